@@ -1,0 +1,311 @@
+"""Settings: pydantic-settings sections read from a TOML file with GLASSBOX_ env overrides."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from engine.errors import ConfigError
+from engine.paths import app_paths
+
+ENV_PREFIX = "GLASSBOX_"
+ENV_DELIMITER = "__"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_assignment=True)
+
+
+class LLMSettings(_Section):
+    """The chat model and how it samples."""
+
+    model: str = "smollm2"
+    """A model name from `glassbox models list` (e.g. smollm2) or a path to a .gguf file."""
+    context_size: int = Field(4096, ge=256, le=131072)
+    """Context window in tokens to allocate (capped by the model's own trained length)."""
+    threads: int = Field(0, ge=0, le=256)
+    """CPU threads for generation; 0 means one per core."""
+    temperature: float = Field(0.2, ge=0.0, le=2.0)
+    """Sampling temperature; 0 is greedy and repeatable."""
+    top_p: float = Field(0.95, gt=0.0, le=1.0)
+    """Nucleus sampling: keep the smallest set of tokens whose probability sums to this."""
+    top_k: int = Field(40, ge=0)
+    """Sample only from the k most likely tokens; 0 disables the cut."""
+    repeat_penalty: float = Field(1.1, ge=0.5, le=2.0)
+    """Penalty on recently generated tokens, to stop small models looping."""
+    max_tokens: int = Field(512, ge=1, le=32768)
+    """Most tokens one reply may have; a model that never stops is cut here."""
+    seed: int = 42
+    """Random seed for sampling, so runs at the same settings repeat."""
+    system_prompt: str = "You are Glassbox, a helpful assistant running locally. Answer concisely."
+    """System prompt for plain chat (the agent adds its own, short, tool description)."""
+
+
+class StoreSettings(_Section):
+    """The SQLite file."""
+
+    path: Path | None = None
+    """Database file; empty means glassbox.db in the data directory."""
+    flush_interval_s: float = Field(0.1, gt=0.0, le=5.0)
+    """How often streamed text is written to the file; a crash loses at most this much."""
+
+
+class SandboxSettings(_Section):
+    """Limits and image for running model-written code in Docker."""
+
+    image: str = "glassbox-sandbox:latest"
+    """Docker image that runs the code (built by `glassbox sandbox build`)."""
+    base_image: str = "glassbox-base:bookworm"
+    """Base image for the build; made offline with debootstrap when it is missing."""
+    memory: str = "512m"
+    """Memory limit per session container (Docker syntax: 256m, 1g)."""
+    cpus: float = Field(1.0, gt=0.0, le=64.0)
+    """CPU share per container."""
+    pids: int = Field(128, ge=8, le=32768)
+    """Most processes and threads inside a container (stops fork bombs)."""
+    timeout_s: float = Field(30.0, gt=0.0, le=3600.0)
+    """Wall-clock limit of one execution."""
+    output_limit_bytes: int = Field(1_000_000, ge=1024)
+    """Captured output per execution; the rest is dropped with a 'truncated' marker."""
+    workspace_size: str = "256m"
+    """Size limit of the writable /workspace."""
+    pool_size: int = Field(1, ge=0, le=16)
+    """Containers kept started in advance so a new session never waits."""
+
+
+class AgentSettings(_Section):
+    """The think, act, observe loop."""
+
+    approval: Literal["auto", "ask", "never"] = "auto"
+    """auto runs code without asking; ask waits for yes/no; never shows code without running it."""
+    max_steps: int = Field(6, ge=1, le=100)
+    """Most actions in one run."""
+    max_wall_s: float = Field(300.0, gt=0.0)
+    """Most seconds one run may take."""
+    max_tokens_per_run: int = Field(8000, ge=64)
+    """Most tokens (prompt plus completion) one run may use across its model calls."""
+    max_retries: int = Field(2, ge=0, le=10)
+    """Tries to fix a failing action before the run gives up on it."""
+    plan_mode: Literal["auto", "always", "never"] = "auto"
+    """When to plan: auto for multi-part tasks, always, or never."""
+    observation_tokens: int = Field(400, ge=32)
+    """Observations longer than this are cut (head and tail kept) before the model sees them."""
+
+
+class MemorySettings(_Section):
+    """Embeddings, semantic cache and recall of past solutions."""
+
+    embedding_model: Path | None = None
+    """Embedding GGUF; empty means the bundled all-MiniLM-L6-v2."""
+    cache_enabled: bool = True
+    """Replay a stored answer when a past task matches closely in the same context."""
+    cache_threshold: float = Field(0.92, ge=0.0, le=1.0)
+    """Cosine similarity a past task needs for a cache hit (conservative by default)."""
+    recall_top_k: int = Field(3, ge=0, le=20)
+    """Past solutions offered to the model for a new task."""
+    recall_tokens: int = Field(400, ge=0)
+    """Token budget for recalled solutions in the prompt."""
+
+
+class UISettings(_Section):
+    """The dashboard."""
+
+    theme: str = "textual-dark"
+    """Textual theme name (textual-dark, textual-light, ...)."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Binding id to key(s), e.g. {"cancel_run" = "ctrl+c"}; see the help screen for ids."""
+    session_token_budget: int = Field(0, ge=0)
+    """Tokens one session may use; 0 means no budget."""
+
+
+class Settings(BaseSettings):
+    """All of Glassbox's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_DELIMITER,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        validate_assignment=True,
+    )
+
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    """The chat model and its sampling."""
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    """The SQLite file."""
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    """The Docker sandbox."""
+    agent: AgentSettings = Field(default_factory=AgentSettings)
+    """The agent loop."""
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+    """Embeddings and the semantic cache."""
+    ui: UISettings = Field(default_factory=UISettings)
+    """The dashboard."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _active_config_file()
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+        )
+
+
+def _active_config_file() -> Path:
+    override = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    return Path(override) if override else app_paths().config_file
+
+
+def config_file() -> Path:
+    """The TOML file settings are read from (GLASSBOX_CONFIG overrides the default)."""
+    return _active_config_file()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; a bad value raises ConfigError naming the field and its source."""
+    path = _active_config_file()
+    try:
+        if path.exists():
+            with path.open("rb") as handle:
+                tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from None
+    except OSError as exc:
+        raise ConfigError(f"Config file {path} cannot be read: {exc.strerror}.") from None
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe_validation_error(exc, path)) from None
+
+
+def _describe_validation_error(exc: ValidationError, path: Path) -> str:
+    lines = []
+    for error in exc.errors():
+        dotted = ".".join(str(part) for part in error["loc"])
+        source = describe_source(dotted, path)
+        lines.append(f"{dotted}: {error['msg']} (from {source})")
+    return "Invalid setting: " + "; ".join(lines)
+
+
+def env_name(dotted: str) -> str:
+    """The environment variable that overrides a dotted field name."""
+    return ENV_PREFIX + dotted.upper().replace(".", ENV_DELIMITER)
+
+
+def _toml_value(dotted: str, path: Path) -> tuple[bool, Any]:
+    try:
+        with path.open("rb") as handle:
+            node: Any = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return False, None
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def describe_source(dotted: str, path: Path | None = None) -> str:
+    """Where the value of a dotted field comes from: env variable, config file, or default."""
+    path = path or _active_config_file()
+    parts = dotted.split(".")
+    for depth in range(len(parts), 0, -1):
+        name = env_name(".".join(parts[:depth]))
+        if name in os.environ:
+            return f"env {name}"
+    found, _ = _toml_value(dotted, path)
+    if found:
+        return f"file {path}"
+    return "default"
+
+
+def effective_settings(settings: Settings) -> list[tuple[str, Any, str]]:
+    """Every leaf setting as (dotted name, value, source)."""
+    rows: list[tuple[str, Any, str]] = []
+    path = _active_config_file()
+    for section_name in type(settings).model_fields:
+        section = getattr(settings, section_name)
+        for field_name in type(section).model_fields:
+            dotted = f"{section_name}.{field_name}"
+            rows.append((dotted, getattr(section, field_name), describe_source(dotted, path)))
+    return rows
+
+
+def field_docs() -> dict[str, str]:
+    """Docstring of every leaf setting, by dotted name (for the settings screen and help)."""
+    docs: dict[str, str] = {}
+    for section_name, section_field in Settings.model_fields.items():
+        section_type = section_field.default_factory
+        assert section_type is not None
+        for name, info in section_type.model_fields.items():  # type: ignore[attr-defined]
+            docs[f"{section_name}.{name}"] = info.description or ""
+    return docs
+
+
+def write_settings(values: dict[str, Any], path: Path | None = None) -> Path:
+    """Merge dotted-name values into the TOML config file and write it back."""
+    path = path or _active_config_file()
+    data: dict[str, Any] = {}
+    if path.exists():
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    for dotted, value in values.items():
+        section, _, name = dotted.partition(".")
+        data.setdefault(section, {})[name] = value
+    # Validate before writing so a bad value never lands in the file.
+    try:
+        Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe_validation_error(exc, path)) from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(dump_toml(data), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def dump_toml(data: dict[str, Any]) -> str:
+    """A small TOML writer for two-level settings tables."""
+    out: list[str] = []
+    for section, values in data.items():
+        out.append(f"[{section}]")
+        for key, value in values.items():
+            out.append(f"{key} = {_toml_literal(value)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _toml_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_toml_key(k)} = {_toml_literal(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_literal(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{text}"'
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else _toml_literal(key)

@@ -1,0 +1,1 @@
+"""Chat models: the ChatModel protocol, the llama.cpp backend and a scripted model for tests."""

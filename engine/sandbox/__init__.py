@@ -1,0 +1,1 @@
+"""Runs model-written code in Docker containers with hard limits and live output."""

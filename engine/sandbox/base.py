@@ -1,0 +1,58 @@
+"""The CodeRunner protocol the agent uses, and per-execution limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+from engine.events import CodeExecStarted, ExecFinished, ExecOutput
+from engine.llm.base import CancelToken
+
+Language = Literal["python", "bash"]
+ExecEvent = CodeExecStarted | ExecOutput | ExecFinished
+
+
+@dataclass(frozen=True, slots=True)
+class ExecLimits:
+    """Per-execution overrides of the sandbox settings (None keeps the setting)."""
+
+    timeout_s: float | None = None
+    memory: str | None = None
+    output_limit_bytes: int | None = None
+
+
+@runtime_checkable
+class CodeRunner(Protocol):
+    """Runs code for a session in its own warm, stateful container."""
+
+    def execute(
+        self,
+        session_id: str,
+        code: str,
+        *,
+        language: Language = "python",
+        run_id: str,
+        step_id: str | None = None,
+        exec_id: str | None = None,
+        limits: ExecLimits | None = None,
+        cancel: CancelToken | None = None,
+    ) -> AsyncIterator[ExecEvent]:
+        """Yield CodeExecStarted, then ExecOutput chunks in order, then one ExecFinished.
+
+        Cancelling (the token, or closing the iterator) kills the execution; the session's
+        container stays usable.
+        """
+        ...
+
+    async def reset_session(self, session_id: str) -> None:
+        """Give the session a clean interpreter and workspace."""
+        ...
+
+    async def close_session(self, session_id: str) -> None:
+        """Stop and remove the session's container."""
+        ...
+
+    async def close(self) -> None:
+        """Remove every container this runner started."""
+        ...

@@ -1,0 +1,1 @@
+"""The single SQLite file: connection with sqlite-vec, migrations and repositories."""

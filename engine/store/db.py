@@ -1,0 +1,87 @@
+"""Opens the SQLite file (WAL, sqlite-vec loaded) and applies migrations by user_version."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import aiosqlite
+import sqlite_vec
+
+from engine.errors import StoreError
+from engine.store.migrations import MIGRATIONS
+
+
+def sqlite_module() -> ModuleType:
+    """A sqlite3 module that can load extensions (pysqlite3 where the stdlib one cannot)."""
+    if hasattr(sqlite3.Connection, "enable_load_extension"):
+        return sqlite3
+    try:
+        import pysqlite3.dbapi2 as pysqlite3  # type: ignore[import-not-found]
+    except ImportError:
+        raise StoreError(
+            "This Python's sqlite3 cannot load extensions, so sqlite-vec cannot load.",
+            hint="Install pysqlite3-binary (Linux) or use a Python built with extension loading.",
+        ) from None
+    module: ModuleType = pysqlite3
+    return module
+
+
+def connect_sync(path: Path | str, *, check_same_thread: bool = True) -> Any:
+    """A configured blocking connection (for the aiosqlite thread, backups and tools)."""
+    module = sqlite_module()
+    try:
+        conn = module.connect(str(path), check_same_thread=check_same_thread, timeout=10.0)
+        conn.enable_load_extension(True)
+        sqlite_vec.load(conn)
+        conn.enable_load_extension(False)
+        conn.row_factory = module.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode keeps every committed transaction across a process crash.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+    except module.Error as exc:
+        raise StoreError(f"Cannot open the database {path}: {exc}.") from None
+    return conn
+
+
+async def connect(path: Path | str) -> aiosqlite.Connection:
+    """Open the database in aiosqlite's worker thread and bring the schema up to date."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    factory: Callable[[], Any] = lambda: connect_sync(path, check_same_thread=False)  # noqa: E731
+    conn = aiosqlite.core.Connection(factory, iter_chunk_size=64)
+    try:
+        await conn
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - surfaced as a readable error
+        raise StoreError(f"Cannot open the database {path}: {exc}.") from None
+    await migrate(conn)
+    return conn
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Apply pending migrations in order; returns the schema version."""
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    for target, script in MIGRATIONS:
+        if target <= version:
+            continue
+        try:
+            await conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={target};\nCOMMIT;")
+        except Exception as exc:
+            await conn.rollback()
+            raise StoreError(f"Database migration to version {target} failed: {exc}.") from None
+        version = target
+    return version
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether a database error means the disk (or the file's size limit) is full."""
+    text = str(exc).lower()
+    return "disk is full" in text or "database or disk is full" in text

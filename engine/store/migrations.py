@@ -1,0 +1,110 @@
+"""Schema migrations, applied in order by PRAGMA user_version. Append only; never edit."""
+
+from __future__ import annotations
+
+SCHEMA_V1 = """
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    token_budget INTEGER
+);
+CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    parent_id TEXT REFERENCES messages(id) ON DELETE SET NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'complete',
+    cached INTEGER NOT NULL DEFAULT 0,
+    run_id TEXT,
+    created_at REAL NOT NULL
+);
+CREATE INDEX messages_session ON messages(session_id, created_at);
+CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    user_message_id TEXT,
+    assistant_message_id TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    reason TEXT NOT NULL DEFAULT '',
+    error TEXT,
+    model TEXT NOT NULL DEFAULT '',
+    pid INTEGER,
+    started_at REAL NOT NULL,
+    finished_at REAL
+);
+CREATE INDEX runs_session ON runs(session_id, started_at);
+CREATE TABLE steps (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    parent_id TEXT,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    input TEXT,
+    output TEXT,
+    strategy TEXT,
+    reason TEXT,
+    tokens INTEGER NOT NULL DEFAULT 0,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    duration_s REAL
+);
+CREATE INDEX steps_run ON steps(run_id, seq);
+CREATE TABLE executions (
+    id TEXT PRIMARY KEY,
+    run_id TEXT,
+    step_id TEXT,
+    session_id TEXT,
+    language TEXT NOT NULL,
+    code TEXT NOT NULL,
+    stdout TEXT NOT NULL DEFAULT '',
+    stderr TEXT NOT NULL DEFAULT '',
+    exit_code INTEGER,
+    duration_s REAL,
+    peak_memory_bytes INTEGER,
+    timed_out INTEGER NOT NULL DEFAULT 0,
+    oom_killed INTEGER NOT NULL DEFAULT 0,
+    truncated INTEGER NOT NULL DEFAULT 0,
+    cancelled INTEGER NOT NULL DEFAULT 0,
+    limits TEXT,
+    started_at REAL NOT NULL,
+    finished_at REAL
+);
+CREATE INDEX executions_run ON executions(run_id);
+CREATE TABLE artifacts (
+    id TEXT PRIMARY KEY,
+    execution_id TEXT NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE usage (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT,
+    step_id TEXT,
+    session_id TEXT,
+    model TEXT NOT NULL DEFAULT '',
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cached_prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    ttft_s REAL,
+    tokens_per_s REAL,
+    duration_s REAL,
+    context_used INTEGER,
+    context_max INTEGER,
+    created_at REAL NOT NULL
+);
+CREATE INDEX usage_session ON usage(session_id);
+CREATE INDEX usage_run ON usage(run_id);
+"""
+
+# (version, SQL script). The memory issue appends its vec0 / FTS5 tables as version 2.
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, SCHEMA_V1),
+]

@@ -1,0 +1,512 @@
+"""Store: typed reads and writes of sessions, messages, runs, steps, executions and usage."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from engine.errors import StoreError
+from engine.store.db import connect, is_disk_full
+
+
+def new_id() -> str:
+    """A new random hex id (CLI commands accept any unique prefix)."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A conversation."""
+
+    id: str
+    title: str
+    created_at: float
+    updated_at: float
+    token_budget: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """One message; `parent_id` links it to the message it answers or follows."""
+
+    id: str
+    session_id: str
+    parent_id: str | None
+    role: str
+    content: str
+    status: str
+    cached: bool
+    run_id: str | None
+    created_at: float
+
+    @property
+    def incomplete(self) -> bool:
+        """True for a reply that was cut off (crash, cancel, or still streaming)."""
+        return self.status == "incomplete"
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One agent run for one user message."""
+
+    id: str
+    session_id: str
+    user_message_id: str | None
+    assistant_message_id: str | None
+    status: str
+    reason: str
+    error: str | None
+    model: str
+    started_at: float
+    finished_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """One saved agent step with its inputs and outputs (JSON)."""
+
+    id: str
+    run_id: str
+    parent_id: str | None
+    seq: int
+    kind: str
+    status: str
+    title: str
+    input: Any
+    output: Any
+    strategy: str | None
+    reason: str | None
+    tokens: int
+    started_at: float
+    finished_at: float | None
+    duration_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageTotals:
+    """Summed usage over some scope."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    compute_s: float = 0.0
+    calls: int = 0
+
+
+def _row_to(cls: type[Any], row: Any) -> Any:
+    data = dict(row)
+    if cls is MessageRecord:
+        data["cached"] = bool(data["cached"])
+    if cls is StepRecord:
+        data["input"] = json.loads(data["input"]) if data["input"] else None
+        data["output"] = json.loads(data["output"]) if data["output"] else None
+    names = cls.__dataclass_fields__
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+class Store:
+    """Async repository over the one SQLite file. All writes commit before returning."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        """Open (creating and migrating) the database and recover interrupted runs."""
+        store = cls(await connect(path), path)
+        await store.recover_interrupted()
+        return store
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self.conn.close()
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one write statement and commit."""
+        try:
+            await self.conn.execute(sql, params)
+            await self.conn.commit()
+        except Exception as exc:
+            raise self._wrap(exc) from None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Group several writes into one transaction."""
+        try:
+            await self.conn.execute("BEGIN")
+            yield self.conn
+            await self.conn.commit()
+        except Exception as exc:
+            await self.conn.rollback()
+            raise self._wrap(exc) from None
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Rows of a query."""
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """First row of a query, or None."""
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    def _wrap(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, StoreError):
+            return exc
+        if is_disk_full(exc):
+            return StoreError(
+                f"The disk holding {self.path} is full; nothing new could be saved.",
+                hint="Free some space; everything saved before this is intact.",
+            )
+        return StoreError(f"Database error in {self.path}: {exc}.")
+
+    # -- sessions ---------------------------------------------------------------------
+
+    async def create_session(self, title: str = "") -> SessionRecord:
+        """A new, empty session."""
+        now = time.time()
+        record = SessionRecord(new_id(), title, now, now)
+        await self.execute(
+            "INSERT INTO sessions(id, title, created_at, updated_at) VALUES (?,?,?,?)",
+            (record.id, record.title, now, now),
+        )
+        return record
+
+    async def get_session(self, session_id: str) -> SessionRecord | None:
+        """A session by id or unique id prefix."""
+        rows = await self.fetchall(
+            "SELECT * FROM sessions WHERE id LIKE ? || '%' LIMIT 2", (session_id,)
+        )
+        return _row_to(SessionRecord, rows[0]) if len(rows) == 1 else None
+
+    async def list_sessions(self, limit: int = 200) -> list[SessionRecord]:
+        """Sessions, most recently used first."""
+        rows = await self.fetchall(
+            "SELECT * FROM sessions ORDER BY updated_at DESC LIMIT ?", (limit,)
+        )
+        return [_row_to(SessionRecord, r) for r in rows]
+
+    async def latest_session(self) -> SessionRecord | None:
+        """The most recently used session."""
+        sessions = await self.list_sessions(limit=1)
+        return sessions[0] if sessions else None
+
+    async def rename_session(self, session_id: str, title: str) -> None:
+        """Set a session's title."""
+        await self.execute("UPDATE sessions SET title=? WHERE id=?", (title, session_id))
+
+    async def set_session_budget(self, session_id: str, budget: int | None) -> None:
+        """Set (or clear) a session's token budget."""
+        await self.execute("UPDATE sessions SET token_budget=? WHERE id=?", (budget, session_id))
+
+    async def delete_session(self, session_id: str) -> None:
+        """Delete a session with its messages, runs and steps."""
+        async with self.transaction() as conn:
+            await conn.execute("DELETE FROM executions WHERE session_id=?", (session_id,))
+            await conn.execute("DELETE FROM usage WHERE session_id=?", (session_id,))
+            await conn.execute("DELETE FROM sessions WHERE id=?", (session_id,))
+
+    async def touch_session(self, session_id: str) -> None:
+        """Mark a session as just used."""
+        await self.execute("UPDATE sessions SET updated_at=? WHERE id=?", (time.time(), session_id))
+
+    # -- messages ---------------------------------------------------------------------
+
+    async def add_message(
+        self,
+        session_id: str,
+        role: str,
+        content: str,
+        *,
+        parent_id: str | None = None,
+        status: str = "complete",
+        run_id: str | None = None,
+        cached: bool = False,
+        message_id: str | None = None,
+    ) -> MessageRecord:
+        """Append a message to a session (the session's latest message is the default parent)."""
+        record = MessageRecord(
+            message_id or new_id(), session_id, parent_id, role, content, status, cached,
+            run_id, time.time(),
+        )
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO messages(id, session_id, parent_id, role, content, status, cached,"
+                " run_id, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (record.id, session_id, parent_id, role, content, status, int(cached), run_id,
+                 record.created_at),
+            )
+            await conn.execute(
+                "UPDATE sessions SET updated_at=?, title=CASE WHEN title='' AND ?='user'"
+                " THEN substr(?,1,60) ELSE title END WHERE id=?",
+                (record.created_at, role, content.strip().splitlines()[0] if content.strip()
+                 else "", session_id),
+            )
+        return record
+
+    async def update_message(
+        self, message_id: str, content: str, status: str | None = None, cached: bool | None = None
+    ) -> None:
+        """Replace a message's text (streamed replies are rewritten as they grow)."""
+        sets, params = ["content=?"], [content]
+        if status is not None:
+            sets.append("status=?")
+            params.append(status)
+        if cached is not None:
+            sets.append("cached=?")
+            params.append(str(int(cached)))
+        await self.execute(f"UPDATE messages SET {', '.join(sets)} WHERE id=?", (*params, message_id))
+
+    async def get_message(self, message_id: str) -> MessageRecord | None:
+        """A message by id."""
+        row = await self.fetchone("SELECT * FROM messages WHERE id=?", (message_id,))
+        return _row_to(MessageRecord, row) if row else None
+
+    async def messages(self, session_id: str) -> list[MessageRecord]:
+        """All messages of a session in order of creation."""
+        rows = await self.fetchall(
+            "SELECT * FROM messages WHERE session_id=? ORDER BY created_at, rowid", (session_id,)
+        )
+        return [_row_to(MessageRecord, r) for r in rows]
+
+    async def conversation(self, session_id: str, leaf_id: str | None = None) -> list[MessageRecord]:
+        """The branch ending at `leaf_id` (default: the newest message), oldest first."""
+        every = {m.id: m for m in await self.messages(session_id)}
+        if not every:
+            return []
+        leaf = every.get(leaf_id) if leaf_id else max(
+            every.values(), key=lambda m: m.created_at
+        )
+        chain: list[MessageRecord] = []
+        seen: set[str] = set()
+        while leaf is not None and leaf.id not in seen:
+            seen.add(leaf.id)
+            chain.append(leaf)
+            leaf = every.get(leaf.parent_id) if leaf.parent_id else None
+        return list(reversed(chain))
+
+    async def search_messages(self, text: str, limit: int = 20) -> list[MessageRecord]:
+        """Messages containing `text` (case-insensitive), newest first."""
+        rows = await self.fetchall(
+            "SELECT * FROM messages WHERE content LIKE '%' || ? || '%' ESCAPE '\\'"
+            " ORDER BY created_at DESC LIMIT ?",
+            (text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"), limit),
+        )
+        return [_row_to(MessageRecord, r) for r in rows]
+
+    # -- runs -------------------------------------------------------------------------
+
+    async def start_run(
+        self, session_id: str, user_message_id: str | None, assistant_message_id: str | None,
+        model: str, run_id: str | None = None,
+    ) -> RunRecord:
+        """Record a run as running, owned by this process."""
+        record = RunRecord(
+            run_id or new_id(), session_id, user_message_id, assistant_message_id, "running", "",
+            None, model, time.time(), None,
+        )
+        await self.execute(
+            "INSERT INTO runs(id, session_id, user_message_id, assistant_message_id, status,"
+            " model, pid, started_at) VALUES (?,?,?,?,?,?,?,?)",
+            (record.id, session_id, user_message_id, assistant_message_id, "running", model,
+             os.getpid(), record.started_at),
+        )
+        return record
+
+    async def finish_run(
+        self, run_id: str, status: str, *, reason: str = "", error: str | None = None
+    ) -> None:
+        """Record how a run ended."""
+        await self.execute(
+            "UPDATE runs SET status=?, reason=?, error=?, finished_at=? WHERE id=?",
+            (status, reason, error, time.time(), run_id),
+        )
+
+    async def get_run(self, run_id: str) -> RunRecord | None:
+        """A run by id or unique prefix."""
+        rows = await self.fetchall("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2", (run_id,))
+        return _row_to(RunRecord, rows[0]) if len(rows) == 1 else None
+
+    async def runs(self, session_id: str) -> list[RunRecord]:
+        """Runs of a session, oldest first."""
+        rows = await self.fetchall(
+            "SELECT * FROM runs WHERE session_id=? ORDER BY started_at", (session_id,)
+        )
+        return [_row_to(RunRecord, r) for r in rows]
+
+    async def recover_interrupted(self) -> int:
+        """Mark runs of dead processes as interrupted and their streaming replies incomplete."""
+        rows = await self.fetchall("SELECT id, pid, assistant_message_id FROM runs WHERE status='running'")
+        dead = [r for r in rows if not _pid_alive(r["pid"])]
+        if not dead:
+            return 0
+        async with self.transaction() as conn:
+            for row in dead:
+                await conn.execute(
+                    "UPDATE runs SET status='interrupted', reason='the app stopped during the run',"
+                    " finished_at=? WHERE id=?", (time.time(), row["id"]),
+                )
+                await conn.execute(
+                    "UPDATE messages SET status='incomplete' WHERE run_id=? AND status!='complete'",
+                    (row["id"],),
+                )
+                await conn.execute(
+                    "UPDATE steps SET status='failure', reason='interrupted' WHERE run_id=?"
+                    " AND status IN ('running','pending')", (row["id"],),
+                )
+        return len(dead)
+
+    # -- steps ------------------------------------------------------------------------
+
+    async def add_step(
+        self, run_id: str, kind: str, *, step_id: str | None = None, parent_id: str | None = None,
+        title: str = "", status: str = "running", input: Any = None,
+    ) -> str:
+        """Record a step as started; returns its id."""
+        step_id = step_id or new_id()
+        row = await self.fetchone("SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id=?", (run_id,))
+        await self.execute(
+            "INSERT INTO steps(id, run_id, parent_id, seq, kind, status, title, input, started_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (step_id, run_id, parent_id, int(row[0]), kind, status, title,
+             json.dumps(input) if input is not None else None, time.time()),
+        )
+        return step_id
+
+    async def finish_step(
+        self, step_id: str, status: str, *, output: Any = None, strategy: str | None = None,
+        reason: str | None = None, tokens: int = 0, duration_s: float | None = None,
+    ) -> None:
+        """Record a step's outcome."""
+        now = time.time()
+        await self.execute(
+            "UPDATE steps SET status=?, output=?, strategy=?, reason=?, tokens=?, finished_at=?,"
+            " duration_s=COALESCE(?, ? - started_at) WHERE id=?",
+            (status, json.dumps(output) if output is not None else None, strategy, reason, tokens,
+             now, duration_s, now, step_id),
+        )
+
+    async def steps(self, run_id: str) -> list[StepRecord]:
+        """Steps of a run in the order they started."""
+        rows = await self.fetchall("SELECT * FROM steps WHERE run_id=? ORDER BY seq", (run_id,))
+        return [_row_to(StepRecord, r) for r in rows]
+
+    # -- executions and artifacts -----------------------------------------------------
+
+    async def add_execution(
+        self, exec_id: str, *, language: str, code: str, run_id: str | None = None,
+        step_id: str | None = None, session_id: str | None = None, limits: dict[str, Any] | None = None,
+    ) -> None:
+        """Record an execution as started."""
+        await self.execute(
+            "INSERT INTO executions(id, run_id, step_id, session_id, language, code, limits,"
+            " started_at) VALUES (?,?,?,?,?,?,?,?)",
+            (exec_id, run_id, step_id, session_id, language, code,
+             json.dumps(limits) if limits else None, time.time()),
+        )
+
+    async def finish_execution(
+        self, exec_id: str, *, stdout: str, stderr: str, exit_code: int, duration_s: float,
+        peak_memory_bytes: int | None, timed_out: bool, oom_killed: bool, truncated: bool,
+        cancelled: bool = False,
+    ) -> None:
+        """Record an execution's output and outcome."""
+        await self.execute(
+            "UPDATE executions SET stdout=?, stderr=?, exit_code=?, duration_s=?,"
+            " peak_memory_bytes=?, timed_out=?, oom_killed=?, truncated=?, cancelled=?,"
+            " finished_at=? WHERE id=?",
+            (stdout, stderr, exit_code, duration_s, peak_memory_bytes, int(timed_out),
+             int(oom_killed), int(truncated), int(cancelled), time.time(), exec_id),
+        )
+
+    async def add_artifact(
+        self, execution_id: str, *, name: str, path: str, size: int, mime: str
+    ) -> str:
+        """Record a file an execution produced."""
+        artifact_id = new_id()
+        await self.execute(
+            "INSERT INTO artifacts(id, execution_id, name, path, size, mime, created_at)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (artifact_id, execution_id, name, path, size, mime, time.time()),
+        )
+        return artifact_id
+
+    async def executions(self, run_id: str) -> list[dict[str, Any]]:
+        """Executions of a run as dicts, with their artifacts."""
+        rows = await self.fetchall(
+            "SELECT * FROM executions WHERE run_id=? ORDER BY started_at", (run_id,)
+        )
+        result = []
+        for row in rows:
+            item = dict(row)
+            item["artifacts"] = [
+                dict(a) for a in await self.fetchall(
+                    "SELECT * FROM artifacts WHERE execution_id=? ORDER BY name", (row["id"],)
+                )
+            ]
+            result.append(item)
+        return result
+
+    # -- usage ------------------------------------------------------------------------
+
+    async def add_usage(
+        self, *, run_id: str | None, step_id: str | None, session_id: str | None, model: str,
+        prompt_tokens: int, completion_tokens: int, cached_prompt_tokens: int, ttft_s: float,
+        tokens_per_s: float, duration_s: float, context_used: int, context_max: int,
+    ) -> None:
+        """Record one model call's cost."""
+        await self.execute(
+            "INSERT INTO usage(run_id, step_id, session_id, model, prompt_tokens, completion_tokens,"
+            " cached_prompt_tokens, ttft_s, tokens_per_s, duration_s, context_used, context_max,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (run_id, step_id, session_id, model, prompt_tokens, completion_tokens,
+             cached_prompt_tokens, ttft_s, tokens_per_s, duration_s, context_used, context_max,
+             time.time()),
+        )
+
+    async def usage_totals(
+        self, *, session_id: str | None = None, run_id: str | None = None
+    ) -> UsageTotals:
+        """Summed usage for a run, a session, or (neither given) all time."""
+        where, params = "", ()
+        if run_id is not None:
+            where, params = "WHERE run_id=?", (run_id,)
+        elif session_id is not None:
+            where, params = "WHERE session_id=?", (session_id,)
+        row = await self.fetchone(
+            "SELECT COALESCE(SUM(prompt_tokens),0), COALESCE(SUM(completion_tokens),0),"
+            f" COALESCE(SUM(duration_s),0), COUNT(*) FROM usage {where}", params,
+        )
+        return UsageTotals(int(row[0]), int(row[1]), float(row[2]), int(row[3]))
+
+    async def usage_rows(self, session_id: str) -> list[dict[str, Any]]:
+        """Per-call usage of a session, oldest first (for the tokens/s sparkline)."""
+        rows = await self.fetchall(
+            "SELECT * FROM usage WHERE session_id=? ORDER BY created_at", (session_id,)
+        )
+        return [dict(r) for r in rows]
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
