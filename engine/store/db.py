@@ -58,7 +58,7 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
         await conn
     except StoreError:
         raise
-    except Exception as exc:  # noqa: BLE001 - surfaced as a readable error
+    except Exception as exc:
         raise StoreError(f"Cannot open the database {path}: {exc}.") from None
     await migrate(conn)
     return conn

@@ -1,0 +1,67 @@
+"""ChatTurn: a plain chat reply (no tools), streamed as events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from engine.events import Event, MessageDone, Notice, RunFinished, TokenDelta, UsageUpdated
+from engine.llm.base import CancelToken, ChatMessage, ChatModel, GenDone, SamplingParams
+from engine.llm.context import fit_messages
+
+
+@dataclass
+class ChatTurn:
+    """One assistant reply to the conversation so far."""
+
+    model: ChatModel
+    params: SamplingParams
+    system_prompt: str
+    run_id: str
+    message_id: str
+    cancel: CancelToken
+
+    async def run(self, history: Sequence[ChatMessage]) -> AsyncIterator[Event]:
+        """Yield token deltas, usage, the finished message and RunFinished."""
+        system = [ChatMessage("system", self.system_prompt)] if self.system_prompt else []
+        fitted = await fit_messages(self.model, system, history, self.params.max_tokens)
+        if fitted.dropped:
+            yield Notice(
+                run_id=self.run_id, level="warning",
+                text=f"The conversation is longer than the {self.model.context_size}-token "
+                f"context: the oldest {fitted.dropped} message(s) were left out of this turn.",
+            )
+        done: GenDone | None = None
+        async for item in self.model.stream(fitted.messages, self.params, self.cancel):
+            if isinstance(item, GenDone):
+                done = item
+            elif item.text:
+                yield TokenDelta(run_id=self.run_id, message_id=self.message_id, text=item.text)
+        assert done is not None
+        yield usage_event(done, self.run_id, None, self.model.name)
+        cancelled = done.finish_reason == "cancelled"
+        yield MessageDone(
+            run_id=self.run_id, message_id=self.message_id, text=done.text, incomplete=cancelled
+        )
+        if done.finish_reason == "length":
+            yield Notice(
+                run_id=self.run_id, level="warning",
+                text=f"The reply stopped at the {self.params.max_tokens}-token limit "
+                "(llm.max_tokens).",
+            )
+        yield RunFinished(
+            run_id=self.run_id, status="cancelled" if cancelled else "completed",
+            reason="cancelled by the user" if cancelled else "answered",
+            final_message_id=self.message_id,
+        )
+
+
+def usage_event(done: GenDone, run_id: str, step_id: str | None, model: str) -> UsageUpdated:
+    """The UsageUpdated event for a finished generation."""
+    return UsageUpdated(
+        run_id=run_id, step_id=step_id, prompt_tokens=done.prompt_tokens,
+        completion_tokens=done.completion_tokens, ttft_s=done.ttft_s,
+        tokens_per_s=done.tokens_per_s, context_used=done.context_used,
+        context_max=done.context_max, cached_prompt_tokens=done.cached_prompt_tokens,
+        duration_s=done.duration_s, model=model,
+    )
