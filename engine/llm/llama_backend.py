@@ -1,0 +1,298 @@
+"""LlamaChatModel: llama-cpp-python in-process, one thread per model, streamed as typed items."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from engine.config import LLMSettings
+from engine.errors import ModelError
+from engine.llm.base import CancelToken, ChatMessage, GenDone, GenItem, GenToken, SamplingParams
+from engine.llm.gguf import read_gguf_metadata
+
+_CHATML = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
+    "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+_SENTINEL = object()
+
+
+class LlamaChatModel:
+    """A loaded GGUF chat model. All library calls run on one dedicated thread, in order."""
+
+    def __init__(self, llama: Any, path: Path, executor: ThreadPoolExecutor, formatter: Any) -> None:
+        self._llama = llama
+        self._path = path
+        self._executor = executor
+        self._formatter = formatter
+        self._identity = f"{path.resolve()}:{path.stat().st_size}"
+
+    @classmethod
+    async def load(cls, path: Path, settings: LLMSettings) -> LlamaChatModel:
+        """Load a model file in the model's thread; raises ModelError with a clear message."""
+        meta = read_gguf_metadata(path)  # fails fast, with a specific message, on a bad file
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
+        loop = asyncio.get_running_loop()
+        trained = meta.context_length or settings.context_size
+        n_ctx = min(settings.context_size, trained)
+        threads = settings.threads or os.cpu_count() or 1
+        try:
+            llama = await loop.run_in_executor(
+                executor, lambda: _construct(path, n_ctx, threads, settings.seed)
+            )
+        except ModelError:
+            executor.shutdown(wait=False)
+            raise
+        formatter = _make_formatter(llama)
+        return cls(llama, path, executor, formatter)
+
+    @property
+    def name(self) -> str:
+        return self._path.stem
+
+    @property
+    def identity(self) -> str:
+        return self._identity
+
+    @property
+    def context_size(self) -> int:
+        return int(self._llama.n_ctx())
+
+    @property
+    def llama(self) -> Any:
+        """The underlying llama_cpp.Llama (for benchmarks and tests on the model thread)."""
+        return self._llama
+
+    def format_prompt(self, messages: Sequence[ChatMessage]) -> str:
+        """The prompt text the chat template makes of these messages."""
+        rendered = self._formatter(messages=[{"role": m.role, "content": m.content} for m in messages])
+        return str(rendered.prompt)
+
+    def _tokenize_prompt(self, messages: Sequence[ChatMessage]) -> list[int]:
+        text = self.format_prompt(messages)
+        # The template writes the BOS text itself when the model wants one.
+        tokens: list[int] = self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        return tokens
+
+    async def run_in_model_thread(self, fn: Any, *args: Any) -> Any:
+        """Run a blocking call on the model's thread (serialised with generation)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        tokens = await self.run_in_model_thread(self._tokenize_prompt, list(messages))
+        return len(tokens)
+
+    async def tokenize(self, text: str) -> list[int]:
+        """Tokens of plain text (no special tokens, no BOS)."""
+        result: list[int] = await self.run_in_model_thread(
+            lambda: self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        )
+        return result
+
+    async def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: CancelToken | None = None,
+    ) -> AsyncIterator[GenItem]:
+        cancel = cancel or CancelToken()
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+
+        def push(item: Any) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+        started = time.perf_counter()
+        future = loop.run_in_executor(
+            self._executor, self._generate, list(messages), params, cancel, push, started
+        )
+        try:
+            while True:
+                item = await queue.get()
+                if item is _SENTINEL:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            # Closing the iterator early (or the consumer being cancelled) stops the thread
+            # at its next token, so the model is free for the next request at once.
+            cancel.cancel() if not future.done() else None
+            with contextlib.suppress(Exception):
+                await asyncio.shield(future)
+
+    def _generate(
+        self,
+        messages: list[ChatMessage],
+        params: SamplingParams,
+        cancel: CancelToken,
+        push: Any,
+        started: float,
+    ) -> None:
+        try:
+            push_done = self._generate_tokens(messages, params, cancel, push, started)
+            push(push_done)
+        except ModelError as exc:
+            push(exc)
+        except Exception as exc:  # noqa: BLE001 - surfaced to the caller as a readable error
+            push(ModelError(f"The model failed while generating: {exc}."))
+        finally:
+            push(_SENTINEL)
+
+    def _generate_tokens(
+        self,
+        messages: list[ChatMessage],
+        params: SamplingParams,
+        cancel: CancelToken,
+        push: Any,
+        started: float,
+    ) -> GenDone:
+        import llama_cpp
+
+        llama = self._llama
+        prompt = self._tokenize_prompt(messages)
+        n_ctx = int(llama.n_ctx())
+        if len(prompt) >= n_ctx:
+            raise ModelError(
+                f"The prompt is {len(prompt)} tokens but the context holds {n_ctx}.",
+                hint="The engine should have dropped old turns; please report this.",
+            )
+        cached = _common_prefix(list(llama._input_ids[: llama.n_tokens]), prompt)
+        grammar = None
+        if params.json_schema is not None:
+            grammar = llama_cpp.LlamaGrammar.from_json_schema(
+                json.dumps(params.json_schema), verbose=False
+            )
+        llama.set_seed(params.seed)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        vocab = llama._model.vocab
+        max_new = min(params.max_tokens, n_ctx - len(prompt))
+        stops = params.stop
+        holdback = max((len(s) for s in stops), default=0)
+        text_parts: list[str] = []
+        emitted_len = 0
+        completion = 0
+        first_at: float | None = None
+        last_at = started
+        finish = "length"
+        generator = llama.generate(
+            prompt, top_k=params.top_k, top_p=params.top_p, temp=params.temperature,
+            repeat_penalty=params.repeat_penalty, grammar=grammar,
+        )
+        try:
+            for token in generator:
+                if cancel.cancelled:
+                    finish = "cancelled"
+                    break
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    finish = "stop"
+                    break
+                completion += 1
+                now = time.perf_counter()
+                first_at = first_at or now
+                last_at = now
+                piece = decoder.decode(llama.detokenize([token]))
+                text_parts.append(piece)
+                if stops:
+                    full = "".join(text_parts)
+                    hit = min((full.find(s) for s in stops if s in full), default=-1)
+                    if hit >= 0:
+                        if hit > emitted_len:
+                            push(GenToken(full[emitted_len:hit]))
+                        text_parts, emitted_len = [full[:hit]], hit
+                        finish = "stop"
+                        break
+                    safe = len(full) - holdback
+                    if safe > emitted_len:
+                        push(GenToken(full[emitted_len:safe]))
+                        emitted_len = safe
+                else:
+                    push(GenToken(piece))
+                if completion >= max_new:
+                    break
+        finally:
+            generator.close()
+        tail = decoder.decode(b"", final=True)
+        text = "".join(text_parts) + tail
+        if stops and finish != "stop" and len(text) > emitted_len:
+            push(GenToken(text[emitted_len:]))
+        elif tail and not stops:
+            push(GenToken(tail))
+        ended = time.perf_counter()
+        gen_span = last_at - first_at if first_at is not None else 0.0
+        return GenDone(
+            text=text,
+            finish_reason=finish,  # type: ignore[arg-type]
+            prompt_tokens=len(prompt),
+            completion_tokens=completion,
+            ttft_s=(first_at or ended) - started,
+            tokens_per_s=(completion - 1) / gen_span if completion > 1 and gen_span > 0 else 0.0,
+            duration_s=ended - started,
+            context_used=len(prompt) + completion,
+            context_max=n_ctx,
+            cached_prompt_tokens=cached,
+        )
+
+    async def close(self) -> None:
+        def _close() -> None:
+            with contextlib.suppress(Exception):
+                self._llama.close()
+
+        await self.run_in_model_thread(_close)
+        self._executor.shutdown(wait=False)
+
+
+def _construct(path: Path, n_ctx: int, threads: int, seed: int) -> Any:
+    try:
+        import llama_cpp
+    except ImportError as exc:
+        raise ModelError(
+            f"llama-cpp-python is not installed ({exc}).", hint="Run `make run` to install it."
+        ) from None
+    try:
+        return llama_cpp.Llama(
+            model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_batch=512, seed=seed,
+            verbose=False,
+        )
+    except Exception as exc:  # noqa: BLE001 - the library raises ValueError/RuntimeError variously
+        raise ModelError(
+            f"llama.cpp could not load {path}: {exc}.",
+            hint="The file may be truncated or of an unsupported architecture; "
+            "`glassbox models pull smollm2` fetches a known-good model.",
+        ) from None
+
+
+def _make_formatter(llama: Any) -> Any:
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    meta = llama.metadata
+    template = meta.get("tokenizer.chat_template") or _CHATML
+
+    def token_text(key: str) -> str:
+        token_id = meta.get(key)
+        if token_id is None:
+            return ""
+        return str(llama._model.token_get_text(int(token_id)))
+
+    return Jinja2ChatFormatter(
+        template=template,
+        eos_token=token_text("tokenizer.ggml.eos_token_id"),
+        bos_token=token_text("tokenizer.ggml.bos_token_id"),
+    )
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
