@@ -1,0 +1,69 @@
+"""The `glassbox` command: the dashboard by default, headless subcommands otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from engine.errors import GlassboxError
+
+# Each module defines register(subparsers) and sets `handler` on its parsers. Textual is
+# imported only by the dashboard, so headless commands run without it.
+COMMAND_MODULES = (
+    "tui.commands.chat",
+    "tui.commands.settings",
+    "tui.commands.models",
+    "tui.commands.doctor",
+    "tui.commands.sandbox",
+    "tui.commands.runs",
+    "tui.commands.memory",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="glassbox",
+        description="A terminal dashboard for running an LLM agent locally.",
+    )
+    parser.set_defaults(handler=None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # an area not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.handler is None:
+            from tui.app_main import run_dashboard
+
+            return run_dashboard(args)
+        return int(args.handler(args) or 0)
+    except GlassboxError as exc:
+        print(f"glassbox: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt:
+        print("glassbox: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

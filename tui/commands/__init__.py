@@ -1,0 +1,1 @@
+"""Subcommands of the `glassbox` CLI, one module per area, each exposing register()."""

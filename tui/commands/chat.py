@@ -1,0 +1,248 @@
+"""`glassbox ask` and `glassbox sessions`: headless chat over the same engine, no Textual."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from datetime import datetime
+from typing import Any
+
+from engine.config import load_settings
+from engine.errors import GlassboxError
+from engine.events import (
+    ApprovalRequested,
+    CacheHit,
+    CodeExecStarted,
+    Event,
+    ExecFinished,
+    ExecOutput,
+    MessageDone,
+    Notice,
+    RunFailed,
+    RunFinished,
+    StepFinished,
+    StepStarted,
+    TokenDelta,
+)
+from engine.service import Engine, SubmitOptions
+from engine.store.repository import MessageRecord
+from tui.commands.common import emit_json, print_table, run
+
+EXIT_FAILED = 1
+EXIT_BUDGET = 3
+EXIT_CANCELLED = 130
+
+
+def register(sub: Any) -> None:
+    """Add `ask` and `sessions`."""
+    ask = sub.add_parser("ask", help="ask one question and stream the reply")
+    ask.add_argument("text", help="the message (use - to read it from stdin)")
+    where = ask.add_mutually_exclusive_group()
+    where.add_argument("--session", metavar="ID", help="continue this session (id or prefix)")
+    where.add_argument("--new", action="store_true", help="start a new session")
+    ask.add_argument("--json", action="store_true", help="print events as JSON lines")
+    ask.add_argument("--chat", action="store_true", help="reply only: never run code or tools")
+    ask.add_argument("--no-cache", action="store_true", help="bypass and refresh the cache")
+    ask.add_argument("--yes", action="store_true", help="approve every action without asking")
+    ask.add_argument("--approval", choices=["auto", "ask", "never"], help="override agent.approval")
+    ask.add_argument("--plan", choices=["auto", "always", "never"], help="override agent.plan_mode")
+    ask.set_defaults(handler=_ask)
+
+    sessions = sub.add_parser("sessions", help="list, show and export stored sessions")
+    ssub = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+    listing = ssub.add_parser("list", help="sessions, most recent first")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_sessions_list)
+    show = ssub.add_parser("show", help="a session's messages")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_sessions_show)
+    export = ssub.add_parser("export", help="a session as Markdown or JSON")
+    export.add_argument("id")
+    export.add_argument("--format", choices=["md", "json"], default="md")
+    export.set_defaults(handler=_sessions_export)
+
+
+async def _open_engine() -> Engine:
+    return await Engine.open(load_settings())
+
+
+def _ask(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    return run(_ask_async(args, text))
+
+
+async def _ask_async(args: argparse.Namespace, text: str) -> int:
+    engine = await _open_engine()
+    try:
+        if args.new:
+            session = await engine.new_session()
+        elif args.session:
+            found = await engine.store.get_session(args.session)
+            if found is None:
+                raise GlassboxError(f"No session matches '{args.session}'.",
+                                    hint="`glassbox sessions list` shows them.")
+            session = found
+        else:
+            session = await engine.store.latest_session() or await engine.new_session()
+        approval = "auto" if args.yes else args.approval
+        options = SubmitOptions(
+            mode="chat" if args.chat else "auto", use_cache=not args.no_cache, plan=args.plan,
+            approval=approval, approver=None if args.yes else _terminal_approver,
+        )
+        handle = engine.submit(session.id, text, options)
+        loop = asyncio.get_running_loop()
+        # Ctrl+C cancels the run cleanly (kills any execution) instead of killing the process.
+        loop.add_signal_handler(signal.SIGINT, handle.cancel)
+        try:
+            status = "failed"
+            async for event in handle:
+                if args.json:
+                    emit_json(event.to_json())
+                else:
+                    _print_human(event)
+                if isinstance(event, RunFinished):
+                    status = event.status
+                elif isinstance(event, RunFailed):
+                    status = "failed"
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+        return {"completed": 0, "cancelled": EXIT_CANCELLED, "budget": EXIT_BUDGET}.get(
+            status, EXIT_FAILED
+        )
+    finally:
+        await engine.close()
+
+
+async def _terminal_approver(request: ApprovalRequested) -> bool:
+    if not sys.stdin.isatty():
+        print("glassbox: approval needed but stdin is not a terminal; declined (use --yes)",
+              file=sys.stderr)
+        return False
+    print(f"\n--- {request.language} ---\n{request.code}\n---", file=sys.stderr)
+    answer = await asyncio.to_thread(input, "Run this? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _print_human(event: Event) -> None:
+    out, err = sys.stdout, sys.stderr
+    if isinstance(event, TokenDelta):
+        out.write(event.text)
+        out.flush()
+    elif isinstance(event, MessageDone):
+        out.write("\n")
+        if event.incomplete:
+            err.write("[reply incomplete]\n")
+    elif isinstance(event, CacheHit):
+        err.write(f"[cached answer from run {event.source_run_id[:8]}, "
+                  f"similarity {event.similarity:.3f}]\n")
+    elif isinstance(event, StepStarted):
+        err.write(f"\n[{event.kind}] {event.title}\n")
+    elif isinstance(event, StepFinished) and event.status not in ("success",):
+        err.write(f"[{event.kind} {event.status}] {event.reason or event.summary}\n")
+    elif isinstance(event, CodeExecStarted):
+        err.write(f"[running {event.language}]\n")
+    elif isinstance(event, ExecOutput):
+        (out if event.stream == "stdout" else err).write(event.text)
+    elif isinstance(event, ExecFinished):
+        killed = " killed: timeout" if event.timed_out else " killed: memory" if event.oom_killed else ""
+        err.write(f"\n[exit {event.exit_code} in {event.duration_s:.2f}s{killed}]\n")
+    elif isinstance(event, Notice):
+        err.write(f"[{event.level}] {event.text}\n")
+    elif isinstance(event, RunFailed):
+        err.write(f"glassbox: {event.error}\n")
+    elif isinstance(event, RunFinished) and event.status != "completed":
+        err.write(f"[run {event.status}: {event.reason}]\n")
+    out.flush()
+    err.flush()
+
+
+def _sessions_list(args: argparse.Namespace) -> int:
+    async def body() -> int:
+        engine = await _open_engine()
+        try:
+            sessions = await engine.store.list_sessions()
+            counts = {
+                row[0]: row[1] for row in await engine.store.fetchall(
+                    "SELECT session_id, COUNT(*) FROM messages GROUP BY session_id")
+            }
+            if args.json:
+                for s in sessions:
+                    emit_json({"type": "session", "id": s.id, "title": s.title,
+                               "created_at": s.created_at, "updated_at": s.updated_at,
+                               "messages": counts.get(s.id, 0)})
+                return 0
+            print_table(
+                ["ID", "UPDATED", "MSGS", "TITLE"],
+                [(s.id[:12], _when(s.updated_at), counts.get(s.id, 0), s.title[:60]) for s in sessions],
+            )
+            return 0
+        finally:
+            await engine.close()
+
+    return run(body())
+
+
+async def _load_session(engine: Engine, ident: str) -> tuple[Any, list[MessageRecord]]:
+    session = await engine.store.get_session(ident)
+    if session is None:
+        raise GlassboxError(f"No session matches '{ident}'.", hint="`glassbox sessions list` shows them.")
+    return session, await engine.store.messages(session.id)
+
+
+def _message_json(m: MessageRecord) -> dict[str, Any]:
+    return {"type": "message", "id": m.id, "session_id": m.session_id, "parent_id": m.parent_id,
+            "role": m.role, "content": m.content, "status": m.status, "cached": m.cached,
+            "run_id": m.run_id, "created_at": m.created_at}
+
+
+def _sessions_show(args: argparse.Namespace) -> int:
+    async def body() -> int:
+        engine = await _open_engine()
+        try:
+            session, messages = await _load_session(engine, args.id)
+            if args.json:
+                for m in messages:
+                    emit_json(_message_json(m))
+                return 0
+            print(f"Session {session.id}  {session.title}")
+            for m in messages:
+                marks = "".join([" [incomplete]" if m.incomplete else "", " [cached]" if m.cached else ""])
+                print(f"\n{m.role}{marks} ({_when(m.created_at)}):\n{m.content}")
+            return 0
+        finally:
+            await engine.close()
+
+    return run(body())
+
+
+def _sessions_export(args: argparse.Namespace) -> int:
+    async def body() -> int:
+        engine = await _open_engine()
+        try:
+            session, messages = await _load_session(engine, args.id)
+            if args.format == "json":
+                emit_json({"type": "session", "id": session.id, "title": session.title,
+                           "created_at": session.created_at,
+                           "messages": [_message_json(m) for m in messages]})
+                return 0
+            lines = [f"# {session.title or 'Untitled session'}", "",
+                     f"Session `{session.id}`, exported {datetime.now():%Y-%m-%d %H:%M}.", ""]
+            for m in messages:
+                marks = " (incomplete)" if m.incomplete else ""
+                lines += [f"## {m.role.capitalize()}{marks}", "", m.content, ""]
+            sys.stdout.write("\n".join(lines))
+            return 0
+        finally:
+            await engine.close()
+
+    return run(body())
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+__all__ = ["register"]

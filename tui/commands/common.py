@@ -1,0 +1,32 @@
+"""Helpers shared by CLI subcommands: running coroutines, printing JSON lines and tables."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Coroutine, Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion in a fresh event loop."""
+    return asyncio.run(coro)
+
+
+def emit_json(obj: dict[str, Any]) -> None:
+    """Print one JSON object as one line and flush (for --json output)."""
+    sys.stdout.write(json.dumps(obj, default=str, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def print_table(headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+    """A plain, aligned text table."""
+    head = [str(h) for h in headers]
+    body = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(head)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip())
+    for row in body:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

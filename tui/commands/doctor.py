@@ -1,0 +1,88 @@
+"""`glassbox doctor`: checks model, sqlite-vec, Docker and the sandbox image, with fixes."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from engine.config import load_settings
+from engine.errors import GlassboxError
+from engine.health import HealthCheck
+from engine.llm.gguf import read_gguf_metadata
+from engine.llm.registry import resolve_model_path
+from engine.paths import app_paths
+from tui.commands.common import emit_json
+
+
+def register(sub: Any) -> None:
+    """Add `doctor`."""
+    doctor = sub.add_parser("doctor", help="check that everything Glassbox needs works")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(handler=_doctor)
+
+
+def _model_check(model: str) -> HealthCheck:
+    try:
+        path = resolve_model_path(model)
+        meta = read_gguf_metadata(path)
+    except GlassboxError as exc:
+        return HealthCheck("model", False, exc.message, exc.hint or "")
+    return HealthCheck(
+        "model", True, f"{path.name}: {meta.architecture}, {meta.quantization}, "
+        f"context {meta.context_length}, {meta.size_bytes / 1e6:.0f} MB",
+    )
+
+
+def _sqlite_vec_check() -> HealthCheck:
+    from engine.store.db import connect_sync
+
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            conn = connect_sync(Path(tmp) / "probe.db")
+            version = conn.execute("SELECT vec_version()").fetchone()[0]
+            fts = conn.execute("SELECT sqlite_compileoption_used('ENABLE_FTS5')").fetchone()[0]
+            conn.close()
+    except (GlassboxError, sqlite3.Error) as exc:
+        return HealthCheck("sqlite-vec", False, str(exc),
+                           "pip install pysqlite3-binary sqlite-vec (make run does this)")
+    return HealthCheck("sqlite-vec", True, f"sqlite-vec {version} loads; FTS5 {'on' if fts else 'off'}")
+
+
+def _database_check() -> HealthCheck:
+    path = load_settings().store.path or app_paths().database
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.parent / ".write-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        return HealthCheck("database", False, f"{path.parent} is not writable: {exc.strerror}",
+                           "Set store.path or GLASSBOX_HOME to a writable place.")
+    return HealthCheck("database", True, str(path))
+
+
+def _sandbox_checks() -> list[HealthCheck]:
+    try:
+        from engine.sandbox.health import sandbox_checks
+    except ImportError:
+        return [HealthCheck("docker", False, "the sandbox module is not installed", "reinstall Glassbox")]
+    return sandbox_checks(load_settings().sandbox)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    checks = [_model_check(settings.llm.model), _sqlite_vec_check(), _database_check(),
+              *_sandbox_checks()]
+    for check in checks:
+        if args.json:
+            emit_json({"type": "check", "name": check.name, "ok": check.ok, "detail": check.detail,
+                       "fix": check.fix})
+        else:
+            mark = "ok  " if check.ok else "FAIL"
+            print(f"[{mark}] {check.name}: {check.detail}")
+            if not check.ok and check.fix:
+                print(f"       fix: {check.fix}")
+    return 0 if all(c.ok for c in checks) else 1

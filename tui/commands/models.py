@@ -1,0 +1,47 @@
+"""`glassbox models list|pull`: local GGUF files with their metadata; fetch known models."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from engine.llm.registry import KNOWN_MODELS, list_local_models, models_dir, pull_model
+from tui.commands.common import emit_json, print_table
+
+
+def register(sub: Any) -> None:
+    """Add `models`."""
+    models = sub.add_parser("models", help="list and fetch local GGUF models")
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    listing = msub.add_parser("list", help="local models with size, architecture, quantisation, context")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+    pull = msub.add_parser("pull", help="fetch a known model and check its sha256")
+    pull.add_argument("name", choices=sorted(KNOWN_MODELS))
+    pull.set_defaults(handler=_pull)
+
+
+def _list(args: argparse.Namespace) -> int:
+    infos = list_local_models()
+    if args.json:
+        for info in infos:
+            emit_json({"type": "model", "name": info.name, "path": str(info.path),
+                       "size_bytes": info.size_bytes, "architecture": info.architecture,
+                       "quantization": info.quantization, "context_length": info.context_length,
+                       "error": info.error})
+        return 0
+    if not infos:
+        print(f"No models in {models_dir()}. Run `glassbox models pull smollm2`.")
+        return 0
+    print_table(
+        ["FILE", "SIZE", "ARCH", "QUANT", "CONTEXT", "NAME"],
+        [(i.path.name, f"{i.size_bytes / 1e6:.1f} MB", i.architecture or "-", i.quantization or "-",
+          i.context_length or "-", i.name if not i.error else f"UNREADABLE: {i.error}") for i in infos],
+    )
+    return 0
+
+
+def _pull(args: argparse.Namespace) -> int:
+    pull_model(args.name, progress=lambda msg: print(msg, file=sys.stderr))
+    return 0
