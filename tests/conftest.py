@@ -1,0 +1,57 @@
+"""Shared fixtures: an isolated GLASSBOX_HOME and the real default chat model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from engine.llm.registry import KNOWN_MODELS
+from engine.paths import default_models_dir
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def real_model_path() -> Path | None:
+    """The default chat model file fetched by `make test`, if present."""
+    override = os.environ.get("GLASSBOX_TEST_MODEL")
+    path = Path(override) if override else default_models_dir() / KNOWN_MODELS["smollm2"].filename
+    return path if path.exists() else None
+
+
+def require(condition: bool, why: str) -> None:
+    """Skip locally when a real dependency is missing; fail in CI, where it must be there."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture
+def model_path() -> Path:
+    """Path of the real SmolLM2 GGUF (skips locally, fails in CI, when absent)."""
+    path = real_model_path()
+    require(path is not None, "the default model is not downloaded (run `make test`)")
+    assert path is not None
+    return path
+
+
+@pytest.fixture
+def gb_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty GLASSBOX_HOME for this test, with no config file and no env overrides."""
+    for name in list(os.environ):
+        if name.startswith("GLASSBOX_") and name != "GLASSBOX_TEST_MODEL":
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    monkeypatch.setenv("GLASSBOX_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def gb_env(gb_home: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for subprocess CLI runs: isolated home, the real model, greedy sampling."""
+    monkeypatch.setenv("GLASSBOX_LLM__MODEL", str(model_path))
+    monkeypatch.setenv("GLASSBOX_LLM__TEMPERATURE", "0")
+    return dict(os.environ)
