@@ -134,14 +134,20 @@ class Engine:
         model_factory: ModelFactory | None = None,
         sandbox: CodeRunner | None = None,
         sandbox_factory: SandboxFactory | None = None,
+        memory: bool = True,
     ) -> Engine:
-        """Open the store and prepare (lazily) the model and sandbox."""
+        """Open the store and prepare (lazily) the model and sandbox; memory=False skips the
+        semantic cache, recall and vector search."""
         settings = settings or load_settings()
         paths = app_paths().ensure()
         store = await Store.open(database or settings.store.path or paths.database)
         engine = cls(settings, store, model_factory=model_factory, sandbox_factory=sandbox_factory)
         engine._model = model
         engine._sandbox = sandbox
+        if memory:
+            from engine.memory.service import MemoryService
+
+            engine.memory = await MemoryService.open(engine)
         return engine
 
     async def close(self) -> None:
@@ -155,6 +161,8 @@ class Engine:
             await self._sandbox.close()
         if self._model is not None:
             await self._model.close()
+        if self.memory is not None:
+            await self.memory.close()
         await self.store.close()
 
     # -- components ---------------------------------------------------------------------

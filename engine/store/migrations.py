@@ -104,7 +104,59 @@ CREATE INDEX usage_session ON usage(session_id);
 CREATE INDEX usage_run ON usage(run_id);
 """
 
-# (version, SQL script). The memory issue appends its vec0 / FTS5 tables as version 2.
+# Memory: every indexed text is a memory_docs row (kind message, task or execution); its
+# vector lives in the vec0 table of its kind under the same rowid and its words in memory_fts.
+# embed_model names the model that made the vector, so a changed model can be re-embedded.
+SCHEMA_V2 = """
+CREATE TABLE memory_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO memory_meta(key, value) VALUES ('dim', '384');
+CREATE TABLE memory_docs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    session_id TEXT REFERENCES sessions(id) ON DELETE CASCADE,
+    run_id TEXT,
+    message_id TEXT,
+    execution_id TEXT,
+    text TEXT NOT NULL,
+    embed_model TEXT,
+    created_at REAL NOT NULL
+);
+CREATE INDEX memory_docs_session ON memory_docs(session_id);
+CREATE INDEX memory_docs_run ON memory_docs(run_id);
+CREATE INDEX memory_docs_model ON memory_docs(embed_model);
+CREATE VIRTUAL TABLE vec_messages USING vec0(embedding float[384] distance_metric=cosine);
+CREATE VIRTUAL TABLE vec_tasks USING vec0(embedding float[384] distance_metric=cosine);
+CREATE VIRTUAL TABLE vec_executions USING vec0(embedding float[384] distance_metric=cosine);
+CREATE VIRTUAL TABLE memory_fts USING fts5(
+    text, content='memory_docs', content_rowid='id', tokenize='porter unicode61'
+);
+CREATE TRIGGER memory_docs_ai AFTER INSERT ON memory_docs BEGIN
+    INSERT INTO memory_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER memory_docs_ad AFTER DELETE ON memory_docs BEGIN
+    INSERT INTO memory_fts(memory_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    DELETE FROM vec_messages WHERE rowid = old.id;
+    DELETE FROM vec_tasks WHERE rowid = old.id;
+    DELETE FROM vec_executions WHERE rowid = old.id;
+END;
+CREATE TABLE memory_cache (
+    run_id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    task_doc_id INTEGER NOT NULL REFERENCES memory_docs(id) ON DELETE CASCADE,
+    context_key TEXT NOT NULL,
+    task TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    message_id TEXT,
+    created_at REAL NOT NULL
+);
+CREATE INDEX memory_cache_key ON memory_cache(context_key);
+"""
+
+# (version, SQL script).
 MIGRATIONS: list[tuple[int, str]] = [
     (1, SCHEMA_V1),
+    (2, SCHEMA_V2),
 ]

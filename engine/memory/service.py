@@ -1,0 +1,271 @@
+"""MemoryService: the engine's memory hook (semantic cache, recall, indexing, hybrid search)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+import numpy as np
+
+from engine.events import (
+    CacheHit,
+    Event,
+    MessageDone,
+    Notice,
+    RunFailed,
+    RunFinished,
+    TokenDelta,
+)
+from engine.memory.embedder import Embedder, EmbeddingError, Vectors, resolve_embedding_model
+from engine.memory.guard import context_key, guard_allows, is_nondeterministic
+from engine.memory.index import CacheEntry, MemoryIndex, NewCacheEntry, NewDoc
+from engine.memory.maintenance import Progress, execution_text, reembed_sync
+from engine.memory.recall import recall, replay_events
+from engine.memory.search import hybrid_search
+from engine.store.db import connect
+
+if TYPE_CHECKING:
+    from engine.config import MemorySettings
+    from engine.service import Engine, RunContext, SearchHit
+
+log = logging.getLogger(__name__)
+Answer = Callable[["RunContext"], AsyncIterator[Event]]
+
+
+class MemoryService:
+    """Wraps every run: cache lookup, recall of past solutions, indexing after completion."""
+
+    def __init__(self, engine: Engine, conn: aiosqlite.Connection, embedder: Embedder) -> None:
+        self.engine = engine
+        self.conn = conn
+        self.index = MemoryIndex(conn)
+        self.embedder = embedder
+        self.on_progress: Progress | None = None
+        """Called (on the event loop) with (done, total) while a re-embed runs."""
+        self.progress: tuple[int, int] | None = None
+        self.reembed_task: asyncio.Task[int] | None = None
+        self._stop = threading.Event()
+        self._notices: list[str] = []
+        self._warned = False
+
+    @property
+    def settings(self) -> MemorySettings:
+        """The memory section of the engine's settings (read live, so edits apply at once)."""
+        return self.engine.settings.memory
+
+    @classmethod
+    async def open(cls, engine: Engine, *, on_progress: Progress | None = None) -> MemoryService:
+        """Connect to the store's file; re-embed in the background if the model changed."""
+        conn = await connect(engine.store.path)
+        embedder = Embedder(resolve_embedding_model(engine.settings.memory.embedding_model))
+        service = cls(engine, conn, embedder)
+        service.on_progress = on_progress
+        if await service.index.stale_count(embedder.identity) > 0:
+            service.start_reembed()
+        return service
+
+    async def close(self) -> None:
+        """Stop any re-embed and release the model and connection."""
+        self._stop.set()
+        if self.reembed_task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self.reembed_task), timeout=30)
+        await self.conn.close()
+        await asyncio.to_thread(self.embedder.close)
+
+    # -- embeddings -------------------------------------------------------------------
+
+    async def _vectors(self, texts: list[str]) -> Vectors | None:
+        """Vectors, or None once the model failed (search then uses text only)."""
+        if self.embedder.failed is not None:
+            return None
+        try:
+            return await self.embedder.embed(texts)
+        except EmbeddingError as exc:
+            log.warning("embeddings unavailable: %s", exc)
+            self._notices.append(
+                f"{exc} Search uses full text only; the semantic cache and recall are off."
+            )
+            return None
+
+    def start_reembed(self) -> asyncio.Task[int]:
+        """Re-embed every doc not made by the configured model, in a background thread."""
+        if self.reembed_task is not None and not self.reembed_task.done():
+            return self.reembed_task
+        loop = asyncio.get_running_loop()
+
+        def report(done: int, total: int) -> None:
+            loop.call_soon_threadsafe(self._report, done, total)
+
+        async def run() -> int:
+            try:
+                return await asyncio.to_thread(
+                    reembed_sync, self.engine.store.path, self.embedder, on_progress=report,
+                    stop=self._stop,
+                )
+            except EmbeddingError as exc:
+                self._notices.append(f"{exc} Search uses full text only.")
+                return 0
+            except Exception as exc:
+                log.warning("re-embedding failed: %s", exc)
+                self._notices.append(f"Re-embedding the history failed: {exc}.")
+                return 0
+
+        self.reembed_task = asyncio.create_task(run())
+        return self.reembed_task
+
+    def _report(self, done: int, total: int) -> None:
+        self.progress = (done, total)
+        if self.on_progress is not None:
+            self.on_progress(done, total)
+
+    # -- the run hook -----------------------------------------------------------------
+
+    def context_key(self, context: RunContext) -> str:
+        """Hash of model file, system prompt, mode, sampling and the conversation before the task."""
+        settings = context.engine.settings
+        options = context.options
+        return context_key(
+            model_identity=context.model.identity,
+            system_prompt=settings.llm.system_prompt,
+            mode=f"{options.mode}/{options.approval or settings.agent.approval}/"
+            f"{options.plan or settings.agent.plan_mode}",
+            sampling=dataclasses.asdict(context.engine.sampling()),
+            prefix=[(m.role, m.content) for m in context.history[:-1]],
+        )
+
+    async def lookup(self, task: str, key: str, vector: Vectors) -> CacheEntry | None:
+        """The best cache entry that is close enough AND passes the exact guard, if any."""
+        threshold = self.settings.cache_threshold
+        for entry in await self.index.cache_candidates(key, vector, self.embedder.identity):
+            if entry.similarity < threshold:
+                return None
+            if guard_allows(task, entry.task):
+                return entry
+        return None
+
+    async def around_run(self, context: RunContext, answer: Answer) -> AsyncIterator[Event]:
+        """Cache hit -> replay; else recall -> answer(context) -> index the completed turn."""
+        vectors = await self._vectors([context.text])
+        for text in self._drain_notices():
+            yield Notice(run_id=context.run_id, level="warning", text=text)
+        task_vector = vectors[0] if vectors is not None else None
+        key = self.context_key(context)
+        if task_vector is not None and self.settings.cache_enabled and context.options.use_cache:
+            hit = await self.lookup(context.text, key, task_vector)
+            if hit is not None:
+                async for event in self._replay(context, hit):
+                    yield event
+                await self._index_turn(context, task_vector, hit.answer, cached=True)
+                return
+        # Plain chat does not read extras["memory_context"]; only the agent loop places it.
+        wants_recall = context.options.mode != "chat" and self.settings.recall_top_k > 0
+        if task_vector is not None and wants_recall and self.settings.recall_tokens > 0:
+            async for event in recall(self, context, task_vector):
+                yield event
+        final: MessageDone | None = None
+        outcome: Event | None = None
+        async for event in answer(context):
+            if isinstance(event, MessageDone):
+                final = event
+            elif isinstance(event, RunFinished | RunFailed):
+                outcome = event
+            yield event
+        completed = (
+            isinstance(outcome, RunFinished) and outcome.status == "completed"
+            and final is not None and not final.incomplete and not final.cached
+        )
+        try:
+            await self._index_turn(
+                context, task_vector, final.text if final else "", cached=False, key=key,
+                completed=completed,
+            )
+        except Exception as exc:
+            # The user already has the answer; a failed index must not turn it into an error.
+            log.warning("indexing run %s failed: %s", context.run_id, exc)
+
+    async def _replay(self, context: RunContext, hit: CacheEntry) -> AsyncIterator[Event]:
+        yield CacheHit(
+            run_id=context.run_id, source_run_id=hit.run_id, source_session_id=hit.session_id,
+            similarity=round(hit.similarity, 4),
+        )
+        _, executions = await self.index.solution(hit.run_id)
+        for event in replay_events(context.run_id, executions):
+            yield event
+        message_id = context.assistant_message_id
+        yield TokenDelta(run_id=context.run_id, message_id=message_id, text=hit.answer)
+        yield MessageDone(run_id=context.run_id, message_id=message_id, text=hit.answer, cached=True)
+        yield RunFinished(
+            run_id=context.run_id, status="completed",
+            reason=f"cached answer (similarity {hit.similarity:.2f})", final_message_id=message_id,
+        )
+
+    async def _index_turn(
+        self, context: RunContext, task_vector: Vectors | None, answer_text: str, *, cached: bool,
+        key: str = "", completed: bool = False,
+    ) -> None:
+        """Index the turn's messages, task and executions, plus its cache entry, in ONE transaction."""
+        docs = [NewDoc("message", context.text, context.session_id, context.run_id,
+                       context.user_message_id)]
+        if answer_text:
+            docs.append(NewDoc("message", answer_text, context.session_id, context.run_id,
+                               context.assistant_message_id))
+        executions = [] if cached else await context.engine.store.executions(context.run_id)
+        for item in executions:
+            docs.append(NewDoc(
+                "execution", execution_text(item["code"], item["stdout"], item["stderr"],
+                                            item["exit_code"]),
+                context.session_id, context.run_id, context.assistant_message_id, item["id"],
+            ))
+        task_index: int | None = None
+        if completed:
+            task_index = len(docs)
+            docs.append(NewDoc("task", context.text, context.session_id, context.run_id,
+                               context.user_message_id))
+        vectors = None
+        if task_vector is not None:
+            rest = [d.text for i, d in enumerate(docs) if i != 0 and i != task_index]
+            extra = await self._vectors(rest) if rest else None
+            if extra is not None or not rest:
+                rows = list(extra) if extra is not None else []
+                ordered = [task_vector if i in (0, task_index) else rows.pop(0) for i in range(len(docs))]
+                vectors = np.stack(ordered)
+        cache = None
+        if completed and vectors is not None and self._cacheable(answer_text, executions):
+            supersedes = tuple(
+                e.run_id for e in await self.index.cache_candidates(
+                    key, vectors[0], self.embedder.identity, limit=50)
+                if e.similarity >= self.settings.cache_threshold and guard_allows(context.text, e.task)
+            )
+            cache = NewCacheEntry(context.run_id, context.session_id, key, context.text, answer_text,
+                                  context.assistant_message_id, supersedes)
+        await self.index.write_turn(docs, vectors, self.embedder.identity, cache, task_index)
+
+    @staticmethod
+    def _cacheable(answer_text: str, executions: list[dict[str, Any]]) -> bool:
+        if not answer_text.strip():
+            return False
+        if any(e["timed_out"] or e["oom_killed"] or e["cancelled"] or e["exit_code"] is None
+               for e in executions):
+            return False
+        return not is_nondeterministic([str(e["code"]) for e in executions])
+
+    def _drain_notices(self) -> list[str]:
+        notices, self._notices = self._notices, []
+        return notices
+
+    # -- search -----------------------------------------------------------------------
+
+    async def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Hybrid full-text + vector search over every session, fused by reciprocal rank."""
+        vectors = await self._vectors([text]) if text.strip() else None
+        return await hybrid_search(
+            self.index, text, vectors[0] if vectors is not None else None,
+            self.embedder.identity, limit,
+        )
