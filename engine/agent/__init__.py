@@ -1,0 +1,1 @@
+"""The agent: think, act (code or tool), observe, answer; with recovery, plans and budgets."""
