@@ -1,0 +1,413 @@
+"""DockerSandbox: the CodeRunner that keeps one warm, stateful container per session."""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import logging
+import mimetypes
+import os
+import re
+import tempfile
+import time
+import uuid
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import docker.errors
+
+from engine.config import SandboxSettings
+from engine.errors import SandboxError
+from engine.events import Artifact, CodeExecStarted, ExecFinished, ExecOutput, Stream
+from engine.llm.base import CancelToken
+from engine.sandbox.base import ExecEvent, ExecLimits, Language
+from engine.sandbox.container import EOF, ContainerSpec, Frame, SandboxContainer, parse_size
+from engine.sandbox.dockerapi import blocking, connect
+from engine.sandbox.image import image_status
+from engine.sandbox.pool import WarmPool
+from engine.sandbox.reaper import reap_orphans
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.05
+INTERRUPT_GRACE_S = 1.5
+KILL_GRACE_S = 1.0
+RESTART_WAIT_S = 10.0
+TIMEOUT_NOTE = "\n[timed out after {seconds:g} s]\n"
+TRUNCATED_MARKER = "\n[output truncated: {limit} bytes captured, the rest was dropped]\n"
+RESTART_NOTE = "\n[sandbox: the interpreter was restarted ({why}); earlier variables are gone]\n"
+
+
+@dataclass
+class _Session:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    container: SandboxContainer | None = None
+
+
+@dataclass
+class _Outcome:
+    exit_code: int = 0
+    timed_out: bool = False
+    cancelled: bool = False
+    oom_killed: bool = False
+    truncated: bool = False
+    peak: int | None = None
+    artifacts: dict[str, Path] = field(default_factory=dict)
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class DockerSandbox:
+    """Runs code in per-session Docker containers; implements engine.sandbox.base.CodeRunner.
+
+    Call `await start()` once (reaps orphans, fills the warm pool) and `await close()` at
+    exit. Artifacts are copied to `workspaces_dir/<session>/artifacts/<exec_id>/`.
+    """
+
+    def __init__(self, settings: SandboxSettings, workspaces_dir: Path, *,
+                 client: Any | None = None) -> None:
+        self.settings = settings
+        self.workspaces_dir = workspaces_dir
+        self._client = client
+        self._sessions: dict[str, _Session] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        self.runtime_root = _runtime_root(workspaces_dir)
+        self._pool = WarmPool(self._new_container, settings.pool_size)
+        self._started = False
+
+    @property
+    def client(self) -> Any:
+        """The docker SDK client (after start())."""
+        if self._client is None:
+            raise SandboxError("The sandbox was used before start().")
+        return self._client
+
+    async def start(self) -> None:
+        """Connect to Docker, check the image, remove orphans, start filling the pool."""
+        if self._client is None:
+            self._client = await blocking(connect)
+        status = await blocking(image_status, self._client, self.settings.image)
+        if not status.present:
+            raise SandboxError(f"The sandbox image {self.settings.image} is missing.",
+                               hint="Build it with `glassbox sandbox build`.")
+        if status.stale:
+            raise SandboxError(f"The sandbox image {self.settings.image} has an older kernel.",
+                               hint="Rebuild it with `glassbox sandbox build`.")
+        self.runtime_root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        removed = await blocking(reap_orphans, self._client, runtime_root=self.runtime_root)
+        if removed:
+            log.info("removed %d orphaned sandbox containers", len(removed))
+        _register_exit_cleanup(self)
+        self._started = True
+        self._pool.fill()
+
+    async def wait_ready(self, timeout_s: float = 60.0) -> None:
+        """Wait until the warm pool is full."""
+        await self._pool.wait_ready(timeout_s)
+
+    async def _new_container(self) -> SandboxContainer:
+        s = self.settings
+        spec = ContainerSpec(s.image, s.memory, s.cpus, s.pids, s.workspace_size,
+                             self.runtime_root)
+        container = SandboxContainer(self.client, spec)
+        await container.start()
+        return container
+
+    async def execute(
+        self,
+        session_id: str,
+        code: str,
+        *,
+        language: Language = "python",
+        run_id: str,
+        step_id: str | None = None,
+        exec_id: str | None = None,
+        limits: ExecLimits | None = None,
+        cancel: CancelToken | None = None,
+    ) -> AsyncIterator[ExecEvent]:
+        """Yield CodeExecStarted, live ExecOutput chunks, then ExecFinished."""
+        if not self._started:
+            raise SandboxError("The sandbox was used before start().")
+        queue: asyncio.Queue[ExecEvent | _Failed | None] = asyncio.Queue()
+        stop = asyncio.Event()
+        job = asyncio.create_task(self._job(
+            queue, stop, session_id, code, language, run_id, step_id,
+            exec_id or uuid.uuid4().hex, limits or ExecLimits(), cancel))
+        self._background.add(job)
+        job.add_done_callback(self._background.discard)
+        try:
+            while (item := await queue.get()) is not None:
+                if isinstance(item, _Failed):
+                    raise item.error
+                yield item
+        finally:
+            # Closing the iterator kills the execution; the job keeps the session locked
+            # until the kernel is idle again, so the next step finds it usable.
+            stop.set()
+
+    async def _job(self, queue: asyncio.Queue[ExecEvent | _Failed | None], stop: asyncio.Event,
+                   session_id: str, code: str, language: Language, run_id: str,
+                   step_id: str | None, exec_id: str, limits: ExecLimits,
+                   cancel: CancelToken | None) -> None:
+        session = self._sessions.setdefault(session_id, _Session())
+        try:
+            async with session.lock:
+                if session.container is None or session.container.broken:
+                    session.container = await self._pool.acquire()
+                    session.container.rename_later(session_id)
+                container = session.container
+                queue.put_nowait(CodeExecStarted(run_id=run_id, step_id=step_id,
+                                                 exec_id=exec_id, language=language, code=code))
+                started = time.monotonic()
+                outcome = await self._drive(queue, stop, container, session_id, code, language,
+                                            run_id, step_id, exec_id, limits, cancel)
+                artifacts = tuple(
+                    Artifact(name=name, path=str(path), size=path.stat().st_size,
+                             mime=mimetypes.guess_type(name)[0] or "application/octet-stream")
+                    for name, path in outcome.artifacts.items() if path.exists())
+                queue.put_nowait(ExecFinished(
+                    run_id=run_id, step_id=step_id, exec_id=exec_id,
+                    exit_code=outcome.exit_code, duration_s=time.monotonic() - started,
+                    peak_memory_bytes=outcome.peak, timed_out=outcome.timed_out,
+                    oom_killed=outcome.oom_killed, truncated=outcome.truncated,
+                    cancelled=outcome.cancelled, artifacts=artifacts))
+                queue.put_nowait(None)
+        except Exception as exc:
+            queue.put_nowait(_Failed(exc))
+
+    async def _drive(self, queue: asyncio.Queue[ExecEvent | _Failed | None],
+                     stop: asyncio.Event, container: SandboxContainer, session_id: str,
+                     code: str, language: Language, run_id: str, step_id: str | None,
+                     exec_id: str, limits: ExecLimits, cancel: CancelToken | None) -> _Outcome:
+        s = self.settings
+        timeout = limits.timeout_s or s.timeout_s
+        cap = limits.output_limit_bytes or s.output_limit_bytes
+        await container.set_memory(limits.memory or s.memory)
+        container.drain_frames()
+        host_peak = container.reset_peak()
+        out = _Outcome()
+        used = 0
+        artifact_dir = self.workspaces_dir / _safe(session_id) / "artifacts" / _safe(exec_id)
+
+        def emit(stream: Stream, text: str) -> None:
+            queue.put_nowait(ExecOutput(run_id=run_id, step_id=step_id, exec_id=exec_id,
+                                        stream=stream, text=text))
+
+        def mark_truncated() -> None:
+            if not out.truncated:
+                out.truncated = True
+                emit("stderr", TRUNCATED_MARKER.format(limit=cap))
+
+        request = {"op": "exec", "id": exec_id, "language": language, "output_limit": cap}
+        if not await container.send(request, code.encode("utf-8")):
+            container.broken = True
+            raise SandboxError("The sandbox kernel is not connected; try again.")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        escalate_at = float("inf")
+        phase = 0
+        while True:
+            now = loop.time()
+            if phase == 0 and (stop.is_set() or (cancel is not None and cancel.cancelled)):
+                out.cancelled, phase = True, 1
+            elif phase == 0 and now >= deadline:
+                out.timed_out, phase = True, 1
+                emit("stderr", TIMEOUT_NOTE.format(seconds=timeout))
+            if phase == 1 and escalate_at == float("inf"):
+                await container.send({"op": "interrupt"})
+                escalate_at = now + INTERRUPT_GRACE_S
+            elif phase >= 1 and now >= escalate_at:
+                phase += 1
+                if phase == 2:
+                    await container.send({"op": "kill"})
+                    escalate_at = now + KILL_GRACE_S
+                elif phase == 3:
+                    await container.signal_supervisor()
+                    escalate_at = now + RESTART_WAIT_S
+                else:
+                    return self._lost(container, out, emit)
+            wait = min(POLL_S, max(0.0, deadline - now)) if phase == 0 else POLL_S
+            try:
+                frame = await asyncio.wait_for(container.frames.get(), timeout=max(wait, 0.001))
+            except TimeoutError:
+                continue
+            if frame.op == "out":
+                room = cap - used
+                payload = frame.payload[:max(room, 0)]
+                used += len(frame.payload)
+                if payload:
+                    stream: Stream = "stderr" if frame.header.get("stream") == "stderr" else (
+                        "stdout")
+                    emit(stream, payload.decode("utf-8", "replace"))
+                if used > cap:
+                    mark_truncated()
+            elif frame.op == "truncated":
+                mark_truncated()
+            elif frame.op == "artifact":
+                await self._save_chunk(frame, artifact_dir, out)
+            elif frame.op == "done":
+                self._finish_done(frame, container, out, host_peak)
+                return out
+            elif frame.op == "hello" or frame is EOF:
+                hello = frame if frame.op == "hello" else await self._await_hello(container)
+                if hello is None:
+                    return self._lost(container, out, emit)
+                self._finish_restart(hello, container, out, emit)
+                return out
+
+    def _finish_done(self, frame: Frame, container: SandboxContainer, out: _Outcome,
+                     host_peak: bool) -> None:
+        h = frame.header
+        out.exit_code = _int(h.get("exit_code"), 1)
+        out.truncated = out.truncated or bool(h.get("truncated"))
+        oom_after = _int(h.get("oom_kills"), 0)
+        out.oom_killed = oom_after > _int(h.get("oom_kills_before"), oom_after)
+        container.oom_kills = oom_after
+        peak = container.read_peak() if host_peak else None
+        out.peak = peak if peak is not None else _int(h.get("peak_sampled"), -1)
+        if out.peak is not None and out.peak < 0:
+            out.peak = None
+        if out.timed_out:
+            out.exit_code = 124
+        elif out.cancelled:
+            out.exit_code = 130
+        elif out.oom_killed and out.exit_code == 0:
+            out.exit_code = 137
+
+    def _finish_restart(self, hello: Frame, container: SandboxContainer, out: _Outcome,
+                        emit: Any) -> None:
+        oom_after = _int(hello.header.get("oom_kills"), 0)
+        out.oom_killed = oom_after > container.oom_kills
+        container.oom_kills = oom_after
+        prev = str(hello.header.get("prev", ""))
+        match = re.fullmatch(r"(exit|signal) (\d+)", prev)
+        code = 137 if match is None else int(match[2]) + (128 if match[1] == "signal" else 0)
+        if out.oom_killed:
+            why, out.exit_code = "memory limit", 137
+            with contextlib.suppress(ValueError, SandboxError):
+                out.peak = parse_size(container.memory)
+        elif out.timed_out:
+            why, out.exit_code = "timeout", 124
+        elif out.cancelled:
+            why, out.exit_code = "cancelled", 130
+        else:
+            why, out.exit_code = f"the process ended: {prev or 'killed'}", code
+        emit("stderr", RESTART_NOTE.format(why=why))
+
+    def _lost(self, container: SandboxContainer, out: _Outcome, emit: Any) -> _Outcome:
+        container.broken = True
+        self._spawn(container.remove())
+        emit("stderr", "\n[sandbox: the container stopped responding and was replaced; "
+                       "earlier variables are gone]\n")
+        out.exit_code = 124 if out.timed_out else 130 if out.cancelled else 137
+        return out
+
+    async def _await_hello(self, container: SandboxContainer) -> Frame | None:
+        try:
+            async with asyncio.timeout(RESTART_WAIT_S):
+                while (frame := await container.frames.get()).op != "hello":
+                    pass
+                return frame
+        except TimeoutError:
+            return None
+
+    async def _save_chunk(self, frame: Frame, directory: Path, out: _Outcome) -> None:
+        name = str(frame.header.get("name", ""))
+        parts = PurePosixPath(name).parts
+        if not parts or any(p in ("..", "/", "") for p in parts) or name.startswith("/"):
+            return  # names come from the container: never let one escape the directory
+        path = directory.joinpath(*parts)
+        first = _int(frame.header.get("offset"), 0) == 0
+
+        def write() -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb" if first else "ab") as handle:
+                handle.write(frame.payload)
+
+        await asyncio.to_thread(write)
+        out.artifacts[name] = path
+
+    async def reset_session(self, session_id: str) -> None:
+        """Give the session a clean interpreter and workspace (a fresh container)."""
+        session = self._sessions.get(session_id)
+        if session is None:
+            return
+        async with session.lock:
+            if session.container is not None:
+                self._spawn(session.container.remove())
+                session.container = None
+
+    async def close_session(self, session_id: str) -> None:
+        """Stop and remove the session's container."""
+        session = self._sessions.pop(session_id, None)
+        if session is None:
+            return
+        async with session.lock:
+            if session.container is not None:
+                await session.container.remove()
+                session.container = None
+
+    async def close(self) -> None:
+        """Remove every container this runner started."""
+        await self._pool.close()
+        for task in list(self._background):
+            task.cancel()
+        containers = [s.container for s in self._sessions.values() if s.container is not None]
+        self._sessions.clear()
+        await asyncio.gather(*(c.remove() for c in containers), return_exceptions=True)
+        if self._client is not None:
+            with contextlib.suppress(docker.errors.DockerException):
+                await blocking(reap_orphans, self._client, runtime_root=self.runtime_root,
+                               mine=True)
+        self._started = False
+        _EXIT_CLEANUP.discard(self)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:80] or "_"
+
+
+def _runtime_root(workspaces_dir: Path) -> Path:
+    root = workspaces_dir / ".run"
+    # A unix socket path must fit in 108 bytes; long homes fall back to the temp dir.
+    if len(str(root / "glassbox-0123456789ab" / "kernel.sock")) < 100:
+        return root
+    return Path(tempfile.gettempdir()) / f"glassbox-run-{os.getuid()}"
+
+
+_EXIT_CLEANUP: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
+_EXIT_HOOK: list[bool] = []
+
+
+def _register_exit_cleanup(runner: DockerSandbox) -> None:
+    if not _EXIT_HOOK:
+        atexit.register(_cleanup_at_exit)
+        _EXIT_HOOK.append(True)
+    _EXIT_CLEANUP.add(runner)
+
+
+def _cleanup_at_exit() -> None:
+    # A process that never called close(): remove what it started before it goes.
+    for runner in list(_EXIT_CLEANUP):
+        if runner._client is not None:
+            with contextlib.suppress(Exception):
+                reap_orphans(runner._client, runtime_root=runner.runtime_root, mine=True)
