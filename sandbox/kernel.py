@@ -351,6 +351,7 @@ class Worker:
                 self.running = False
         duration = time.monotonic() - started
         _kill_others(signal.SIGKILL)  # background processes die with the execution
+        _reap_children()  # zombies still count against the pids limit
         self._restore_streams()
         self._sync_pipes()
         peak.stop()
@@ -419,6 +420,17 @@ class Worker:
                             break
             except OSError:
                 continue
+
+
+def _reap_children(limit_s: float = 1.0) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.001)
 
 
 class _Peak:

@@ -78,7 +78,7 @@ class DockerSandbox:
         self._client = client
         self._sessions: dict[str, _Session] = {}
         self._background: set[asyncio.Task[Any]] = set()
-        self.runtime_root = _runtime_root(workspaces_dir)
+        self.runtime_root = runtime_root_for(workspaces_dir)
         self._pool = WarmPool(self._new_container, settings.pool_size)
         self._started = False
 
@@ -386,7 +386,8 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:80] or "_"
 
 
-def _runtime_root(workspaces_dir: Path) -> Path:
+def runtime_root_for(workspaces_dir: Path) -> Path:
+    """Where per-container socket directories live (short enough for a unix socket path)."""
     root = workspaces_dir / ".run"
     # A unix socket path must fit in 108 bytes; long homes fall back to the temp dir.
     if len(str(root / "glassbox-0123456789ab" / "kernel.sock")) < 100:

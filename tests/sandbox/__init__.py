@@ -1,0 +1,1 @@
+"""Real-Docker tests of the sandbox."""
