@@ -1,0 +1,135 @@
+"""Benchmark: engine streaming vs llama-cpp-python's own stream, and prefix-cache TTFT.
+
+Prints, from one run on the same model, prompt and settings:
+  1. engine tokens/s (Engine.submit, measured where the events arrive) divided by
+     create_completion(stream=True) tokens/s on the same Llama object (goal >= 0.97);
+  2. time to first token of a new turn on a ~1,500-token history divided by the same turn
+     cold, with the cache cleared (goal <= 0.2).
+Runs alternate between the two sides so machine noise hits both alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.config import load_settings  # noqa: E402
+from engine.events import TokenDelta  # noqa: E402
+from engine.llm.base import ChatMessage  # noqa: E402
+from engine.llm.llama_backend import LlamaChatModel  # noqa: E402
+from engine.llm.registry import KNOWN_MODELS  # noqa: E402
+from engine.paths import default_models_dir  # noqa: E402
+from engine.service import Engine, SubmitOptions  # noqa: E402
+
+PROMPT = "Write a detailed essay about the history of bread, from ancient Egypt to today."
+MAX_TOKENS = 200
+ROUNDS = 5
+
+
+def rate(stamps: list[float]) -> float:
+    """Tokens per second between the first and last token (the prompt is excluded)."""
+    return (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
+
+
+def library_rate(model: LlamaChatModel, prompt_text: str) -> tuple[float, int]:
+    llama = model.llama
+    llama.reset()
+    stamps: list[float] = []
+    for _chunk in llama.create_completion(prompt_text, max_tokens=MAX_TOKENS, temperature=0.0,
+                                          top_k=40, top_p=0.95, repeat_penalty=1.1, stream=True):
+        stamps.append(time.perf_counter())
+    return rate(stamps), len(stamps)
+
+
+async def engine_rate(engine: Engine, session_id: str) -> tuple[float, int]:
+    model = await engine.model()
+    assert isinstance(model, LlamaChatModel)
+    await model.run_in_model_thread(model.llama.reset)
+    stamps: list[float] = []
+    async for event in engine.submit(session_id, PROMPT, SubmitOptions(mode="chat", parent_id="-", use_cache=False)):
+        if isinstance(event, TokenDelta):
+            stamps.append(time.perf_counter())
+    return rate(stamps), len(stamps)
+
+
+async def ttft(model: LlamaChatModel, messages: list[ChatMessage]) -> float:
+    from engine.llm.base import GenDone, SamplingParams
+
+    async for item in model.stream(messages, SamplingParams(temperature=0.0, max_tokens=8)):
+        if isinstance(item, GenDone):
+            return item.ttft_s
+    raise RuntimeError("no generation")
+
+
+def history_of(tokens_wanted: int) -> list[ChatMessage]:
+    facts = [
+        "Rivers carry water from mountains to the sea and shape valleys over millions of years.",
+        "Bread rises because yeast ferments sugars and releases carbon dioxide into the dough.",
+        "The Moon's gravity pulls on the oceans, which is why the tides rise and fall.",
+        "Honeybees communicate the direction of flowers to each other with a waggle dance.",
+    ]
+    history: list[ChatMessage] = []
+    i = 0
+    while sum(len(m.content) for m in history) / 4 < tokens_wanted:
+        history.append(ChatMessage("user", f"Tell me fact number {i}. " + facts[i % 4] * 2))
+        history.append(ChatMessage("assistant", facts[(i + 1) % 4] + " " + facts[(i + 2) % 4]))
+        i += 1
+    return history
+
+
+async def main() -> None:
+    model_path = Path(os.environ.get("GLASSBOX_TEST_MODEL", default_models_dir()
+                                     / KNOWN_MODELS["smollm2"].filename))
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["GLASSBOX_HOME"] = home
+        settings = load_settings()
+        settings.llm.model = str(model_path)
+        settings.llm.temperature = 0.0
+        settings.llm.max_tokens = MAX_TOKENS
+        engine = await Engine.open(settings)
+        session = await engine.new_session()
+        model = await engine.model()
+        assert isinstance(model, LlamaChatModel)
+        prompt_text = model.format_prompt([ChatMessage("system", settings.llm.system_prompt),
+                                           ChatMessage("user", PROMPT)])
+        ours, theirs, counts = [], [], []
+        for _ in range(ROUNDS):
+            lib, lib_n = await model.run_in_model_thread(library_rate, model, prompt_text)
+            eng, eng_n = await engine_rate(engine, session.id)
+            theirs.append(lib)
+            ours.append(eng)
+            counts.append((eng_n, lib_n))
+        eng_med, lib_med = statistics.median(ours), statistics.median(theirs)
+        print(f"model: {model_path.name}, {ROUNDS} alternating rounds, max_tokens={MAX_TOKENS}, greedy")
+        print(f"tokens per run (engine, library): {counts}")
+        print(f"engine streamed tokens/s (median):           {eng_med:8.1f}")
+        print(f"create_completion(stream=True) tokens/s:     {lib_med:8.1f}")
+        print(f"RATIO engine / library tokens/s:             {eng_med / lib_med:8.3f}  (goal >= 0.97)")
+
+        history = [ChatMessage("system", settings.llm.system_prompt), *history_of(1500)]
+        history_tokens = await model.count_tokens(history)
+        new_turn = [*history, ChatMessage("user", "Which of these facts is about bees?")]
+        warm_runs, cold_runs = [], []
+        for _ in range(ROUNDS):
+            await model.run_in_model_thread(model.llama.reset)
+            await ttft(model, [*history, ChatMessage("user", "Summarise.")])  # the earlier turn
+            warm_runs.append(await ttft(model, new_turn))
+            await model.run_in_model_thread(model.llama.reset)
+            cold_runs.append(await ttft(model, new_turn))
+        warm, cold = statistics.median(warm_runs), statistics.median(cold_runs)
+        print(f"history: {history_tokens} tokens")
+        print(f"TTFT new turn, prefix cached (median):       {warm * 1000:8.1f} ms")
+        print(f"TTFT same turn cold (median):                {cold * 1000:8.1f} ms")
+        print(f"RATIO cached / cold TTFT:                    {warm / cold:8.3f}  (goal <= 0.2)")
+        await engine.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
