@@ -179,6 +179,9 @@ class DockerSandbox:
                     oom_killed=outcome.oom_killed, truncated=outcome.truncated,
                     cancelled=outcome.cancelled, artifacts=artifacts))
                 queue.put_nowait(None)
+        except asyncio.CancelledError:
+            queue.put_nowait(_Failed(SandboxError("The sandbox was closed during execution.")))
+            raise
         except Exception as exc:
             queue.put_nowait(_Failed(exc))
 
