@@ -20,13 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.config import load_settings  # noqa: E402
-from engine.events import TokenDelta  # noqa: E402
-from engine.llm.base import ChatMessage  # noqa: E402
-from engine.llm.llama_backend import LlamaChatModel  # noqa: E402
-from engine.llm.registry import KNOWN_MODELS  # noqa: E402
-from engine.paths import default_models_dir  # noqa: E402
-from engine.service import Engine, SubmitOptions  # noqa: E402
+from engine.config import load_settings
+from engine.events import TokenDelta
+from engine.llm.base import ChatMessage
+from engine.llm.llama_backend import LlamaChatModel
+from engine.llm.registry import KNOWN_MODELS
+from engine.paths import default_models_dir
+from engine.service import Engine, SubmitOptions
 
 PROMPT = "Write a detailed essay about the history of bread, from ancient Egypt to today."
 MAX_TOKENS = 200
@@ -53,7 +53,9 @@ async def engine_rate(engine: Engine, session_id: str) -> tuple[float, int]:
     assert isinstance(model, LlamaChatModel)
     await model.run_in_model_thread(model.llama.reset)
     stamps: list[float] = []
-    async for event in engine.submit(session_id, PROMPT, SubmitOptions(mode="chat", parent_id="-", use_cache=False)):
+    # parent_id="-" matches no message, so every round starts a fresh conversation.
+    options = SubmitOptions(mode="chat", parent_id="-", use_cache=False)
+    async for event in engine.submit(session_id, PROMPT, options):
         if isinstance(event, TokenDelta):
             stamps.append(time.perf_counter())
     return rate(stamps), len(stamps)

@@ -139,17 +139,17 @@ class Settings(BaseSettings):
         validate_assignment=True,
     )
 
-    llm: LLMSettings = Field(default_factory=LLMSettings)
+    llm: LLMSettings = LLMSettings()
     """The chat model and its sampling."""
-    store: StoreSettings = Field(default_factory=StoreSettings)
+    store: StoreSettings = StoreSettings()
     """The SQLite file."""
-    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    sandbox: SandboxSettings = SandboxSettings()
     """The Docker sandbox."""
-    agent: AgentSettings = Field(default_factory=AgentSettings)
+    agent: AgentSettings = AgentSettings()
     """The agent loop."""
-    memory: MemorySettings = Field(default_factory=MemorySettings)
+    memory: MemorySettings = MemorySettings()
     """Embeddings and the semantic cache."""
-    ui: UISettings = Field(default_factory=UISettings)
+    ui: UISettings = UISettings()
     """The dashboard."""
 
     @classmethod
@@ -253,9 +253,9 @@ def field_docs() -> dict[str, str]:
     """Docstring of every leaf setting, by dotted name (for the settings screen and help)."""
     docs: dict[str, str] = {}
     for section_name, section_field in Settings.model_fields.items():
-        section_type = section_field.default_factory
-        assert section_type is not None
-        for name, info in section_type.model_fields.items():  # type: ignore[attr-defined]
+        section_type = section_field.annotation
+        assert isinstance(section_type, type) and issubclass(section_type, BaseModel)
+        for name, info in section_type.model_fields.items():
             docs[f"{section_name}.{name}"] = info.description or ""
     return docs
 

@@ -142,7 +142,7 @@ class LlamaChatModel:
             push(push_done)
         except ModelError as exc:
             push(exc)
-        except Exception as exc:  # noqa: BLE001 - surfaced to the caller as a readable error
+        except Exception as exc:
             push(ModelError(f"The model failed while generating: {exc}."))
         finally:
             push(_SENTINEL)
@@ -168,7 +168,7 @@ class LlamaChatModel:
         cached = _common_prefix(list(llama._input_ids[: llama.n_tokens]), prompt)
         grammar = None
         if params.json_schema is not None:
-            grammar = llama_cpp.LlamaGrammar.from_json_schema(
+            grammar = llama_cpp.LlamaGrammar.from_json_schema(  # type: ignore[attr-defined]
                 json.dumps(params.json_schema), verbose=False
             )
         llama.set_seed(params.seed)
@@ -262,7 +262,7 @@ def _construct(path: Path, n_ctx: int, threads: int, seed: int) -> Any:
             model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_batch=512, seed=seed,
             verbose=False,
         )
-    except Exception as exc:  # noqa: BLE001 - the library raises ValueError/RuntimeError variously
+    except Exception as exc:
         raise ModelError(
             f"llama.cpp could not load {path}: {exc}.",
             hint="The file may be truncated or of an unsupported architecture; "

@@ -20,7 +20,7 @@ def sqlite_module() -> ModuleType:
     if hasattr(sqlite3.Connection, "enable_load_extension"):
         return sqlite3
     try:
-        import pysqlite3.dbapi2 as pysqlite3  # type: ignore[import-not-found]
+        import pysqlite3.dbapi2 as pysqlite3
     except ImportError:
         raise StoreError(
             "This Python's sqlite3 cannot load extensions, so sqlite-vec cannot load.",

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 
@@ -479,7 +479,7 @@ class Store:
         self, *, session_id: str | None = None, run_id: str | None = None
     ) -> UsageTotals:
         """Summed usage for a run, a session, or (neither given) all time."""
-        where, params = "", ()
+        where, params = "", cast(tuple[str, ...], ())
         if run_id is not None:
             where, params = "WHERE run_id=?", (run_id,)
         elif session_id is not None:

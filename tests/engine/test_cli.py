@@ -84,7 +84,8 @@ def test_corrupt_and_truncated_gguf_files(gb_home: Path, model_path: Path, tmp_p
     assert listed["good.gguf"]["context_length"] == 8192
     assert "corrupt" in listed["cut.gguf"]["error"]
     # A run with the broken file fails readably; the question is still saved.
-    out = glassbox("ask", "--new", "--chat", "hi", env={**_env(), "GLASSBOX_LLM__MODEL": str(models / "cut.gguf")})
+    broken = {**_env(), "GLASSBOX_LLM__MODEL": str(models / "cut.gguf")}
+    out = glassbox("ask", "--new", "--chat", "hi", env=broken)
     assert out.returncode == 1 and "corrupt or truncated" in out.stderr and "Traceback" not in out.stderr
 
 

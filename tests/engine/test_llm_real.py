@@ -110,7 +110,7 @@ async def test_engine_recalls_an_earlier_turn(gb_home: Path, model_path: Path, t
     events = await engine.submit(session.id, "What is my name?", chat).wait()
     reply = "".join(e.text for e in events if isinstance(e, TokenDelta))
     assert "Zorblax" in reply
-    usage = [e for e in events if isinstance(e, UsageUpdated)][0]
+    usage = next(e for e in events if isinstance(e, UsageUpdated))
     assert usage.cached_prompt_tokens > 0
     # Control: without the earlier turn the model does not know the name.
     other = await engine.new_session()
