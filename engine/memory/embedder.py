@@ -49,6 +49,13 @@ def normalise(vectors: npt.ArrayLike) -> Vectors:
     return result
 
 
+def _pooled(row: Any) -> Vectors:
+    # A model without a pooling type in its metadata returns one vector per token: average them.
+    array = np.asarray(row, dtype=np.float32)
+    pooled: Vectors = array.mean(axis=0) if array.ndim == 2 else array
+    return pooled
+
+
 class Embedder:
     """Turns texts into unit vectors. Thread-safe; the async API never blocks the event loop."""
 
@@ -56,7 +63,8 @@ class Embedder:
         self.path = path
         self.identity = model_identity(path)
         self.batch_size = batch_size
-        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        # Half the cores: the event loop and the chat model keep a core to themselves.
+        self.threads = threads or max(1, min(4, (os.cpu_count() or 2) // 2))
         self._llama: Any = None
         self._error: EmbeddingError | None = None
         self._lock = threading.Lock()
@@ -117,9 +125,10 @@ class Embedder:
             rows: list[Any] = []
             for start in range(0, len(clean), self.batch_size):
                 try:
-                    rows.extend(llama.embed(clean[start:start + self.batch_size], truncate=True))
+                    batch = llama.embed(clean[start:start + self.batch_size], truncate=True)
                 except Exception as exc:
                     raise EmbeddingError(f"Embedding failed: {exc}.") from None
+                rows.extend(_pooled(row) for row in batch)
             return normalise(rows)
 
     async def embed(self, texts: Sequence[str]) -> Vectors:

@@ -148,7 +148,7 @@ _NONDETERMINISTIC = re.compile(
     | \bos\.urandom\b | \burandom\s*\(
     | \b(?:np|numpy)\.random\b
     | \bfrom\s+numpy\s+import\s+random\b
-    | \$RANDOM\b | \bdate\b\s*(?:\+|$) | /dev/u?random
+    | \$RANDOM\b | ^\s*date(?:\s+\+|\s*$) | /dev/u?random     # shell
     """,
     re.VERBOSE | re.MULTILINE,
 )

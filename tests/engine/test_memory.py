@@ -1,0 +1,239 @@
+"""Memory: real local embeddings, recall of past solutions, one-transaction indexing, degrading."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.events import MemoryUsed, Notice, StepFinished, StepStarted
+from engine.memory.embedder import Embedder, EmbeddingError, model_identity
+from engine.memory.service import MemoryService
+from engine.resources import bundled_embedding_model
+from engine.service import RunContext
+from engine.store.db import connect_sync
+from tests.conftest import real_model_path
+from tests.engine.test_memory_support import agent_answer, ask, count, open_engine, types
+from tui.cli import main as cli
+
+
+async def test_embeddings_are_unit_vectors_that_separate_meaning() -> None:
+    embedder = Embedder(bundled_embedding_model())
+    try:
+        assert not embedder.loaded  # nothing loads until the first use
+        texts = ["sum of squares 1 to 10", "add up the squares of the numbers from 1 to 10",
+                 "what is the capital of France", ""]
+        vectors = await embedder.embed(texts)
+        assert vectors.shape == (4, 384) and vectors.dtype == np.float32
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        assert vectors[0] @ vectors[1] > 0.8 > 0.3 > vectors[0] @ vectors[2]
+        single = await embedder.embed_one(texts[1])
+        assert float(single @ vectors[1]) > 0.999  # batching does not change a vector
+    finally:
+        embedder.close()
+
+
+async def test_embedding_never_blocks_the_event_loop() -> None:
+    embedder = Embedder(bundled_embedding_model())
+    gaps: list[float] = []
+
+    async def ticker(stop: asyncio.Event) -> None:
+        last = time.perf_counter()
+        while not stop.is_set():
+            await asyncio.sleep(0.002)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(ticker(stop))
+    started = time.perf_counter()
+    await embedder.embed([f"sentence number {i} about topic {i % 7}" for i in range(300)])
+    took = time.perf_counter() - started
+    stop.set()
+    await task
+    embedder.close()
+    # Blocking would show as one gap as long as the whole call; scheduler noise on a busy
+    # 2-core machine is tens of milliseconds, so the bounds leave room for that only.
+    assert took > 0.3 and len(gaps) > took / 0.05
+    assert max(gaps) < min(0.25, took / 3) and float(np.percentile(gaps, 95)) < 0.03
+
+
+async def test_engine_memory_hook_is_lazy_and_can_be_off(gb_home: Path) -> None:
+    engine = await open_engine(gb_home)
+    try:
+        assert isinstance(engine.memory, MemoryService) and not engine.memory.embedder.loaded
+    finally:
+        await engine.close()
+    engine = await open_engine(gb_home, memory=False)
+    try:
+        assert engine.memory is None
+        session = await engine.new_session()
+        assert types(await ask(engine, session.id, "hi"))[-1] == "run_finished"
+    finally:
+        await engine.close()
+
+
+async def test_a_turn_is_indexed_in_one_transaction(gb_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = await open_engine(gb_home)
+    try:
+        monkeypatch.setattr(engine, "_answer", agent_answer("print(385)", "385\n", "It is 385."))
+        events = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+        run_id = events[0].run_id
+        assert await count(engine, "memory_docs", "run_id=?", (run_id,)) == 4
+        assert await count(engine, "memory_docs", "kind='task'") == 1
+        assert await count(engine, "vec_messages") == 2
+        assert await count(engine, "vec_tasks") == 1 and await count(engine, "vec_executions") == 1
+        assert await count(engine, "memory_cache") == 1
+        identity = model_identity(bundled_embedding_model())
+        assert await count(engine, "memory_docs", "embed_model=?", (identity,)) == 4
+
+        # A failure half-way through leaves nothing half-written, and the run still succeeds.
+        import engine.memory.index as index_module
+
+        real_blob, calls = index_module.blob, []
+
+        def failing_blob(vector: np.ndarray) -> bytes:  # type: ignore[type-arg]
+            calls.append(1)
+            if len(calls) == 3:
+                raise RuntimeError("disk on fire")
+            return real_blob(vector)
+
+        monkeypatch.setattr(index_module, "blob", failing_blob)
+        events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 5")
+        assert types(events)[-1] == "run_finished"
+        assert await count(engine, "memory_docs", "run_id=?", (events[0].run_id,)) == 0
+        assert await count(engine, "memory_docs") == 4 and await count(engine, "vec_messages") == 2
+    finally:
+        await engine.close()
+
+
+async def test_recall_offers_similar_past_solutions(gb_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = await open_engine(gb_home)
+    seen: list[RunContext] = []
+    try:
+        code = "print(sum(i ** 2 for i in range(1, 11)))"
+        monkeypatch.setattr(engine, "_answer", agent_answer(code, "385\n", "385", seen=seen))
+        first = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+        await ask(engine, (await engine.new_session()).id, "what is the capital of France")
+        events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
+        assert "cache_hit" not in types(events)
+        assert types(events)[:4] == ["run_started", "step_started", "memory_used", "step_finished"]
+        started, used, finished = events[1], events[2], events[3]
+        assert isinstance(started, StepStarted) and started.kind == "memory"
+        assert isinstance(finished, StepFinished) and finished.status == "success"
+        assert isinstance(used, MemoryUsed) and used.step_id == started.step_id
+        assert [item.run_id for item in used.items] == [first[0].run_id]  # France is unrelated
+        assert used.items[0].task == "sum of squares 1 to 10" and used.items[0].similarity > 0.55
+        memory = seen[-1].extras["memory_context"]
+        assert code in memory and "sum of squares 1 to 10" in memory and "exit 0" in memory
+        steps = await engine.store.steps(events[0].run_id)
+        assert steps[0].kind == "memory"
+
+        # Within the token budget: a tiny budget offers nothing, and says nothing.
+        engine.settings.memory.recall_tokens = 10
+        events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 12")
+        assert "memory_used" not in types(events) and "memory_context" not in seen[-1].extras
+    finally:
+        await engine.close()
+
+
+async def test_plain_chat_is_not_offered_recall(gb_home: Path) -> None:
+    engine = await open_engine(gb_home)
+    try:
+        await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+        events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10",
+                           mode="chat")
+        assert "memory_used" not in types(events)
+    finally:
+        await engine.close()
+
+
+@pytest.mark.parametrize("bad", ["missing.gguf", "garbage.gguf"])
+async def test_broken_embedding_model_degrades_to_text_search(gb_home: Path, bad: str) -> None:
+    path = gb_home / bad
+    if bad == "garbage.gguf":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"GGUF" + b"\0" * 64)
+    engine = await open_engine(gb_home, ["The sum is 385."])
+    try:
+        engine.settings.memory.embedding_model = path
+        engine.memory.embedder = Embedder(path)
+        first = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+        notices = [e for e in first if isinstance(e, Notice)]
+        assert len(notices) == 1 and "full text only" in notices[0].text
+        assert types(first)[-1] == "run_finished"
+        again = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+        assert "cache_hit" not in types(again) and "notice" not in types(again)  # said once
+        hits = await engine.search("squares")
+        assert hits and hits[0].text in ("sum of squares 1 to 10", "The sum is 385.")
+        assert await count(engine, "memory_docs", "embed_model IS NULL") >= 2
+    finally:
+        await engine.close()
+
+
+async def test_changed_model_is_reembedded_in_the_background(gb_home: Path) -> None:
+    engine = await open_engine(gb_home, ["An answer."])
+    for text in ("sum of squares 1 to 10", "capital of France", "reverse a string"):
+        await ask(engine, (await engine.new_session()).id, text)
+    await engine.close()
+    database = gb_home / "glassbox.db"
+    conn = connect_sync(database)
+    conn.execute("UPDATE memory_docs SET embed_model='old-model.gguf:1'")
+    conn.commit()
+    conn.close()
+
+    engine = await open_engine(gb_home, ["An answer."])
+    try:
+        memory = engine.memory
+        assert isinstance(memory, MemoryService) and memory.reembed_task is not None
+        assert await memory.reembed_task == 9
+        assert memory.progress == (9, 9)
+        assert await count(engine, "memory_docs", "embed_model=?", (memory.embedder.identity,)) == 9
+        hits = await engine.search("summing squared integers")
+        assert hits[0].text == "sum of squares 1 to 10"
+    finally:
+        await engine.close()
+
+
+def test_cli_reembed_prints_progress(gb_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    async def seed() -> None:
+        engine = await open_engine(gb_home / "data", ["An answer."])
+        await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+        await engine.close()
+
+    asyncio.run(seed())
+    conn = connect_sync(gb_home / "data" / "glassbox.db")
+    conn.execute("UPDATE memory_docs SET embed_model=NULL")
+    conn.commit()
+    conn.close()
+    assert cli(["db", "reembed", "--json"]) == 0
+    import json
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[0] == {"type": "progress", "done": 0, "total": 3}
+    assert lines[-2] == {"type": "progress", "done": 3, "total": 3}
+    assert lines[-1]["type"] == "reembed_done" and lines[-1]["docs"] == 3
+
+
+@pytest.mark.model
+async def test_model_with_another_vector_size_rebuilds_the_tables(gb_home: Path) -> None:
+    other = real_model_path()  # the chat model doubles as a 576-dim embedding model
+    if other is None:
+        pytest.skip("the default chat model is not downloaded")
+    engine = await open_engine(gb_home, ["An answer."])
+    try:
+        await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+        engine.settings.memory.embedding_model = other
+        engine.memory.embedder = Embedder(other)
+        await engine.memory.start_reembed()
+        assert await count(engine, "memory_meta", "key='dim' AND value='576'") == 1
+        assert await count(engine, "vec_messages") == 2
+        assert (await engine.search("squares"))[0].session_id
+    except EmbeddingError as exc:
+        pytest.skip(f"this model cannot embed: {exc}")
+    finally:
+        await engine.close()
