@@ -356,9 +356,17 @@ class AgentRuntime:
                     finished = event
                 yield event
         except SandboxError as exc:
+            if not began:
+                # It could not even start (Docker down, image missing): no point retrying.
+                self.sandbox_error = str(exc)
+                yield Notice(run_id=self.ctx.run_id, step_id=step.id, level="warning",
+                             text=f"Code cannot run: {exc}")
+                out.failure = Failure("unavailable", self.sandbox_error)
+                out.observation = "Code cannot run here right now. Answer without running code."
+                return
             out.failure = Failure("infra", str(exc))
             out.observation = f"The sandbox failed: {exc}"
-            if began and finished is None:
+            if finished is None:
                 # Close the execution record so the stored run stays consistent.
                 yield ExecFinished(run_id=self.ctx.run_id, step_id=step.id, exec_id=exec_id, exit_code=-1,
                                    duration_s=time.monotonic() - step.started)

@@ -1,0 +1,285 @@
+"""The agent loop with a scripted model and a fake sandbox: answer, act, recover, budgets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine.events import (
+    CodeExecStarted,
+    Event,
+    ExecFinished,
+    ExecOutput,
+    MessageDone,
+    Notice,
+    RunFinished,
+    StepFinished,
+    StepStarted,
+    TokenDelta,
+    UsageUpdated,
+)
+from engine.llm.base import ChatMessage
+from engine.service import SubmitOptions
+from tests.engine.agent_fakes import FakeResult, FakeSandbox, open_engine, python_block, tool_block
+
+AGENT = SubmitOptions(mode="agent", plan="never")
+
+
+def finished_steps(events: Sequence[Event]) -> list[StepFinished]:
+    return [e for e in events if isinstance(e, StepFinished)]
+
+
+def final(events: Sequence[Event]) -> tuple[MessageDone, RunFinished]:
+    done = [e for e in events if isinstance(e, MessageDone)]
+    end = events[-1]
+    assert isinstance(end, RunFinished), end
+    assert len(done) == 1
+    return done[0], end
+
+
+async def test_direct_answer_runs_nothing(gb_home: Path, tmp_path: Path) -> None:
+    engine, model, sandbox = await open_engine(tmp_path, ["Paris is the capital of France."])
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "What is the capital of France?", AGENT).wait()
+    message, end = final(events)
+    assert message.text == "Paris is the capital of France."
+    assert end.status == "completed" and end.final_message_id == message.message_id
+    assert sandbox.calls == []
+    assert [(s.kind, s.status) for s in finished_steps(events)] == [("think", "success"), ("answer", "success")]
+    deltas = [e for e in events if isinstance(e, TokenDelta)]
+    assert deltas and all(d.message_id == message.message_id and d.step_id for d in deltas)
+    assert sum(isinstance(e, UsageUpdated) for e in events) == 1
+    system = model.prompts[0][0]
+    assert system.role == "system" and "```tool" in system.content and "calc(expression)" in system.content
+    history = await engine.history(session.id)
+    assert history[-1].content == message.text and history[-1].status == "complete"
+    await engine.close()
+
+
+async def test_one_action_then_answer_and_stable_prefix(gb_home: Path, tmp_path: Path) -> None:
+    sandbox = FakeSandbox([FakeResult(stdout="391\n")])
+    engine, model, _ = await open_engine(tmp_path, [python_block("print(17 * 23)"), "17 * 23 = 391"], sandbox)
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "What is 17 * 23?", AGENT).wait()
+    message, end = final(events)
+    assert message.text == "17 * 23 = 391" and end.status == "completed"
+    assert sandbox.calls == [("python", "print(17 * 23)")]
+    kinds = [type(e).__name__ for e in events if isinstance(e, CodeExecStarted | ExecOutput | ExecFinished)]
+    assert kinds == ["CodeExecStarted", "ExecOutput", "ExecFinished"]
+    assert [(s.kind, s.status) for s in finished_steps(events)] == [
+        ("think", "success"), ("code", "success"), ("think", "success"), ("answer", "success")]
+    first, second = model.prompts
+    # Append-only transcript: the second prompt extends the first, so the prefix cache holds.
+    assert second[: len(first)] == first
+    assert second[-1].role == "user" and "391" in second[-1].content
+    assert second[-2] == ChatMessage("assistant", python_block("print(17 * 23)"))
+    # The run can be replayed from the file: steps and executions match the events.
+    run_id = events[0].run_id
+    stored = await engine.store.steps(run_id)
+    assert [(s.id, s.kind, s.status) for s in stored] == [
+        (s.step_id, s.kind, s.status) for s in finished_steps(events)]
+    code_step = next(s for s in stored if s.kind == "code")
+    assert code_step.input == "print(17 * 23)" and "391" in code_step.output
+    executions = await engine.store.executions(run_id)
+    assert len(executions) == 1 and executions[0]["stdout"] == "391\n"
+    assert executions[0]["step_id"] == code_step.id
+    await engine.close()
+
+
+async def test_computed_answer_comes_from_printed_output(gb_home: Path, tmp_path: Path) -> None:
+    code = python_block("print(2 ** 10)")
+    # The model repeats its code instead of answering: the printed value is the answer.
+    sandbox = FakeSandbox([FakeResult(stdout="1024\n")])
+    engine, _, _ = await open_engine(tmp_path, [code, code], sandbox)
+    session = await engine.new_session()
+    message, end = final(await engine.submit(session.id, "2 to the 10th?", AGENT).wait())
+    assert message.text == "1024" and end.status == "completed" and len(sandbox.calls) == 1
+    # ... and when it says nothing at all.
+    sandbox.results.append(FakeResult(stdout="1024\n"))
+    engine._model = type(engine._model)([code, ""])  # type: ignore[call-arg]
+    message, _ = final(await engine.submit(session.id, "again?", AGENT).wait())
+    assert message.text == "1024"
+    await engine.close()
+
+
+async def test_generation_stops_once_the_action_block_closes(gb_home: Path, tmp_path: Path) -> None:
+    reply = python_block("print(1)") + "\nOutput: 1 and then lots of invented text " * 5
+    engine, _, sandbox = await open_engine(tmp_path, [reply, "1"], FakeSandbox([FakeResult(stdout="1\n")]))
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "print one", AGENT).wait()
+    first_think = finished_steps(events)[0]
+    assert first_think.output.strip().endswith("```") and "invented" not in first_think.output
+    await engine.close()
+
+
+async def test_error_then_fix_records_strategy(gb_home: Path, tmp_path: Path) -> None:
+    traceback = "Traceback (most recent call last):\n  File \"<stdin>\", line 1\nNameError: name 'x' is not defined"
+    sandbox = FakeSandbox([FakeResult(stderr=traceback, exit_code=1), FakeResult(stdout="5\n")])
+    replies = [python_block("print(x)"), python_block("x = 5\nprint(x)"), "5"]
+    engine, model, _ = await open_engine(tmp_path, replies, sandbox)
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "Set x to 5 and print it", AGENT).wait()
+    message, end = final(events)
+    assert message.text == "5" and end.status == "completed"
+    failed = next(s for s in finished_steps(events) if s.kind == "code")
+    assert failed.status == "retry" and failed.strategy == "retry_with_fix"
+    assert failed.reason is not None and "NameError" in failed.reason
+    fix_prompt = model.prompts[1][-1].content
+    assert "NameError" in fix_prompt and "Fix the error" in fix_prompt
+    stored = await engine.store.steps(events[0].run_id)
+    assert any(s.strategy == "retry_with_fix" and s.status == "retry" for s in stored)
+    await engine.close()
+
+
+async def test_failing_until_retries_run_out_fails_the_run_clearly(gb_home: Path, tmp_path: Path) -> None:
+    errors = [FakeResult(stderr=f"ValueError: bad {i}", exit_code=1) for i in range(3)]
+    replies = [python_block(f"raise ValueError('bad {i}')") for i in range(3)]
+    engine, _, _ = await open_engine(tmp_path, replies, FakeSandbox(errors))
+    engine.settings.agent.max_retries = 1
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "do it", AGENT).wait()
+    message, end = final(events)
+    assert end.status == "failed" and "max_retries" in end.reason
+    assert message.text.startswith("I could not complete the task")
+    strategies = [s.strategy for s in finished_steps(events) if s.kind == "code"]
+    assert strategies == ["retry_with_fix", "fail"]
+    run = await engine.store.get_run(events[0].run_id)
+    assert run is not None and run.status == "failed"
+    await engine.close()
+
+
+async def test_timeout_picks_an_alternative(gb_home: Path, tmp_path: Path) -> None:
+    sandbox = FakeSandbox([FakeResult(timed_out=True, exit_code=-1), FakeResult(stdout="ok\n")])
+    replies = [python_block("while True: pass"), python_block("print('ok')"), "ok"]
+    engine, model, _ = await open_engine(tmp_path, replies, sandbox)
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "loop", AGENT).wait()
+    assert final(events)[1].status == "completed"
+    first = next(s for s in finished_steps(events) if s.kind == "code")
+    assert first.strategy == "alternative" and "time" in (first.reason or "")
+    assert "different" in model.prompts[1][-1].content
+    await engine.close()
+
+
+async def test_step_budget_ends_with_reason(gb_home: Path, tmp_path: Path) -> None:
+    counter = iter(range(100))
+
+    def new_code(messages: Sequence[ChatMessage]) -> str:
+        return python_block(f"print({next(counter)})")
+
+    sandbox = FakeSandbox(handler=lambda code: FakeResult(stdout=code[6:-1] + "\n"))
+    engine, _, _ = await open_engine(tmp_path, [new_code], sandbox, repeat_last=True)
+    engine.settings.agent.max_steps = 2
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "count forever", AGENT).wait()
+    message, end = final(events)
+    assert end.status == "budget" and end.reason.startswith("max_steps")
+    assert len(sandbox.calls) == 2 and message.text.startswith("Stopped: max_steps")
+    run = await engine.store.get_run(events[0].run_id)
+    assert run is not None and run.status == "budget" and run.reason.startswith("max_steps")
+    await engine.close()
+
+
+async def test_token_budget_ends_with_reason(gb_home: Path, tmp_path: Path) -> None:
+    engine, _, _ = await open_engine(tmp_path, ["word " * 500])
+    engine.settings.agent.max_tokens_per_run = 120
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "talk", AGENT).wait()
+    _, end = final(events)
+    assert end.status == "budget" and end.reason.startswith("max_tokens_per_run")
+    usage = [e for e in events if isinstance(e, UsageUpdated)]
+    assert sum(u.prompt_tokens + u.completion_tokens for u in usage) <= 120
+    await engine.close()
+
+
+async def test_wall_time_budget_ends_with_reason(gb_home: Path, tmp_path: Path) -> None:
+    engine, _, _ = await open_engine(tmp_path, ["slow " * 200], token_delay_s=0.01)
+    engine.settings.agent.max_wall_s = 0.3
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "slow", AGENT).wait()
+    _, end = final(events)
+    assert end.status == "budget" and end.reason.startswith("max_wall_s")
+    assert end.duration_s < 2
+    await engine.close()
+
+
+async def test_bad_tool_arguments_come_back_as_observation(gb_home: Path, tmp_path: Path) -> None:
+    replies = [
+        tool_block('{"name": "calc", "arguments": {"expr": "2+2"}}'),
+        tool_block('{"name": "calc", "arguments": {"expression": "6*7"}}'),
+        "",
+    ]
+    engine, model, sandbox = await open_engine(tmp_path, replies)
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "six times seven", AGENT).wait()
+    message, end = final(events)
+    assert message.text == "42" and end.status == "completed" and sandbox.calls == []
+    tool_steps = [s for s in finished_steps(events) if s.kind == "tool"]
+    assert [(s.status, s.strategy) for s in tool_steps] == [("retry", "retry_with_fix"), ("success", None)]
+    observation = model.prompts[1][-1].content
+    assert "Bad arguments for calc" in observation and "expression" in observation
+    await engine.close()
+
+
+async def test_unknown_tool_and_broken_json(gb_home: Path, tmp_path: Path) -> None:
+    replies = [tool_block('{"name": "fly", "arguments": {}}'), tool_block("{not json"), "I cannot."]
+    engine, model, _ = await open_engine(tmp_path, replies)
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "fly", AGENT).wait()
+    assert final(events)[0].text == "I cannot."
+    steps = [s for s in finished_steps(events) if s.kind == "tool"]
+    assert [s.strategy for s in steps] == ["alternative", "retry_with_fix"]
+    assert "no tool named 'fly'" in model.prompts[1][-1].content
+    assert "not valid JSON" in model.prompts[2][-1].content
+    await engine.close()
+
+
+async def test_sandbox_unavailable_still_answers(gb_home: Path, tmp_path: Path) -> None:
+    sandbox = FakeSandbox(unavailable="Docker is not running.")
+    engine, model, _ = await open_engine(tmp_path, [python_block("print(1)"), "It is 1."], sandbox)
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "one?", AGENT).wait()
+    message, end = final(events)
+    assert message.text == "It is 1." and end.status == "completed"
+    assert any(isinstance(e, Notice) and "Docker is not running" in e.text for e in events)
+    code = next(s for s in finished_steps(events) if s.kind == "code")
+    assert code.status == "skipped" and code.strategy == "skip"
+    assert "Answer without running code" in model.prompts[1][-1].content
+    await engine.close()
+
+
+async def test_long_observation_is_cut_head_and_tail(gb_home: Path, tmp_path: Path) -> None:
+    long = "".join(f"line {i}\n" for i in range(2000))
+    sandbox = FakeSandbox([FakeResult(stdout=long)])
+    engine, model, _ = await open_engine(tmp_path, [python_block("print(lines)"), "done"], sandbox)
+    engine.settings.agent.observation_tokens = 50
+    session = await engine.new_session()
+    await engine.submit(session.id, "print lines", AGENT).wait()
+    seen = model.prompts[1][-1].content
+    assert "line 0" in seen and "line 1999" in seen and "characters cut" in seen
+    assert len(seen) < 400
+    await engine.close()
+
+
+async def test_memory_context_goes_after_the_stable_system_prompt(gb_home: Path, tmp_path: Path) -> None:
+    engine, model, _ = await open_engine(tmp_path, ["42", "43"])
+
+    class FakeMemory:
+        async def around_run(self, context, answer):  # type: ignore[no-untyped-def]
+            context.extras["memory_context"] = "Past: 6*7 was solved by printing 42."
+            async for event in answer(context):
+                yield event
+
+        async def close(self) -> None:
+            return None
+
+    session = await engine.new_session()
+    await engine.submit(session.id, "six times seven?", AGENT).wait()
+    engine.memory = FakeMemory()
+    await engine.submit(session.id, "and again?", AGENT).wait()
+    plain, recalled = model.prompts
+    assert plain[0] == recalled[0]  # the system prompt is the same with or without memory
+    assert "Past: 6*7" not in recalled[0].content
+    assert recalled[-1].role == "user" and recalled[-1].content.startswith("Notes from earlier sessions")
+    assert recalled[-1].content.endswith("and again?")
+    await engine.close()
