@@ -350,8 +350,7 @@ class Worker:
             with self.state_lock:
                 self.running = False
         duration = time.monotonic() - started
-        _kill_others(signal.SIGKILL)  # background processes die with the execution
-        _reap_children()  # zombies still count against the pids limit
+        _clear_processes()  # background processes die with the execution
         self._restore_streams()
         self._sync_pipes()
         peak.stop()
@@ -422,15 +421,20 @@ class Worker:
                 continue
 
 
-def _reap_children(limit_s: float = 1.0) -> None:
+def _clear_processes(limit_s: float = 2.0) -> None:
+    # A process mid-fork can miss one kill(-1), so repeat until only PID 1 and we remain;
+    # zombies count too, as they hold a slot of the pids limit until reaped.
+    me = os.getpid()
     deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
+    while True:
+        _kill_others(signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        others = [n for n in os.listdir("/proc") if n.isdigit() and int(n) not in (1, me)]
+        if not others or time.monotonic() > deadline:
             return
-        if pid == 0:
-            time.sleep(0.001)
+        time.sleep(0.002)
 
 
 class _Peak:
