@@ -11,7 +11,7 @@ run: setup model
 
 test: setup model
 	@if $(BIN)/python -c "import docker; docker.from_env().ping()" >/dev/null 2>&1; then \
-		$(BIN)/glassbox sandbox build --if-missing; \
+		$(BIN)/glassbox sandbox build; \
 	else \
 		echo "Docker engine not reachable: sandbox tests will skip (they fail under CI=true)."; \
 	fi

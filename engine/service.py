@@ -181,6 +181,18 @@ class Engine:
                 self._sandbox = await self._sandbox_factory(self.settings)
             return self._sandbox
 
+    def warm_up(self) -> asyncio.Task[str | None]:
+        """Start the sandbox (and its warm pool) in the background; the task returns an error text."""
+
+        async def start() -> str | None:
+            try:
+                await self.sandbox()
+            except GlassboxError as exc:
+                return str(exc)
+            return None
+
+        return asyncio.create_task(start())
+
     def sampling(self, **overrides: Any) -> SamplingParams:
         """Sampling parameters from settings."""
         llm = self.settings.llm
