@@ -20,6 +20,7 @@ calculated determine work out print output display return produce make generate 
 load open file let need want like just then also using use via program script code snippet function python
 number numbers value values result answer all up between through inclusive including range
 some any each every one's long much many quick quickly simple simply small short
+whether if check string column degree degrees city
 """.split())  # noqa: SIM905 - a word block reads better than 120 quoted strings
 
 # Different words for the same operation, so a synonym does not block a paraphrase.
@@ -33,6 +34,7 @@ _SYNONYMS = {
     "invert": "revers", "backward": "revers", "backwards": "revers",
     "order": "sort", "arrange": "sort",
     "tally": "count", "counting": "count",
+    "draw": "plot", "chart": "plot", "graph": "plot", "f": "fahrenheit", "c": "celsius",
     "primes": "prime", "fib": "fibonacci",
     "descend": "descending", "ascend": "ascending", "increasing": "ascending",
     "decreasing": "descending",
@@ -48,7 +50,8 @@ _SMALL_NUMBERS = {
 }
 
 _FILE_RE = re.compile(r"(?<![\w.])([\w-]*\.[A-Za-z][A-Za-z0-9]{0,7})(?![\w.])")
-_NUMBER_RE = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:e-?\d+)?")
+# An ordinal suffix (30th) belongs to its number, not to the words.
+_NUMBER_RE = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:e-?\d+)?(?:st|nd|rd|th)?")
 _WORD_RE = re.compile(r"[a-z][a-z']*")
 # "Write a program that ..." asks for the same thing as the bare task.
 _REQUEST_RE = re.compile(
@@ -73,6 +76,7 @@ class TaskSignature:
 
 
 def _number(text: str) -> str:
+    text = text.rstrip("stndrh")
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
