@@ -14,7 +14,6 @@ from engine.events import (
     Notice,
     RunFinished,
     StepFinished,
-    StepStarted,
     TokenDelta,
     UsageUpdated,
 )
@@ -45,7 +44,8 @@ async def test_direct_answer_runs_nothing(gb_home: Path, tmp_path: Path) -> None
     assert message.text == "Paris is the capital of France."
     assert end.status == "completed" and end.final_message_id == message.message_id
     assert sandbox.calls == []
-    assert [(s.kind, s.status) for s in finished_steps(events)] == [("think", "success"), ("answer", "success")]
+    assert [(s.kind, s.status) for s in finished_steps(events)] == [
+        ("think", "success"), ("answer", "success")]
     deltas = [e for e in events if isinstance(e, TokenDelta)]
     assert deltas and all(d.message_id == message.message_id and d.step_id for d in deltas)
     assert sum(isinstance(e, UsageUpdated) for e in events) == 1
@@ -104,7 +104,7 @@ async def test_computed_answer_comes_from_printed_output(gb_home: Path, tmp_path
 
 async def test_generation_stops_once_the_action_block_closes(gb_home: Path, tmp_path: Path) -> None:
     reply = python_block("print(1)") + "\nOutput: 1 and then lots of invented text " * 5
-    engine, _, sandbox = await open_engine(tmp_path, [reply, "1"], FakeSandbox([FakeResult(stdout="1\n")]))
+    engine, _, _ = await open_engine(tmp_path, [reply, "1"], FakeSandbox([FakeResult(stdout="1\n")]))
     session = await engine.new_session()
     events = await engine.submit(session.id, "print one", AGENT).wait()
     first_think = finished_steps(events)[0]
@@ -113,7 +113,8 @@ async def test_generation_stops_once_the_action_block_closes(gb_home: Path, tmp_
 
 
 async def test_error_then_fix_records_strategy(gb_home: Path, tmp_path: Path) -> None:
-    traceback = "Traceback (most recent call last):\n  File \"<stdin>\", line 1\nNameError: name 'x' is not defined"
+    traceback = ("Traceback (most recent call last):\n  File \"<stdin>\", line 1\n"
+                 "NameError: name 'x' is not defined")
     sandbox = FakeSandbox([FakeResult(stderr=traceback, exit_code=1), FakeResult(stdout="5\n")])
     replies = [python_block("print(x)"), python_block("x = 5\nprint(x)"), "5"]
     engine, model, _ = await open_engine(tmp_path, replies, sandbox)
