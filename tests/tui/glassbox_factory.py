@@ -1,0 +1,219 @@
+"""The one app factory for TUI tests, snapshots, the bench and manual runs: scripted model + fake sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from engine.chat import ChatTurn
+from engine.config import Settings, load_settings
+from engine.events import (
+    ApprovalRequested,
+    Artifact,
+    CodeExecStarted,
+    Event,
+    ExecFinished,
+    ExecOutput,
+    PlanCreated,
+    PlanStep,
+    RunFinished,
+    StepFinished,
+    StepStarted,
+)
+from engine.llm.base import CancelToken, ChatMessage, GenDone, GenItem, SamplingParams
+from engine.llm.scripted import Reply, ScriptedModel
+from engine.sandbox.base import ExecEvent, ExecLimits, Language
+from engine.service import Engine, RunContext, SubmitOptions
+from engine.store.repository import new_id
+from tui.app import GlassboxApp
+
+CODE = "import math\nfor n in range(3):\n    print(n, math.factorial(n))\n"
+PNG_BYTES = bytes.fromhex("89504e470d0a1a0a")
+
+
+class FixedTimingModel(ScriptedModel):
+    """A ScriptedModel whose reported timings are fixed, so snapshots never show a clock."""
+
+    def __init__(self, replies: Sequence[Reply], *, fixed: bool = True, **kwargs: object) -> None:
+        super().__init__(replies, **kwargs)  # type: ignore[arg-type]
+        self.fixed = fixed
+
+    async def stream(
+        self, messages: Sequence[ChatMessage], params: SamplingParams, cancel: CancelToken | None = None
+    ) -> AsyncIterator[GenItem]:
+        async for item in super().stream(messages, params, cancel):
+            if isinstance(item, GenDone) and self.fixed:
+                item = GenDone(
+                    text=item.text, finish_reason=item.finish_reason, prompt_tokens=item.prompt_tokens,
+                    completion_tokens=item.completion_tokens, ttft_s=0.25, tokens_per_s=20.0,
+                    duration_s=0.25 + item.completion_tokens / 20.0, context_used=item.context_used,
+                    context_max=item.context_max,
+                )
+            yield item
+
+
+class FakeSandbox:
+    """A CodeRunner that 'runs' code by replaying fixed output; `hang=True` runs until cancelled."""
+
+    def __init__(self, workdir: Path, *, exit_code: int = 0, hang: bool = False,
+                 error: Exception | None = None, chunk_delay_s: float = 0.0) -> None:
+        self.workdir = workdir
+        self.exit_code = exit_code
+        self.hang = hang
+        self.error = error
+        self.chunk_delay_s = chunk_delay_s
+        self.executed: list[str] = []
+
+    async def execute(
+        self, session_id: str, code: str, *, language: Language = "python", run_id: str,
+        step_id: str | None = None, exec_id: str | None = None, limits: ExecLimits | None = None,
+        cancel: CancelToken | None = None,
+    ) -> AsyncIterator[ExecEvent]:
+        exec_id = exec_id or new_id()
+        self.executed.append(code)
+        yield CodeExecStarted(run_id=run_id, step_id=step_id, exec_id=exec_id, language=language, code=code)
+        lines = [("stdout", "0 1\n"), ("stdout", "1 1\n"), ("stderr", "warning: demo stderr line\n"),
+                 ("stdout", "2 2\n")]
+        if self.exit_code:
+            lines.append(("stderr", "Traceback (most recent call last):\nZeroDivisionError: division by zero\n"))
+        for stream, text in lines:
+            if self.chunk_delay_s:
+                await asyncio.sleep(self.chunk_delay_s)
+            yield ExecOutput(run_id=run_id, step_id=step_id, exec_id=exec_id, stream=stream, text=text)
+        cancelled = False
+        while self.hang and not (cancel is not None and cancel.cancelled):
+            await asyncio.sleep(0.01)
+        if self.hang:
+            cancelled = True
+        plot = self.workdir / "plot.png"
+        plot.write_bytes(PNG_BYTES)
+        yield ExecFinished(
+            run_id=run_id, step_id=step_id, exec_id=exec_id, exit_code=137 if cancelled else self.exit_code,
+            duration_s=0.42, peak_memory_bytes=12 * 1024 * 1024, cancelled=cancelled,
+            artifacts=() if cancelled else (Artifact(name="plot.png", path=str(plot), size=len(PNG_BYTES),
+                                                     mime="image/png"),),
+        )
+
+    async def reset_session(self, session_id: str) -> None:
+        return None
+
+    async def close_session(self, session_id: str) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class ScriptedAgentEngine(Engine):
+    """An Engine whose 'agent' is a fixed script: prompts starting with 'run' plan, run code, answer."""
+
+    async def _answer(self, context: RunContext) -> AsyncIterator[Event]:
+        if not context.text.lower().startswith("run"):
+            async for event in self._chat(context):
+                yield event
+            return
+        run_id = context.run_id
+        code_id, answer_id = new_id(), new_id()
+        yield PlanCreated(run_id=run_id, steps=(
+            PlanStep(id=code_id, title="Compute factorials", role="code"),
+            PlanStep(id=answer_id, title="Report the result", role="answer"),
+        ))
+        think_id = new_id()
+        yield StepStarted(run_id=run_id, step_id=think_id, kind="think", title="Decide what to run",
+                          input=context.text)
+        yield StepFinished(run_id=run_id, step_id=think_id, kind="think", status="success", duration_s=0.3,
+                           tokens=42, output="\n".join(f"thought line {i}" for i in range(1, 8)))
+        yield StepStarted(run_id=run_id, step_id=code_id, kind="code", title="Compute factorials", input=CODE)
+        approval = context.options.approval or self.settings.agent.approval
+        if approval == "ask":
+            request = ApprovalRequested(run_id=run_id, step_id=code_id, language="python", code=CODE)
+            yield request
+            approver = context.options.approver
+            if approver is None or not await approver(request):
+                yield StepFinished(run_id=run_id, step_id=code_id, kind="code", status="skipped",
+                                   reason="declined by the user")
+                async for event in self._chat(context):
+                    yield event
+                return
+        sandbox = await self.sandbox()
+        stdout: list[str] = []
+        finished: ExecFinished | None = None
+        async for event in sandbox.execute(context.session_id, CODE, run_id=run_id, step_id=code_id,
+                                           cancel=context.cancel):
+            if isinstance(event, ExecOutput) and event.stream == "stdout":
+                stdout.append(event.text)
+            if isinstance(event, ExecFinished):
+                finished = event
+            yield event
+        ok = finished is not None and finished.exit_code == 0 and not finished.cancelled
+        yield StepFinished(
+            run_id=run_id, step_id=code_id, kind="code", status="success" if ok else "failure",
+            duration_s=0.42, output="".join(stdout) if ok else "Traceback (most recent call last):\n"
+            "ZeroDivisionError: division by zero", reason=None if ok else "exit code 1",
+        )
+        if finished is not None and finished.cancelled:
+            yield RunFinished(run_id=run_id, status="cancelled", reason="cancelled by the user")
+            return
+        yield StepStarted(run_id=run_id, step_id=answer_id, kind="answer", title="Report the result")
+        async for event in self._chat(context):
+            if isinstance(event, RunFinished):
+                yield StepFinished(run_id=run_id, step_id=answer_id, kind="answer", status="success",
+                                   duration_s=0.5, tokens=12)
+            yield event
+
+    async def _chat(self, context: RunContext) -> AsyncIterator[Event]:
+        turn = ChatTurn(
+            model=context.model, params=self.sampling(), system_prompt=self.settings.llm.system_prompt,
+            run_id=context.run_id, message_id=context.assistant_message_id, cancel=context.cancel,
+        )
+        async for event in turn.run(context.history):
+            yield event
+
+
+def test_settings(home: Path) -> Settings:
+    """Settings for a test home (GLASSBOX_HOME must already point at it)."""
+    os.environ["GLASSBOX_HOME"] = str(home)
+    return load_settings()
+
+
+def make_app(
+    tmp_path: Path,
+    replies: Sequence[Reply] = ("Hello! I am **Glassbox**.",),
+    *,
+    snapshot: bool = True,
+    token_delay_s: float = 0.0,
+    sandbox: FakeSandbox | None = None,
+    approval: str | None = None,
+    fixed_timing: bool = True,
+    repeat_last: bool = False,
+) -> GlassboxApp:
+    """A GlassboxApp over a scripted model and a fake sandbox, storing into tmp_path."""
+    home = tmp_path / "home"
+    settings = test_settings(home)
+    model = FixedTimingModel(replies, fixed=fixed_timing, token_delay_s=token_delay_s, repeat_last=repeat_last)
+    runner = sandbox or FakeSandbox(tmp_path)
+
+    async def open_engine() -> Engine:
+        return await ScriptedAgentEngine.open(settings, database=home / "glassbox.db", model=model,
+                                              sandbox=runner)
+
+    options = SubmitOptions(approval=approval) if approval else None  # type: ignore[arg-type]
+    app = GlassboxApp(settings, open_engine, snapshot_mode=snapshot, submit_options=options)
+    app.scripted_model = model  # type: ignore[attr-defined]
+    app.fake_sandbox = runner  # type: ignore[attr-defined]
+    return app
+
+
+if __name__ == "__main__":
+    # Manual look at the real app with scripted replies: GLASSBOX_HOME=/tmp/x python tests/tui/glassbox_factory.py
+    import sys
+    import tempfile
+
+    base = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
+    reply = ("Here is a factorial table:\n\n```python\nimport math\nprint(math.factorial(5))\n```\n\n"
+             "| n | n! |\n|---|---|\n| 3 | 6 |\n| 5 | 120 |\n\nDone. " + "More words. " * 40)
+    app = make_app(base, [reply], snapshot=False,
+                   token_delay_s=0.02, repeat_last=True, fixed_timing=False)
+    app.run()

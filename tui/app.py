@@ -1,0 +1,428 @@
+"""GlassboxApp: wires the engine to the dashboard; owns the one bridge worker and every action."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from engine.config import Settings, config_file, load_settings, write_settings
+from engine.errors import GlassboxError
+from engine.events import ApprovalRequested
+from engine.resources import data_file, styles_dir
+from engine.service import Engine, RunHandle, SubmitOptions
+from tui.bridge import Bridge
+from tui.keymap import WIDGET_KEYS, binding_rows, dashboard_bindings, unknown_ids
+from tui.screens.dashboard import PANES, DashboardScreen
+from tui.screens.dialogs import Confirm, TextPrompt
+from widgets.activity import ActivityPane
+from widgets.cost import load_pricing
+from widgets.execution import ExecPane
+from widgets.prompt import PromptInput
+
+EngineFactory = Callable[[], Awaitable[Engine]]
+DARK, LIGHT = "textual-dark", "textual-light"
+_DASHBOARD_ACTIONS = {
+    "cancel_run", "kill_exec", "focus_pane", "toggle_maximize", "new_session", "sessions",
+    "rename_session", "search", "models", "settings", "budget",
+}
+
+
+class GlassboxApp(App[int]):
+    """The Glassbox dashboard."""
+
+    TITLE = "Glassbox"
+    CSS_PATH = str(styles_dir() / "glassbox.tcss")
+    BINDINGS = dashboard_bindings()
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine_factory: EngineFactory,
+        *,
+        snapshot_mode: bool = False,
+        submit_options: SubmitOptions | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.engine_factory = engine_factory
+        self.snapshot_mode = snapshot_mode
+        self.submit_options = submit_options or SubmitOptions()
+        self.engine: Engine | None = None
+        self.handle: RunHandle | None = None
+        self.session_title = ""
+        self.bridge: Bridge | None = None
+        self.ready = asyncio.Event()
+        self._approval: asyncio.Future[bool] | None = None
+        self._engine_closed = False
+
+    # -- start-up -------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[None]:
+        return DashboardScreen(snapshot_mode=self.snapshot_mode)
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        """The main screen (always at the bottom of the stack)."""
+        screen = self.screen_stack[0]
+        assert isinstance(screen, DashboardScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.ui.theme if self.settings.ui.theme in self.available_themes else DARK
+        self.apply_keymap()
+
+    async def startup(self) -> None:
+        """Open the engine and show the last session (called once the dashboard is mounted)."""
+        self.dashboard.cost.pricing = load_pricing(data_file("pricing.toml"))
+        self.dashboard.chat.focus_first()
+        try:
+            self.engine = await self.engine_factory()
+        except GlassboxError as exc:
+            await self.dashboard.chat.add_notice(f"The engine could not start: {exc}", "error")
+            self.dashboard.set_status(" Glassbox · engine not available (Ctrl+Q quits)")
+            self.ready.set()
+            return
+        session = await self.engine.store.latest_session() or await self.engine.new_session()
+        await self.open_session(session.id)
+        self.ready.set()
+
+    def apply_keymap(self) -> None:
+        """Apply settings.ui.keymap (binding id -> keys) and report ids that match nothing."""
+        keymap = dict(self.settings.ui.keymap)
+        self.set_keymap(keymap)
+        unknown = unknown_ids(keymap)
+        if unknown:
+            self.notify(f"Unknown keymap ids ignored: {', '.join(unknown)} (F1 lists them).",
+                        severity="warning")
+
+    async def open_session(self, session_id: str, at_message: str | None = None) -> None:
+        """Show a session (cancelling nothing: switching is refused while a run is going)."""
+        assert self.engine is not None
+        record = await self.engine.store.get_session(session_id)
+        self.session_title = record.title if record else ""
+        await self.dashboard.load_session(session_id, at_message)
+
+    # -- runs -----------------------------------------------------------------------------
+
+    async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        await self.submit(message.text)
+
+    async def submit(self, text: str) -> RunHandle | None:
+        """Start a run for a prompt; its events flow through the bridge worker."""
+        if self.engine is None or self.dashboard.session_id is None:
+            self.notify("The engine is not available.", severity="error")
+            return None
+        if self.handle is not None:
+            self.notify("A run is in progress; Esc cancels it.", severity="warning")
+            return None
+        options = SubmitOptions(
+            mode=self.submit_options.mode, use_cache=self.submit_options.use_cache,
+            plan=self.submit_options.plan, approval=self.submit_options.approval, approver=self._approve,
+        )
+        handle = self.engine.submit(self.dashboard.session_id, text, options)
+        self.handle = handle
+        if not self.session_title:
+            self.session_title = text.strip().splitlines()[0][:60]
+        self.dashboard.begin_turn(text)
+        self.bridge = Bridge(self.dashboard)
+        self.run_worker(self.bridge.pump(handle.run_id, handle), name="bridge", group="bridge",
+                        exit_on_error=False)
+        return handle
+
+    def run_ended(self, run_id: str) -> None:
+        """Called by the dashboard once the bridge delivered the run's last event."""
+        if self.handle is not None and self.handle.run_id == run_id:
+            self.handle = None
+        self._resolve_approval(False)
+
+    async def _approve(self, request: ApprovalRequested) -> bool:
+        """The approver for `ask` mode: a modal with the code; resolves on y/n."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._approval = future
+
+        def show() -> None:
+            question = f"Run this {request.language} code in the sandbox?"
+            self.push_screen(Confirm(question, code=request.code, language=request.language),
+                             lambda answer: self._resolve_approval(bool(answer)))
+
+        self.call_later(show)
+        return await future
+
+    def _resolve_approval(self, answer: bool) -> None:
+        if self._approval is not None and not self._approval.done():
+            self._approval.set_result(answer)
+            if isinstance(self.screen, Confirm):
+                self.pop_screen()
+        self._approval = None
+
+    def action_cancel_run(self) -> None:
+        """Cancel the running turn (generation stops within a token; executions are killed)."""
+        if self.handle is None:
+            return
+        self.handle.cancel()
+        self._resolve_approval(False)
+        self.notify("Cancelling the run…")
+
+    def action_kill_exec(self) -> None:
+        """Kill the running execution by cancelling its run."""
+        if self.handle is None or not self.dashboard.query_one(ExecPane).running:
+            self.notify("No execution is running.")
+            return
+        self.handle.cancel()
+        self.notify("Killing the execution…")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Dashboard keys must not act behind a dialog.
+        if action in _DASHBOARD_ACTIONS and len(self.screen_stack) > 1:
+            return False
+        if action == "cancel_run" and self.handle is None:
+            return None
+        return True
+
+    async def action_quit(self) -> None:
+        """Quit; a running turn is cancelled and the engine closed cleanly first."""
+        await self.shutdown()
+        self.exit(0)
+
+    async def shutdown(self) -> None:
+        """Cancel any run and close the engine (idempotent)."""
+        if self._engine_closed:
+            return
+        self._engine_closed = True
+        if self.handle is not None:
+            self.handle.cancel()
+        self._resolve_approval(False)
+        if self.engine is not None:
+            await self.engine.close()
+
+    async def on_unmount(self) -> None:
+        await self.shutdown()
+
+    # -- panes ----------------------------------------------------------------------------
+
+    def action_focus_pane(self, name: str) -> None:
+        """Show and focus one pane (switches tab in a small terminal)."""
+        if name in PANES:
+            self.dashboard.show_pane(name)
+
+    def action_toggle_maximize(self) -> None:
+        """Maximise the focused pane, or restore it."""
+        screen = self.dashboard
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        pane = screen.focused_pane() or screen.pane(screen.active_pane)
+        screen.maximize(pane, container=False)
+
+    def on_exec_pane_artifact_chosen(self, message: ExecPane.ArtifactChosen) -> None:
+        artifact = message.artifact
+        opener = "open" if sys.platform == "darwin" else "xdg-open"
+        if artifact.mime.startswith("image/") and shutil.which(opener):
+            subprocess.Popen([opener, artifact.path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.notify(f"Opened {artifact.name}.")
+        else:
+            self.notify(f"{artifact.name} is at {artifact.path}")
+
+    def on_activity_pane_step_opened(self, message: ActivityPane.StepOpened) -> None:
+        from tui.screens.step_detail import StepDetailScreen
+
+        self.push_screen(StepDetailScreen(message.step))
+
+    # -- sessions, search, models, settings -------------------------------------------------
+
+    def _idle(self) -> bool:
+        if self.handle is not None:
+            self.notify("Wait for the run to finish or cancel it (Esc) first.", severity="warning")
+            return False
+        return self.engine is not None
+
+    async def action_new_session(self) -> None:
+        """Start an empty session."""
+        if self._idle():
+            assert self.engine is not None
+            session = await self.engine.new_session()
+            await self.open_session(session.id)
+            self.dashboard.chat.focus_first()
+
+    def action_sessions(self) -> None:
+        """Open the sessions list."""
+        if self._idle():
+            self.run_action_task(self._sessions())
+
+    def run_action_task(self, coro: Awaitable[None]) -> None:
+        """Run a dialog flow without blocking the message loop (a plain task, not a worker)."""
+        task = asyncio.ensure_future(coro)
+        task.add_done_callback(self._report_task_error)
+
+    def _report_task_error(self, task: asyncio.Future[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.notify(f"{task.exception()}", severity="error")
+
+    async def _ask(self, screen: Screen[object]) -> object:
+        future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        self.push_screen(screen, lambda result: future.done() or future.set_result(result))
+        return await future
+
+    async def _sessions(self) -> None:
+        from tui.screens.sessions import SessionChoice, SessionsScreen
+
+        assert self.engine is not None
+        sessions = await self.engine.store.list_sessions()
+        choice = await self._ask(SessionsScreen(sessions, self.dashboard.session_id,
+                                                show_age=not self.snapshot_mode))
+        if not isinstance(choice, SessionChoice):
+            return
+        if choice.action == "new":
+            await self.action_new_session()
+        elif choice.action == "switch" and choice.session_id:
+            await self.open_session(choice.session_id)
+        elif choice.action == "rename" and choice.session_id:
+            await self._rename(choice.session_id)
+        elif choice.action == "delete" and choice.session_id:
+            await self._delete(choice.session_id)
+
+    def action_rename_session(self) -> None:
+        """Rename the current session."""
+        if self._idle() and self.dashboard.session_id:
+            self.run_action_task(self._rename(self.dashboard.session_id))
+
+    async def _rename(self, session_id: str) -> None:
+        assert self.engine is not None
+        record = await self.engine.store.get_session(session_id)
+        title = await self._ask(TextPrompt("New title", record.title if record else ""))
+        if isinstance(title, str) and title.strip():
+            await self.engine.store.rename_session(session_id, title.strip())
+            if session_id == self.dashboard.session_id:
+                self.session_title = title.strip()
+                self.dashboard.update_topbar()
+
+    async def _delete(self, session_id: str) -> None:
+        assert self.engine is not None
+        if await self._ask(Confirm("Delete this session and all its runs?")) is not True:
+            return
+        await self.engine.store.delete_session(session_id)
+        if session_id == self.dashboard.session_id:
+            latest = await self.engine.store.latest_session() or await self.engine.new_session()
+            await self.open_session(latest.id)
+        self.notify("Session deleted.")
+
+    def action_search(self) -> None:
+        """Search every session; a hit opens its session at that message."""
+        if self._idle():
+            self.run_action_task(self._search())
+
+    async def _search(self) -> None:
+        from engine.service import SearchHit
+        from tui.screens.search import SearchScreen
+
+        assert self.engine is not None
+        hit = await self._ask(SearchScreen(self.engine.search))
+        if isinstance(hit, SearchHit):
+            await self.open_session(hit.session_id, hit.message_id)
+
+    def action_models(self) -> None:
+        """Pick the chat model."""
+        if self._idle():
+            self.run_action_task(self._models())
+
+    async def _models(self) -> None:
+        from tui.screens.models import ModelsScreen
+
+        assert self.engine is not None
+        name = await self._ask(ModelsScreen(self.engine.settings.llm.model))
+        if isinstance(name, str) and name != self.engine.settings.llm.model:
+            await self._save({"llm.model": name})
+            # Workaround until Engine has a switch_model(): drop the loaded model so the next run loads it.
+            old = getattr(self.engine, "_model", None)
+            if old is not None:
+                self.engine._model = None
+                await old.close()
+            self.dashboard.update_topbar()
+
+    def action_settings(self) -> None:
+        """Edit settings; saved values are written to the TOML file."""
+        if self._idle():
+            self.run_action_task(self._settings())
+
+    async def _settings(self) -> None:
+        from tui.screens.settings import SettingsScreen
+
+        changed = await self._ask(SettingsScreen(self.settings, config_file()))
+        if isinstance(changed, dict) and changed:
+            await self._save(changed)
+
+    async def _save(self, values: dict[str, object]) -> bool:
+        try:
+            path = write_settings(values)
+            self.settings = load_settings()
+        except GlassboxError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return False
+        if self.engine is not None:
+            self.engine.settings = self.settings
+        self.theme = self.settings.ui.theme if self.settings.ui.theme in self.available_themes else self.theme
+        self.apply_keymap()
+        self.notify(f"Saved to {path}.")
+        await self.dashboard.refresh_budget()
+        return True
+
+    def action_budget(self) -> None:
+        """Set this session's token budget (0 clears it)."""
+        if self._idle():
+            self.run_action_task(self._budget())
+
+    async def _budget(self) -> None:
+        assert self.engine is not None and self.dashboard.session_id is not None
+        record = await self.engine.store.get_session(self.dashboard.session_id)
+        current = str(record.token_budget or 0) if record else "0"
+        text = await self._ask(TextPrompt("Token budget for this session (0 = none)", current))
+        if not isinstance(text, str):
+            return
+        try:
+            budget = int(text.replace(",", "").replace("_", "").strip() or 0)
+        except ValueError:
+            self.notify(f"{text!r} is not a whole number of tokens.", severity="error")
+            return
+        await self.engine.store.set_session_budget(self.dashboard.session_id, budget if budget > 0 else None)
+        await self.dashboard.refresh_budget()
+
+    async def action_toggle_theme(self) -> None:
+        """Switch dark/light and remember the choice."""
+        self.theme = LIGHT if self.current_theme.dark else DARK
+        if not self.snapshot_mode:
+            await self._save({"ui.theme": self.theme})
+
+    def action_help(self) -> None:
+        """Show every binding."""
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(binding_rows(self.settings.ui.keymap), WIDGET_KEYS))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        commands = (
+            ("New session", "Start an empty session", self.action_new_session),
+            ("Sessions", "Switch, rename or delete sessions", self.action_sessions),
+            ("Rename session", "Rename the current session", self.action_rename_session),
+            ("Search", "Search all sessions by text", self.action_search),
+            ("Pick model", "Choose the chat model", self.action_models),
+            ("Settings", "Edit settings (written to the config file)", self.action_settings),
+            ("Token budget", "Set this session's token budget", self.action_budget),
+            ("Toggle dark/light", "Switch theme", self.action_toggle_theme),
+            ("Help: keys", "List every key binding", self.action_help),
+            ("Cancel run", "Cancel the running turn", self.action_cancel_run),
+            ("Kill execution", "Kill the running execution", self.action_kill_exec),
+            ("Maximise pane", "Maximise or restore the focused pane", self.action_toggle_maximize),
+        )
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+        for name in PANES:
+            yield SystemCommand(f"Focus {name}", f"Show the {name} pane",
+                                lambda name=name: self.action_focus_pane(name))

@@ -1,0 +1,1 @@
+"""Modal screens around the dashboard: help, sessions, models, settings, search and dialogs."""

@@ -1,0 +1,378 @@
+"""The dashboard screen: the four panes, their layout (grid or tabs) and engine-event dispatch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tab, Tabs
+
+from engine.events import (
+    ApprovalRequested,
+    Artifact,
+    CacheHit,
+    CodeExecStarted,
+    Event,
+    ExecFinished,
+    MemoryUsed,
+    MessageDone,
+    Notice,
+    PlanCreated,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    UsageUpdated,
+)
+from engine.store.repository import StepRecord
+from tui.bridge import EngineEvent, RunEnded, StreamBatch
+from widgets.activity import ActivityPane, StepInfo
+from widgets.chat import ChatItem, ChatPane
+from widgets.cost import BudgetView, CostPane, UsageView
+from widgets.execution import ExecPane
+from widgets.pane import Pane
+
+if TYPE_CHECKING:
+    from tui.app import GlassboxApp
+
+PANES = ("chat", "execution", "activity", "cost")
+COMPACT_WIDTH = 110
+COMPACT_HEIGHT = 32
+"""Below either size the four panes become tabs, so nothing is cut off."""
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def step_from_record(record: StepRecord) -> StepInfo:
+    """A stored step as the Activity pane shows it."""
+    return StepInfo(
+        step_id=record.id, kind=record.kind, title=record.title, status=record.status,
+        parent_step_id=record.parent_id, duration_s=record.duration_s, tokens=record.tokens,
+        input=_text(record.input), output=_text(record.output), strategy=record.strategy,
+        reason=record.reason,
+    )
+
+
+class DashboardScreen(Screen[None]):
+    """Chat, Execution, Activity and Cost; wide terminals show all four, small ones use tabs."""
+
+    def __init__(self, *, snapshot_mode: bool = False) -> None:
+        super().__init__(id="dashboard-screen")
+        self.snapshot_mode = snapshot_mode
+        self.compact = False
+        self.active_pane = "chat"
+        self.session_id: str | None = None
+        self.turn = UsageView()
+        self.session_usage = UsageView()
+        self.all_time = UsageView()
+        self.speeds: list[float] = []
+        self._prompt_text = ""
+
+    @property
+    def gb(self) -> GlassboxApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Glassbox", id="topbar", markup=False)
+        yield Tabs(
+            Tab("1 Chat", id="tab-chat"), Tab("2 Execution", id="tab-execution"),
+            Tab("3 Activity", id="tab-activity"), Tab("4 Cost", id="tab-cost"), id="pane-tabs",
+        )
+        with Horizontal(id="dashboard"):
+            yield ChatPane()
+            with Vertical(id="side"):
+                yield ExecPane(show_clock=not self.snapshot_mode)
+                yield ActivityPane()
+                yield CostPane()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.snapshot_mode:
+            self.chat.prompt.cursor_blink = False
+        self.apply_layout(self.app.size.width, self.app.size.height)
+        self.app.call_later(self.gb.startup)
+
+    # -- panes ----------------------------------------------------------------------------
+
+    @property
+    def chat(self) -> ChatPane:
+        """The Chat pane."""
+        return self.query_one(ChatPane)
+
+    @property
+    def execution(self) -> ExecPane:
+        """The Execution pane."""
+        return self.query_one(ExecPane)
+
+    @property
+    def activity(self) -> ActivityPane:
+        """The Activity pane."""
+        return self.query_one(ActivityPane)
+
+    @property
+    def cost(self) -> CostPane:
+        """The Cost pane."""
+        return self.query_one(CostPane)
+
+    def pane(self, name: str) -> Pane:
+        """A pane by id."""
+        return self.query_one(f"#{name}", Pane)
+
+    def set_status(self, text: str) -> None:
+        """The one-line bar at the top."""
+        self.query_one("#topbar", Static).update(text)
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.apply_layout(self.app.size.width, self.app.size.height)
+
+    def apply_layout(self, width: int, height: int) -> None:
+        """Grid when there is room; otherwise one pane at a time under a tab bar."""
+        self.compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
+        self.set_class(self.compact, "-compact")
+        self.query_one("#pane-tabs").display = self.compact
+        for name in PANES:
+            self.pane(name).display = not self.compact or name == self.active_pane
+        self.query_one("#side").display = not self.compact or self.active_pane != "chat"
+
+    def show_pane(self, name: str, focus: bool = True) -> None:
+        """Make a pane visible (switching tab in compact mode) and focus it."""
+        self.active_pane = name
+        tabs = self.query_one("#pane-tabs", Tabs)
+        if tabs.active != f"tab-{name}":
+            tabs.active = f"tab-{name}"
+        self.apply_layout(self.app.size.width, self.app.size.height)
+        if focus:
+            self.call_after_refresh(self.pane(name).focus_first)
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        name = (event.tab.id or "tab-chat").removeprefix("tab-")
+        if name != self.active_pane:
+            self.show_pane(name, focus=self.compact)
+
+    def focused_pane(self) -> Pane | None:
+        """The pane holding the focused widget."""
+        node = self.focused
+        while node is not None:
+            if isinstance(node, Pane):
+                return node
+            node = node.parent  # type: ignore[assignment]
+        return None
+
+    # -- sessions -------------------------------------------------------------------------
+
+    async def load_session(self, session_id: str, at_message: str | None = None) -> None:
+        """Show a stored session as it was: messages, last run's steps and execution, cost."""
+        engine = self.gb.engine
+        assert engine is not None
+        self.session_id = session_id
+        history = await engine.history(session_id)
+        items = [ChatItem(m.id, m.role, m.content, m.incomplete, m.cached)
+                 for m in history if m.role in ("user", "assistant")]
+        if at_message and all(i.message_id != at_message for i in items):
+            # The hit is on another branch: show every message of the session instead.
+            items = [ChatItem(m.id, m.role, m.content, m.incomplete, m.cached)
+                     for m in await engine.store.messages(session_id) if m.role in ("user", "assistant")]
+        await self.chat.show_history(items)
+        await self._load_last_run(session_id, {i.message_id: i.text for i in items})
+        await self.refresh_cost(final=True)
+        self.update_topbar()
+        if at_message:
+            self.call_after_refresh(self.chat.scroll_to_message, at_message)
+
+    async def _load_last_run(self, session_id: str, texts: dict[str, str]) -> None:
+        engine = self.gb.engine
+        assert engine is not None
+        self.activity.clear()
+        runs = await engine.store.runs(session_id)
+        if not runs:
+            return
+        run = runs[-1]
+        self.activity.start_run(texts.get(run.user_message_id or "", ""))
+        for record in await engine.store.steps(run.id):
+            info = step_from_record(record)
+            self.activity.step_started(info)
+            if record.finished_at is not None or record.status not in ("running", "pending"):
+                self.activity.step_finished(info)
+        if run.status not in ("completed", "running"):
+            self.activity.add_event(f"run {run.status}: {run.error or run.reason}".rstrip(": "),
+                                    "failure" if run.status == "failed" else "skipped")
+        executions = await engine.store.executions(run.id)
+        if executions:
+            self._restore_execution(run.id, executions[-1])
+
+    def _restore_execution(self, run_id: str, row: dict[str, Any]) -> None:
+        pane = self.execution
+        pane.start(row.get("language") or "python", row.get("code") or "")
+        pane.add_output("stdout", row.get("stdout") or "")
+        pane.add_output("stderr", row.get("stderr") or "")
+        if row.get("exit_code") is None:
+            pane.show_error("interrupted: the app stopped during this execution")
+            return
+        artifacts = tuple(Artifact(name=a["name"], path=a["path"], size=a["size"], mime=a["mime"])
+                          for a in row.get("artifacts", []))
+        pane.finish(ExecFinished(
+            run_id=run_id, exec_id=row["id"], exit_code=int(row["exit_code"]),
+            duration_s=float(row.get("duration_s") or 0.0), peak_memory_bytes=row.get("peak_memory_bytes"),
+            timed_out=bool(row.get("timed_out")), oom_killed=bool(row.get("oom_killed")),
+            truncated=bool(row.get("truncated")), cancelled=bool(row.get("cancelled")),
+            artifacts=artifacts,
+        ))
+
+    def update_topbar(self) -> None:
+        """Session title, model and run state."""
+        app = self.gb
+        title = app.session_title or "(new session)"
+        model = app.engine.settings.llm.model if app.engine else "?"
+        state = "running (Esc cancels)" if app.handle is not None else "idle"
+        self.set_status(f" Glassbox · {title} · model: {model} · {state}")
+
+    async def refresh_cost(self, final: bool = False) -> None:
+        """Session and all-time totals from the store; the sparkline from per-call rows."""
+        engine = self.gb.engine
+        if engine is None or self.session_id is None:
+            return
+        rows = await engine.store.usage_rows(self.session_id)
+        totals = await engine.store.usage_totals()
+        self.speeds = [float(r["tokens_per_s"]) for r in rows if r["tokens_per_s"]]
+        self.session_usage = _usage_from_rows(rows)
+        all_time = UsageView(totals.prompt_tokens, totals.completion_tokens, None,
+                             totals.completion_tokens / totals.compute_s if totals.compute_s else None,
+                             totals.compute_s)
+        self.all_time = all_time
+        if final and rows:
+            last_run = rows[-1]["run_id"]
+            self.turn = _usage_from_rows([r for r in rows if r["run_id"] == last_run])
+            self.cost.context = (int(rows[-1]["context_used"]), int(rows[-1]["context_max"]))
+        elif final:
+            self.turn = UsageView()
+            self.cost.context = (0, 0)
+        self.cost.turn, self.cost.session, self.cost.all_time = self.turn, self.session_usage, all_time
+        self.cost.speeds = tuple(self.speeds[-60:])
+        await self.refresh_budget()
+
+    async def refresh_budget(self) -> None:
+        """Budget left for this session (session budget, else the settings default)."""
+        app = self.gb
+        if app.engine is None or self.session_id is None:
+            return
+        record = await app.engine.store.get_session(self.session_id)
+        budget = (record.token_budget if record else None) or app.engine.settings.ui.session_token_budget
+        self.cost.budget = BudgetView(budget, self.session_usage.total) if budget else None
+
+    # -- engine events (messages from the bridge) -------------------------------------------
+
+    def begin_turn(self, text: str) -> None:
+        """Called by the app right after submit."""
+        self._prompt_text = text
+        self.turn = UsageView()
+        self.cost.turn = self.turn
+        self.update_topbar()
+
+    async def on_stream_batch(self, message: StreamBatch) -> None:
+        for chunk in message.chunks:
+            if chunk.kind == "token":
+                await self.chat.append_reply(chunk.text)
+            else:
+                self.execution.add_output(chunk.kind, chunk.text)
+
+    async def on_engine_event(self, message: EngineEvent) -> None:
+        await self.dispatch_event(message.event)
+
+    async def dispatch_event(self, event: Event) -> None:
+        """Route one engine event to the pane it belongs to."""
+        if isinstance(event, RunStarted):
+            await self.chat.add_user(event.user_message_id, self._prompt_text)
+            await self.chat.start_reply(event.assistant_message_id)
+            self.activity.start_run(self._prompt_text)
+        elif isinstance(event, MessageDone):
+            await self.chat.finish_reply(event.message_id, event.text, event.incomplete, event.cached)
+        elif isinstance(event, UsageUpdated):
+            self._add_usage(event)
+        elif isinstance(event, Notice):
+            await self.chat.add_notice(event.text, event.level)
+        elif isinstance(event, RunFinished):
+            if event.status != "completed":
+                await self.chat.add_notice(f"Run {event.status}: {event.reason}".rstrip(": "), "warning")
+            self.activity.add_event(f"run {event.status} · {event.duration_s:.2f} s"
+                                    if not self.snapshot_mode else f"run {event.status}",
+                                    "success" if event.status == "completed" else "skipped")
+        elif isinstance(event, RunFailed):
+            await self._on_failed(event)
+        elif isinstance(event, PlanCreated):
+            self.activity.add_plan([(s.id, s.title, s.role) for s in event.steps], event.revision)
+        elif isinstance(event, StepStarted) and event.step_id:
+            self.activity.step_started(StepInfo(
+                step_id=event.step_id, kind=event.kind, title=event.title, status=event.status,
+                parent_step_id=event.parent_step_id, input=event.input,
+            ))
+        elif isinstance(event, StepFinished) and event.step_id:
+            self.activity.step_finished(StepInfo(
+                step_id=event.step_id, kind=event.kind, status=event.status,
+                parent_step_id=event.parent_step_id, duration_s=event.duration_s, tokens=event.tokens,
+                output=event.output, summary=event.summary, strategy=event.strategy, reason=event.reason,
+            ))
+        elif isinstance(event, ApprovalRequested):
+            self.activity.add_event(f"waiting for approval to run {event.language} code", "pending")
+        elif isinstance(event, CodeExecStarted):
+            self.execution.start(event.language, event.code)
+        elif isinstance(event, ExecFinished):
+            self.execution.finish(event)
+        elif isinstance(event, CacheHit):
+            self.activity.add_event(f"cache hit (similarity {event.similarity:.2f}): answer replayed")
+        elif isinstance(event, MemoryUsed):
+            self.activity.add_event(f"memory: {len(event.items)} past solution(s) offered to the model")
+
+    async def _on_failed(self, event: RunFailed) -> None:
+        await self.chat.finish_reply_if_streaming()
+        await self.chat.add_notice(event.error, "error")
+        if "Sandbox" in event.error_kind or "Docker" in event.error:
+            self.execution.show_error(event.error)
+        if "Budget" in event.error_kind:
+            await self.refresh_budget()
+        self.activity.add_event(f"run failed: {event.error}", "failure")
+
+    def _add_usage(self, event: UsageUpdated) -> None:
+        def add(view: UsageView) -> UsageView:
+            return UsageView(
+                view.prompt_tokens + event.prompt_tokens, view.completion_tokens + event.completion_tokens,
+                event.ttft_s if view.ttft_s is None else view.ttft_s, event.tokens_per_s,
+                view.compute_s + event.duration_s,
+            )
+
+        self.turn = add(self.turn)
+        self.session_usage = add(self.session_usage)
+        self.all_time = add(self.all_time)
+        if event.tokens_per_s:
+            self.speeds.append(event.tokens_per_s)
+        self.cost.turn, self.cost.session, self.cost.all_time = self.turn, self.session_usage, self.all_time
+        self.cost.speeds = tuple(self.speeds[-60:])
+        self.cost.context = (event.context_used, event.context_max)
+
+    async def on_run_ended(self, message: RunEnded) -> None:
+        await self.chat.finish_reply_if_streaming()
+        self.gb.run_ended(message.run_id)
+        await self.refresh_cost(final=False)
+        self.update_topbar()
+
+
+def _usage_from_rows(rows: list[dict[str, Any]]) -> UsageView:
+    if not rows:
+        return UsageView()
+    speeds = [float(r["tokens_per_s"]) for r in rows if r["tokens_per_s"]]
+    return UsageView(
+        sum(int(r["prompt_tokens"]) for r in rows), sum(int(r["completion_tokens"]) for r in rows),
+        sum(float(r["ttft_s"]) for r in rows) / len(rows), sum(speeds) / len(speeds) if speeds else None,
+        sum(float(r["duration_s"]) for r in rows),
+    )

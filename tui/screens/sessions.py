@@ -1,0 +1,101 @@
+"""The sessions list: filter by text, switch (Enter), new (n), rename (r), delete (d)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from engine.store.repository import SessionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChoice:
+    """What the user chose: action is switch, new, rename or delete."""
+
+    action: str
+    session_id: str | None = None
+
+
+def _age(timestamp: float) -> str:
+    seconds = max(time.time() - timestamp, 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit} ago"
+    return "just now"
+
+
+class SessionsScreen(ModalScreen[SessionChoice | None]):
+    """Pick a session. The filter matches titles; Ctrl+F on the dashboard searches message text."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="sessions_close", tooltip="Close the list"),
+        Binding("ctrl+n", "choose('new')", "New", id="sessions_new", tooltip="Start a new session"),
+        Binding("f2", "choose('rename')", "Rename", id="sessions_rename", tooltip="Rename the selected session"),
+        Binding("delete,ctrl+d", "choose('delete')", "Delete", id="sessions_delete",
+                tooltip="Delete the selected session"),
+    ]
+
+    def __init__(self, sessions: list[SessionRecord], current: str | None, show_age: bool = True) -> None:
+        super().__init__(classes="dialog-screen")
+        self.sessions = sessions
+        self.current = current
+        self.show_age = show_age
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog -wide"):
+            yield Label("Sessions", classes="dialog-title")
+            yield Input(placeholder="filter by title…", id="sessions-filter")
+            yield OptionList(id="sessions-list")
+            yield Label("Enter switch · Ctrl+N new · F2 rename · Del delete · Esc close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    def _fill(self, text: str) -> None:
+        widget = self.query_one("#sessions-list", OptionList)
+        widget.clear_options()
+        needle = text.lower()
+        for record in self.sessions:
+            title = record.title or "(untitled)"
+            if needle and needle not in title.lower():
+                continue
+            mark = "● " if record.id == self.current else "  "
+            age = f"  · {_age(record.updated_at)}" if self.show_age else ""
+            widget.add_option(Option(f"{mark}{title}{age}", id=record.id))
+        if widget.option_count:
+            widget.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_choose("switch")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(SessionChoice("switch", event.option.id))
+
+    def _selected(self) -> str | None:
+        widget = self.query_one("#sessions-list", OptionList)
+        if widget.highlighted is None:
+            return None
+        return widget.get_option_at_index(widget.highlighted).id
+
+    def action_choose(self, action: str) -> None:
+        if action == "new":
+            self.dismiss(SessionChoice("new"))
+            return
+        selected = self._selected()
+        if selected is not None:
+            self.dismiss(SessionChoice(action, selected))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Textual widgets for the Glassbox dashboard; they import only engine.events from the engine."""
