@@ -17,6 +17,13 @@ _SPLIT_RE = re.compile(
     r"(?:\n+|;|(?<=[.!?])\s+(?=[A-Z])|,?\s+\b(?:and then|then|after that|afterwards|finally|next)\b\s*)",
     re.IGNORECASE,
 )
+_ACTION_VERBS = re.compile(
+    r"^(?:and\s+|also\s+|please\s+)?(add|analy[sz]e|build|calculate|check|compare|compute|convert|count|"
+    r"create|define|describe|download|draw|explain|extract|fetch|find|fix|format|generate|list|load|"
+    r"make|multiply|parse|plot|print|read|rename|run|save|search|sort|square|sum|summari[sz]e|"
+    r"test|translate|tell|write)\b",
+    re.IGNORECASE,
+)
 _WRITER_WORDS = re.compile(
     r"\b(write|poem|haiku|story|explain|summar\w*|describe|essay|email|letter|tweet|joke|translate)\b",
     re.IGNORECASE,
@@ -79,8 +86,16 @@ def task_parts(text: str) -> list[str]:
 
 
 def is_multi_part(text: str) -> bool:
-    """Cheap, model-free guess whether a task has several parts worth planning."""
-    return len(text.split()) >= 6 and len(task_parts(text)) >= 2
+    """Cheap, model-free guess whether a task has several parts worth planning.
+
+    A list of two or more items, or two or more clauses that each start with an action verb
+    ("compute ..., then write ..."); "What is X? Use python." stays a single task.
+    """
+    if len(text.split()) < 5:
+        return False
+    if len(_LIST_ITEM_RE.findall(text)) >= 2:
+        return True
+    return sum(1 for part in task_parts(text) if _ACTION_VERBS.match(part)) >= 2
 
 
 def guess_role(title: str) -> RoleName:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from engine.agent.budget import Budget, StopToken
 from engine.agent.observe import cut_middle, error_detail, exec_observation
 from engine.agent.parse import Action, ParsedReply, has_complete_action, parse_reply
-from engine.agent.prompts import agent_system_prompt
+from engine.agent.prompts import agent_system_prompt, example_turns
 from engine.agent.recovery import Failure, RecoveryPolicy, Strategy, guidance
 from engine.agent.tools import ToolContext, ToolRegistry, default_tools
 from engine.chat import usage_event
@@ -197,7 +197,7 @@ class AgentRuntime:
         """Think and act until the model answers without acting, or the run must stop."""
         # Append-only: the system prompt and earlier turns never change, so llama.cpp's
         # prefix cache covers everything but the newest turn.
-        transcript = list(messages)
+        transcript = [*(example_turns() if act else ()), *messages]
         attempt, previous, done_signature, computed = 0, None, "", ""
         step_no = 0
         while True:
