@@ -109,7 +109,7 @@ class MemorySettings(_Section):
     """Embedding GGUF; empty means the bundled all-MiniLM-L6-v2."""
     cache_enabled: bool = True
     """Replay a stored answer when a past task matches closely in the same context."""
-    cache_threshold: float = Field(0.92, ge=0.0, le=1.0)
+    cache_threshold: float = Field(0.88, ge=0.0, le=1.0)
     """Cosine similarity a past task needs for a cache hit (conservative by default)."""
     recall_top_k: int = Field(3, ge=0, le=20)
     """Past solutions offered to the model for a new task."""
