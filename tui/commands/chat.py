@@ -98,11 +98,12 @@ async def _ask_async(args: argparse.Namespace, text: str) -> int:
         loop.add_signal_handler(signal.SIGINT, handle.cancel)
         try:
             status = "failed"
+            printer = _HumanPrinter()
             async for event in handle:
                 if args.json:
                     emit_json(event.to_json())
                 else:
-                    _print_human(event)
+                    printer.show(event)
                 if isinstance(event, RunFinished):
                     status = event.status
                 elif isinstance(event, RunFailed):
@@ -124,6 +125,23 @@ async def _terminal_approver(request: ApprovalRequested) -> bool:
     print(f"\n--- {request.language} ---\n{request.code}\n---", file=sys.stderr)
     answer = await asyncio.to_thread(input, "Run this? [y/N] ")
     return answer.strip().lower() in ("y", "yes")
+
+
+class _HumanPrinter:
+    """Streams a run for a person: reply text on stdout, steps and notices on stderr."""
+
+    def __init__(self) -> None:
+        self.streamed: list[str] = []
+
+    def show(self, event: Event) -> None:
+        if isinstance(event, TokenDelta):
+            self.streamed.append(event.text)
+        elif isinstance(event, StepStarted):
+            self.streamed = []
+        elif isinstance(event, MessageDone) and event.text.strip() != "".join(self.streamed).strip():
+            # An agent's answer can come from what its code printed, not from streamed text.
+            sys.stdout.write("\n" + event.text)
+        _print_human(event)
 
 
 def _print_human(event: Event) -> None:
