@@ -162,7 +162,7 @@ class ChatPane(Pane):
         await self._stop_stream()
         view.set_marks(incomplete=True, cached=False)
         if not view.query_one(Markdown).source:
-            await view.remove()
+            view.remove()
 
     async def _stop_stream(self) -> None:
         if self._stream is not None:

@@ -102,6 +102,7 @@ class CostPane(Pane):
 
     def __init__(self) -> None:
         super().__init__("Cost", id="cost")
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="cost-body", can_focus=True):
@@ -114,6 +115,7 @@ class CostPane(Pane):
             yield Static("", id="cost-prices")
 
     def on_mount(self) -> None:
+        self._ready = True
         self._render_table()
         self._render_prices()
         self.watch_context(self.context)
@@ -142,7 +144,8 @@ class CostPane(Pane):
         for name in ("turn", "session", "all time"):
             table.add_column(name, justify="right", no_wrap=True)
         for price in self.pricing.prices:
-            table.add_row(price.name, *(_usd(price.cost(u)) for u in (self.turn, self.session, self.all_time)))
+            scopes = (self.turn, self.session, self.all_time)
+            table.add_row(price.name, *(_usd(price.cost(u)) for u in scopes))
         note = Text(f"Indicative prices, {self.pricing.date}." if self.pricing.date else self.pricing.note,
                     style="dim")
         self.query_one("#cost-prices", Static).update(Group(table, note))
@@ -160,16 +163,16 @@ class CostPane(Pane):
         self._refresh_all()
 
     def _refresh_all(self) -> None:
-        if self.is_mounted:
+        if self._ready:
             self._render_table()
             self._render_prices()
 
     def watch_speeds(self, speeds: tuple[float, ...]) -> None:
-        if self.is_mounted:
+        if self._ready:
             self.query_one("#cost-speed", Sparkline).data = list(speeds)
 
     def watch_context(self, context: tuple[int, int]) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         used, limit = context
         label = f"context {used:,} / {limit:,} tokens" if limit else "context: no model call yet"
@@ -177,13 +180,14 @@ class CostPane(Pane):
         self.query_one("#cost-context", ProgressBar).update(total=max(limit, 1), progress=min(used, limit))
 
     def watch_budget(self, budget: BudgetView | None) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         widget = self.query_one("#cost-budget", Static)
         if budget is None or budget.budget <= 0:
             widget.update(Text("budget: none (Ctrl+B sets one)", style="dim"))
             return
-        style = "bold red" if budget.left == 0 else ("yellow" if budget.left < budget.budget // 10 else "green")
+        low = budget.left < budget.budget // 10
+        style = "bold red" if budget.left == 0 else ("yellow" if low else "green")
         widget.update(Text.assemble(
             "budget: ", (f"{budget.left:,} left", style), f" of {budget.budget:,} ({budget.used:,} used)"
         ))

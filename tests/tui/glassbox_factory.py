@@ -9,6 +9,7 @@ from pathlib import Path
 
 from engine.chat import ChatTurn
 from engine.config import Settings, load_settings
+from engine.errors import ModelError
 from engine.events import (
     ApprovalRequested,
     Artifact,
@@ -71,6 +72,8 @@ class FakeSandbox:
         step_id: str | None = None, exec_id: str | None = None, limits: ExecLimits | None = None,
         cancel: CancelToken | None = None,
     ) -> AsyncIterator[ExecEvent]:
+        if self.error is not None:
+            raise self.error
         exec_id = exec_id or new_id()
         self.executed.append(code)
         yield CodeExecStarted(run_id=run_id, step_id=step_id, exec_id=exec_id, language=language, code=code)
@@ -188,6 +191,7 @@ def make_app(
     approval: str | None = None,
     fixed_timing: bool = True,
     repeat_last: bool = False,
+    model_error: str | None = None,
 ) -> GlassboxApp:
     """A GlassboxApp over a scripted model and a fake sandbox, storing into tmp_path."""
     home = tmp_path / "home"
@@ -195,7 +199,13 @@ def make_app(
     model = FixedTimingModel(replies, fixed=fixed_timing, token_delay_s=token_delay_s, repeat_last=repeat_last)
     runner = sandbox or FakeSandbox(tmp_path)
 
+    async def missing_model(_settings: Settings) -> FixedTimingModel:
+        raise ModelError(model_error or "")
+
     async def open_engine() -> Engine:
+        if model_error:
+            return await ScriptedAgentEngine.open(settings, database=home / "glassbox.db",
+                                                  model_factory=missing_model, sandbox=runner)
         return await ScriptedAgentEngine.open(settings, database=home / "glassbox.db", model=model,
                                               sandbox=runner)
 

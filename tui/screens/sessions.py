@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -71,6 +72,16 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
             widget.add_option(Option(f"{mark}{title}{age}", id=record.id))
         if widget.option_count:
             widget.highlighted = 0
+
+    def on_key(self, event: events.Key) -> None:
+        # Arrow keys in the filter box move the list highlight, so typing and picking flow.
+        widget = self.query_one("#sessions-list", OptionList)
+        if event.key in ("down", "up") and not widget.has_focus:
+            event.stop()
+            if event.key == "down":
+                widget.action_cursor_down()
+            else:
+                widget.action_cursor_up()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
