@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -162,12 +163,19 @@ class ChatPane(Pane):
         await self._stop_stream()
         view.set_marks(incomplete=True, cached=False)
         if not view.query_one(Markdown).source:
-            view.remove()
+            await view.remove()
 
     async def _stop_stream(self) -> None:
         if self._stream is not None:
             stream, self._stream = self._stream, None
-            await stream.stop()
+            try:
+                await stream.stop()
+            except asyncio.CancelledError:
+                # stop() re-raises the cancel of a stream task that never ran (a run that failed at
+                # once); only a real cancellation of this handler may propagate.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
         if self._streaming is not None:
             self._streaming.remove_class("-streaming")
             self._streaming = None
