@@ -190,6 +190,11 @@ class GlassboxApp(App[int]):
         await self.shutdown()
         self.exit(0)
 
+    @property
+    def closing(self) -> bool:
+        """True once quitting began; the engine may already be closed."""
+        return self._engine_closed
+
     async def shutdown(self) -> None:
         """Cancel any run and close the engine (idempotent)."""
         if self._engine_closed:

@@ -66,11 +66,15 @@ class ChatPane(Pane):
 
     HISTORY_LIMIT = 200
     """Older messages are not rendered, so opening a long session stays fast."""
+    SEGMENT_CHARS = 3000
+    """A streamed reply is split into Markdown segments of about this size at paragraph breaks, so
+    finished segments keep their cached layout and a frame's cost does not grow with reply length."""
 
     def __init__(self) -> None:
         super().__init__("Chat", id="chat")
         self._stream: MarkdownStream | None = None
         self._streaming: MessageView | None = None
+        self._segment = ""
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="chat-log", can_focus=True)
@@ -130,12 +134,25 @@ class ChatPane(Pane):
         view.add_class("-streaming")
         await self.log_view.mount(view)
         self._streaming = view
+        self._segment = ""
         self._stream = Markdown.get_stream(view.query_one(Markdown))
 
     async def append_reply(self, text: str) -> None:
         """Stream more reply text (already batched per frame by the bridge)."""
-        if self._stream is None:
+        if self._stream is None or self._streaming is None:
             return
+        if len(self._segment) >= self.SEGMENT_CHARS:
+            cut = text.find("\n\n")
+            # Split only outside a code fence, so each segment is valid Markdown on its own.
+            if cut >= 0 and (self._segment + text[:cut]).count("```") % 2 == 0:
+                head, text = text[: cut + 2], text[cut + 2 :]
+                await self._stream.write(head)
+                await self._stream.stop()
+                segment = Markdown("", classes="message-body")
+                await self._streaming.mount(segment)
+                self._stream = Markdown.get_stream(segment)
+                self._segment = ""
+        self._segment += text
         await self._stream.write(text)
 
     async def finish_reply(self, message_id: str, text: str, incomplete: bool, cached: bool) -> None:
@@ -149,9 +166,11 @@ class ChatPane(Pane):
             else:
                 view = MessageView(ChatItem(message_id, "assistant", text, incomplete, cached))
                 await self.log_view.mount(view)
-        markdown = view.query_one(Markdown)
-        if text and markdown.source != text:
-            await markdown.update(text)
+        segments = list(view.query(Markdown))
+        if text and "".join(m.source for m in segments) != text:
+            for extra in segments[1:]:
+                await extra.remove()
+            await segments[0].update(text)
         view.remove_class("-streaming")
         view.set_marks(incomplete, cached)
 
@@ -162,7 +181,7 @@ class ChatPane(Pane):
             return
         await self._stop_stream()
         view.set_marks(incomplete=True, cached=False)
-        if not view.query_one(Markdown).source:
+        if not view.query(Markdown).first().source:
             await view.remove()
 
     async def _stop_stream(self) -> None:
@@ -185,7 +204,7 @@ class ChatPane(Pane):
         """The text of the reply being streamed (what the screen shows)."""
         if self._streaming is None:
             return ""
-        return self._streaming.query_one(Markdown).source
+        return "".join(m.source for m in self._streaming.query(Markdown))
 
     async def add_notice(self, text: str, level: str = "info") -> None:
         """Show a notice (e.g. an error sentence) in the conversation."""

@@ -80,7 +80,8 @@ class FakeSandbox:
         lines = [("stdout", "0 1\n"), ("stdout", "1 1\n"), ("stderr", "warning: demo stderr line\n"),
                  ("stdout", "2 2\n")]
         if self.exit_code:
-            lines.append(("stderr", "Traceback (most recent call last):\nZeroDivisionError: division by zero\n"))
+            lines.append(("stderr", "Traceback (most recent call last):\n"
+                                    "ZeroDivisionError: division by zero\n"))
         for stream, text in lines:
             if self.chunk_delay_s:
                 await asyncio.sleep(self.chunk_delay_s)
@@ -192,11 +193,14 @@ def make_app(
     fixed_timing: bool = True,
     repeat_last: bool = False,
     model_error: str | None = None,
+    context_size: int = 4096,
 ) -> GlassboxApp:
     """A GlassboxApp over a scripted model and a fake sandbox, storing into tmp_path."""
     home = tmp_path / "home"
     settings = test_settings(home)
-    model = FixedTimingModel(replies, fixed=fixed_timing, token_delay_s=token_delay_s, repeat_last=repeat_last)
+    model = FixedTimingModel(replies, fixed=fixed_timing, token_delay_s=token_delay_s,
+                             repeat_last=repeat_last,
+                             context_size=context_size)
     runner = sandbox or FakeSandbox(tmp_path)
 
     async def missing_model(_settings: Settings) -> FixedTimingModel:
@@ -217,7 +221,7 @@ def make_app(
 
 
 if __name__ == "__main__":
-    # Manual look at the real app with scripted replies: GLASSBOX_HOME=/tmp/x python tests/tui/glassbox_factory.py
+    # Manual look at the app with scripted replies: python tests/tui/glassbox_factory.py /tmp/somewhere
     import sys
     import tempfile
 

@@ -10,10 +10,10 @@ from textual.pilot import Pilot
 from tui.app import GlassboxApp
 
 
-async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Pause the pilot until `condition()` holds (fails the test after `timeout`)."""
+async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], limit_s: float = 10.0) -> None:
+    """Pause the pilot until `condition()` holds (fails the test after `limit_s`)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit_s
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")

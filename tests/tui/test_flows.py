@@ -100,7 +100,7 @@ async def test_switch_session(tmp_path: Path) -> None:
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: app.dashboard.session_id == first)
         await pilot.pause(0.05)
-        assert [v.item.text for v in _messages(app)][0] == "question in A"
+        assert _messages(app)[0].item.text == "question in A"
 
 
 async def test_approve_action_runs_code(tmp_path: Path) -> None:

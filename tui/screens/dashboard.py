@@ -241,7 +241,7 @@ class DashboardScreen(Screen[None]):
     async def refresh_cost(self, final: bool = False) -> None:
         """Session and all-time totals from the store; the sparkline from per-call rows."""
         engine = self.gb.engine
-        if engine is None or self.session_id is None:
+        if engine is None or self.session_id is None or self.gb.closing:
             return
         rows = await engine.store.usage_rows(self.session_id)
         totals = await engine.store.usage_totals()
@@ -265,7 +265,7 @@ class DashboardScreen(Screen[None]):
     async def refresh_budget(self) -> None:
         """Budget left for this session (session budget, else the settings default)."""
         app = self.gb
-        if app.engine is None or self.session_id is None:
+        if app.engine is None or self.session_id is None or app.closing:
             return
         record = await app.engine.store.get_session(self.session_id)
         budget = (record.token_budget if record else None) or app.engine.settings.ui.session_token_budget

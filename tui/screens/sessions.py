@@ -38,7 +38,8 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="sessions_close", tooltip="Close the list"),
         Binding("ctrl+n", "choose('new')", "New", id="sessions_new", tooltip="Start a new session"),
-        Binding("f2", "choose('rename')", "Rename", id="sessions_rename", tooltip="Rename the selected session"),
+        Binding("f2", "choose('rename')", "Rename", id="sessions_rename",
+                tooltip="Rename the selected session"),
         Binding("delete,ctrl+d", "choose('delete')", "Delete", id="sessions_delete",
                 tooltip="Delete the selected session"),
     ]
@@ -54,7 +55,8 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
             yield Label("Sessions", classes="dialog-title")
             yield Input(placeholder="filter by title…", id="sessions-filter")
             yield OptionList(id="sessions-list")
-            yield Label("Enter switch · Ctrl+N new · F2 rename · Del delete · Esc close", classes="dialog-hint")
+            yield Label("Enter switch · Ctrl+N new · F2 rename · Del delete · Esc close",
+                        classes="dialog-hint")
 
     def on_mount(self) -> None:
         self._fill("")

@@ -35,7 +35,8 @@ class StepDetailScreen(ModalScreen[None]):
                 if step.reason:
                     facts.append(f"reason: {step.reason}")
                 yield Static(" · ".join(facts), markup=False)
-                for title, body in (("input", step.input), ("summary", step.summary), ("output", step.output)):
+                sections = (("input", step.input), ("summary", step.summary), ("output", step.output))
+                for title, body in sections:
                     if body:
                         yield Label(title, classes="section-title")
                         style = "red" if step.status == "failure" and title == "output" else ""

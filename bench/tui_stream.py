@@ -1,0 +1,193 @@
+"""Dashboard streaming benchmark: screen vs headless tok/s, flush cost growth, key latency, start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "tui"))
+
+from glassbox_factory import make_app  # noqa: E402
+from textual import events  # noqa: E402
+from textual.app import App  # noqa: E402
+from textual.screen import Screen  # noqa: E402
+from textual.widgets import Markdown  # noqa: E402
+
+from engine.events import TokenDelta  # noqa: E402
+from engine.service import SubmitOptions  # noqa: E402
+
+TOKEN_DELAY_S = 0.002
+
+
+def reply(n_tokens: int) -> str:
+    """Prose in 40-word paragraphs; every word is one ScriptedModel token."""
+    words = [f"w{i}" + ("\n\n" if i % 40 == 39 else "") for i in range(n_tokens)]
+    return " ".join(words).replace("\n\n ", "\n\n")
+
+
+def fresh_home() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="gb-bench-"))
+    os.environ["GLASSBOX_HOME"] = str(path / "home")
+    os.environ["GLASSBOX_LLM__MAX_TOKENS"] = "12000"
+    return path
+
+
+async def headless_rate(n: int) -> float:
+    """Tokens/s the engine produces with no UI (first to last delta)."""
+    app = make_app(fresh_home(), [reply(n)], token_delay_s=TOKEN_DELAY_S, fixed_timing=False,
+                   context_size=32768)
+    engine = await app.engine_factory()
+    session = await engine.new_session()
+    stamps: list[float] = []
+    async for event in engine.submit(session.id, "go", SubmitOptions(mode="chat")):
+        if isinstance(event, TokenDelta):
+            stamps.append(time.perf_counter())
+    await engine.close()
+    return (len(stamps) - 1) / (stamps[-1] - stamps[0])
+
+
+async def screen_run(n: int, probe_keys: bool = False) -> dict[str, Any]:
+    """Stream an n-token reply in the headless app; record what reached the screen and when."""
+    app = make_app(fresh_home(), [reply(n)], token_delay_s=TOKEN_DELAY_S, fixed_timing=False,
+                   context_size=32768)
+    result: dict[str, Any] = {"appends": [], "frames": [], "latencies": []}
+    shown = {"tokens": 0}
+    original_append = Markdown.append
+    original_update = Screen._on_timer_update
+
+    def timed_append(self: Markdown, markdown: str) -> Any:
+        awaitable = original_append(self, markdown)
+        inner = awaitable._awaitables[0] if hasattr(awaitable, "_awaitables") else None
+
+        async def run() -> None:
+            start = time.perf_counter()
+            await awaitable
+            result["appends"].append((shown["tokens"], time.perf_counter() - start))
+            shown["tokens"] = len(app.dashboard.chat.streaming_text.split())
+
+        del inner
+        return run()
+
+    def timed_update(self: Screen[Any]) -> None:
+        start = time.perf_counter()
+        original_update(self)
+        result["frames"].append((shown["tokens"], time.perf_counter() - start))
+
+    Markdown.append = timed_append  # type: ignore[method-assign,assignment]
+    Screen._on_timer_update = timed_update  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await asyncio.wait_for(app.ready.wait(), 10)
+            await pilot.pause()
+            app.dashboard.chat.prompt.load_text("go")
+            await pilot.press("enter")
+            first = last = 0.0
+            target = reply(n).split()[-1]
+            next_key = time.perf_counter() + 0.05
+            prompt = app.dashboard.chat.prompt
+            while app.handle is not None or not last:
+                text = app.dashboard.chat.streaming_text or ""
+                now = time.perf_counter()
+                if text and not first:
+                    first = now
+                if text.rstrip().endswith(target) and not last:
+                    last = now
+                if probe_keys and not last and now >= next_key and first:
+                    before = len(prompt.text)
+                    sent = time.perf_counter()
+                    app.post_message(events.Key("x", "x"))
+                    while len(prompt.text) == before and time.perf_counter() - sent < 1:
+                        await asyncio.sleep(0.0005)
+                    result["latencies"].append(time.perf_counter() - sent)
+                    next_key = time.perf_counter() + 0.05
+                await asyncio.sleep(0.0005)
+                if not app.handle and not last and app.dashboard.chat.streaming_text == "":
+                    break
+            result["screen_rate"] = (n - 1) / (last - first) if last > first else 0.0
+            await pilot.press("ctrl+q")
+    finally:
+        Markdown.append = original_append  # type: ignore[method-assign]
+        Screen._on_timer_update = original_update  # type: ignore[method-assign]
+    return result
+
+
+def flush_cost(samples: list[tuple[int, float]], low: int, high: int) -> float:
+    values = [cost for tokens, cost in samples if low <= tokens <= high]
+    return statistics.median(values) if values else float("nan")
+
+
+async def startup_ratio() -> tuple[float, float]:
+    """Launch-to-first-frame with a 20-message session loaded, and for an empty Textual app."""
+    tmp = fresh_home()
+    seed = make_app(tmp, [f"Answer {i}: **bold** and `code`.\n\n- a\n- b" for i in range(10)])
+    async with seed.run_test(size=(160, 48)) as pilot:
+        await asyncio.wait_for(seed.ready.wait(), 10)
+        for i in range(10):
+            seed.dashboard.chat.prompt.load_text(f"question {i}")
+            await pilot.press("enter")
+            while seed.handle is not None:
+                await pilot.pause(0.01)
+        await pilot.press("ctrl+q")
+
+    async def first_frame(app: App[Any], ready: asyncio.Event | None) -> float:
+        start = time.perf_counter()
+        frame = asyncio.Event()
+        async with app.run_test(size=(160, 48)) as pilot:
+            if ready is not None:
+                await ready.wait()
+            app.call_after_refresh(frame.set)
+            await frame.wait()
+            elapsed = time.perf_counter() - start
+            await pilot.pause()
+        return elapsed
+
+    class Empty(App[None]):
+        pass
+
+    await first_frame(Empty(), None)  # warm imports for both
+    glassbox_times, empty_times = [], []
+    for _ in range(3):
+        app = make_app(tmp, ["x"])
+        glassbox_times.append(await first_frame(app, app.ready))
+        empty_times.append(await first_frame(Empty(), None))
+    return statistics.median(glassbox_times), statistics.median(empty_times)
+
+
+async def main() -> None:
+    headless = await headless_rate(2000)
+    run_2k = await screen_run(2000, probe_keys=True)
+    run_10k = await screen_run(10_500)
+    ours, empty = await startup_ratio()
+    samples = run_10k["appends"]
+    append_100 = flush_cost(samples, 50, 250)
+    append_10k = flush_cost(samples, 9_500, 10_500)
+    frame_100 = flush_cost(run_10k["frames"], 50, 250)
+    frame_10k = flush_cost(run_10k["frames"], 9_500, 10_500)
+    flush_100 = append_100 + frame_100
+    flush_10k = append_10k + frame_10k
+    latencies = sorted(run_2k["latencies"])
+    p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
+    print(f"token delay                          {TOKEN_DELAY_S * 1000:.1f} ms")
+    print(f"headless tok/s (2,000 tokens)        {headless:8.1f}")
+    print(f"on-screen tok/s (2,000 tokens)       {run_2k['screen_rate']:8.1f}")
+    print(f"screen / headless                    {run_2k['screen_rate'] / headless:8.3f}   (goal >= 0.98)")
+    print(f"flush at ~100 tokens                 {flush_100 * 1000:8.3f} ms "
+          f"(append {append_100 * 1000:.3f} + frame {frame_100 * 1000:.3f})")
+    print(f"flush at ~10,000 tokens              {flush_10k * 1000:8.3f} ms "
+          f"(append {append_10k * 1000:.3f} + frame {frame_10k * 1000:.3f})")
+    print(f"flush 10k / flush 100                {flush_10k / flush_100:8.3f}   (goal <= 1.5)")
+    print(f"key press latency p95 while streaming{p95 * 1000:8.2f} ms (n={len(latencies)}, goal <= 50)")
+    print(f"first frame, session loaded          {ours * 1000:8.1f} ms")
+    print(f"first frame, empty Textual app       {empty * 1000:8.1f} ms")
+    print(f"start-up ratio                       {ours / empty:8.3f}   (goal <= 2)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
