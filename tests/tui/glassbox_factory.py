@@ -87,8 +87,8 @@ class FakeSandbox:
                 await asyncio.sleep(self.chunk_delay_s)
             yield ExecOutput(run_id=run_id, step_id=step_id, exec_id=exec_id, stream=stream, text=text)
         cancelled = False
-        while self.hang and not (cancel is not None and cancel.cancelled):
-            await asyncio.sleep(0.01)  # noqa: ASYNC110 - the cancel token is a thread flag
+        while self.hang and not (cancel is not None and cancel.cancelled):  # noqa: ASYNC110 - thread flag
+            await asyncio.sleep(0.01)
         if self.hang:
             cancelled = True
         plot = self.workdir / "plot.png"
