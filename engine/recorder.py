@@ -11,6 +11,7 @@ from engine.events import (
     ExecFinished,
     ExecOutput,
     MessageDone,
+    PlanCreated,
     RunFailed,
     RunFinished,
     StepFinished,
@@ -58,6 +59,11 @@ class EventRecorder:
                 event.step_id, event.status, output=event.output or event.summary or None,
                 strategy=event.strategy, reason=event.reason, tokens=event.tokens,
                 duration_s=event.duration_s,
+            )
+        elif isinstance(event, PlanCreated) and event.step_id:
+            # The parsed (repaired) plan replaces the planner's raw JSON, so a restart can redraw it.
+            await self.store.set_step_output(
+                event.step_id, {"plan": [s.to_json() for s in event.steps], "revision": event.revision}
             )
         elif isinstance(event, CodeExecStarted):
             self._execs[event.exec_id] = _ExecBuffer()

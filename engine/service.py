@@ -174,6 +174,14 @@ class Engine:
                 self._model = await self._model_factory(self.settings)
             return self._model
 
+    async def switch_model(self, model: str) -> None:
+        """Use another chat model from the next run on; the loaded one is released now."""
+        async with self._model_lock:
+            self.settings.llm.model = model
+            old, self._model = self._model, None
+        if old is not None:
+            await old.close()
+
     async def sandbox(self) -> CodeRunner:
         """The code runner, started on first use (raises SandboxError if Docker is down)."""
         async with self._sandbox_lock:

@@ -343,11 +343,7 @@ class GlassboxApp(App[int]):
         name = await self._ask(ModelsScreen(self.engine.settings.llm.model))
         if isinstance(name, str) and name != self.engine.settings.llm.model:
             await self._save({"llm.model": name})
-            # Workaround until Engine has a switch_model(): drop the loaded model so the next run loads it.
-            old = getattr(self.engine, "_model", None)
-            if old is not None:
-                self.engine._model = None
-                await old.close()
+            await self.engine.switch_model(name)
             self.dashboard.update_topbar()
 
     def action_settings(self) -> None:

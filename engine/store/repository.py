@@ -397,6 +397,10 @@ class Store:
              now, duration_s, now, step_id),
         )
 
+    async def set_step_output(self, step_id: str, output: Any) -> None:
+        """Replace a step's recorded output."""
+        await self.execute("UPDATE steps SET output=? WHERE id=?", (json.dumps(output), step_id))
+
     async def steps(self, run_id: str) -> list[StepRecord]:
         """Steps of a run in the order they started."""
         rows = await self.fetchall("SELECT * FROM steps WHERE run_id=? ORDER BY seq", (run_id,))

@@ -113,3 +113,20 @@ async def test_session_token_budget_stops_runs(gb_home: Path, tmp_path: Path) ->
     second = await engine.submit(session.id, "b", CHAT).wait()
     assert isinstance(second[-1], RunFailed) and "budget" in second[-1].error
     await engine.close()
+
+
+async def test_switch_model_releases_the_old_one_and_loads_the_new(gb_home: Path, tmp_path: Path) -> None:
+    loaded: list[str] = []
+
+    async def factory(settings):  # type: ignore[no-untyped-def]
+        loaded.append(settings.llm.model)
+        return ScriptedModel([f"from {settings.llm.model}"], repeat_last=True, name=settings.llm.model)
+
+    engine = await Engine.open(database=tmp_path / "g.db", model_factory=factory)
+    session = await engine.new_session()
+    await engine.submit(session.id, "a", CHAT).wait()
+    await engine.switch_model("other")
+    events = await engine.submit(session.id, "b", CHAT).wait()
+    done = next(e for e in events if isinstance(e, MessageDone))
+    assert done.text == "from other" and loaded == ["smollm2", "other"]
+    await engine.close()

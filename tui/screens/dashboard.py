@@ -205,6 +205,9 @@ class DashboardScreen(Screen[None]):
             self.activity.step_started(info)
             if record.finished_at is not None or record.status not in ("running", "pending"):
                 self.activity.step_finished(info)
+            if record.kind == "plan" and isinstance(record.output, dict) and "plan" in record.output:
+                self.activity.add_plan([(p["id"], p["title"], p["role"]) for p in record.output["plan"]],
+                                       int(record.output.get("revision", 0)))
         if run.status not in ("completed", "running"):
             self.activity.add_event(f"run {run.status}: {run.error or run.reason}".rstrip(": "),
                                     "failure" if run.status == "failed" else "skipped")
