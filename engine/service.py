@@ -12,7 +12,7 @@ from typing import Any, Literal
 from engine.chat import ChatTurn
 from engine.config import Settings, load_settings
 from engine.errors import GlassboxError, ModelError, SandboxError
-from engine.events import ApprovalRequested, Event, MessageDone, RunFailed, RunFinished, RunStarted
+from engine.events import ApprovalRequested, Event, RunFailed, RunFinished, RunStarted
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
 from engine.paths import app_paths
 from engine.recorder import EventRecorder
@@ -369,17 +369,6 @@ class Engine:
             return hits
         rows = await self.store.search_messages(text, limit)
         return [SearchHit(m.session_id, m.id, m.run_id, "message", m.content, 1.0) for m in rows]
-
-    async def replay(self, run_id: str) -> list[MessageDone]:
-        """Final messages of a stored run (used by tests and the cache)."""
-        run = await self.store.get_run(run_id)
-        if run is None or run.assistant_message_id is None:
-            return []
-        message = await self.store.get_message(run.assistant_message_id)
-        if message is None:
-            return []
-        return [MessageDone(run_id=run.id, message_id=message.id, text=message.content,
-                            incomplete=message.incomplete, cached=message.cached)]
 
 
 def _agent_runner() -> Callable[[RunContext], AsyncIterator[Event]] | None:

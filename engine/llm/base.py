@@ -29,7 +29,6 @@ class SamplingParams:
     repeat_penalty: float = 1.1
     max_tokens: int = 512
     seed: int = 42
-    stop: tuple[str, ...] = ()
     json_schema: dict[str, Any] | None = None
 
 

@@ -43,6 +43,10 @@ async def fit_messages(
             f"{model.context_size:,}-token context can hold.",
             hint="Shorten it, or save it as a file in the workspace and ask about the file.",
         )
+    # The common case (everything fits) costs one tokenization; only an overflow pays more.
+    full = await model.count_tokens([*system, *history])
+    if full <= budget:
+        return FittedPrompt([*system, *history], 0, full)
     alone = await model.count_tokens([*system, last])
     if alone > budget:
         raise ContextOverflowError(
@@ -50,9 +54,6 @@ async def fit_messages(
             f"the model's {model.context_size:,}-token context are free for it.",
             hint="Shorten it, or raise llm.context_size if the model supports more.",
         )
-    full = await model.count_tokens([*system, *history])
-    if full <= budget:
-        return FittedPrompt([*system, *history], 0, full)
     # Binary search the smallest number of dropped messages that fits; each probe is one
     # tokenization, so a long history costs log2(n) passes instead of n.
     low, high = 1, len(history) - 1

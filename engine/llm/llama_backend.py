@@ -125,7 +125,8 @@ class LlamaChatModel:
         finally:
             # Closing the iterator early (or the consumer being cancelled) stops the thread
             # at its next token, so the model is free for the next request at once.
-            cancel.cancel() if not future.done() else None
+            if not future.done():
+                cancel.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.shield(future)
 
@@ -137,9 +138,9 @@ class LlamaChatModel:
         push: Any,
         started: float,
     ) -> None:
+        """Runs on the model thread; every outcome reaches the loop through `push`."""
         try:
-            push_done = self._generate_tokens(messages, params, cancel, push, started)
-            push(push_done)
+            push(self._generate_tokens(messages, params, cancel, push, started))
         except ModelError as exc:
             push(exc)
         except Exception as exc:
@@ -148,11 +149,7 @@ class LlamaChatModel:
             push(_SENTINEL)
 
     def _generate_tokens(
-        self,
-        messages: list[ChatMessage],
-        params: SamplingParams,
-        cancel: CancelToken,
-        push: Any,
+        self, messages: list[ChatMessage], params: SamplingParams, cancel: CancelToken, push: Any,
         started: float,
     ) -> GenDone:
         import llama_cpp
@@ -175,10 +172,7 @@ class LlamaChatModel:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         vocab = llama._model.vocab
         max_new = min(params.max_tokens, n_ctx - len(prompt))
-        stops = params.stop
-        holdback = max((len(s) for s in stops), default=0)
         text_parts: list[str] = []
-        emitted_len = 0
         completion = 0
         first_at: float | None = None
         last_at = started
@@ -201,31 +195,15 @@ class LlamaChatModel:
                 last_at = now
                 piece = decoder.decode(llama.detokenize([token]))
                 text_parts.append(piece)
-                if stops:
-                    full = "".join(text_parts)
-                    hit = min((full.find(s) for s in stops if s in full), default=-1)
-                    if hit >= 0:
-                        if hit > emitted_len:
-                            push(GenToken(full[emitted_len:hit]))
-                        text_parts, emitted_len = [full[:hit]], hit
-                        finish = "stop"
-                        break
-                    safe = len(full) - holdback
-                    if safe > emitted_len:
-                        push(GenToken(full[emitted_len:safe]))
-                        emitted_len = safe
-                else:
-                    push(GenToken(piece))
+                push(GenToken(piece))
                 if completion >= max_new:
                     break
         finally:
             generator.close()
         tail = decoder.decode(b"", final=True)
-        text = "".join(text_parts) + tail
-        if stops and finish != "stop" and len(text) > emitted_len:
-            push(GenToken(text[emitted_len:]))
-        elif tail and not stops:
+        if tail:
             push(GenToken(tail))
+        text = "".join(text_parts) + tail
         ended = time.perf_counter()
         gen_span = last_at - first_at if first_at is not None else 0.0
         return GenDone(
