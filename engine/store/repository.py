@@ -240,6 +240,8 @@ class Store:
             message_id or new_id(), session_id, parent_id, role, content, status, cached,
             run_id, time.time(),
         )
+        # Only a user message can title a session; take its first line without splitting it all.
+        title = content.lstrip()[:200].split("\n", 1)[0][:60] if role == "user" else ""
         async with self.transaction() as conn:
             await conn.execute(
                 "INSERT INTO messages(id, session_id, parent_id, role, content, status, cached,"
@@ -248,10 +250,9 @@ class Store:
                  record.created_at),
             )
             await conn.execute(
-                "UPDATE sessions SET updated_at=?, title=CASE WHEN title='' AND ?='user'"
-                " THEN substr(?,1,60) ELSE title END WHERE id=?",
-                (record.created_at, role, content.strip().splitlines()[0] if content.strip()
-                 else "", session_id),
+                "UPDATE sessions SET updated_at=?, title=CASE WHEN title='' THEN ? ELSE title END"
+                " WHERE id=?",
+                (record.created_at, title, session_id),
             )
         return record
 
@@ -267,6 +268,11 @@ class Store:
             sets.append("cached=?")
             params.append(str(int(cached)))
         await self.execute(f"UPDATE messages SET {', '.join(sets)} WHERE id=?", (*params, message_id))
+
+    async def message_counts(self) -> dict[str, int]:
+        """Number of messages per session id."""
+        rows = await self.fetchall("SELECT session_id, COUNT(*) FROM messages GROUP BY session_id")
+        return {row[0]: int(row[1]) for row in rows}
 
     async def get_message(self, message_id: str) -> MessageRecord | None:
         """A message by id."""

@@ -9,7 +9,6 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from engine.config import load_settings
 from engine.errors import GlassboxError
 from engine.events import (
     ApprovalRequested,
@@ -28,7 +27,7 @@ from engine.events import (
 )
 from engine.service import Engine, SubmitOptions
 from engine.store.repository import MessageRecord
-from tui.commands.common import emit_json, print_table, run
+from tui.commands.common import emit_json, open_engine, print_table, run
 
 EXIT_FAILED = 1
 EXIT_BUDGET = 3
@@ -65,18 +64,13 @@ def register(sub: Any) -> None:
     export.set_defaults(handler=_sessions_export)
 
 
-async def _open_engine() -> Engine:
-    return await Engine.open(load_settings())
-
-
 def _ask(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     return run(_ask_async(args, text))
 
 
 async def _ask_async(args: argparse.Namespace, text: str) -> int:
-    engine = await _open_engine()
-    try:
+    async with open_engine() as engine:
         if args.new:
             session = await engine.new_session()
         elif args.session:
@@ -113,8 +107,6 @@ async def _ask_async(args: argparse.Namespace, text: str) -> int:
         return {"completed": 0, "cancelled": EXIT_CANCELLED, "budget": EXIT_BUDGET}.get(
             status, EXIT_FAILED
         )
-    finally:
-        await engine.close()
 
 
 async def _terminal_approver(request: ApprovalRequested) -> bool:
@@ -179,13 +171,9 @@ def _print_human(event: Event) -> None:
 
 def _sessions_list(args: argparse.Namespace) -> int:
     async def body() -> int:
-        engine = await _open_engine()
-        try:
+        async with open_engine() as engine:
             sessions = await engine.store.list_sessions()
-            counts = {
-                row[0]: row[1] for row in await engine.store.fetchall(
-                    "SELECT session_id, COUNT(*) FROM messages GROUP BY session_id")
-            }
+            counts = await engine.store.message_counts()
             if args.json:
                 for s in sessions:
                     emit_json({"type": "session", "id": s.id, "title": s.title,
@@ -197,8 +185,6 @@ def _sessions_list(args: argparse.Namespace) -> int:
                 [(s.id[:12], _when(s.updated_at), counts.get(s.id, 0), s.title[:60]) for s in sessions],
             )
             return 0
-        finally:
-            await engine.close()
 
     return run(body())
 
@@ -218,8 +204,7 @@ def _message_json(m: MessageRecord) -> dict[str, Any]:
 
 def _sessions_show(args: argparse.Namespace) -> int:
     async def body() -> int:
-        engine = await _open_engine()
-        try:
+        async with open_engine() as engine:
             session, messages = await _load_session(engine, args.id)
             if args.json:
                 for m in messages:
@@ -230,16 +215,13 @@ def _sessions_show(args: argparse.Namespace) -> int:
                 marks = "".join([" [incomplete]" if m.incomplete else "", " [cached]" if m.cached else ""])
                 print(f"\n{m.role}{marks} ({_when(m.created_at)}):\n{m.content}")
             return 0
-        finally:
-            await engine.close()
 
     return run(body())
 
 
 def _sessions_export(args: argparse.Namespace) -> int:
     async def body() -> int:
-        engine = await _open_engine()
-        try:
+        async with open_engine() as engine:
             session, messages = await _load_session(engine, args.id)
             if args.format == "json":
                 emit_json({"type": "session", "id": session.id, "title": session.title,
@@ -253,8 +235,6 @@ def _sessions_export(args: argparse.Namespace) -> int:
                 lines += [f"## {m.role.capitalize()}{marks}", "", m.content, ""]
             sys.stdout.write("\n".join(lines))
             return 0
-        finally:
-            await engine.close()
 
     return run(body())
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Coroutine, Iterable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Coroutine, Iterable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from engine.service import Engine
 
 T = TypeVar("T")
 
@@ -14,6 +18,19 @@ T = TypeVar("T")
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion in a fresh event loop."""
     return asyncio.run(coro)
+
+
+@asynccontextmanager
+async def open_engine() -> AsyncIterator[Engine]:
+    """The engine with the user's settings, closed (containers removed) on the way out."""
+    from engine.config import load_settings
+    from engine.service import Engine
+
+    engine = await Engine.open(load_settings())
+    try:
+        yield engine
+    finally:
+        await engine.close()
 
 
 def emit_json(obj: dict[str, Any]) -> None:

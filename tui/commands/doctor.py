@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from engine.config import load_settings
+from engine.config import Settings, load_settings
 from engine.errors import GlassboxError
 from engine.health import HealthCheck
 from engine.llm.gguf import read_gguf_metadata
@@ -51,8 +51,8 @@ def _sqlite_vec_check() -> HealthCheck:
     return HealthCheck("sqlite-vec", True, f"sqlite-vec {version} loads; FTS5 {'on' if fts else 'off'}")
 
 
-def _database_check() -> HealthCheck:
-    path = load_settings().store.path or app_paths().database
+def _database_check(settings: Settings) -> HealthCheck:
+    path = settings.store.path or app_paths().database
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         probe = path.parent / ".write-probe"
@@ -64,18 +64,18 @@ def _database_check() -> HealthCheck:
     return HealthCheck("database", True, str(path))
 
 
-def _sandbox_checks() -> list[HealthCheck]:
+def _sandbox_checks(settings: Settings) -> list[HealthCheck]:
     try:
         from engine.sandbox.health import sandbox_checks
     except ImportError:
         return [HealthCheck("docker", False, "the sandbox module is not installed", "reinstall Glassbox")]
-    return sandbox_checks(load_settings().sandbox)
+    return sandbox_checks(settings.sandbox)
 
 
 def _doctor(args: argparse.Namespace) -> int:
     settings = load_settings()
-    checks = [_model_check(settings.llm.model), _sqlite_vec_check(), _database_check(),
-              *_sandbox_checks()]
+    checks = [_model_check(settings.llm.model), _sqlite_vec_check(), _database_check(settings),
+              *_sandbox_checks(settings)]
     for check in checks:
         if args.json:
             emit_json({"type": "check", "name": check.name, "ok": check.ok, "detail": check.detail,
