@@ -153,6 +153,20 @@ class MemoryIndex:
         )
         return [CacheEntry(r[0], r[1], r[2], r[3], r[4], 1.0 - float(r[5])) for r in rows]
 
+    async def answer_vector(self, entry: CacheEntry, embed_model: str) -> Vectors | None:
+        """The stored vector of a cache entry's answer, if `embed_model` made it."""
+        if entry.message_id is None:
+            return None
+        rows = await self._all(
+            "SELECT v.embedding FROM memory_docs d JOIN vec_messages v ON v.rowid = d.id"
+            " WHERE d.run_id = ? AND d.message_id = ? AND d.kind = 'message' AND d.embed_model = ?"
+            " LIMIT 1", (entry.run_id, entry.message_id, embed_model),
+        )
+        if not rows:
+            return None
+        vector: Vectors = np.frombuffer(rows[0][0], dtype=np.float32)
+        return vector
+
     async def knn(
         self, kind: str, vector: Vectors, k: int, embed_model: str
     ) -> list[tuple[Doc, float]]:

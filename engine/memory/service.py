@@ -162,7 +162,11 @@ class MemoryService:
             if hit is not None:
                 async for event in self._replay(context, hit):
                     yield event
-                await self._index_turn(context, task_vector, hit.answer, cached=True)
+                # The replayed answer is the stored one: reuse its vector rather than embed
+                # it again before the run can close.
+                answer_vector = await self.index.answer_vector(hit, self.embedder.identity)
+                await self._index_turn(context, task_vector, hit.answer, cached=True,
+                                       answer_vector=answer_vector)
                 return
         # Plain chat does not read extras["memory_context"]; only the agent loop places it.
         wants_recall = context.options.mode != "chat" and self.settings.recall_top_k > 0
@@ -208,7 +212,7 @@ class MemoryService:
 
     async def _index_turn(
         self, context: RunContext, task_vector: Vectors | None, answer_text: str, *, cached: bool,
-        key: str = "", completed: bool = False,
+        key: str = "", completed: bool = False, answer_vector: Vectors | None = None,
     ) -> None:
         """Index the turn's messages, task and executions, plus its cache entry, in ONE transaction."""
         docs = [NewDoc("message", context.text, context.session_id, context.run_id,
@@ -230,12 +234,19 @@ class MemoryService:
                                context.user_message_id))
         vectors = None
         if task_vector is not None:
-            rest = [d.text for i, d in enumerate(docs) if i != 0 and i != task_index]
+            # The task's vector serves the user message and the task doc; a known answer
+            # vector serves the answer doc; only the rest is embedded.
+            known: dict[int, Vectors] = {0: task_vector}
+            if task_index is not None:
+                known[task_index] = task_vector
+            if answer_text and answer_vector is not None:
+                known[1] = answer_vector
+            rest = [d.text for i, d in enumerate(docs) if i not in known]
             extra = await self._vectors(rest) if rest else None
             if extra is not None or not rest:
                 rows = list(extra) if extra is not None else []
-                ordered = [task_vector if i in (0, task_index) else rows.pop(0) for i in range(len(docs))]
-                vectors = np.stack(ordered)
+                vectors = np.stack([known[i] if i in known else rows.pop(0)
+                                    for i in range(len(docs))])
         cache = None
         if completed and vectors is not None and self._cacheable(answer_text, executions):
             supersedes = tuple(

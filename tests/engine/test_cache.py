@@ -199,3 +199,28 @@ async def test_only_completed_runs_are_cached(
         assert await count(engine, "memory_docs", "kind='message'") >= 1  # still searchable
     finally:
         await engine.close()
+
+
+async def test_hit_embeds_only_the_task(gb_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = await open_engine(gb_home, ["The sum is 385."])
+    try:
+        await ask(engine, (await engine.new_session()).id, SEED)
+        embedded: list[str] = []
+        real = engine.memory.embedder.embed_sync
+
+        def recording(texts: list[str]) -> object:
+            embedded.extend(texts)
+            return real(texts)
+
+        monkeypatch.setattr(engine.memory.embedder, "embed_sync", recording)
+        events = await ask(engine, (await engine.new_session()).id, PARAPHRASES[0])
+        assert "cache_hit" in types(events)
+        # The replayed answer reuses the stored answer's vector: only the new task is embedded.
+        assert embedded == [PARAPHRASES[0]]
+        assert await count(engine, "vec_messages") == 4
+        rows = await engine.store.fetchall(
+            "SELECT v.embedding FROM memory_docs d JOIN vec_messages v ON v.rowid = d.id"
+            " WHERE d.text = 'The sum is 385.'")
+        assert len(rows) == 2 and rows[0][0] == rows[1][0]
+    finally:
+        await engine.close()
