@@ -15,7 +15,7 @@ import uuid
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import docker.errors
@@ -25,38 +25,19 @@ from engine.errors import SandboxError
 from engine.events import Artifact, CodeExecStarted, ExecFinished, ExecOutput, Stream
 from engine.llm.base import CancelToken
 from engine.sandbox.base import ExecEvent, ExecLimits, Language
-from engine.sandbox.container import EOF, ContainerSpec, Frame, SandboxContainer, parse_size
+from engine.sandbox.container import ContainerSpec, SandboxContainer
 from engine.sandbox.dockerapi import blocking, connect
+from engine.sandbox.execution import Execution, Outcome
 from engine.sandbox.image import image_status
 from engine.sandbox.pool import WarmPool
 from engine.sandbox.reaper import reap_orphans
 
 log = logging.getLogger(__name__)
 
-POLL_S = 0.05
-INTERRUPT_GRACE_S = 1.5
-KILL_GRACE_S = 1.0
-RESTART_WAIT_S = 10.0
-TIMEOUT_NOTE = "\n[timed out after {seconds:g} s]\n"
-TRUNCATED_MARKER = "\n[output truncated: {limit} bytes captured, the rest was dropped]\n"
-RESTART_NOTE = "\n[sandbox: the interpreter was restarted ({why}); earlier variables are gone]\n"
-
-
 @dataclass
 class _Session:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     container: SandboxContainer | None = None
-
-
-@dataclass
-class _Outcome:
-    exit_code: int = 0
-    timed_out: bool = False
-    cancelled: bool = False
-    oom_killed: bool = False
-    truncated: bool = False
-    peak: int | None = None
-    artifacts: dict[str, Path] = field(default_factory=dict)
 
 
 class _Failed:
@@ -166,8 +147,8 @@ class DockerSandbox:
                 queue.put_nowait(CodeExecStarted(run_id=run_id, step_id=step_id,
                                                  exec_id=exec_id, language=language, code=code))
                 started = time.monotonic()
-                outcome = await self._drive(queue, stop, container, session_id, code, language,
-                                            run_id, step_id, exec_id, limits, cancel)
+                outcome = await self._run(container, queue, stop, session_id, code, language,
+                                          run_id, step_id, exec_id, limits, cancel)
                 artifacts = tuple(
                     Artifact(name=name, path=str(path), size=path.stat().st_size,
                              mime=mimetypes.guess_type(name)[0] or "application/octet-stream")
@@ -184,158 +165,6 @@ class DockerSandbox:
             raise
         except Exception as exc:
             queue.put_nowait(_Failed(exc))
-
-    async def _drive(self, queue: asyncio.Queue[ExecEvent | _Failed | None],
-                     stop: asyncio.Event, container: SandboxContainer, session_id: str,
-                     code: str, language: Language, run_id: str, step_id: str | None,
-                     exec_id: str, limits: ExecLimits, cancel: CancelToken | None) -> _Outcome:
-        s = self.settings
-        timeout = limits.timeout_s or s.timeout_s
-        cap = limits.output_limit_bytes or s.output_limit_bytes
-        await container.set_memory(limits.memory or s.memory)
-        container.drain_frames()
-        host_peak = container.reset_peak()
-        out = _Outcome()
-        used = 0
-        artifact_dir = self.workspaces_dir / _safe(session_id) / "artifacts" / _safe(exec_id)
-
-        def emit(stream: Stream, text: str) -> None:
-            queue.put_nowait(ExecOutput(run_id=run_id, step_id=step_id, exec_id=exec_id,
-                                        stream=stream, text=text))
-
-        def mark_truncated() -> None:
-            if not out.truncated:
-                out.truncated = True
-                emit("stderr", TRUNCATED_MARKER.format(limit=cap))
-
-        request = {"op": "exec", "id": exec_id, "language": language, "output_limit": cap}
-        if not await container.send(request, code.encode("utf-8")):
-            container.broken = True
-            raise SandboxError("The sandbox kernel is not connected; try again.")
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        escalate_at = float("inf")
-        phase = 0
-        while True:
-            now = loop.time()
-            if phase == 0 and (stop.is_set() or (cancel is not None and cancel.cancelled)):
-                out.cancelled, phase = True, 1
-            elif phase == 0 and now >= deadline:
-                out.timed_out, phase = True, 1
-                emit("stderr", TIMEOUT_NOTE.format(seconds=timeout))
-            if phase == 1 and escalate_at == float("inf"):
-                await container.send({"op": "interrupt"})
-                escalate_at = now + INTERRUPT_GRACE_S
-            elif phase >= 1 and now >= escalate_at:
-                phase += 1
-                if phase == 2:
-                    await container.send({"op": "kill"})
-                    escalate_at = now + KILL_GRACE_S
-                elif phase == 3:
-                    await container.signal_supervisor()
-                    escalate_at = now + RESTART_WAIT_S
-                else:
-                    return self._lost(container, out, emit)
-            wait = min(POLL_S, max(0.0, deadline - now)) if phase == 0 else POLL_S
-            try:
-                frame = await asyncio.wait_for(container.frames.get(), timeout=max(wait, 0.001))
-            except TimeoutError:
-                continue
-            if frame.op == "out":
-                room = cap - used
-                payload = frame.payload[:max(room, 0)]
-                used += len(frame.payload)
-                if payload:
-                    stream: Stream = "stderr" if frame.header.get("stream") == "stderr" else (
-                        "stdout")
-                    emit(stream, payload.decode("utf-8", "replace"))
-                if used > cap:
-                    mark_truncated()
-            elif frame.op == "truncated":
-                mark_truncated()
-            elif frame.op == "artifact":
-                await self._save_chunk(frame, artifact_dir, out)
-            elif frame.op == "done":
-                self._finish_done(frame, container, out, host_peak)
-                return out
-            elif frame.op == "hello" or frame is EOF:
-                hello = frame if frame.op == "hello" else await self._await_hello(container)
-                if hello is None:
-                    return self._lost(container, out, emit)
-                self._finish_restart(hello, container, out, emit)
-                return out
-
-    def _finish_done(self, frame: Frame, container: SandboxContainer, out: _Outcome,
-                     host_peak: bool) -> None:
-        h = frame.header
-        out.exit_code = _int(h.get("exit_code"), 1)
-        out.truncated = out.truncated or bool(h.get("truncated"))
-        oom_after = _int(h.get("oom_kills"), 0)
-        out.oom_killed = oom_after > _int(h.get("oom_kills_before"), oom_after)
-        container.oom_kills = oom_after
-        peak = container.read_peak() if host_peak else None
-        out.peak = peak if peak is not None else _int(h.get("peak_sampled"), -1)
-        if out.peak is not None and out.peak < 0:
-            out.peak = None
-        if out.timed_out:
-            out.exit_code = 124
-        elif out.cancelled:
-            out.exit_code = 130
-        elif out.oom_killed and out.exit_code == 0:
-            out.exit_code = 137
-
-    def _finish_restart(self, hello: Frame, container: SandboxContainer, out: _Outcome,
-                        emit: Any) -> None:
-        oom_after = _int(hello.header.get("oom_kills"), 0)
-        out.oom_killed = oom_after > container.oom_kills
-        container.oom_kills = oom_after
-        prev = str(hello.header.get("prev", ""))
-        match = re.fullmatch(r"(exit|signal) (\d+)", prev)
-        code = 137 if match is None else int(match[2]) + (128 if match[1] == "signal" else 0)
-        if out.oom_killed:
-            why, out.exit_code = "memory limit", 137
-            with contextlib.suppress(ValueError, SandboxError):
-                out.peak = parse_size(container.memory)
-        elif out.timed_out:
-            why, out.exit_code = "timeout", 124
-        elif out.cancelled:
-            why, out.exit_code = "cancelled", 130
-        else:
-            why, out.exit_code = f"the process ended: {prev or 'killed'}", code
-        emit("stderr", RESTART_NOTE.format(why=why))
-
-    def _lost(self, container: SandboxContainer, out: _Outcome, emit: Any) -> _Outcome:
-        container.broken = True
-        self._spawn(container.remove())
-        emit("stderr", "\n[sandbox: the container stopped responding and was replaced; "
-                       "earlier variables are gone]\n")
-        out.exit_code = 124 if out.timed_out else 130 if out.cancelled else 137
-        return out
-
-    async def _await_hello(self, container: SandboxContainer) -> Frame | None:
-        try:
-            async with asyncio.timeout(RESTART_WAIT_S):
-                while (frame := await container.frames.get()).op != "hello":
-                    pass
-                return frame
-        except TimeoutError:
-            return None
-
-    async def _save_chunk(self, frame: Frame, directory: Path, out: _Outcome) -> None:
-        name = str(frame.header.get("name", ""))
-        parts = PurePosixPath(name).parts
-        if not parts or any(p in ("..", "/", "") for p in parts) or name.startswith("/"):
-            return  # names come from the container: never let one escape the directory
-        path = directory.joinpath(*parts)
-        first = _int(frame.header.get("offset"), 0) == 0
-
-        def write() -> None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb" if first else "ab") as handle:
-                handle.write(frame.payload)
-
-        await asyncio.to_thread(write)
-        out.artifacts[name] = path
 
     async def reset_session(self, session_id: str) -> None:
         """Give the session a clean interpreter and workspace (a fresh container)."""
@@ -372,17 +201,31 @@ class DockerSandbox:
         self._started = False
         _EXIT_CLEANUP.discard(self)
 
+    async def _run(self, container: SandboxContainer,
+                   queue: asyncio.Queue[ExecEvent | _Failed | None], stop: asyncio.Event,
+                   session_id: str, code: str, language: Language, run_id: str,
+                   step_id: str | None, exec_id: str, limits: ExecLimits,
+                   cancel: CancelToken | None) -> Outcome:
+        s = self.settings
+        await container.set_memory(limits.memory or s.memory)
+
+        def emit(stream: Stream, text: str) -> None:
+            queue.put_nowait(ExecOutput(run_id=run_id, step_id=step_id, exec_id=exec_id,
+                                        stream=stream, text=text))
+
+        execution = Execution(
+            container, emit, limits.timeout_s or s.timeout_s,
+            limits.output_limit_bytes or s.output_limit_bytes,
+            self.workspaces_dir / _safe(session_id) / "artifacts" / _safe(exec_id))
+        outcome = await execution.run(code, language, exec_id, stop, cancel)
+        if outcome.lost:
+            self._spawn(container.remove())
+        return outcome
+
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-
-def _int(value: Any, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def _safe(name: str) -> str:
