@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -254,11 +255,7 @@ class Engine:
                 if isinstance(event, _TERMINAL):
                     terminal_sent = True
                     if isinstance(event, RunFinished) and not event.duration_s:
-                        event = RunFinished(
-                            run_id=event.run_id, status=event.status, reason=event.reason,
-                            final_message_id=event.final_message_id,
-                            duration_s=time.monotonic() - started,
-                        )
+                        event = dataclasses.replace(event, duration_s=time.monotonic() - started)
                 await emit(event)
         except GlassboxError as exc:
             if not terminal_sent:
