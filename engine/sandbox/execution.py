@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -27,6 +27,14 @@ LOST_NOTE = ("\n[sandbox: the container stopped responding and was replaced; "
              "earlier variables are gone]\n")
 
 Emit = Callable[[Stream, str], None]
+
+# What a timed-out or cancelled execution gets, each step only if the one before did not
+# end it within its grace time; after the last, the container counts as lost.
+ESCALATION: tuple[tuple[Callable[[SandboxContainer], Awaitable[object]], float], ...] = (
+    (lambda c: c.send({"op": "interrupt"}), INTERRUPT_GRACE_S),  # keeps the namespace
+    (lambda c: c.send({"op": "kill"}), KILL_GRACE_S),  # the worker exits; PID 1 respawns it
+    (SandboxContainer.signal_supervisor, RESTART_WAIT_S),  # PID 1 kills every process
+)
 
 
 @dataclass
@@ -67,33 +75,27 @@ class Execution:
             container.broken = True
             raise SandboxError("The sandbox kernel is not connected; try again.")
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout_s
-        escalate_at = float("inf")
-        phase = 0
+        due = loop.time() + self.timeout_s  # the deadline, then each escalation step's
+        step = 0
         while True:
             now = loop.time()
-            if phase == 0 and (stop.is_set() or (cancel is not None and cancel.cancelled)):
-                out.cancelled, phase = True, 1
-            elif phase == 0 and now >= deadline:
-                out.timed_out, phase = True, 1
-                self.emit("stderr", TIMEOUT_NOTE.format(seconds=self.timeout_s))
-            if phase == 1 and escalate_at == float("inf"):
-                await container.send({"op": "interrupt"})
-                escalate_at = now + INTERRUPT_GRACE_S
-            elif phase >= 1 and now >= escalate_at:
-                phase += 1
-                if phase == 2:
-                    await container.send({"op": "kill"})
-                    escalate_at = now + KILL_GRACE_S
-                elif phase == 3:
-                    await container.signal_supervisor()
-                    escalate_at = now + RESTART_WAIT_S
-                else:
+            if step == 0 and (stop.is_set() or (cancel is not None and cancel.cancelled)):
+                out.cancelled, due = True, now
+            if now >= due:
+                if step == 0 and not out.cancelled:
+                    out.timed_out = True
+                    self.emit("stderr", TIMEOUT_NOTE.format(seconds=self.timeout_s))
+                if step == len(ESCALATION):
                     return self._lost()
-            wait = min(POLL_S, max(0.0, deadline - now)) if phase == 0 else POLL_S
-            try:
-                frame = await asyncio.wait_for(container.frames.get(), timeout=max(wait, 0.001))
-            except TimeoutError:
+                action, grace = ESCALATION[step]
+                await action(container)
+                step += 1
+                now = loop.time()
+                due = now + grace
+            # The cancel token and the stop flag are plain flags with nothing to await, so
+            # until the ladder starts the wait wakes every POLL_S to look at them.
+            frame = await _next_frame(container, due - now if step else min(POLL_S, due - now))
+            if frame is None:
                 continue
             if frame.op == "out":
                 room = cap - used
@@ -194,6 +196,18 @@ class Execution:
 
         await asyncio.to_thread(write)
         self.out.artifacts[name] = path
+
+
+async def _next_frame(container: SandboxContainer, wait: float) -> Frame | None:
+    """The next frame, or None after `wait` seconds without one."""
+    frames = container.frames
+    if not frames.empty():
+        return frames.get_nowait()  # streaming output: no timer needed
+    try:
+        async with asyncio.timeout(max(wait, 0.0)):
+            return await frames.get()
+    except TimeoutError:
+        return None
 
 
 def _int(value: Any, default: int) -> int:
