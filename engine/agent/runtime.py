@@ -293,7 +293,7 @@ class AgentRuntime:
                                else "approval is set to ask and nobody can answer")
                 return
         if action.kind == "tool":
-            await self._call_tool(action, out)
+            await self._call_tool(action, step, out)
             return
         async for event in self._run_code(action, step, out):
             yield event
@@ -311,16 +311,17 @@ class AgentRuntime:
                 return False
         return bool(task.result())
 
-    async def _call_tool(self, action: Action, out: _ActResult) -> None:
+    async def _call_tool(self, action: Action, step: Step, out: _ActResult) -> None:
         if action.error:
             out.failure = Failure("bad_call", action.error)
             out.observation = action.error + ' Write: ```tool\n{"name": "...", "arguments": {...}}\n```'
             return
-        context = ToolContext(self.ctx.engine, self.ctx.session_id)
+        context = ToolContext(self.ctx.engine, self.ctx.session_id, self.ctx.run_id, step.id,
+                              self.ctx.cancel, max(1.0, self.budget.remaining_wall()))
         result = await self.tools.call(action.tool, action.arguments, context)
         out.observation = cut_middle(result.output, self.agent.observation_tokens)
         if result.failure is not None:
-            out.failure = Failure(result.failure, result.output)  # type: ignore[arg-type]
+            out.failure = Failure(result.failure, result.output)
         else:
             out.output = result.output
 

@@ -1,24 +1,21 @@
-"""Host tools the model can call: a registry of functions whose arguments pydantic validates."""
+"""Tools the model can call: a registry of functions whose arguments pydantic validates."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from engine.agent import workspace
 from engine.agent.calc import CalcError, evaluate
-from engine.paths import app_paths
+from engine.agent.recovery import FailureKind
+from engine.llm.base import CancelToken
 
 if TYPE_CHECKING:
     from engine.service import Engine
-
-_READ_LIMIT = 20_000
-_LIST_LIMIT = 200
 
 
 class ToolError(Exception):
@@ -27,15 +24,15 @@ class ToolError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ToolContext:
-    """What a tool may touch: the session's workspace and the engine (for search)."""
+    """What a tool may touch: the engine (search, and the session's sandbox for its files)."""
 
     engine: Engine
     session_id: str
-
-    @property
-    def workspace(self) -> Path:
-        """The session's host workspace (mounted as /workspace in the sandbox)."""
-        return app_paths().workspaces_dir / self.session_id
+    run_id: str = ""
+    step_id: str | None = None
+    cancel: CancelToken | None = None
+    timeout_s: float = 30.0
+    """Most seconds a tool may run in the sandbox (the run's remaining wall time)."""
 
 
 ToolFn = Callable[[ToolContext, Any], Awaitable[str]]
@@ -60,7 +57,7 @@ class ToolResult:
     """The outcome of a tool call; `failure` is None on success, else a recovery category."""
 
     output: str
-    failure: str | None = None
+    failure: FailureKind | None = None
 
 
 class ToolRegistry:
@@ -105,7 +102,9 @@ class ToolRegistry:
                               "bad_arguments")
         try:
             return ToolResult(await tool.fn(context, args))
-        except ToolError as exc:
+        except workspace.WorkspaceUnavailable as exc:
+            return ToolResult(f"{name} failed: {exc}", "unavailable")
+        except (ToolError, workspace.WorkspaceError) as exc:
             return ToolResult(f"{name} failed: {exc}", "error")
 
 
@@ -137,60 +136,19 @@ class SearchArgs(_Args):
     query: str = Field(min_length=1, max_length=200, description="Words to look for")
 
 
-def workspace_path(context: ToolContext, path: str) -> Path:
-    """Resolve a path inside the workspace; anything outside it is refused."""
-    base = context.workspace.resolve()
-    relative = path.strip()
-    # The model sees the sandbox's /workspace; map that prefix to the host folder.
-    if relative == "/workspace" or relative.startswith("/workspace/"):
-        relative = relative[len("/workspace"):].lstrip("/") or "."
-    candidate = Path(relative)
-    target = (candidate if candidate.is_absolute() else base / candidate).resolve()
-    if target != base and not target.is_relative_to(base):
-        raise ToolError(f"{path!r} is outside the workspace; only files under /workspace are allowed.")
-    return target
+# The file tools work in the sandbox's /workspace, the folder the model's code sees.
 
 
 async def _read_file(context: ToolContext, args: ReadFileArgs) -> str:
-    target = workspace_path(context, args.path)
-
-    def read() -> str:
-        if not target.is_file():
-            raise ToolError(f"No file {args.path!r} in the workspace.")
-        with target.open("r", encoding="utf-8", errors="replace") as handle:
-            text = handle.read(_READ_LIMIT + 1)
-        return text if len(text) <= _READ_LIMIT else text[:_READ_LIMIT] + "\n[... file cut ...]"
-
-    return await asyncio.to_thread(read)
+    return await workspace.read_text(context, args.path)
 
 
 async def _write_file(context: ToolContext, args: WriteFileArgs) -> str:
-    target = workspace_path(context, args.path)
-    if target == context.workspace.resolve():
-        raise ToolError("Give a file name, not the workspace folder.")
-
-    def write() -> str:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(args.content, encoding="utf-8")
-        return f"Wrote {len(args.content)} characters to {target.relative_to(context.workspace.resolve())}."
-
-    return await asyncio.to_thread(write)
+    return await workspace.write_text(context, args.path, args.content)
 
 
 async def _list_files(context: ToolContext, args: ListFilesArgs) -> str:
-    target = workspace_path(context, args.path)
-
-    def listing() -> str:
-        if not target.exists():
-            return "The folder is empty." if target == context.workspace.resolve() else (
-                f"No folder {args.path!r} in the workspace.")
-        if not target.is_dir():
-            raise ToolError(f"{args.path!r} is a file, not a folder.")
-        entries = sorted(target.iterdir())[:_LIST_LIMIT]
-        lines = [f"{e.name}/" if e.is_dir() else f"{e.name} ({e.stat().st_size} bytes)" for e in entries]
-        return "\n".join(lines) or "The folder is empty."
-
-    return await asyncio.to_thread(listing)
+    return await workspace.list_folder(context, args.path)
 
 
 async def _calc(context: ToolContext, args: CalcArgs) -> str:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.agent.workspace import file_op_code, file_op_request
 from engine.errors import SandboxError
 from engine.events import CodeExecStarted, ExecFinished, ExecOutput
 from engine.llm.base import CancelToken, ChatMessage, GenItem, SamplingParams
@@ -34,7 +38,11 @@ Handler = Callable[[str], FakeResult]
 
 @dataclass
 class FakeSandbox:
-    """Replies to each execution from a list (or a function of the code); records the code."""
+    """Replies to each execution from a list (or a function of the code); records the code.
+
+    The file tools' snippets really run (in a host Python, on `workspace`, a temporary folder
+    unless given) and are recorded in `file_ops`, not `calls`.
+    """
 
     results: list[FakeResult] = field(default_factory=list)
     handler: Handler | None = None
@@ -42,6 +50,21 @@ class FakeSandbox:
     calls: list[tuple[str, str]] = field(default_factory=list)
     started: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
+    workspace: Path | None = None
+    file_ops: list[dict[str, object]] = field(default_factory=list)
+    _own_workspace: bool = False
+
+    async def _file_op(self, request: dict[str, object]) -> FakeResult:
+        if self.workspace is None:
+            self.workspace, self._own_workspace = Path(tempfile.mkdtemp(prefix="gb-fake-ws-")), True
+        self.file_ops.append(request)
+        # The same snippet the container runs, pointed at the fake workspace instead of /workspace.
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-I", "-", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE)
+        code = file_op_code({**request, "root": str(self.workspace)})
+        out, err = await proc.communicate(code.encode("utf-8"))
+        return FakeResult(stdout=out.decode(), stderr=err.decode(), exit_code=proc.returncode or 0)
 
     def _result(self, code: str) -> FakeResult:
         if self.handler is not None:
@@ -57,8 +80,11 @@ class FakeSandbox:
     ) -> AsyncIterator[ExecEvent]:
         if self.unavailable:
             raise SandboxError(self.unavailable)
-        self.calls.append((language, code))
-        result = self._result(code)
+        if (request := file_op_request(code)) is not None:
+            result = await self._file_op(request)
+        else:
+            self.calls.append((language, code))
+            result = self._result(code)
         exec_id = exec_id or new_id()
         began = time.monotonic()
         yield CodeExecStarted(run_id=run_id, step_id=step_id, exec_id=exec_id, language=language, code=code)
@@ -90,6 +116,8 @@ class FakeSandbox:
 
     async def close(self) -> None:
         self.closed = True
+        if self._own_workspace and self.workspace is not None:
+            shutil.rmtree(self.workspace, ignore_errors=True)
 
 
 def python_block(code: str) -> str:

@@ -1,4 +1,4 @@
-"""Host tools (workspace files, calculator, search), the reply parser and the recovery policy."""
+"""Agent tools (workspace files, calculator, search), the reply parser and the recovery policy."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from engine.agent.calc import CalcError, evaluate
 from engine.agent.parse import has_complete_action, parse_reply
 from engine.agent.recovery import Failure, RecoveryPolicy
 from engine.agent.tools import ToolContext, default_tools
+from engine.agent.workspace import READ_LIMIT
 from engine.events import MessageDone
 from engine.paths import app_paths
 from engine.service import SubmitOptions
-from tests.engine.agent_fakes import open_engine, tool_block
+from tests.engine.agent_fakes import FakeSandbox, open_engine, tool_block
 
 
 @pytest.mark.parametrize(("expression", "value"), [
@@ -67,26 +68,67 @@ def test_recovery_policy_is_bounded() -> None:
 
 
 async def test_workspace_file_tools_refuse_traversal(gb_home: Path, tmp_path: Path) -> None:
-    engine, _, _ = await open_engine(tmp_path, [])
+    engine, _, runner = await open_engine(tmp_path, [], FakeSandbox(workspace=tmp_path / "ws"))
     tools = default_tools()
     context = ToolContext(engine, "s1")
     wrote = await tools.call("write_file", {"path": "notes/a.txt", "content": "hello"}, context)
     assert wrote.failure is None
-    assert (app_paths().workspaces_dir / "s1" / "notes" / "a.txt").read_text() == "hello"
+    # The file lands in the sandbox's /workspace (here the fake's folder), not a host folder.
+    assert (tmp_path / "ws" / "notes" / "a.txt").read_text() == "hello"
+    assert not (app_paths().workspaces_dir / "s1").exists()
     read = await tools.call("read_file", {"path": "/workspace/notes/a.txt"}, context)
     assert (read.output, read.failure) == ("hello", None)
     listing = await tools.call("list_files", {}, context)
     assert "notes/" in listing.output
     (tmp_path / "secret.txt").write_text("secret")
+    ops = len(runner.file_ops)
     for path in ("../secret.txt", "../../secret.txt", str(tmp_path / "secret.txt"), "notes/../../s2/x"):
         result = await tools.call("read_file", {"path": path}, context)
         assert result.failure == "error" and "outside the workspace" in result.output, path
     escaped = await tools.call("write_file", {"path": "../evil.txt", "content": "x"}, context)
     assert escaped.failure == "error" and not (app_paths().workspaces_dir / "evil.txt").exists()
+    assert not (tmp_path / "evil.txt").exists()
+    assert len(runner.file_ops) == ops  # refused on the host, before reaching the sandbox
     missing = await tools.call("read_file", {"path": "nope.txt"}, context)
     assert missing.failure == "error" and "No file" in missing.output
     bad = await tools.call("read_file", {"path": "a", "mode": "w"}, context)
     assert bad.failure == "bad_arguments"
+    assert runner.calls == []  # the tools' snippets are not code executions
+    await engine.close()
+
+
+async def test_workspace_file_tools_check_inside_the_sandbox(gb_home: Path, tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    engine, _, _ = await open_engine(tmp_path, [], FakeSandbox(workspace=workspace))
+    tools = default_tools()
+    context = ToolContext(engine, "s1")
+    workspace.mkdir()
+    (tmp_path / "secret.txt").write_text("secret")
+    # Code in the sandbox may leave a symlink that points out; the container-side check refuses it.
+    (workspace / "link.txt").symlink_to(tmp_path / "secret.txt")
+    linked = await tools.call("read_file", {"path": "link.txt"}, context)
+    assert linked.failure == "error" and "outside the workspace" in linked.output
+    (workspace / "big.txt").write_text("é" * (READ_LIMIT + 50))
+    big = await tools.call("read_file", {"path": "big.txt"}, context)
+    assert big.failure is None and big.output.startswith("é" * READ_LIMIT)
+    assert "[... file cut ...]" in big.output
+    assert len(big.output) < READ_LIMIT + 40
+    call = tools.call
+    assert (await call("list_files", {"path": "big.txt"}, context)).failure == "error"
+    assert (await call("read_file", {"path": "/workspace"}, context)).failure == "error"
+    assert (await call("write_file", {"path": "/workspace", "content": "x"}, context)).failure == "error"
+    text = 'quotes \'"\\ and\nlines \u2603 ```'
+    assert (await call("write_file", {"path": "odd name.txt", "content": text}, context)).failure is None
+    assert (await call("read_file", {"path": "odd name.txt"}, context)).output == text
+    await engine.close()
+
+
+async def test_workspace_file_tools_without_a_sandbox(gb_home: Path, tmp_path: Path) -> None:
+    engine, _, _ = await open_engine(tmp_path, [], FakeSandbox(unavailable="Docker is not running"))
+    context = ToolContext(engine, "s1")
+    result = await default_tools().call("write_file", {"path": "a.txt", "content": "x"}, context)
+    assert result.failure == "unavailable" and "Docker is not running" in result.output
+    assert RecoveryPolicy(2).decide(Failure(result.failure, result.output), 1).strategy == "skip"
     await engine.close()
 
 
