@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import aiosqlite
 import numpy as np
 
 from engine.memory.embedder import Vectors
+from engine.store.repository import Store
+
+T = TypeVar("T")
 
 DocKind = Literal["message", "task", "execution"]
 VEC_TABLES: dict[str, str] = {
@@ -83,20 +87,23 @@ def fts_query(text: str) -> str:
     return " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
 
 
+async def in_one_call(conn: aiosqlite.Connection, fn: Callable[[Any], T]) -> T:
+    """Run `fn(sqlite connection)` as ONE call on the aiosqlite worker thread."""
+    # The worker runs one queued call at a time, so statements other coroutines send on the
+    # shared connection cannot land inside fn's transaction. aiosqlite has no public API for
+    # this; Store should offer it (see the memory review notes).
+    runner: Any = conn
+    result: T = await runner._execute(fn, runner._conn)
+    return result
+
+
 class MemoryIndex:
-    """Async access to the memory tables over one aiosqlite connection."""
+    """Async access to the memory tables over the store's connection."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def dim(self) -> int:
-        """Vector size the vec0 tables were made for."""
-        rows = await self._all("SELECT value FROM memory_meta WHERE key='dim'")
-        return int(rows[0][0]) if rows else 384
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+        self._all = store.fetchall
 
     async def write_turn(
         self, docs: Sequence[NewDoc], vectors: Vectors | None, embed_model: str | None,
@@ -104,39 +111,48 @@ class MemoryIndex:
     ) -> list[int]:
         """Insert a turn's docs, their vectors and its cache entry in ONE transaction."""
         now = time.time()
-        ids: list[int] = []
-        # IMMEDIATE takes the write lock up front, so the busy timeout applies instead of a
-        # deadlock with the store's own connection.
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            for i, doc in enumerate(docs):
-                cursor = await self.conn.execute(
-                    "INSERT INTO memory_docs(kind, session_id, run_id, message_id, execution_id, text,"
-                    " embed_model, created_at) VALUES (?,?,?,?,?,?,?,?)",
-                    (doc.kind, doc.session_id, doc.run_id, doc.message_id, doc.execution_id, doc.text,
-                     embed_model if vectors is not None else None, now),
-                )
-                doc_id = int(cursor.lastrowid or 0)
-                ids.append(doc_id)
-                if vectors is not None:
-                    await self.conn.execute(
-                        f"INSERT INTO {VEC_TABLES[doc.kind]}(rowid, embedding) VALUES (?, ?)",
-                        (doc_id, blob(vectors[i])),
+
+        def write(conn: Any) -> list[int] | None:
+            if conn.in_transaction:
+                return None  # a Store.transaction() of another coroutine is open: not ours to join
+            ids: list[int] = []
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for i, doc in enumerate(docs):
+                    cursor = conn.execute(
+                        "INSERT INTO memory_docs(kind, session_id, run_id, message_id, execution_id,"
+                        " text, embed_model, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                        (doc.kind, doc.session_id, doc.run_id, doc.message_id, doc.execution_id,
+                         doc.text, embed_model if vectors is not None else None, now),
                     )
-            if cache is not None and task_index is not None:
-                for old in cache.supersedes:
-                    await self.conn.execute("DELETE FROM memory_cache WHERE run_id=?", (old,))
-                await self.conn.execute(
-                    "INSERT OR REPLACE INTO memory_cache(run_id, session_id, task_doc_id, context_key,"
-                    " task, answer, message_id, created_at) VALUES (?,?,?,?,?,?,?,?)",
-                    (cache.run_id, cache.session_id, ids[task_index], cache.context_key, cache.task,
-                     cache.answer, cache.message_id, now),
-                )
-            await self.conn.commit()
-        except BaseException:
-            await self.conn.rollback()
-            raise
-        return ids
+                    doc_id = int(cursor.lastrowid or 0)
+                    ids.append(doc_id)
+                    if vectors is not None:
+                        conn.execute(
+                            f"INSERT INTO {VEC_TABLES[doc.kind]}(rowid, embedding) VALUES (?, ?)",
+                            (doc_id, blob(vectors[i])),
+                        )
+                if cache is not None and task_index is not None:
+                    for old in cache.supersedes:
+                        conn.execute("DELETE FROM memory_cache WHERE run_id=?", (old,))
+                    conn.execute(
+                        "INSERT OR REPLACE INTO memory_cache(run_id, session_id, task_doc_id,"
+                        " context_key, task, answer, message_id, created_at)"
+                        " VALUES (?,?,?,?,?,?,?,?)",
+                        (cache.run_id, cache.session_id, ids[task_index], cache.context_key,
+                         cache.task, cache.answer, cache.message_id, now),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return ids
+
+        while True:
+            ids = await in_one_call(self.conn, write)
+            if ids is not None:
+                return ids
+            await asyncio.sleep(0.005)
 
     async def cache_candidates(
         self, context_key: str, vector: Vectors, embed_model: str, limit: int = 10
@@ -199,21 +215,7 @@ class MemoryIndex:
             "SELECT m.content FROM runs r JOIN messages m ON m.id = r.assistant_message_id"
             " WHERE r.id = ?", (run_id,),
         )
-        answer = str(rows[0][0]) if rows else ""
-        execs = await self._all(
-            "SELECT id, language, code, stdout, stderr, exit_code, duration_s, peak_memory_bytes,"
-            " timed_out, oom_killed, truncated FROM executions WHERE run_id=? ORDER BY started_at",
-            (run_id,),
-        )
-        result = []
-        for row in execs:
-            item = dict(row)
-            item["artifacts"] = [dict(a) for a in await self._all(
-                "SELECT name, path, size, mime FROM artifacts WHERE execution_id=? ORDER BY name",
-                (row["id"],),
-            )]
-            result.append(item)
-        return answer, result
+        return (str(rows[0][0]) if rows else ""), await self.store.executions(run_id)
 
     async def stale_count(self, embed_model: str) -> int:
         """Docs without a vector from `embed_model` (to re-embed)."""

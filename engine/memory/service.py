@@ -10,7 +10,6 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
 import numpy as np
 
 from engine.events import (
@@ -28,7 +27,6 @@ from engine.memory.index import CacheEntry, MemoryIndex, NewCacheEntry, NewDoc
 from engine.memory.maintenance import Progress, execution_text, reembed_sync
 from engine.memory.recall import recall, replay_events
 from engine.memory.search import hybrid_search
-from engine.store.db import connect
 
 if TYPE_CHECKING:
     from engine.config import MemorySettings
@@ -41,10 +39,11 @@ Answer = Callable[["RunContext"], AsyncIterator[Event]]
 class MemoryService:
     """Wraps every run: cache lookup, recall of past solutions, indexing after completion."""
 
-    def __init__(self, engine: Engine, conn: aiosqlite.Connection, embedder: Embedder) -> None:
+    def __init__(self, engine: Engine, embedder: Embedder) -> None:
         self.engine = engine
-        self.conn = conn
-        self.index = MemoryIndex(conn)
+        # The store's connection: a second one would only add a thread. The background
+        # re-embed keeps its own (blocking) connection so it never queues behind a run.
+        self.index = MemoryIndex(engine.store)
         self.embedder = embedder
         self.on_progress: Progress | None = None
         """Called (on the event loop) with (done, total) while a re-embed runs."""
@@ -61,22 +60,20 @@ class MemoryService:
 
     @classmethod
     async def open(cls, engine: Engine, *, on_progress: Progress | None = None) -> MemoryService:
-        """Connect to the store's file; re-embed in the background if the model changed."""
-        conn = await connect(engine.store.path)
+        """Attach to the engine's store; re-embed in the background if the model changed."""
         embedder = Embedder(resolve_embedding_model(engine.settings.memory.embedding_model))
-        service = cls(engine, conn, embedder)
+        service = cls(engine, embedder)
         service.on_progress = on_progress
         if await service.index.stale_count(embedder.identity) > 0:
             service.start_reembed()
         return service
 
     async def close(self) -> None:
-        """Stop any re-embed and release the model and connection."""
+        """Stop any re-embed and release the model (the store closes the connection)."""
         self._stop.set()
         if self.reembed_task is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(self.reembed_task), timeout=30)
-        await self.conn.close()
         await asyncio.to_thread(self.embedder.close)
 
     # -- embeddings -------------------------------------------------------------------

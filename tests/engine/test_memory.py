@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from engine.events import MemoryUsed, Notice, StepFinished, StepStarted
-from engine.memory.embedder import Embedder, EmbeddingError, model_identity
+from engine.memory.embedder import Embedder, EmbeddingError, Vectors, model_identity
 from engine.memory.service import MemoryService
 from engine.resources import bundled_embedding_model
 from engine.service import RunContext
@@ -96,7 +96,7 @@ async def test_a_turn_is_indexed_in_one_transaction(gb_home: Path, monkeypatch: 
 
         real_blob, calls = index_module.blob, []
 
-        def failing_blob(vector: np.ndarray) -> bytes:  # type: ignore[type-arg]
+        def failing_blob(vector: Vectors) -> bytes:
             calls.append(1)
             if len(calls) == 3:
                 raise RuntimeError("disk on fire")
@@ -235,5 +235,33 @@ async def test_model_with_another_vector_size_rebuilds_the_tables(gb_home: Path)
         assert (await engine.search("squares"))[0].session_id
     except EmbeddingError as exc:
         pytest.skip(f"this model cannot embed: {exc}")
+    finally:
+        await engine.close()
+
+
+async def test_memory_shares_the_store_connection_without_joining_its_transactions(
+    gb_home: Path,
+) -> None:
+    from engine.errors import StoreError
+    from engine.memory.index import NewDoc
+
+    engine = await open_engine(gb_home)
+    try:
+        memory = engine.memory
+        assert isinstance(memory, MemoryService) and memory.index.conn is engine.store.conn
+        session = await engine.new_session()
+        write: asyncio.Task[list[int]] | None = None
+        with pytest.raises(StoreError):
+            async with engine.store.transaction() as conn:
+                await conn.execute("UPDATE sessions SET title='held' WHERE id=?", (session.id,))
+                write = asyncio.create_task(memory.index.write_turn(
+                    [NewDoc("message", "indexed meanwhile", session.id)], None, None))
+                await asyncio.sleep(0.05)
+                assert not write.done()  # it waits for the other coroutine's transaction
+                raise RuntimeError("roll the other transaction back")
+        assert write is not None and len(await write) == 1
+        # The turn's write was not part of the rolled-back transaction, nor the reverse.
+        assert await count(engine, "memory_docs", "text='indexed meanwhile'") == 1
+        assert await count(engine, "sessions", "title='held'") == 0
     finally:
         await engine.close()
