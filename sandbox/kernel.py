@@ -11,6 +11,7 @@ import ast
 import builtins
 import codecs
 import contextlib
+import ctypes
 import io
 import json
 import linecache
@@ -60,8 +61,7 @@ def supervise() -> None:
                 done = pid
             if done == pid:
                 break
-        _kill_others(signal.SIGKILL)
-        _reap()
+        kill_and_reap()
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_NO_HOST:
             os._exit(0)  # the host is gone: stop the container rather than spin
         prev = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else (
@@ -71,20 +71,28 @@ def supervise() -> None:
 
 
 def _kill_others(sig: int) -> None:
-    # kill(-1) skips PID 1 and the caller, and the kernel holds the task list while it
-    # signals, so a fork bomb cannot outrun it.
+    # kill(-1) reaches every process we may signal except PID 1 and the caller.
     with contextlib.suppress(OSError):
         os.kill(-1, sig)
 
 
-def _reap() -> None:
+def kill_and_reap() -> None:
+    """SIGKILL every other process and reap them all; the caller must be their reaper."""
+    # Blocking waits, no polling; killing again before each wait catches a process that
+    # was mid-fork during the previous kill(-1).
     while True:
+        _kill_others(signal.SIGKILL)
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            os.waitpid(-1, 0)
         except ChildProcessError:
             return
-        if pid == 0:
-            time.sleep(0.01)
+
+
+def become_subreaper() -> None:
+    """Adopt orphans of the code (not PID 1), so kill_and_reap() can wait for them."""
+    # PR_SET_CHILD_SUBREAPER; if refused, orphans still die by kill(-1), reaped by PID 1.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
 
 
 # --- worker ------------------------------------------------------------------------------
@@ -300,8 +308,7 @@ class Worker:
                 elif op == "interrupt":
                     self.interrupt()
                 elif op == "kill":
-                    _kill_others(signal.SIGKILL)
-                    os._exit(137)
+                    os._exit(137)  # PID 1 then kills and reaps everything the code left
                 elif op == "ping":
                     self.conn.send({"op": "pong"})
         except (EOFError, OSError, ValueError):
@@ -350,7 +357,7 @@ class Worker:
             with self.state_lock:
                 self.running = False
         duration = time.monotonic() - started
-        _clear_processes()  # background processes die with the execution
+        kill_and_reap()  # background processes die with the execution
         self._restore_streams()
         self._sync_pipes()
         peak.stop()
@@ -421,22 +428,6 @@ class Worker:
                 continue
 
 
-def _clear_processes(limit_s: float = 2.0) -> None:
-    # A process mid-fork can miss one kill(-1), so repeat until only PID 1 and we remain;
-    # zombies count too, as they hold a slot of the pids limit until reaped.
-    me = os.getpid()
-    deadline = time.monotonic() + limit_s
-    while True:
-        _kill_others(signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                pass
-        others = [n for n in os.listdir("/proc") if n.isdigit() and int(n) not in (1, me)]
-        if not others or time.monotonic() > deadline:
-            return
-        time.sleep(0.002)
-
-
 class _Peak:
     """Samples the cgroup's memory use while code runs (fallback when the host cannot)."""
 
@@ -489,6 +480,7 @@ def worker() -> None:
             handle.write("1000")  # the OOM killer should take the worker, never PID 1
     except OSError:
         pass
+    become_subreaper()
     os.makedirs(OUT_DIR, exist_ok=True)
     os.chdir(WORKSPACE)
     sys.path.insert(0, WORKSPACE)
