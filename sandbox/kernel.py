@@ -155,6 +155,7 @@ class Sink:
         self.limit = 0
         self.used = 0
         self.truncated = False
+        self.wake = threading.Event()
 
     def begin(self, limit: int) -> None:
         with self.lock:
@@ -186,6 +187,8 @@ class Sink:
     def _append(self, stream: str, data: bytes) -> None:
         self.used += len(data)
         self.pending += len(data)
+        if not self.wake.is_set():
+            self.wake.set()
         if self.chunks and self.chunks[-1][0] == stream:
             self.chunks[-1][1].extend(data)
         elif data:
@@ -197,9 +200,12 @@ class Sink:
         self.chunks, self.pending = [], 0
 
     def flush_loop(self) -> None:
+        # Sleeps until output arrives, then batches what follows for FLUSH_INTERVAL_S.
         while True:
+            self.wake.wait()
             time.sleep(FLUSH_INTERVAL_S)
             with self.lock:
+                self.wake.clear()
                 if self.pending:
                     self._flush()
 
