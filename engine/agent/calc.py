@@ -11,6 +11,7 @@ from typing import Any
 _MAX_LEN = 300
 _MAX_POWER = 10_000
 _MAX_MAGNITUDE = 10**300
+_MAX_DIGITS = 400
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -41,6 +42,8 @@ def evaluate(expression: str) -> int | float:
         raise CalcError(f"Not an arithmetic expression: {expression!r}.") from None
     try:
         value = _eval(tree.body)
+    except CalcError:
+        raise  # already worded for the model (CalcError is a ValueError: keep it from the clause below)
     except ZeroDivisionError:
         raise CalcError("Division by zero.") from None
     except (OverflowError, ValueError, TypeError) as exc:
@@ -61,9 +64,14 @@ def _eval(node: ast.expr) -> Any:
         return _CONSTANTS[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _eval(node.left), _eval(node.right)
-        # Bound powers before computing them: 9**9**9 would hang the event loop.
-        if isinstance(node.op, ast.Pow) and abs(right) > _MAX_POWER:
-            raise CalcError("The exponent is too large.")
+        # Bound powers before computing them: 9**9**9 would hang the event loop, and so would
+        # (10**300)**9999 for a second, only to be refused by _check afterwards.
+        if isinstance(node.op, ast.Pow):
+            if abs(right) > _MAX_POWER:
+                raise CalcError("The exponent is too large.")
+            if (isinstance(left, int) and isinstance(right, int) and right > 0
+                    and (abs(left).bit_length() - 1) * right > _MAX_MAGNITUDE.bit_length()):
+                raise CalcError("The result is too large.")
         return _check(_BINARY[type(node.op)](left, right))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_eval(node.operand))
@@ -72,6 +80,9 @@ def _eval(node: ast.expr) -> Any:
         args = [_eval(a) for a in node.args]
         if node.func.id == "factorial" and (not args or args[0] > 1000):
             raise CalcError("factorial() takes a number up to 1000.")
+        # round(5, -10**8) builds 10**(10**8) inside int.__round__: minutes on the event loop.
+        if node.func.id == "round" and len(args) == 2 and abs(args[1]) > _MAX_DIGITS:
+            raise CalcError(f"round() takes up to {_MAX_DIGITS} digits.")
         return _check(_FUNCTIONS[node.func.id](*args))
     raise CalcError(f"Unsupported element in the expression: {ast.unparse(node)!r}.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,15 @@ def test_calc_evaluates_arithmetic(expression: str, value: float) -> None:
 def test_calc_refuses_anything_else(expression: str) -> None:
     with pytest.raises(CalcError):
         evaluate(expression)
+
+
+@pytest.mark.parametrize("expression", ["(10**300)**9999", "(9*10**299)**10000", "round(5, -10**8)"])
+def test_calc_refuses_huge_work_at_once(expression: str) -> None:
+    began = time.perf_counter()
+    with pytest.raises(CalcError) as refused:
+        evaluate(expression)
+    assert time.perf_counter() - began < 0.2  # it runs on the event loop
+    assert ".." not in str(refused.value)
 
 
 def test_parse_reply_variants() -> None:
