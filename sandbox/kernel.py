@@ -346,7 +346,8 @@ class Worker:
         self.sink.begin(int(header.get("output_limit", 1_000_000)))
         self._restore_streams()
         oom_before = oom_kills()
-        peak = _Peak()
+        # A thread sampling memory use, only when the host cannot read the cgroup's peak.
+        peak = _Peak() if header.get("sample_peak", True) else None
         started = time.monotonic()
         with self.state_lock:
             self.running = True
@@ -366,13 +367,14 @@ class Worker:
         kill_and_reap()  # background processes die with the execution
         self._restore_streams()
         self._sync_pipes()
-        peak.stop()
+        if peak is not None:
+            peak.stop()
         self.sink.end()
         self._send_artifacts(before)
         self.conn.send({
             "op": "done", "id": header.get("id"), "exit_code": exit_code,
             "duration_s": duration, "truncated": self.sink.truncated,
-            "peak_sampled": peak.peak, "oom_kills_before": oom_before,
+            "peak_sampled": -1 if peak is None else peak.peak, "oom_kills_before": oom_before,
             "oom_kills": oom_kills(),
         })
 

@@ -70,7 +70,8 @@ class Execution:
         host_peak = container.reset_peak()
         used = 0
         cap = self.output_limit
-        request = {"op": "exec", "id": exec_id, "language": language, "output_limit": cap}
+        request = {"op": "exec", "id": exec_id, "language": language, "output_limit": cap,
+                   "sample_peak": not host_peak}
         if not await container.send(request, code.encode("utf-8")):
             container.broken = True
             raise SandboxError("The sandbox kernel is not connected; try again.")

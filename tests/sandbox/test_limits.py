@@ -156,3 +156,12 @@ async def test_50mb_of_output_is_capped_and_the_loop_stays_responsive(sandbox: A
         assert len(result.stdout) > 50_000
     assert max(lags) < 0.1, f"event loop blocked for {max(lags):.3f} s"
     await assert_usable(sandbox)
+
+
+async def test_peak_memory_is_sampled_in_the_kernel_when_the_host_cannot_read_it(
+        sandbox: Any) -> None:
+    await run(sandbox, "pass")
+    sandbox._sessions["s1"].container._cgroup = None  # as on cgroup v2 or without root
+    result = await run(sandbox, "b = bytearray(100 * 2**20)\nimport time\ntime.sleep(0.1)")
+    assert result.finished.peak_memory_bytes is not None
+    assert result.finished.peak_memory_bytes >= 100 * 2**20
