@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,18 +18,9 @@ from engine.events import (
 )
 from engine.service import Engine, SubmitOptions
 from tests.conftest import require
+from tests.engine.agent_fakes import docker_ready
 
 pytestmark = [pytest.mark.model, pytest.mark.docker, pytest.mark.slow]
-
-
-def _docker_ready(image: str) -> bool:
-    if shutil.which("docker") is None:
-        return False
-    try:
-        probe = subprocess.run(["docker", "image", "inspect", image], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return probe.returncode == 0
 
 
 async def test_agent_runs_code_and_the_file_matches_the_events(
@@ -40,7 +29,7 @@ async def test_agent_runs_code_and_the_file_matches_the_events(
     monkeypatch.setenv("GLASSBOX_LLM__MODEL", str(model_path))
     monkeypatch.setenv("GLASSBOX_LLM__TEMPERATURE", "0")
     settings = load_settings()
-    require(_docker_ready(settings.sandbox.image),
+    require(docker_ready(settings.sandbox.image),
             f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
     engine = await Engine.open(settings, memory=False)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -118,6 +119,17 @@ class FakeSandbox:
         self.closed = True
         if self._own_workspace and self.workspace is not None:
             shutil.rmtree(self.workspace, ignore_errors=True)
+
+
+def docker_ready(image: str) -> bool:
+    """True when the docker CLI answers and the sandbox image is present (for `require`)."""
+    if shutil.which("docker") is None:
+        return False
+    try:
+        probe = subprocess.run(["docker", "image", "inspect", image], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
 
 
 def python_block(code: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,24 +12,14 @@ from engine.llm.scripted import ScriptedModel
 from engine.paths import app_paths
 from engine.service import Engine, SubmitOptions
 from tests.conftest import require
-from tests.engine.agent_fakes import python_block, tool_block
+from tests.engine.agent_fakes import docker_ready, python_block, tool_block
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
-def _docker_ready(image: str) -> bool:
-    if shutil.which("docker") is None:
-        return False
-    try:
-        probe = subprocess.run(["docker", "image", "inspect", image], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return probe.returncode == 0
-
-
 async def test_file_tools_and_code_see_the_same_workspace(gb_home: Path) -> None:
     settings = load_settings()
-    require(_docker_ready(settings.sandbox.image),
+    require(docker_ready(settings.sandbox.image),
             f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
     replies = [
         tool_block('{"name": "write_file", "arguments": {"path": "notes/in.txt", "content": "41"}}'),
