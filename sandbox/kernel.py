@@ -232,11 +232,10 @@ class Writer(io.TextIOBase):
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        data = text.encode("utf-8", "replace")
         if os.getpid() != self._kernel.pid:
-            os.write(self._fd, data)  # a forked child: its pipe is still captured
-        else:
-            self._kernel.sink.write(self._stream, data)
+            os.write(self._fd, text.encode("utf-8", "replace"))  # a forked child's pipe
+        elif not self._kernel.sink.truncated:  # past the cap: no need to encode
+            self._kernel.sink.write(self._stream, text.encode("utf-8", "replace"))
         return len(text)
 
 
@@ -293,7 +292,8 @@ class Worker:
                 self._emit(stream, decoders[r], data[:len(data) - keep])
 
     def _emit(self, stream: str, decoder: codecs.IncrementalDecoder, data: bytes) -> None:
-        if data:
+        # Past the cap the sink drops everything: skip decoding what it would drop.
+        if data and not self.sink.truncated:
             self.sink.write(stream, decoder.decode(data).encode("utf-8"))
 
     def _sync_pipes(self) -> None:
