@@ -47,7 +47,7 @@ EXIT_NO_HOST = 3
 def supervise() -> None:
     """Keep one worker alive; SIGUSR1 kills every other process (the host's hard kill)."""
     signal.signal(signal.SIGUSR1, lambda *_: _kill_others(signal.SIGKILL))
-    signal.signal(signal.SIGTERM, lambda *_: (_kill_others(signal.SIGKILL), os._exit(0)))
+    signal.signal(signal.SIGTERM, _terminate)
     prev = "start"
     while True:
         env = dict(os.environ, GLASSBOX_PREV=prev)
@@ -68,6 +68,11 @@ def supervise() -> None:
             f"exit {os.WEXITSTATUS(status)}")
         if time.monotonic() - started < 0.5:
             time.sleep(0.5)
+
+
+def _terminate(*_: object) -> None:
+    _kill_others(signal.SIGKILL)
+    os._exit(0)
 
 
 def _kill_others(sig: int) -> None:
@@ -385,8 +390,9 @@ class Worker:
         try:
             tree = ast.parse(code, filename, "exec")
             last: ast.Expression | None = None
-            if tree.body and isinstance(tree.body[-1], ast.Expr):
-                last = ast.Expression(tree.body.pop().value)
+            if tree.body and isinstance(tail := tree.body[-1], ast.Expr):
+                tree.body.pop()
+                last = ast.Expression(tail.value)
             exec(compile(tree, filename, "exec"), self.ns)
             if last is not None:
                 value = eval(compile(last, filename, "eval"), self.ns)
