@@ -18,6 +18,7 @@ from docker.types import LogConfig, Mount
 
 from engine.errors import SandboxError
 from engine.sandbox.dockerapi import blocking
+from engine.sandbox.image import image_missing
 from engine.sandbox.reaper import owner_labels
 
 HEADER = struct.Struct(">II")
@@ -160,8 +161,7 @@ class SandboxContainer:
             )
             container.start()
         except docker.errors.ImageNotFound:
-            raise SandboxError(f"The sandbox image {spec.image} is missing.",
-                               hint="Build it with `glassbox sandbox build`.") from None
+            raise image_missing(spec.image) from None
         except docker.errors.DockerException as exc:
             raise SandboxError(f"Could not start a sandbox container: {exc}.") from None
         return str(container.id)

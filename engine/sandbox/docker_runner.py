@@ -75,12 +75,8 @@ class DockerSandbox:
         if self._client is None:
             self._client = await blocking(connect)
         status = await blocking(image_status, self._client, self.settings.image)
-        if not status.present:
-            raise SandboxError(f"The sandbox image {self.settings.image} is missing.",
-                               hint="Build it with `glassbox sandbox build`.")
-        if status.stale:
-            raise SandboxError(f"The sandbox image {self.settings.image} has an older kernel.",
-                               hint="Rebuild it with `glassbox sandbox build`.")
+        if (problem := status.problem(self.settings.image)) is not None:
+            raise problem
         self.runtime_root.mkdir(parents=True, exist_ok=True, mode=0o700)
         removed = await blocking(reap_orphans, self._client, runtime_root=self.runtime_root)
         if removed:

@@ -29,13 +29,9 @@ def sandbox_checks(settings: SandboxSettings) -> list[HealthCheck]:
         status = image_status(client, settings.image)
     finally:
         client.close()
-    if not status.present:
-        image = HealthCheck("sandbox image", False, f"{settings.image} is missing",
-                            "Build it with `glassbox sandbox build`.")
-    elif status.stale:
-        image = HealthCheck("sandbox image", False,
-                            f"{settings.image} carries an older kernel",
-                            "Rebuild it with `glassbox sandbox build`.")
+    problem = status.problem(settings.image)
+    if problem is not None:
+        image = HealthCheck("sandbox image", False, problem.message, problem.hint or "")
     else:
         image = HealthCheck("sandbox image", True,
                             f"{settings.image} ({status.size / 1e6:.0f} MB, "

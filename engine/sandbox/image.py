@@ -49,6 +49,21 @@ class ImageStatus:
     kernel_sha256: str = ""
     stale: bool = False
 
+    def problem(self, image: str) -> SandboxError | None:
+        """Why the image cannot be used, with the fix; None when it can."""
+        if not self.present:
+            return image_missing(image)
+        if self.stale:
+            return SandboxError(f"The sandbox image {image} has an older kernel.",
+                                hint="Rebuild it with `glassbox sandbox build`.")
+        return None
+
+
+def image_missing(image: str) -> SandboxError:
+    """The error for an image Docker does not have."""
+    return SandboxError(f"The sandbox image {image} is missing.",
+                        hint="Build it with `glassbox sandbox build`.")
+
 
 def sandbox_dir() -> Path:
     """The directory holding the Dockerfile and kernel.py (repo checkout or installed)."""
