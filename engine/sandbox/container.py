@@ -39,6 +39,11 @@ CONTAINER_ENV = {
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
 
+def safe_name(name: str, limit: int = 80) -> str:
+    """`name` reduced to characters safe in a path component and a container name."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:limit] or "_"
+
+
 def parse_size(text: str) -> int:
     """Bytes in a Docker-style size such as 512m, 1g or 1048576."""
     match = _SIZE.match(text)
@@ -290,18 +295,11 @@ class SandboxContainer:
         text = raw.decode("utf-8", "replace").strip() if isinstance(raw, bytes) else ""
         return f"Kernel said: {text}" if text else "Run `glassbox doctor`."
 
-    def rename_later(self, session: str) -> None:
-        """Rename the container after its session, in the background (for `docker ps`)."""
-        safe = re.sub(r"[^a-zA-Z0-9_.-]", "-", session)[:40] or "session"
-        new_name = f"glassbox-{safe}-{self.name[-6:]}"
-
-        async def _rename() -> None:
-            with contextlib.suppress(docker.errors.DockerException):
-                await blocking(self.client.api.rename, self.container_id, new_name)
-
-        task = asyncio.get_running_loop().create_task(_rename())
-        _BACKGROUND.add(task)
-        task.add_done_callback(_BACKGROUND.discard)
+    async def rename(self, session: str) -> None:
+        """Name the container after its session (for `docker ps`); failures do not matter."""
+        new_name = f"glassbox-{safe_name(session, 40)}-{self.name[-6:]}"
+        with contextlib.suppress(docker.errors.DockerException):
+            await blocking(self.client.api.rename, self.container_id, new_name)
 
     async def remove(self) -> None:
         """Close the socket, remove the container and its runtime directory."""
@@ -321,9 +319,6 @@ class SandboxContainer:
             with contextlib.suppress(docker.errors.DockerException):
                 await blocking(self.client.api.remove_container, self.name, force=True)
         shutil.rmtree(self.runtime_dir, ignore_errors=True)
-
-
-_BACKGROUND: set[asyncio.Task[None]] = set()
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> Frame:

@@ -8,7 +8,6 @@ import contextlib
 import logging
 import mimetypes
 import os
-import re
 import tempfile
 import time
 import uuid
@@ -25,7 +24,7 @@ from engine.errors import SandboxError
 from engine.events import Artifact, CodeExecStarted, ExecFinished, ExecOutput, Stream
 from engine.llm.base import CancelToken
 from engine.sandbox.base import ExecEvent, ExecLimits, Language
-from engine.sandbox.container import ContainerSpec, SandboxContainer
+from engine.sandbox.container import ContainerSpec, SandboxContainer, safe_name
 from engine.sandbox.dockerapi import blocking, connect
 from engine.sandbox.execution import Execution, Outcome
 from engine.sandbox.image import image_status
@@ -138,7 +137,7 @@ class DockerSandbox:
             async with session.lock:
                 if session.container is None or session.container.broken:
                     session.container = await self._pool.acquire()
-                    session.container.rename_later(session_id)
+                    self._spawn(session.container.rename(session_id))
                 container = session.container
                 queue.put_nowait(CodeExecStarted(run_id=run_id, step_id=step_id,
                                                  exec_id=exec_id, language=language, code=code))
@@ -212,7 +211,7 @@ class DockerSandbox:
         execution = Execution(
             container, emit, limits.timeout_s or s.timeout_s,
             limits.output_limit_bytes or s.output_limit_bytes,
-            self.workspaces_dir / _safe(session_id) / "artifacts" / _safe(exec_id))
+            self.workspaces_dir / safe_name(session_id) / "artifacts" / safe_name(exec_id))
         outcome = await execution.run(code, language, exec_id, stop, cancel)
         if outcome.lost:
             self._spawn(container.remove())
@@ -222,10 +221,6 @@ class DockerSandbox:
         task = asyncio.get_running_loop().create_task(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:80] or "_"
 
 
 def runtime_root_for(workspaces_dir: Path) -> Path:
