@@ -33,15 +33,13 @@ from engine.sandbox.reaper import reap_orphans
 
 log = logging.getLogger(__name__)
 
+# What the execution job hands the consumer: events, an error to raise, or None at the end.
+_Item = ExecEvent | BaseException | None
+
 @dataclass
 class _Session:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     container: SandboxContainer | None = None
-
-
-class _Failed:
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
 
 
 class DockerSandbox:
@@ -80,7 +78,7 @@ class DockerSandbox:
         removed = await blocking(reap_orphans, self._client, runtime_root=self.runtime_root)
         if removed:
             log.info("removed %d orphaned sandbox containers", len(removed))
-        _register_exit_cleanup(self)
+        _EXIT_CLEANUP.add(self)
         self._started = True
         self._pool.fill()
 
@@ -111,24 +109,21 @@ class DockerSandbox:
         """Yield CodeExecStarted, live ExecOutput chunks, then ExecFinished."""
         if not self._started:
             raise SandboxError("The sandbox was used before start().")
-        queue: asyncio.Queue[ExecEvent | _Failed | None] = asyncio.Queue()
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
         stop = asyncio.Event()
-        job = asyncio.create_task(self._job(
-            queue, stop, session_id, code, language, run_id, step_id,
-            exec_id or uuid.uuid4().hex, limits or ExecLimits(), cancel))
-        self._background.add(job)
-        job.add_done_callback(self._background.discard)
+        self._spawn(self._job(queue, stop, session_id, code, language, run_id, step_id,
+                              exec_id or uuid.uuid4().hex, limits or ExecLimits(), cancel))
         try:
             while (item := await queue.get()) is not None:
-                if isinstance(item, _Failed):
-                    raise item.error
+                if isinstance(item, BaseException):
+                    raise item
                 yield item
         finally:
             # Closing the iterator kills the execution; the job keeps the session locked
             # until the kernel is idle again, so the next step finds it usable.
             stop.set()
 
-    async def _job(self, queue: asyncio.Queue[ExecEvent | _Failed | None], stop: asyncio.Event,
+    async def _job(self, queue: asyncio.Queue[_Item], stop: asyncio.Event,
                    session_id: str, code: str, language: Language, run_id: str,
                    step_id: str | None, exec_id: str, limits: ExecLimits,
                    cancel: CancelToken | None) -> None:
@@ -156,10 +151,10 @@ class DockerSandbox:
                     cancelled=outcome.cancelled, artifacts=artifacts))
                 queue.put_nowait(None)
         except asyncio.CancelledError:
-            queue.put_nowait(_Failed(SandboxError("The sandbox was closed during execution.")))
+            queue.put_nowait(SandboxError("The sandbox was closed during execution."))
             raise
         except Exception as exc:
-            queue.put_nowait(_Failed(exc))
+            queue.put_nowait(exc)
 
     async def reset_session(self, session_id: str) -> None:
         """Give the session a clean interpreter and workspace (a fresh container)."""
@@ -197,7 +192,7 @@ class DockerSandbox:
         _EXIT_CLEANUP.discard(self)
 
     async def _run(self, container: SandboxContainer,
-                   queue: asyncio.Queue[ExecEvent | _Failed | None], stop: asyncio.Event,
+                   queue: asyncio.Queue[_Item], stop: asyncio.Event,
                    session_id: str, code: str, language: Language, run_id: str,
                    step_id: str | None, exec_id: str, limits: ExecLimits,
                    cancel: CancelToken | None) -> Outcome:
@@ -233,16 +228,9 @@ def runtime_root_for(workspaces_dir: Path) -> Path:
 
 
 _EXIT_CLEANUP: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
-_EXIT_HOOK: list[bool] = []
 
 
-def _register_exit_cleanup(runner: DockerSandbox) -> None:
-    if not _EXIT_HOOK:
-        atexit.register(_cleanup_at_exit)
-        _EXIT_HOOK.append(True)
-    _EXIT_CLEANUP.add(runner)
-
-
+@atexit.register
 def _cleanup_at_exit() -> None:
     # A process that never called close(): remove what it started before it goes.
     for runner in list(_EXIT_CLEANUP):
