@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,7 @@ Matrix = npt.NDArray[np.float32]
 K = 10
 
 
-def p50(queries: Matrix, search: Callable[[Matrix], Any]) -> float:
+def p50(queries: Matrix, search: Callable[[Matrix], Any], sink: list[float] | None = None) -> float:
     """Median seconds of one search over the query set (after one warm-up)."""
     search(queries[0])
     times = []
@@ -29,6 +32,8 @@ def p50(queries: Matrix, search: Callable[[Matrix], Any]) -> float:
         started = time.perf_counter()
         search(query)
         times.append(time.perf_counter() - started)
+    if sink is not None:
+        sink.extend(times)
     return statistics.median(times)
 
 
@@ -79,11 +84,42 @@ def main() -> None:
     insert_rate(conn, "INSERT INTO vi(rowid, embedding) VALUES (?, vec_int8(?))",
                 [(i + 1, int8[i].tobytes()) for i in range(args.n)])
 
-    def knn(table: str, wrap: str = "?") -> Callable[[Matrix], set[int]]:
+    # The app's tables live in a file: with SQLite's default 2 MB page cache every scan copies
+    # the vectors through pread; mmap reads them in place. Two shards on two connections scan
+    # in parallel, as numpy's BLAS uses both cores.
+    tmp = tempfile.TemporaryDirectory()
+    path = Path(tmp.name) / "vectors.db"
+    build = connect_sync(path)
+    half = args.n // 2
+    for name, spec, part in (("vf", "distance_metric=cosine", rows),
+                             ("s0", "", rows[:half]), ("s1", "", rows[half:])):
+        build.execute(f"CREATE VIRTUAL TABLE {name} USING vec0(embedding float[{args.dim}] {spec})")
+        insert_rate(build, f"INSERT INTO {name}(rowid, embedding) VALUES (?, ?)", part)
+    build.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    build.close()
+    file_default = connect_sync(path)
+    shards = [connect_sync(path, check_same_thread=False) for _ in range(2)]
+    for shard in shards:
+        shard.execute("PRAGMA mmap_size=1073741824")
+    threads = ThreadPoolExecutor(2)
+
+    def knn(table: str, wrap: str = "?", db: Any = conn, limit: bool = False
+            ) -> Callable[[Matrix], set[int]]:
+        where = "" if limit else " AND k = ?"
+        tail = " ORDER BY distance LIMIT ?" if limit else ""
+        sql = f"SELECT rowid FROM {table} WHERE embedding MATCH {wrap}{where}{tail}"
+
         def search(query: Matrix) -> set[int]:
-            sql = f"SELECT rowid FROM {table} WHERE embedding MATCH {wrap} AND k = ?"
-            return {r[0] for r in conn.execute(sql, (query.tobytes(), K)).fetchall()}
+            return {r[0] for r in db.execute(sql, (query.tobytes(), K)).fetchall()}
         return search
+
+    def sharded(query: Matrix) -> set[int]:
+        def one(i: int) -> list[Any]:
+            return list(shards[i].execute(
+                f"SELECT rowid, distance FROM s{i} WHERE embedding MATCH ? AND k = ?",
+                (query.tobytes(), K)).fetchall())
+        found = [row for part in threads.map(one, range(2)) for row in part]
+        return {r[0] for r in sorted(found, key=lambda r: r[1])[:K]}
 
     def rescored(table: str, wrap: str, encode: Callable[[Matrix], bytes], pool: int
                  ) -> Callable[[Matrix], set[int]]:
@@ -106,25 +142,46 @@ def main() -> None:
 
     variants: list[tuple[str, Callable[[Matrix], set[int]]]] = [
         ("vec0 float32 cosine (the app's tables)", knn("vf")),
+        ("vec0 float32 cosine, LIMIT instead of k =", knn("vf", limit=True)),
+        ("vec0 float32 cosine, file, default cache", knn("vf", db=file_default)),
+        ("vec0 float32 cosine, file, mmap", knn("vf", db=shards[0])),
         ("vec0 float32 l2 (same order on unit vectors)", knn("vl2")),
+        ("vec0 float32 l2, 2 shards x 2 threads (mmap)", sharded),
+        ("vec0 int8 + float re-score (pool 20)", rescored("vi", "vec_int8(?)", int8_code, 20)),
         ("vec0 int8 + float re-score (pool 40)", rescored("vi", "vec_int8(?)", int8_code, 40)),
-        ("vec0 bit + float re-score (pool 200)", rescored("vb", "vec_bit(?)", bit_code, 200)),
-        ("vec0 bit + float re-score (pool 2000)", rescored("vb", "vec_bit(?)", bit_code, 2000)),
+        ("vec0 bit + float re-score (pool 200 = k*20)", rescored("vb", "vec_bit(?)", bit_code, 200)),
+        ("vec0 bit + float re-score (pool 500 = k*50)", rescored("vb", "vec_bit(?)", bit_code, 500)),
     ]
-    print(f"{args.n:,} random {args.dim}-dim unit vectors, k={K}, {args.queries} queries")
-    print(f"numpy brute force p50: {numpy_p50 * 1000:.2f} ms")
-    best: tuple[float, str] | None = None
+    print(f"{args.n:,} random {args.dim}-dim unit vectors, k={K}, {args.queries} queries; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"numpy brute force (float32, same unit vectors, argpartition k={K}) p50: "
+          f"{numpy_p50 * 1000:.2f} ms")
+    best: tuple[float, float, str] | None = None
+    numpy_times: list[float] = []
     for name, search in variants:
+        # numpy is re-timed next to each variant: the load on a shared machine drifts, and a
+        # ratio against a baseline from another minute would measure the drift.
+        base = p50(queries, numpy_knn, numpy_times)
         latency = p50(queries, search)
         recall = statistics.mean(len(search(q) & t) / K for q, t in zip(queries, truth, strict=True))
-        ratio = latency / numpy_p50
-        print(f"{name:48s} p50 {latency * 1000:7.2f} ms  ratio {ratio:5.2f}  recall@10 {recall:.3f}")
+        ratio = latency / base
+        print(f"{name:48s} p50 {latency * 1000:7.2f} ms  numpy {base * 1000:6.2f} ms  "
+              f"ratio {ratio:5.2f}  recall@10 {recall:.3f}")
         if recall >= 0.95 and (best is None or ratio < best[0]):
-            best = (ratio, name)
+            best = (ratio, latency, name)
     if best is not None:
-        print(f"query p50 / numpy: {best[0]:.2f} (best with recall@10 >= 0.95: {best[1]}; goal <= 2)")
+        # The minimum of several noisy ratios flatters; the ratio to numpy's median over the
+        # whole run is the steadier figure, and the verdict needs both.
+        pooled = best[1] / statistics.median(numpy_times)
+        verdict = "met" if max(best[0], pooled) <= 2 else "MISSED"
+        print(f"query p50 / numpy: {best[0]:.2f} next to it, {pooled:.2f} against numpy's p50 over"
+              f" the run (best with recall@10 >= 0.95: {best[2]}; goal <= 2: {verdict})")
     print(f"bulk insert: vec0 {vec_rate:,.0f} rows/s, BLOB {blob_rate:,.0f} rows/s, "
           f"ratio {vec_rate / blob_rate:.2f}")
+    threads.shutdown()
+    for db in (file_default, *shards):
+        db.close()
+    tmp.cleanup()
 
 
 if __name__ == "__main__":
