@@ -26,16 +26,8 @@ MAX_HEADER = 1 << 20
 MAX_PAYLOAD = 8 << 20
 SANDBOX_USER = "1000:1000"
 KERNEL_CMD = ["/opt/venv/bin/python3", "-I", "/opt/glassbox/kernel.py", "supervise"]
-# Only what the code needs; nothing of the host's environment is passed in.
-CONTAINER_ENV = {
-    "PATH": "/opt/venv/bin:/usr/local/bin:/usr/bin:/bin",
-    "HOME": "/workspace",
-    "LANG": "C.UTF-8",
-    "MPLBACKEND": "Agg",
-    "MPLCONFIGDIR": "/tmp/matplotlib",
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "GLASSBOX_SOCKET": "/run/glassbox/kernel.sock",
-}
+# The image's ENV (Dockerfile) sets the rest; Docker passes nothing of the host's own.
+CONTAINER_ENV = {"GLASSBOX_SOCKET": "/run/glassbox/kernel.sock"}  # where the host mounts it
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
 
