@@ -4,6 +4,8 @@
 # PID 1 is `kernel.py supervise`: it reaps zombies and respawns `kernel.py worker`, which
 # connects to the host's socket and runs code in one persistent namespace.
 # Frames both ways: ">II" (header length, payload length), a JSON header, raw payload.
+# One file on purpose although long: the image copies and hashes it as one unit, the
+# wheel force-includes it alone, and `python -I` would not find sibling modules.
 
 from __future__ import annotations
 
