@@ -99,6 +99,8 @@ class Execution:
             if frame is None:
                 continue
             if frame.op == "out":
+                # The kernel caps output too, but the code runs in the kernel's process and
+                # could write frames to the socket itself: the host counts for itself.
                 room = cap - used
                 payload = frame.payload[:max(room, 0)]
                 used += len(frame.payload)
