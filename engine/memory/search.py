@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from engine.memory.embedder import Vectors
 from engine.memory.index import Doc, MemoryIndex
+from engine.store.db import sqlite_module
 
 if TYPE_CHECKING:
     from engine.service import SearchHit
@@ -34,8 +35,9 @@ async def hybrid_search(
         for kind in SEARCH_KINDS:
             try:
                 nearest.extend(await index.knn(kind, vector, pool, embed_model))
-            except Exception:
+            except sqlite_module().Error:
                 # A re-embed with a new vector size is rebuilding the tables: text still works.
+                # Only SQL errors: anything else is a bug and must not look like "no hits".
                 continue
         nearest = [n for n in nearest if n[1] >= MIN_VECTOR_SIMILARITY]
         nearest.sort(key=lambda n: n[1], reverse=True)

@@ -109,3 +109,28 @@ def test_cli_search_json_is_json_lines(gb_home: Path, capsys: pytest.CaptureFixt
     assert {"session_id", "message_id", "run_id", "kind", "score", "text"} <= set(lines[0])
     assert cli(["search", "python dictionary"]) == 0
     assert "invert a python dictionary" in capsys.readouterr().out
+
+
+async def test_vector_search_degrades_only_on_sql_errors(gb_home: Path) -> None:
+    import numpy as np
+
+    from engine.memory.index import MemoryIndex
+    from engine.memory.search import hybrid_search
+
+    await seed(gb_home)
+    engine = await open_engine(gb_home)
+    try:
+        index = MemoryIndex(engine.store)
+        # A query vector of another size (a re-embed to a new model is under way): words still work.
+        wrong_size = np.ones(576, dtype=np.float32)
+        hits = await hybrid_search(index, "dictionary", wrong_size, "any", 5)
+        assert hits and hits[0].text == "invert a python dictionary"
+
+        async def broken(*args: object) -> list[object]:
+            raise ZeroDivisionError("a bug, not a rebuilding table")
+
+        index.knn = broken  # type: ignore[method-assign, assignment]
+        with pytest.raises(ZeroDivisionError):
+            await hybrid_search(index, "dictionary", wrong_size, "any", 5)
+    finally:
+        await engine.close()
