@@ -196,7 +196,8 @@ class MemoryService:
             run_id=context.run_id, source_run_id=hit.run_id, source_session_id=hit.session_id,
             similarity=round(hit.similarity, 4),
         )
-        _, executions = await self.index.solution(hit.run_id)
+        # The answer is in the cache entry already: only the executions are read.
+        executions = await self.engine.store.executions(hit.run_id)
         for event in replay_events(context.run_id, executions):
             yield event
         message_id = context.assistant_message_id
