@@ -159,11 +159,15 @@ class MemoryService:
             if hit is not None:
                 async for event in self._replay(context, hit):
                     yield event
-                # The replayed answer is the stored one: reuse its vector rather than embed
-                # it again before the run can close.
-                answer_vector = await self.index.answer_vector(hit, self.embedder.identity)
-                await self._index_turn(context, task_vector, hit.answer, cached=True,
-                                       answer_vector=answer_vector)
+                try:
+                    # The replayed answer is the stored one: reuse its vector rather than embed
+                    # it again before the run can close.
+                    answer_vector = await self.index.answer_vector(hit, self.embedder.identity)
+                    await self._index_turn(context, task_vector, hit.answer, cached=True,
+                                           answer_vector=answer_vector)
+                except Exception as exc:
+                    # As after a solved run: the answer is delivered, so a failed index is logged.
+                    log.warning("indexing run %s failed: %s", context.run_id, exc)
                 return
         # Plain chat does not read extras["memory_context"]; only the agent loop places it.
         wants_recall = context.options.mode != "chat" and self.settings.recall_top_k > 0

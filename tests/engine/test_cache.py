@@ -224,3 +224,21 @@ async def test_hit_embeds_only_the_task(gb_home: Path, monkeypatch: pytest.Monke
         assert len(rows) == 2 and rows[0][0] == rows[1][0]
     finally:
         await engine.close()
+
+
+async def test_hit_survives_a_failed_index(
+    gb_home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = await open_engine(gb_home, ["The sum is 385."])
+    try:
+        await ask(engine, (await engine.new_session()).id, SEED)
+
+        async def failing(*args: object, **kwargs: object) -> list[int]:
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(engine.memory.index, "write_turn", failing)
+        events = await ask(engine, (await engine.new_session()).id, PARAPHRASES[0])
+        assert types(events)[-1] == "run_finished" and "cache_hit" in types(events)
+        assert "disk on fire" in caplog.text
+    finally:
+        await engine.close()
