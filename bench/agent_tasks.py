@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,9 @@ def run_task(glassbox: str, task: dict[str, str], env: dict[str, str], timeout: 
     )
     events: list[dict[str, Any]] = []
     assert proc.stdout is not None
+    # A timer, not a check per line: a run that hangs silently prints no line to check on.
+    killer = threading.Timer(timeout, proc.kill)
+    killer.start()
     # Arrival times let the bench charge container start-up (code step start to exec start)
     # to the sandbox and model loading (run start to first step) to start-up, not the engine.
     for line in proc.stdout:
@@ -82,10 +86,8 @@ def run_task(glassbox: str, task: dict[str, str], env: dict[str, str], timeout: 
             continue
         event["_at"] = time.monotonic()
         events.append(event)
-        if time.monotonic() - began > timeout:
-            proc.kill()
-            break
     proc.wait()
+    killer.cancel()
     process_s = time.monotonic() - began
     startup_s = 0.0
     run_at = next((e["_at"] for e in events if e["type"] == "run_started"), None)
