@@ -36,10 +36,12 @@ async def test_file_tools_and_code_see_the_same_workspace(gb_home: Path) -> None
         options = SubmitOptions(mode="agent", plan="never")
         events = await engine.submit(session.id, "use the files", options).wait()
         end = events[-1]
-        assert isinstance(end, RunFinished) and end.status == "completed", end
+        # Every step's outcome in the message: a failure here is usually the sandbox, not the tools.
+        steps = [(e.kind, e.status, e.output[:200]) for e in events if isinstance(e, StepFinished)]
+        assert isinstance(end, RunFinished) and end.status == "completed", (end, steps)
         assert next(e for e in events if isinstance(e, MessageDone)).text == "Done."
         printed = "".join(e.text for e in events if isinstance(e, ExecOutput) and e.stream == "stdout")
-        assert "42" in printed  # the code read what write_file wrote
+        assert "42" in printed, steps  # the code read what write_file wrote
         # Only the model's code blocks are executions; the tools' snippets stay inside their steps.
         assert [e.code for e in events if isinstance(e, CodeExecStarted)] == [
             "print(int(open('/workspace/notes/in.txt').read()) + 1)",
@@ -48,7 +50,7 @@ async def test_file_tools_and_code_see_the_same_workspace(gb_home: Path) -> None
         ]
         assert "tool names leaked: False" in printed  # the snippets leave the session namespace alone
         tools = [e for e in events if isinstance(e, StepFinished) and e.kind == "tool"]
-        assert [t.status for t in tools] == ["success"] * 3, tools
+        assert [t.status for t in tools] == ["success"] * 3, steps
         assert tools[0].output == "Wrote 2 characters to /workspace/notes/in.txt."
         assert tools[1].output == "written by code"  # read_file saw what the code wrote
         assert "made.txt" in tools[2].output and "notes/" in tools[2].output
