@@ -12,9 +12,8 @@ from engine.errors import GlassboxError
 from engine.memory.embedder import Embedder, resolve_embedding_model
 from engine.memory.maintenance import backup, db_stats, prune, reembed_sync, vacuum
 from engine.paths import app_paths
-from engine.service import Engine
 from engine.store.db import connect
-from tui.commands.common import emit_json, print_table, run
+from tui.commands.common import emit_json, open_engine, print_table, run
 
 
 def register(sub: Any) -> None:
@@ -77,11 +76,8 @@ def _search(args: argparse.Namespace) -> int:
 
 
 async def _search_async(text: str, limit: int) -> list[Any]:
-    engine = await Engine.open(load_settings())
-    try:
+    async with open_engine() as engine:
         return await engine.search(text, limit)
-    finally:
-        await engine.close()
 
 
 def _stats(args: argparse.Namespace) -> int:
