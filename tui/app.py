@@ -58,6 +58,9 @@ class GlassboxApp(App[int]):
         self.session_title = ""
         self.bridge: Bridge | None = None
         self.ready = asyncio.Event()
+        """Set once start-up finished: every pane shows the last session (or the engine failed)."""
+        self.shown = asyncio.Event()
+        """Set when a session's newest messages are mounted, before the rest of it is loaded."""
         self._approval: asyncio.Future[bool] | None = None
         self._engine_closed = False
 
@@ -115,6 +118,9 @@ class GlassboxApp(App[int]):
 
     async def submit(self, text: str) -> RunHandle | None:
         """Start a run for a prompt; its events flow through the bridge worker."""
+        if not self.ready.is_set():
+            self.notify("The session is still loading.", severity="warning")
+            return None
         if self.engine is None or self.dashboard.session_id is None:
             self.notify("The engine is not available.", severity="error")
             return None

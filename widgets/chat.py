@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -66,7 +65,9 @@ class ChatPane(Pane):
 
     HISTORY_LIMIT = 200
     """Older messages are not rendered, so opening a long session stays fast."""
-    SEGMENT_CHARS = 3000
+    FIRST_PAINT = 12
+    """Messages mounted before the first frame of a session; more than a full-height pane shows."""
+    SEGMENT_CHARS = 1200
     """A streamed reply is split into Markdown segments of about this size at paragraph breaks, so
     finished segments keep their cached layout and a frame's cost does not grow with reply length."""
 
@@ -74,7 +75,12 @@ class ChatPane(Pane):
         super().__init__("Chat", id="chat")
         self._stream: MarkdownStream | None = None
         self._streaming: MessageView | None = None
+        self._segments: list[Markdown] = []
+        """The streaming reply's Markdown widgets, kept so reading its text needs no DOM query."""
         self._segment = ""
+        self._older: list[ChatItem] = []
+        self._hidden = 0
+        self._frozen: list[Markdown] = []
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="chat-log", can_focus=True)
@@ -98,27 +104,45 @@ class ChatPane(Pane):
         self.prompt.focus()
 
     async def show_history(self, items: list[ChatItem]) -> None:
-        """Replace the log with these messages (the newest HISTORY_LIMIT of them)."""
+        """Replace the log with the newest FIRST_PAINT of these messages; show_older() adds the rest
+        (up to HISTORY_LIMIT), so a long session is on screen before all of it is parsed."""
         await self._stop_stream()
         log = self.log_view
         await log.remove_children()
+        self._frozen = []
         shown = items[-self.HISTORY_LIMIT :]
-        widgets: list[Static | MessageView] = []
-        if len(items) > len(shown):
-            widgets.append(Static(f"{len(items) - len(shown)} older messages not shown.",
-                                  classes="notice -info"))
-        for item in shown:
-            view = MessageView(item)
-            if item.role != "user":
-                view.set_class(item.incomplete, "-incomplete")
-                view.set_class(item.cached, "-cached")
-            widgets.append(view)
+        self._older = shown[: -self.FIRST_PAINT]
+        self._hidden = len(items) - len(shown)
+        widgets: list[Static | MessageView] = [self._message_view(i) for i in shown[-self.FIRST_PAINT :]]
         if not widgets:
             widgets.append(Static("Type a task below and press Enter.", classes="notice -info -hint"))
+        elif self._hidden and not self._older:
+            widgets.insert(0, self._hidden_notice())
         await log.mount_all(widgets)
         log.scroll_end(animate=False)
         log.anchor()
         self.prompt.prompt_history = [i.text for i in items if i.role == "user"][-100:]
+
+    async def show_older(self) -> None:
+        """Mount the messages show_history() held back, above the ones already shown."""
+        if not self._older:
+            return
+        widgets: list[Static | MessageView] = [self._message_view(i) for i in self._older]
+        if self._hidden:
+            widgets.insert(0, self._hidden_notice())
+        self._older = []
+        await self.log_view.mount_all(widgets, before=0)
+
+    def _hidden_notice(self) -> Static:
+        return Static(f"{self._hidden} older messages not shown.", classes="notice -info")
+
+    @staticmethod
+    def _message_view(item: ChatItem) -> MessageView:
+        view = MessageView(item)
+        if item.role != "user":
+            view.set_class(item.incomplete, "-incomplete")
+            view.set_class(item.cached, "-cached")
+        return view
 
     async def add_user(self, message_id: str, text: str) -> None:
         """Show a sent prompt."""
@@ -134,26 +158,52 @@ class ChatPane(Pane):
         view.add_class("-streaming")
         await self.log_view.mount(view)
         self._streaming = view
+        self._segments = [view.query_one(Markdown)]
         self._segment = ""
-        self._stream = Markdown.get_stream(view.query_one(Markdown))
+
+    def _open_stream(self, target: Markdown) -> MarkdownStream:
+        # A stream starts its task at once; it is opened only when there is text to write, so the
+        # write that follows lets the task run and stop() never cancels a task that never started.
+        self._stream = Markdown.get_stream(target)
+        return self._stream
 
     async def append_reply(self, text: str) -> None:
         """Stream more reply text (already batched per frame by the bridge)."""
-        if self._stream is None or self._streaming is None:
+        if self._streaming is None or not text:
             return
+        stream = self._stream or self._open_stream(self._segments[-1])
         if len(self._segment) >= self.SEGMENT_CHARS:
             cut = text.find("\n\n")
             # Split only outside a code fence, so each segment is valid Markdown on its own.
             if cut >= 0 and (self._segment + text[:cut]).count("```") % 2 == 0:
                 head, text = text[: cut + 2], text[cut + 2 :]
-                await self._stream.write(head)
-                await self._stream.stop()
+                await stream.write(head)
+                await stream.stop()
+                self.call_after_refresh(self._freeze, self._segments[-1])
                 segment = Markdown("", classes="message-body")
                 await self._streaming.mount(segment)
-                self._stream = Markdown.get_stream(segment)
+                self._segments.append(segment)
                 self._segment = ""
+                if not text:
+                    self._stream = None
+                    return
+                stream = self._open_stream(segment)
         self._segment += text
-        await self._stream.write(text)
+        await stream.write(text)
+
+    def _freeze(self, segment: Markdown) -> None:
+        # Textual caches an auto-height widget's layout per parent height, so every segment of a
+        # growing reply would be laid out again each frame; a finished one gets its measured height
+        # and only the live tail is laid out. A width change measures them again (on_resize).
+        if segment.is_attached and segment.size.height:
+            segment.styles.height = segment.size.height
+            self._frozen.append(segment)
+
+    def on_resize(self) -> None:
+        frozen, self._frozen = self._frozen, []
+        for segment in frozen:
+            segment.styles.height = "auto"
+            self.call_after_refresh(self._freeze, segment)
 
     async def finish_reply(self, message_id: str, text: str, incomplete: bool, cached: bool) -> None:
         """End the stream; make sure the final text is shown and mark the reply."""
@@ -170,6 +220,9 @@ class ChatPane(Pane):
         if text and "".join(m.source for m in segments) != text:
             for extra in segments[1:]:
                 await extra.remove()
+            if segments[0] in self._frozen:
+                self._frozen.remove(segments[0])
+                segments[0].styles.height = "auto"
             await segments[0].update(text)
         view.remove_class("-streaming")
         view.set_marks(incomplete, cached)
@@ -187,24 +240,16 @@ class ChatPane(Pane):
     async def _stop_stream(self) -> None:
         if self._stream is not None:
             stream, self._stream = self._stream, None
-            try:
-                await stream.stop()
-            except asyncio.CancelledError:
-                # stop() re-raises the cancel of a stream task that never ran (a run that failed at
-                # once); only a real cancellation of this handler may propagate.
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    raise
+            await stream.stop()
         if self._streaming is not None:
             self._streaming.remove_class("-streaming")
             self._streaming = None
+            self._segments = []
 
     @property
     def streaming_text(self) -> str:
         """The text of the reply being streamed (what the screen shows)."""
-        if self._streaming is None:
-            return ""
-        return "".join(m.source for m in self._streaming.query(Markdown))
+        return "".join(m.source for m in self._segments)
 
     async def add_notice(self, text: str, level: str = "info") -> None:
         """Show a notice (e.g. an error sentence) in the conversation."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -185,11 +186,22 @@ class DashboardScreen(Screen[None]):
             items = [ChatItem(m.id, m.role, m.content, m.incomplete, m.cached)
                      for m in await engine.store.messages(session_id) if m.role in ("user", "assistant")]
         await self.chat.show_history(items)
+        self.update_topbar()
+        self.gb.shown.set()
+        # The newest messages are painted first; older ones, the last run and the cost read and
+        # mount more, so they follow the frame instead of delaying it.
+        await self._next_frame()
+        await self.chat.show_older()
         await self._load_last_run(session_id, {i.message_id: i.text for i in items})
         await self.refresh_cost(final=True)
-        self.update_topbar()
         if at_message:
             self.call_after_refresh(self.chat.scroll_to_message, at_message)
+
+    async def _next_frame(self) -> None:
+        """Return once the screen has refreshed, or after a moment if it is covered and does not."""
+        painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+        await asyncio.wait([painted], timeout=0.25)
 
     async def _load_last_run(self, session_id: str, texts: dict[str, str]) -> None:
         engine = self.gb.engine

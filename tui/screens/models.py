@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,18 +11,16 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from engine.llm.registry import ModelInfo, list_local_models
+
 
 def _size(size: int) -> str:
     return f"{size / 1024**3:.2f} GiB" if size >= 1024**3 else f"{size / 1024**2:.0f} MiB"
 
 
-def _list_models() -> tuple[list[Any], str]:
+def _list_models() -> tuple[list[ModelInfo], str]:
     try:
-        from engine.llm.registry import list_local_models
-    except ImportError:
-        return [], "The model registry is not available yet (engine.llm.registry)."
-    try:
-        return list(list_local_models()), ""
+        return list_local_models(), ""
     except Exception as exc:  # a broken models folder must not close the picker
         return [], f"Could not list models: {exc}"
 

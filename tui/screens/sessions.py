@@ -63,15 +63,17 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
 
     def _fill(self, text: str) -> None:
         widget = self.query_one("#sessions-list", OptionList)
-        widget.clear_options()
         needle = text.lower()
+        options: list[Option] = []
         for record in self.sessions:
             title = record.title or "(untitled)"
             if needle and needle not in title.lower():
                 continue
             mark = "● " if record.id == self.current else "  "
             age = f"  · {_age(record.updated_at)}" if self.show_age else ""
-            widget.add_option(Option(f"{mark}{title}{age}", id=record.id))
+            options.append(Option(f"{mark}{title}{age}", id=record.id))
+        # One replace per keystroke, not one refresh per session.
+        widget.set_options(options)
         if widget.option_count:
             widget.highlighted = 0
 

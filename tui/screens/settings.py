@@ -36,8 +36,6 @@ def _parse(text: str, current: Any) -> Any:
     if isinstance(current, dict):
         pairs = [p.split("=", 1) for p in text.split(",") if "=" in p]
         return {k.strip(): v.strip() for k, v in pairs}
-    if isinstance(current, Path) or current is None:
-        return text
     return text
 
 
