@@ -320,6 +320,10 @@ class AgentRuntime:
                               self.ctx.cancel, max(1.0, self.budget.remaining_wall()))
         result = await self.tools.call(action.tool, action.arguments, context)
         out.observation = cut_middle(result.output, self.agent.observation_tokens)
+        if self.ctx.cancel.cancelled:
+            # A file tool stopped by the cancel fails; record the run as cancelled, not a retry.
+            out.ending = Ending("cancelled", CANCELLED_REASON)
+            return
         if result.failure is not None:
             out.failure = Failure(result.failure, result.output)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from engine.events import (
     TokenDelta,
 )
 from engine.service import SubmitOptions
-from tests.engine.agent_fakes import FakeResult, FakeSandbox, open_engine, python_block
+from tests.engine.agent_fakes import FakeResult, FakeSandbox, open_engine, python_block, tool_block
 
 AGENT = SubmitOptions(mode="agent", plan="never")
 
@@ -50,6 +51,28 @@ async def test_cancel_mid_execution_kills_it_and_leaves_the_session_usable(
     events = await engine.submit(session.id, "now add", AGENT).wait()
     assert isinstance(events[-1], RunFinished) and events[-1].status == "completed"
     assert next(e for e in events if isinstance(e, MessageDone)).text == "2"
+    await engine.close()
+
+
+async def test_cancel_during_a_file_tool_ends_the_run_as_cancelled(gb_home: Path, tmp_path: Path) -> None:
+    sandbox = FakeSandbox()
+    real_op = sandbox._file_op
+
+    async def slow_op(request: dict[str, object]) -> FakeResult:
+        return dataclasses.replace(await real_op(request), duration_s=30)
+
+    sandbox._file_op = slow_op  # type: ignore[method-assign]
+    replies = [tool_block('{"name": "write_file", "arguments": {"path": "a.txt", "content": "x"}}'), "never"]
+    engine, _, _ = await open_engine(tmp_path, replies, sandbox)
+    session = await engine.new_session()
+    handle = engine.submit(session.id, "write a file", AGENT)
+    await asyncio.wait_for(sandbox.started.wait(), 5)
+    handle.cancel()
+    events = await asyncio.wait_for(handle.wait(), 5)
+    end = events[-1]
+    assert isinstance(end, RunFinished) and end.status == "cancelled", end
+    tool = [e for e in events if isinstance(e, StepFinished) and e.kind == "tool"]
+    assert [t.status for t in tool] == ["failure"]  # not a retry of a stopped call
     await engine.close()
 
 
