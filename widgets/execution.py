@@ -99,7 +99,11 @@ class ExecPane(Pane):
 
     def _tick(self) -> None:
         elapsed = time.monotonic() - self._started_at
-        self._set_status(Text(f"running… {elapsed:.1f} s", style="bold yellow"))
+        # The one-line clock keeps its size; a layout pass 10 times a second would re-arrange the
+        # whole screen for nothing.
+        self.query_one("#exec-status", Static).update(
+            Text(f"running… {elapsed:.1f} s", style="bold yellow"), layout=False
+        )
 
     def _set_status(self, text: Text | str) -> None:
         self.query_one("#exec-status", Static).update(text)
