@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-import aiosqlite
 import numpy as np
 
 from engine.memory.embedder import Vectors
@@ -87,16 +85,6 @@ def fts_query(text: str) -> str:
     return " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
 
 
-async def in_one_call(conn: aiosqlite.Connection, fn: Callable[[Any], T]) -> T:
-    """Run `fn(sqlite connection)` as ONE call on the aiosqlite worker thread."""
-    # The worker runs one queued call at a time, so statements other coroutines send on the
-    # shared connection cannot land inside fn's transaction. aiosqlite has no public API for
-    # this; Store should offer it (see the memory review notes).
-    runner: Any = conn
-    result: T = await runner._execute(fn, runner._conn)
-    return result
-
-
 class MemoryIndex:
     """Async access to the memory tables over the store's connection."""
 
@@ -112,9 +100,7 @@ class MemoryIndex:
         """Insert a turn's docs, their vectors and its cache entry in ONE transaction."""
         now = time.time()
 
-        def write(conn: Any) -> list[int] | None:
-            if conn.in_transaction:
-                return None  # a Store.transaction() of another coroutine is open: not ours to join
+        def write(conn: Any) -> list[int]:
             ids: list[int] = []
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -148,11 +134,7 @@ class MemoryIndex:
                 raise
             return ids
 
-        while True:
-            ids = await in_one_call(self.conn, write)
-            if ids is not None:
-                return ids
-            await asyncio.sleep(0.005)
+        return await self.store.call(write)
 
     async def cache_candidates(
         self, context_key: str, vector: Vectors, embed_model: str, limit: int = 10

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
 from engine.errors import StoreError
 from engine.store.db import connect, is_disk_full
+
+T = TypeVar("T")
 
 
 def new_id() -> str:
@@ -118,6 +121,9 @@ class Store:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        # One connection is shared by every coroutine (recorder, memory, UI); without this a
+        # write from one could commit inside another's open transaction.
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -134,22 +140,38 @@ class Store:
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one write statement and commit."""
-        try:
-            await self.conn.execute(sql, params)
-            await self.conn.commit()
-        except Exception as exc:
-            raise self._wrap(exc) from None
+        async with self._write_lock:
+            try:
+                await self.conn.execute(sql, params)
+                await self.conn.commit()
+            except Exception as exc:
+                raise self._wrap(exc) from None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Group several writes into one transaction."""
-        try:
-            await self.conn.execute("BEGIN")
-            yield self.conn
-            await self.conn.commit()
-        except Exception as exc:
-            await self.conn.rollback()
-            raise self._wrap(exc) from None
+        """Group several writes into one transaction (use the yielded connection, not execute())."""
+        async with self._write_lock:
+            try:
+                await self.conn.execute("BEGIN")
+                yield self.conn
+                await self.conn.commit()
+            except Exception as exc:
+                await self.conn.rollback()
+                raise self._wrap(exc) from None
+
+    async def call(self, fn: Callable[[Any], T]) -> T:
+        """Run fn(sqlite3 connection) as one job on the connection's thread, holding the write lock.
+
+        For a batch of blocking statements (e.g. a whole turn's vectors) that must not
+        interleave with other coroutines' writes and should not pay one round trip each.
+        """
+        runner: Any = self.conn  # aiosqlite has no public "run this function" call
+        async with self._write_lock:
+            try:
+                result: T = await runner._execute(fn, runner._conn)
+            except Exception as exc:
+                raise self._wrap(exc) from None
+        return result
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Rows of a query."""

@@ -90,3 +90,30 @@ async def test_usage_totals_by_run_session_and_all_time(tmp_path: Path) -> None:
     assert (await store.usage_totals(session_id=s1.id)).completion_tokens == 12
     assert (await store.usage_totals()).prompt_tokens == 31
     await store.close()
+
+
+async def test_a_write_cannot_commit_inside_another_coroutines_transaction(tmp_path: Path) -> None:
+    import asyncio
+
+    store = await Store.open(tmp_path / "g.db")
+    kept = await store.create_session("kept")
+    doomed = await store.create_session("doomed")
+    entered = asyncio.Event()
+
+    async def failing_transaction() -> None:
+        with pytest.raises(StoreError):
+            async with store.transaction() as conn:
+                await conn.execute("UPDATE sessions SET title='changed' WHERE id=?", (doomed.id,))
+                entered.set()
+                await asyncio.sleep(0.05)  # another coroutine writes meanwhile
+                await conn.execute("INSERT INTO no_such_table VALUES (1)")
+
+    async def other_write() -> None:
+        await entered.wait()
+        await store.execute("UPDATE sessions SET title='renamed' WHERE id=?", (kept.id,))
+
+    await asyncio.gather(failing_transaction(), other_write())
+    assert (await store.get_session(kept.id)).title == "renamed"  # type: ignore[union-attr]
+    # Without the write lock the other write's COMMIT would have committed this update too.
+    assert (await store.get_session(doomed.id)).title == "doomed"  # type: ignore[union-attr]
+    await store.close()
