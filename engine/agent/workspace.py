@@ -68,6 +68,12 @@ def _main(request):
         return _reply(error="os", detail=exc.strerror or str(exc))
 
 _main(json.loads(base64.b64decode(REQUEST)))
+
+# The kernel keeps every cell's source for tracebacks; a write's cell holds the whole file.
+import linecache
+for _name, _entry in list(linecache.cache.items()):
+    if _name.startswith("<cell") and _entry[2][:1] == [MARK]:
+        del linecache.cache[_name]
 '''
 _SCRIPT_B64 = base64.b64encode(_SCRIPT.encode("utf-8")).decode("ascii")
 _REQUEST_RE = re.compile(r'"REQUEST": "([A-Za-z0-9+/=]*)"')
@@ -97,7 +103,7 @@ def file_op_code(request: dict[str, Any]) -> str:
     # Both parts travel base64-encoded: no quoting of paths or contents can break the code.
     payload = base64.b64encode(json.dumps(request).encode("ascii")).decode("ascii")
     return (f'{_MARK}exec(__import__("base64").b64decode("{_SCRIPT_B64}").decode(), '
-            f'{{"__name__": "_glassbox_tool", "REQUEST": "{payload}"}})\n')
+            f'{{"__name__": "_glassbox_tool", "MARK": {_MARK!r}, "REQUEST": "{payload}"}})\n')
 
 
 def file_op_request(code: str) -> dict[str, Any] | None:
