@@ -179,6 +179,11 @@ def config_file() -> Path:
     return _active_config_file()
 
 
+def database_path(settings: Settings) -> Path:
+    """The SQLite file these settings point at (store.path, else the data directory's)."""
+    return settings.store.path or app_paths().ensure().database
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read settings; a bad value raises ConfigError naming the field and its source."""
     path = _active_config_file()

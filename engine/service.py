@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.chat import ChatTurn
-from engine.config import Settings, load_settings
+from engine.config import Settings, database_path, load_settings
 from engine.errors import GlassboxError, ModelError, SandboxError
 from engine.events import ApprovalRequested, Event, RunFailed, RunFinished, RunStarted
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
@@ -140,8 +140,8 @@ class Engine:
         """Open the store and prepare (lazily) the model and sandbox; memory=False skips the
         semantic cache, recall and vector search."""
         settings = settings or load_settings()
-        paths = app_paths().ensure()
-        store = await Store.open(database or settings.store.path or paths.database)
+        app_paths().ensure()
+        store = await Store.open(database or database_path(settings))
         engine = cls(settings, store, model_factory=model_factory, sandbox_factory=sandbox_factory)
         engine._model = model
         engine._sandbox = sandbox

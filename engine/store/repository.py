@@ -373,6 +373,18 @@ class Store:
         )
         return [_row_to(RunRecord, r) for r in rows]
 
+    async def run_summaries(self, session_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Newest runs with their task text, step count and tokens (for `glassbox runs list`)."""
+        where, params = ("WHERE r.session_id=?", [session_id, limit]) if session_id else ("", [limit])
+        rows = await self.fetchall(
+            "SELECT r.*, m.content AS task, (SELECT COUNT(*) FROM steps s WHERE s.run_id=r.id) AS nsteps,"
+            " (SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) FROM usage u"
+            "  WHERE u.run_id=r.id) AS tokens"
+            f" FROM runs r LEFT JOIN messages m ON m.id=r.user_message_id {where}"
+            " ORDER BY r.started_at DESC LIMIT ?", params,
+        )
+        return [dict(r) for r in rows]
+
     async def recover_interrupted(self) -> int:
         """Mark runs of dead processes as interrupted and their streaming replies incomplete."""
         rows = await self.fetchall("SELECT id, pid, assistant_message_id FROM runs WHERE status='running'")

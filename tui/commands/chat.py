@@ -27,7 +27,7 @@ from engine.events import (
 )
 from engine.service import Engine, SubmitOptions
 from engine.store.repository import MessageRecord
-from tui.commands.common import emit_json, open_engine, print_table, run
+from tui.commands.common import emit_json, open_engine, print_table, run, when
 
 EXIT_FAILED = 1
 EXIT_BUDGET = 3
@@ -182,7 +182,7 @@ def _sessions_list(args: argparse.Namespace) -> int:
                 return 0
             print_table(
                 ["ID", "UPDATED", "MSGS", "TITLE"],
-                [(s.id[:12], _when(s.updated_at), counts.get(s.id, 0), s.title[:60]) for s in sessions],
+                [(s.id[:12], when(s.updated_at), counts.get(s.id, 0), s.title[:60]) for s in sessions],
             )
             return 0
 
@@ -213,7 +213,7 @@ def _sessions_show(args: argparse.Namespace) -> int:
             print(f"Session {session.id}  {session.title}")
             for m in messages:
                 marks = "".join([" [incomplete]" if m.incomplete else "", " [cached]" if m.cached else ""])
-                print(f"\n{m.role}{marks} ({_when(m.created_at)}):\n{m.content}")
+                print(f"\n{m.role}{marks} ({when(m.created_at)}):\n{m.content}")
             return 0
 
     return run(body())
@@ -238,9 +238,6 @@ def _sessions_export(args: argparse.Namespace) -> int:
 
     return run(body())
 
-
-def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
 
 __all__ = ["register"]

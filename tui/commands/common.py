@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Coroutine, Iterable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -37,6 +38,11 @@ def emit_json(obj: dict[str, Any]) -> None:
     """Print one JSON object as one line and flush (for --json output)."""
     sys.stdout.write(json.dumps(obj, default=str, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def when(ts: float | None) -> str:
+    """A timestamp as local date and minute, or '-'."""
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else "-"
 
 
 def print_table(headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:

@@ -8,12 +8,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from engine.config import Settings, load_settings
+from engine.config import Settings, database_path, load_settings
 from engine.errors import GlassboxError
 from engine.health import HealthCheck
 from engine.llm.gguf import read_gguf_metadata
 from engine.llm.registry import resolve_model_path
-from engine.paths import app_paths
 from tui.commands.common import emit_json
 
 
@@ -52,7 +51,7 @@ def _sqlite_vec_check() -> HealthCheck:
 
 
 def _database_check(settings: Settings) -> HealthCheck:
-    path = settings.store.path or app_paths().database
+    path = database_path(settings)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         probe = path.parent / ".write-probe"

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 
-from engine.config import load_settings
+from engine.config import database_path, load_settings
 from engine.errors import GlassboxError
-from engine.paths import app_paths
 from engine.store.repository import StepRecord, Store
-from tui.commands.common import emit_json, print_table, run
+from tui.commands.common import emit_json, print_table, run, when
 
 _MARKS = {"success": "✓", "failure": "✗", "retry": "↻", "skipped": "–", "running": "…", "pending": "·"}
 _TEXT_LINES = 6
@@ -33,28 +31,22 @@ def register(sub: Any) -> None:
 
 
 async def _open_store() -> Store:
-    settings = load_settings()
-    return await Store.open(settings.store.path or app_paths().ensure().database)
+    # Read-only views need the file only: no model, sandbox or memory layer.
+    return await Store.open(database_path(load_settings()))
 
 
 def _list(args: argparse.Namespace) -> int:
     async def body() -> int:
         store = await _open_store()
         try:
-            where, params = "", [args.limit]
+            session_id = None
             if args.session:
                 session = await store.get_session(args.session)
                 if session is None:
                     raise GlassboxError(f"No session matches '{args.session}'.",
                                         hint="`glassbox sessions list` shows them.")
-                where, params = "WHERE r.session_id=?", [session.id, args.limit]
-            rows = await store.fetchall(
-                "SELECT r.*, m.content AS task, (SELECT COUNT(*) FROM steps s WHERE s.run_id=r.id) AS nsteps,"
-                " (SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) FROM usage u"
-                "  WHERE u.run_id=r.id) AS tokens"
-                f" FROM runs r LEFT JOIN messages m ON m.id=r.user_message_id {where}"
-                " ORDER BY r.started_at DESC LIMIT ?", params,
-            )
+                session_id = session.id
+            rows = await store.run_summaries(session_id, args.limit)
             if args.json:
                 for r in rows:
                     emit_json({"type": "run", "id": r["id"], "session_id": r["session_id"],
@@ -67,7 +59,7 @@ def _list(args: argparse.Namespace) -> int:
                 return 0
             print_table(
                 ["RUN", "STARTED", "STATUS", "STEPS", "TOKENS", "SECONDS", "TASK"],
-                [(r["id"][:12], _when(r["started_at"]), r["status"], r["nsteps"], r["tokens"],
+                [(r["id"][:12], when(r["started_at"]), r["status"], r["nsteps"], r["tokens"],
                   _seconds(r["started_at"], r["finished_at"]), _one_line(r["task"] or "", 50))
                  for r in rows],
             )
@@ -124,7 +116,7 @@ def render_run(
     """The run as text lines: a header, then the step tree with code, output and decisions."""
     status = record.status + (f" ({record.reason})" if record.reason else "")
     lines = [f"Run {record.id}  {status}",
-             f"Session {record.session_id}  model {record.model}  {_when(record.started_at)}  "
+             f"Session {record.session_id}  model {record.model}  {when(record.started_at)}  "
              f"{_seconds(record.started_at, record.finished_at)} s  {tokens:,} tokens"]
     if record.error:
         lines.append(f"Error: {record.error}")
@@ -199,9 +191,6 @@ def _one_line(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
-
-def _when(ts: float | None) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else "-"
 
 
 def _seconds(start: float | None, end: float | None) -> str:
