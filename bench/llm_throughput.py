@@ -30,7 +30,7 @@ from engine.service import Engine, SubmitOptions
 
 PROMPT = "Write a detailed essay about the history of bread, from ancient Egypt to today."
 MAX_TOKENS = 200
-ROUNDS = 5
+ROUNDS = 9
 
 
 def rate(stamps: list[float]) -> float:
@@ -109,11 +109,15 @@ async def main() -> None:
             ours.append(eng)
             counts.append((eng_n, lib_n))
         eng_med, lib_med = statistics.median(ours), statistics.median(theirs)
+        # Each engine run sits next to its library run, so their ratio shares the machine's
+        # momentary speed; the median of those pairs is steadier than a ratio of medians.
+        paired = statistics.median(e / t for e, t in zip(ours, theirs, strict=True))
         print(f"model: {model_path.name}, {ROUNDS} alternating rounds, max_tokens={MAX_TOKENS}, greedy")
         print(f"tokens per run (engine, library): {counts}")
         print(f"engine streamed tokens/s (median):           {eng_med:8.1f}")
         print(f"create_completion(stream=True) tokens/s:     {lib_med:8.1f}")
-        print(f"RATIO engine / library tokens/s:             {eng_med / lib_med:8.3f}  (goal >= 0.97)")
+        print(f"ratio of the medians:                        {eng_med / lib_med:8.3f}")
+        print(f"RATIO engine / library tokens/s (paired):    {paired:8.3f}  (goal >= 0.97)")
 
         history = [ChatMessage("system", settings.llm.system_prompt), *history_of(1500)]
         history_tokens = await model.count_tokens(history)
