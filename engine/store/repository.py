@@ -6,10 +6,8 @@ import asyncio
 import json
 import os
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -17,102 +15,19 @@ import aiosqlite
 
 from engine.errors import StoreError
 from engine.store.db import connect, is_disk_full
+from engine.store.records import (
+    MessageRecord,
+    RunRecord,
+    SessionRecord,
+    StepRecord,
+    UsageTotals,
+    new_id,
+    row_to,
+)
 
 T = TypeVar("T")
 
-
-def new_id() -> str:
-    """A new random hex id (CLI commands accept any unique prefix)."""
-    return uuid.uuid4().hex
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRecord:
-    """A conversation."""
-
-    id: str
-    title: str
-    created_at: float
-    updated_at: float
-    token_budget: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MessageRecord:
-    """One message; `parent_id` links it to the message it answers or follows."""
-
-    id: str
-    session_id: str
-    parent_id: str | None
-    role: str
-    content: str
-    status: str
-    cached: bool
-    run_id: str | None
-    created_at: float
-
-    @property
-    def incomplete(self) -> bool:
-        """True for a reply that was cut off (crash, cancel, or still streaming)."""
-        return self.status == "incomplete"
-
-
-@dataclass(frozen=True, slots=True)
-class RunRecord:
-    """One agent run for one user message."""
-
-    id: str
-    session_id: str
-    user_message_id: str | None
-    assistant_message_id: str | None
-    status: str
-    reason: str
-    error: str | None
-    model: str
-    started_at: float
-    finished_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class StepRecord:
-    """One saved agent step with its inputs and outputs (JSON)."""
-
-    id: str
-    run_id: str
-    parent_id: str | None
-    seq: int
-    kind: str
-    status: str
-    title: str
-    input: Any
-    output: Any
-    strategy: str | None
-    reason: str | None
-    tokens: int
-    started_at: float
-    finished_at: float | None
-    duration_s: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class UsageTotals:
-    """Summed usage over some scope."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    compute_s: float = 0.0
-    calls: int = 0
-
-
-def _row_to(cls: type[Any], row: Any) -> Any:
-    data = dict(row)
-    if cls is MessageRecord:
-        data["cached"] = bool(data["cached"])
-    if cls is StepRecord:
-        data["input"] = json.loads(data["input"]) if data["input"] else None
-        data["output"] = json.loads(data["output"]) if data["output"] else None
-    names = cls.__dataclass_fields__
-    return cls(**{k: v for k, v in data.items() if k in names})
+__all__ = ["MessageRecord", "RunRecord", "SessionRecord", "StepRecord", "Store", "UsageTotals", "new_id"]
 
 
 class Store:
@@ -210,14 +125,14 @@ class Store:
         rows = await self.fetchall(
             "SELECT * FROM sessions WHERE id LIKE ? || '%' LIMIT 2", (session_id,)
         )
-        return _row_to(SessionRecord, rows[0]) if len(rows) == 1 else None
+        return row_to(SessionRecord, rows[0]) if len(rows) == 1 else None
 
     async def list_sessions(self, limit: int = 200) -> list[SessionRecord]:
         """Sessions, most recently used first."""
         rows = await self.fetchall(
             "SELECT * FROM sessions ORDER BY updated_at DESC LIMIT ?", (limit,)
         )
-        return [_row_to(SessionRecord, r) for r in rows]
+        return [row_to(SessionRecord, r) for r in rows]
 
     async def latest_session(self) -> SessionRecord | None:
         """The most recently used session."""
@@ -299,14 +214,14 @@ class Store:
     async def get_message(self, message_id: str) -> MessageRecord | None:
         """A message by id."""
         row = await self.fetchone("SELECT * FROM messages WHERE id=?", (message_id,))
-        return _row_to(MessageRecord, row) if row else None
+        return row_to(MessageRecord, row) if row else None
 
     async def messages(self, session_id: str) -> list[MessageRecord]:
         """All messages of a session in order of creation."""
         rows = await self.fetchall(
             "SELECT * FROM messages WHERE session_id=? ORDER BY created_at, rowid", (session_id,)
         )
-        return [_row_to(MessageRecord, r) for r in rows]
+        return [row_to(MessageRecord, r) for r in rows]
 
     async def conversation(self, session_id: str, leaf_id: str | None = None) -> list[MessageRecord]:
         """The branch ending at `leaf_id` (default: the newest message), oldest first."""
@@ -331,7 +246,7 @@ class Store:
             " ORDER BY created_at DESC LIMIT ?",
             (text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"), limit),
         )
-        return [_row_to(MessageRecord, r) for r in rows]
+        return [row_to(MessageRecord, r) for r in rows]
 
     # -- runs -------------------------------------------------------------------------
 
@@ -364,14 +279,14 @@ class Store:
     async def get_run(self, run_id: str) -> RunRecord | None:
         """A run by id or unique prefix."""
         rows = await self.fetchall("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2", (run_id,))
-        return _row_to(RunRecord, rows[0]) if len(rows) == 1 else None
+        return row_to(RunRecord, rows[0]) if len(rows) == 1 else None
 
     async def runs(self, session_id: str) -> list[RunRecord]:
         """Runs of a session, oldest first."""
         rows = await self.fetchall(
             "SELECT * FROM runs WHERE session_id=? ORDER BY started_at", (session_id,)
         )
-        return [_row_to(RunRecord, r) for r in rows]
+        return [row_to(RunRecord, r) for r in rows]
 
     async def run_summaries(self, session_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Newest runs with their task text, step count and tokens (for `glassbox runs list`)."""
@@ -444,7 +359,7 @@ class Store:
     async def steps(self, run_id: str) -> list[StepRecord]:
         """Steps of a run in the order they started."""
         rows = await self.fetchall("SELECT * FROM steps WHERE run_id=? ORDER BY seq", (run_id,))
-        return [_row_to(StepRecord, r) for r in rows]
+        return [row_to(StepRecord, r) for r in rows]
 
     # -- executions and artifacts -----------------------------------------------------
 

@@ -1,0 +1,102 @@
+"""Typed records of the store's tables and the mapping from SQLite rows to them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+
+def new_id() -> str:
+    """A new random hex id (CLI commands accept any unique prefix)."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A conversation."""
+
+    id: str
+    title: str
+    created_at: float
+    updated_at: float
+    token_budget: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """One message; `parent_id` links it to the message it answers or follows."""
+
+    id: str
+    session_id: str
+    parent_id: str | None
+    role: str
+    content: str
+    status: str
+    cached: bool
+    run_id: str | None
+    created_at: float
+
+    @property
+    def incomplete(self) -> bool:
+        """True for a reply that was cut off (crash, cancel, or still streaming)."""
+        return self.status == "incomplete"
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One agent run for one user message."""
+
+    id: str
+    session_id: str
+    user_message_id: str | None
+    assistant_message_id: str | None
+    status: str
+    reason: str
+    error: str | None
+    model: str
+    started_at: float
+    finished_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """One saved agent step with its inputs and outputs (JSON)."""
+
+    id: str
+    run_id: str
+    parent_id: str | None
+    seq: int
+    kind: str
+    status: str
+    title: str
+    input: Any
+    output: Any
+    strategy: str | None
+    reason: str | None
+    tokens: int
+    started_at: float
+    finished_at: float | None
+    duration_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageTotals:
+    """Summed usage over some scope."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    compute_s: float = 0.0
+    calls: int = 0
+
+
+def row_to(cls: type[Any], row: Any) -> Any:
+    data = dict(row)
+    if cls is MessageRecord:
+        data["cached"] = bool(data["cached"])
+    if cls is StepRecord:
+        data["input"] = json.loads(data["input"]) if data["input"] else None
+        data["output"] = json.loads(data["output"]) if data["output"] else None
+    names = cls.__dataclass_fields__
+    return cls(**{k: v for k, v in data.items() if k in names})
