@@ -60,7 +60,11 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
         raise
     except Exception as exc:
         raise StoreError(f"Cannot open the database {path}: {exc}.") from None
-    await migrate(conn)
+    try:
+        await migrate(conn)
+    except BaseException:
+        await conn.close()  # else its worker thread and file handle outlive the failed open
+        raise
     return conn
 
 
@@ -69,16 +73,38 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     version = int(row[0]) if row else 0
-    for target, script in MIGRATIONS:
+    for target, step in MIGRATIONS:
         if target <= version:
             continue
         try:
-            await conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={target};\nCOMMIT;")
+            if isinstance(step, str):
+                await conn.executescript(f"BEGIN;\n{step}\nPRAGMA user_version={target};\nCOMMIT;")
+            else:
+                await _run_in_transaction(conn, step, target)
         except Exception as exc:
             await conn.rollback()
             raise StoreError(f"Database migration to version {target} failed: {exc}.") from None
         version = target
     return version
+
+
+async def _run_in_transaction(
+    conn: aiosqlite.Connection, step: Callable[[Any], None], target: int
+) -> None:
+    def run(sync: Any) -> None:
+        sync.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have applied it since we read user_version: do not repeat it.
+            if int(sync.execute("PRAGMA user_version").fetchone()[0]) < target:
+                step(sync)
+                sync.execute(f"PRAGMA user_version={target}")
+            sync.execute("COMMIT")
+        except BaseException:
+            sync.execute("ROLLBACK")
+            raise
+
+    runner: Any = conn  # aiosqlite has no public "run this function" call (as Store.call)
+    await runner._execute(run, runner._conn)
 
 
 def is_disk_full(exc: BaseException) -> bool:
