@@ -75,8 +75,21 @@ class NewCacheEntry:
 
 
 def blob(vector: Vectors) -> bytes:
-    """A vector as sqlite-vec's float32 BLOB."""
-    return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+    """One vector as sqlite-vec's float32 BLOB, at unit length (what the L2 tables need)."""
+    array = np.ascontiguousarray(vector, dtype=np.float32)
+    if array.ndim != 1:
+        raise ValueError(f"blob() takes one vector, not an array of shape {array.shape}")
+    # L2 ranks as cosine and converts to it (1 - d^2/2) only between unit vectors. The
+    # embedder's rows already are: keep their exact bytes; rescale anything else.
+    norm = float(np.linalg.norm(array))
+    if norm > 0 and abs(norm - 1.0) > 1e-4:
+        array = array / np.float32(norm)
+    return array.tobytes()
+
+
+def l2_to_cosine(distance: float) -> float:
+    """The cosine similarity of two unit vectors at L2 distance `distance` (d^2 = 2 - 2 cos)."""
+    return 1.0 - distance * distance / 2.0
 
 
 def fts_query(text: str) -> str:
@@ -169,13 +182,16 @@ class MemoryIndex:
         self, kind: str, vector: Vectors, k: int, embed_model: str
     ) -> list[tuple[Doc, float]]:
         """The k nearest docs of a kind made by `embed_model`, with cosine similarity."""
+        if not np.any(vector):
+            return []  # a zero vector has no direction, so nothing is similar to it
+        # The vec0 tables use L2 (why: migration v3); on unit vectors it ranks as cosine does.
         rows = await self._all(
-            f"SELECT d.*, 1.0 - n.distance AS similarity FROM (SELECT rowid, distance FROM"
+            f"SELECT d.*, n.distance AS distance FROM (SELECT rowid, distance FROM"
             f" {VEC_TABLES[kind]} WHERE embedding MATCH ? AND k = ?) n"
             " JOIN memory_docs d ON d.id = n.rowid WHERE d.embed_model = ? ORDER BY n.distance",
             (blob(vector), k, embed_model),
         )
-        return [(_doc(r), float(r["similarity"])) for r in rows]
+        return [(_doc(r), l2_to_cosine(float(r["distance"]))) for r in rows]
 
     async def fts(self, text: str, limit: int, kinds: Sequence[str]) -> list[tuple[Doc, float]]:
         """Docs matching the words of `text`, best bm25 first (score: -bm25, higher is better)."""

@@ -64,12 +64,13 @@ def _ensure_dim(conn: Any, dim: int) -> None:
     if row is not None and int(row[0]) == dim:
         return
     # A model with another vector size needs fresh vec0 tables; every doc is re-embedded.
+    # L2 as in migration v3 (AVX kernel; same order as cosine on unit vectors).
     conn.execute("BEGIN IMMEDIATE")
     try:
         for table in VEC_TABLES.values():
             conn.execute(f"DROP TABLE IF EXISTS {table}")
             conn.execute(
-                f"CREATE VIRTUAL TABLE {table} USING vec0(embedding float[{dim}] distance_metric=cosine)"
+                f"CREATE VIRTUAL TABLE {table} USING vec0(embedding float[{dim}] distance_metric=l2)"
             )
         conn.execute("UPDATE memory_docs SET embed_model = NULL")
         conn.execute("INSERT OR REPLACE INTO memory_meta(key, value) VALUES ('dim', ?)", (str(dim),))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import Any
+
 SCHEMA_V1 = """
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
@@ -155,8 +159,34 @@ CREATE TABLE memory_cache (
 CREATE INDEX memory_cache_key ON memory_cache(context_key);
 """
 
-# (version, SQL script).
-MIGRATIONS: list[tuple[int, str]] = [
+
+def vec0_l2_v3(conn: Any) -> None:
+    """Re-create the vec0 tables with the L2 metric, keeping every rowid and vector."""
+    # Why L2: sqlite-vec 0.1.10's vec0 scans with an AVX kernel only for L2 and sizes divisible
+    # by 16, as 384 is (cosine stays scalar, about 4x slower at 100k x 384; bench/vectors.py).
+    # Every stored and queried vector is unit length, where d^2 = 2 - 2*cos: L2 ranks exactly
+    # as cosine did, and engine/memory/index.py turns d back into cosine as 1 - d^2/2.
+    for table in ("vec_messages", "vec_tasks", "vec_executions"):
+        sql = str(conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0])
+        # The vector size is the table's own: a re-embed with another model may have changed it.
+        size = re.search(r"float\[(\d+)\]", sql)
+        if size is None:
+            raise ValueError(f"{table} has no float[N] column: {sql}")
+        conn.execute(f"CREATE TEMP TABLE vec_copy AS SELECT rowid AS id, embedding FROM {table}")
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(
+            f"CREATE VIRTUAL TABLE {table} USING vec0(embedding float[{size[1]}] distance_metric=l2)"
+        )
+        conn.execute(f"INSERT INTO {table}(rowid, embedding) SELECT id, embedding FROM vec_copy ORDER BY id")
+        conn.execute("DROP TABLE temp.vec_copy")
+
+
+Migration = str | Callable[[Any], None]
+"""An SQL script, or a function of the blocking connection for what SQL alone cannot say."""
+
+# (version, migration); each runs in one transaction with its PRAGMA user_version.
+MIGRATIONS: list[tuple[int, Migration]] = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2),
+    (3, vec0_l2_v3),
 ]

@@ -1,4 +1,4 @@
-"""`glassbox db`: stats, vacuum, an online consistent backup, prune, and the v2 migration."""
+"""`glassbox db`: stats, vacuum, an online consistent backup, prune, and the v2 and v3 migrations."""
 
 from __future__ import annotations
 
@@ -6,13 +6,19 @@ import asyncio
 import json
 import time
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
+import engine.store.db
 from engine.errors import StoreError
+from engine.memory.embedder import Vectors, normalise
+from engine.memory.index import VEC_TABLES, MemoryIndex
 from engine.memory.maintenance import backup, db_stats, prune, vacuum
 from engine.store.db import connect_sync
-from engine.store.migrations import MIGRATIONS
+from engine.store.migrations import MIGRATIONS, vec0_l2_v3
+from engine.store.repository import Store
 from tests.engine.test_memory_support import ask, count, open_engine
 from tui.cli import main as cli
 
@@ -42,6 +48,106 @@ def test_migration_two_adds_vec0_and_fts5(gb_home: Path) -> None:
         assert "fts5" in sql["memory_fts"]
     finally:
         conn.close()
+
+
+def v2_database(path: Path, dim: int) -> Vectors:
+    """A version-2 file (cosine vec0 tables of `dim` floats) with 30 docs; returns 3 queries."""
+    conn = connect_sync(path)
+    try:
+        for version, script in MIGRATIONS[:2]:
+            assert isinstance(script, str)
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={version};\nCOMMIT;")
+        if dim != 384:  # as the old re-embed made them for a model of another vector size
+            for table in VEC_TABLES.values():
+                conn.execute(f"DROP TABLE {table}")
+                conn.execute(f"CREATE VIRTUAL TABLE {table} USING vec0(embedding float[{dim}]"
+                             " distance_metric=cosine)")
+        rng = np.random.default_rng(5)
+        vectors = normalise(rng.standard_normal((30, dim)))
+        conn.execute("INSERT INTO sessions(id, created_at, updated_at) VALUES ('s', 0, 0)")
+        kinds = list(VEC_TABLES)
+        for i, vector in enumerate(vectors):
+            kind = kinds[i % 3]
+            doc = conn.execute("INSERT INTO memory_docs(kind, session_id, text, embed_model, created_at)"
+                               " VALUES (?, 's', ?, 'm', 0)", (kind, f"doc {i}")).lastrowid
+            conn.execute(f"INSERT INTO {VEC_TABLES[kind]}(rowid, embedding) VALUES (?, ?)",
+                         (doc, vector.tobytes()))
+        conn.commit()
+    finally:
+        conn.close()
+    return normalise(rng.standard_normal((3, dim)))
+
+
+def cosine_knn(path: Path, queries: Vectors) -> dict[tuple[str, int], list[tuple[int, float]]]:
+    """What the version-2 code answered: (rowid, 1 - cosine distance), nearest first."""
+    conn = connect_sync(path)
+    try:
+        return {(kind, q): [(int(r[0]), 1.0 - float(r[1])) for r in conn.execute(
+            f"SELECT rowid, distance FROM {table} WHERE embedding MATCH ? AND k = 5",
+            (query.tobytes(),)).fetchall()]
+            for kind, table in VEC_TABLES.items() for q, query in enumerate(queries)}
+    finally:
+        conn.close()
+
+
+def vec_rows(path: Path) -> dict[str, list[tuple[int, bytes]]]:
+    conn = connect_sync(path)
+    try:
+        return {t: [(int(r[0]), bytes(r[1])) for r in conn.execute(
+            f"SELECT rowid, embedding FROM {t} ORDER BY rowid").fetchall()] for t in VEC_TABLES.values()}
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("dim", [384, 24])
+async def test_migration_three_moves_vectors_to_l2_with_the_same_answers(tmp_path: Path, dim: int) -> None:
+    path = tmp_path / "v2.db"
+    queries = v2_database(path, dim)
+    before, rows = cosine_knn(path, queries), vec_rows(path)
+    store = await Store.open(path)
+    try:
+        assert (await store.fetchone("PRAGMA user_version"))[0] == 3
+        for table in VEC_TABLES.values():
+            sql = (await store.fetchone("SELECT sql FROM sqlite_master WHERE name=?", (table,)))[0]
+            assert f"float[{dim}] distance_metric=l2" in sql
+        assert await store.fetchall("SELECT name FROM sqlite_temp_master") == []
+        index = MemoryIndex(store)
+        for (kind, q), expected in before.items():
+            found = [(doc.id, similarity) for doc, similarity in await index.knn(kind, queries[q], 5, "m")]
+            assert [i for i, _ in found] == [i for i, _ in expected]
+            assert [s for _, s in found] == pytest.approx([s for _, s in expected], abs=1e-5)
+        # The delete trigger reaches the re-created tables.
+        await store.execute("DELETE FROM memory_docs WHERE id = 1")
+        assert (await store.fetchone("SELECT COUNT(*) FROM vec_messages WHERE rowid = 1"))[0] == 0
+    finally:
+        await store.close()
+    after = vec_rows(path)
+    assert after["vec_messages"] == rows["vec_messages"][1:]  # every vector bit for bit, same rowid
+    assert after["vec_tasks"] == rows["vec_tasks"] and after["vec_executions"] == rows["vec_executions"]
+
+
+async def test_a_failed_migration_three_leaves_version_two_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "v2.db"
+    queries = v2_database(path, 384)
+    before, rows = cosine_knn(path, queries), vec_rows(path)
+
+    def fails_at_the_end(conn: Any) -> None:
+        vec0_l2_v3(conn)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(engine.store.db, "MIGRATIONS", [*MIGRATIONS[:2], (3, fails_at_the_end)])
+    with pytest.raises(StoreError, match="migration to version 3 failed: power cut"):
+        await Store.open(path)
+    conn = connect_sync(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert "distance_metric=cosine" in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name='vec_tasks'").fetchone()[0]
+    finally:
+        conn.close()
+    assert vec_rows(path) == rows and cosine_knn(path, queries) == before
 
 
 async def test_stats_count_rows_and_models(gb_home: Path) -> None:

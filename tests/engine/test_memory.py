@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 
 from engine.events import MemoryUsed, Notice, StepFinished, StepStarted
-from engine.memory.embedder import Embedder, EmbeddingError, Vectors, model_identity
+from engine.memory.embedder import Embedder, EmbeddingError, Vectors, model_identity, normalise
+from engine.memory.index import MemoryIndex, NewDoc, blob
 from engine.memory.service import MemoryService
 from engine.resources import bundled_embedding_model
 from engine.service import RunContext
 from engine.store.db import connect_sync
+from engine.store.repository import Store
 from tests.conftest import real_model_path
 from tests.engine.test_memory_support import agent_answer, ask, count, open_engine, types
 from tui.cli import main as cli
@@ -231,6 +233,7 @@ async def test_model_with_another_vector_size_rebuilds_the_tables(gb_home: Path)
         engine.memory.embedder = Embedder(other)
         await engine.memory.start_reembed()
         assert await count(engine, "memory_meta", "key='dim' AND value='576'") == 1
+        assert await count(engine, "sqlite_master", "sql LIKE '%float[576] distance_metric=l2)'") == 3
         assert await count(engine, "vec_messages") == 2
         assert (await engine.search("squares"))[0].session_id
     except EmbeddingError as exc:
@@ -265,3 +268,41 @@ async def test_memory_shares_the_store_connection_without_joining_its_transactio
         assert await count(engine, "sessions", "title='held'") == 0
     finally:
         await engine.close()
+
+
+def at_cosines(query: Vectors, cosines: list[float], seed: int = 3) -> Vectors:
+    """Unit vectors whose dot products with the unit vector `query` are `cosines`."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for cosine in cosines:
+        other = rng.standard_normal(query.shape[0]).astype(np.float32)
+        other -= (other @ query) * query
+        other /= np.linalg.norm(other)
+        rows.append(cosine * query + np.sqrt(1.0 - cosine * cosine) * other)
+    return normalise(rows)
+
+
+async def test_vector_similarity_is_the_cosine_of_unit_vectors(tmp_path: Path) -> None:
+    # The vec0 tables rank by L2 and the index turns d into 1 - d^2/2. Reading d as a cosine
+    # distance (1 - d), or a table still on the cosine metric, would miss these by 0.1 or more.
+    store = await Store.open(tmp_path / "g.db")
+    try:
+        index = MemoryIndex(store)
+        session = await store.create_session()
+        query = normalise(np.random.default_rng(1).standard_normal(384))[0]
+        vectors = at_cosines(query, [0.97, 0.8, 0.5, 0.0, -0.6])
+        # Stored at three times, and asked at half, unit length: the index scales both back.
+        ids = await index.write_turn(
+            [NewDoc("task", f"doc {i}", session.id) for i in range(5)], vectors * 3, "m")
+        found = await index.knn("task", query * 0.5, 5, "m")
+        assert [doc.id for doc, _ in found] == ids  # nearest first is most similar first
+        assert [s for _, s in found] == pytest.approx([float(v @ query) for v in vectors], abs=1e-5)
+        for row in await store.fetchall("SELECT embedding FROM vec_tasks"):
+            assert np.linalg.norm(np.frombuffer(row[0], dtype=np.float32)) == pytest.approx(1.0, abs=1e-6)
+        assert blob(vectors[0]) == vectors[0].tobytes()  # unit vectors are stored bit for bit
+        assert await index.knn("task", np.zeros(384, dtype=np.float32), 5, "m") == []
+        for table in ("vec_messages", "vec_tasks", "vec_executions"):
+            sql = (await store.fetchone("SELECT sql FROM sqlite_master WHERE name=?", (table,)))[0]
+            assert "distance_metric=l2" in sql
+    finally:
+        await store.close()
