@@ -173,9 +173,11 @@ async def screen_run(n: int, threaded: bool, probe_keys: bool = False) -> dict[s
     return result
 
 
-def flush_cost(samples: list[tuple[int, float]], low: int, high: int) -> float:
+def flush_cost(samples: list[tuple[int, float]], low: int, high: int, mean: bool = False) -> float:
     values = [cost for tokens, cost in samples if low <= tokens <= high]
-    return statistics.median(values) if values else float("nan")
+    if not values:
+        return float("nan")
+    return statistics.fmean(values) if mean else statistics.median(values)
 
 
 async def startup_ratio() -> tuple[float, float]:
@@ -247,6 +249,12 @@ async def main() -> None:
     print(f"flush at ~10,000 tokens              {flush_10k * 1000:8.3f} ms "
           f"(append {append_10k * 1000:.3f} + frame {frame_10k * 1000:.3f})")
     print(f"flush 10k / flush 100                {flush_10k / flush_100:8.3f}   (goal <= 1.5)")
+    # The view follows a long reply a page at a time, so one frame in a page redraws the whole
+    # pane: the mean carries those frames, the median above does not.
+    mean_100 = flush_cost(samples, 50, 250, True) + flush_cost(run_10k["frames"], 50, 250, True)
+    mean_10k = flush_cost(samples, 9_500, 10_500, True) + flush_cost(run_10k["frames"], 9_500, 10_500, True)
+    print(f"  mean flush at ~100 / ~10,000 tokens {mean_100 * 1000:.3f} / {mean_10k * 1000:.3f} ms, "
+          f"ratio {mean_10k / mean_100:.3f}")
     print(f"key press latency p95 while streaming{p95 * 1000:8.2f} ms (n={len(latencies)}, goal <= 50)")
     print(f"first frame, session loaded          {ours * 1000:8.1f} ms")
     print(f"first frame, empty Textual app       {empty * 1000:8.1f} ms")

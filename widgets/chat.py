@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Label, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
+from widgets.frozen import FrozenLines, freeze, settled
 from widgets.pane import Pane
 from widgets.prompt import PromptInput
 
@@ -33,6 +37,24 @@ def _badges(incomplete: bool, cached: bool) -> str:
     return " ".join(marks)
 
 
+class LaidOut(Message):
+    """A reply (or the space below it) changed size: the chat may have to follow it."""
+
+
+class ReplyBody(Markdown):
+    """A reply's Markdown; reports each new size, as the text that grows it is laid out."""
+
+    def on_resize(self) -> None:
+        self.post_message(LaidOut())
+
+
+class ReadingSpace(Static):
+    """Blank space below a finished reply, so releasing its reserve does not move the text."""
+
+    def on_resize(self) -> None:
+        self.post_message(LaidOut())
+
+
 class MessageView(Vertical):
     """A user prompt (plain text) or an assistant reply (Markdown) with its marks."""
 
@@ -46,11 +68,21 @@ class MessageView(Vertical):
         if self.item.role == "user":
             yield Static(self.item.text, classes="message-body", markup=False)
         else:
-            yield Markdown(self.item.text, classes="message-body")
+            yield ReplyBody(self.item.text, classes="message-body")
 
     def _header(self, who: str) -> str:
         badges = _badges(self.item.incomplete, self.item.cached)
         return f"{who} {badges}".rstrip()
+
+    @property
+    def text(self) -> str:
+        """The text shown: the prompt, or the reply's frozen and live Markdown in order."""
+        if self.item.role == "user":
+            return self.item.text
+        return "".join(child.source for child in self.children if isinstance(child, (Markdown, FrozenLines)))
+
+    def on_resize(self) -> None:
+        self.post_message(LaidOut())
 
     def set_marks(self, incomplete: bool, cached: bool) -> None:
         """Mark the reply as cached and/or incomplete."""
@@ -68,19 +100,32 @@ class ChatPane(Pane):
     FIRST_PAINT = 12
     """Messages mounted before the first frame of a session; more than a full-height pane shows."""
     SEGMENT_CHARS = 1200
-    """A streamed reply is split into Markdown segments of about this size at paragraph breaks, so
-    finished segments keep their cached layout and a frame's cost does not grow with reply length."""
+    """A streamed reply is split into Markdown segments of about this size at paragraph breaks; a
+    finished segment is captured into FrozenLines, so a frame's cost does not grow with the reply."""
+
+    READING_SPACE = 1 / 2
+    """A streaming reply reserves its height a page (this share of the view) ahead, and the view
+    follows it a page at a time: text being read does not crawl up a line per token, and as the reply
+    and the log keep their size between pages, a frame redraws only the lines that changed."""
 
     def __init__(self) -> None:
         super().__init__("Chat", id="chat")
+        self._space: ReadingSpace | None = None
+        """Blank space below the newest finished reply (see ReadingSpace)."""
+        self._following = True
+        """False while the user has scrolled away from the newest text."""
         self._stream: MarkdownStream | None = None
         self._streaming: MessageView | None = None
-        self._segments: list[Markdown] = []
-        """The streaming reply's Markdown widgets, kept so reading its text needs no DOM query."""
+        self._tail: Markdown | None = None
+        """The live Markdown segment the stream writes into."""
+        self._finished: Markdown | None = None
+        """The segment finished last, frozen when the next one finishes."""
         self._segment = ""
         self._older: list[ChatItem] = []
         self._hidden = 0
-        self._frozen: list[Markdown] = []
+        self._edits = asyncio.Lock()
+        """Freezing runs after a refresh, on this pane's queue, while the dashboard streams text
+        into the same reply from its own: one edit of the log at a time."""
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="chat-log", can_focus=True)
@@ -88,6 +133,8 @@ class ChatPane(Pane):
 
     def on_mount(self) -> None:
         self.log_view.anchor()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+        self.watch(self.log_view, "scroll_y", self._scrolled, init=False)
 
     @property
     def log_view(self) -> VerticalScroll:
@@ -109,7 +156,7 @@ class ChatPane(Pane):
         await self._stop_stream()
         log = self.log_view
         await log.remove_children()
-        self._frozen = []
+        self._space = None
         shown = items[-self.HISTORY_LIMIT :]
         self._older = shown[: -self.FIRST_PAINT]
         self._hidden = len(items) - len(shown)
@@ -148,6 +195,9 @@ class ChatPane(Pane):
         """Show a sent prompt."""
         for hint in self.log_view.query(".-hint"):
             await hint.remove()
+        if self._space is not None:
+            space, self._space = self._space, None
+            await space.remove()
         await self.log_view.mount(MessageView(ChatItem(message_id, "user", text)))
         self.log_view.anchor()
 
@@ -156,10 +206,70 @@ class ChatPane(Pane):
         await self._stop_stream()
         view = MessageView(ChatItem(message_id, "assistant", ""))
         view.add_class("-streaming")
-        await self.log_view.mount(view)
+        view.styles.height = 1 + self._page()
+        log = self.log_view
+        await self._mount_at_end(view)
+        # Anchored, Textual keeps short content at the bottom with a negative offset; a streaming
+        # reply is followed by _follow() instead, from the top.
+        log.anchor(False)
+        if log.scroll_y < 0:
+            log.scroll_to(y=0, animate=False, immediate=True, force=True)
+        self._following = True
         self._streaming = view
-        self._segments = [view.query_one(Markdown)]
+        self._tail = view.query_one(Markdown)
+        self._finished = None
         self._segment = ""
+
+    def _page(self) -> int:
+        return max(1, round(self.log_view.scrollable_content_region.height * self.READING_SPACE))
+
+    async def _mount_at_end(self, widget: Widget) -> None:
+        # New text goes above the space a finished reply left, which stays last.
+        if self._space is not None and self._space.is_attached:
+            await self.log_view.mount(widget, before=self._space)
+        else:
+            await self.log_view.mount(widget)
+
+    @staticmethod
+    def _used(view: MessageView) -> int:
+        """Rows of the view its children fill (the rest of a streaming view is reserve)."""
+        bottom = view.region.y
+        for child in view.displayed_children:
+            bottom = max(bottom, child.region.bottom + child.styles.margin.bottom)
+        return bottom - view.region.y
+
+    def _follow(self) -> None:
+        """Keep the newest text in view, a page at a time (see READING_SPACE)."""
+        log = self.log_view
+        height = log.scrollable_content_region.height
+        view = self._streaming
+        if view is None or not view.is_attached:
+            if self._space is not None and self._space.is_attached and self._following:
+                # A finished reply settles with its last line at the bottom of the view, wherever
+                # the last page left it; the unused reserve stays below, out of view.
+                end = self._space.virtual_region.y
+                log.scroll_to(y=max(0, end - height), animate=False, force=True)
+            return
+        used = self._used(view)
+        reserved = view.outer_size.height
+        text_end = view.virtual_region.y + used
+        hidden = text_end > log.scroll_y + height
+        if used + 1 >= reserved or (self._following and hidden):
+            view.styles.height = used + self._page()
+            if self._following:
+                log.scroll_to(y=max(0, text_end - height + self._page()), animate=False)
+
+    def on_laid_out(self, message: LaidOut) -> None:
+        message.stop()
+        self._follow()
+
+    def _scrolled(self) -> None:
+        # Scrolling up away from the newest text stops the following; scrolling back resumes it.
+        view = self._streaming
+        if view is not None and view.is_attached:
+            log = self.log_view
+            text_end = view.virtual_region.y + self._used(view)
+            self._following = text_end <= log.scroll_y + log.scrollable_content_region.height
 
     def _open_stream(self, target: Markdown) -> MarkdownStream:
         # A stream starts its task at once; it is opened only when there is text to write, so the
@@ -169,63 +279,70 @@ class ChatPane(Pane):
 
     async def append_reply(self, text: str) -> None:
         """Stream more reply text (already batched per frame by the bridge)."""
-        if self._streaming is None or not text:
+        if self._streaming is None or self._tail is None or not text:
             return
-        stream = self._stream or self._open_stream(self._segments[-1])
-        if len(self._segment) >= self.SEGMENT_CHARS:
-            cut = text.find("\n\n")
-            # Split only outside a code fence, so each segment is valid Markdown on its own.
-            if cut >= 0 and (self._segment + text[:cut]).count("```") % 2 == 0:
-                head, text = text[: cut + 2], text[cut + 2 :]
-                await stream.write(head)
-                await stream.stop()
-                self.call_after_refresh(self._freeze, self._segments[-1])
-                segment = Markdown("", classes="message-body")
-                await self._streaming.mount(segment)
-                self._segments.append(segment)
-                self._segment = ""
-                if not text:
-                    self._stream = None
-                    return
-                stream = self._open_stream(segment)
-        self._segment += text
-        await stream.write(text)
+        async with self._edits:
+            stream = self._stream or self._open_stream(self._tail)
+            if len(self._segment) >= self.SEGMENT_CHARS:
+                cut = text.find("\n\n")
+                # Split only outside a code fence, so each segment is valid Markdown on its own.
+                if cut >= 0 and (self._segment + text[:cut]).count("```") % 2 == 0:
+                    head, text = text[: cut + 2], text[cut + 2 :]
+                    await stream.write(head)
+                    await stream.stop()
+                    # The segment finished before this one has been laid out for a whole segment's
+                    # worth of frames: its lines are final. The one just finished may not be yet.
+                    if self._finished is not None:
+                        self.call_after_refresh(self._freeze, self._finished)
+                    self._finished = self._tail
+                    segment = ReplyBody("", classes="message-body")
+                    await self._streaming.mount(segment)
+                    self._tail = segment
+                    self._segment = ""
+                    if not text:
+                        self._stream = None
+                        return
+                    stream = self._open_stream(segment)
+            self._segment += text
+            await stream.write(text)
 
-    def _freeze(self, segment: Markdown) -> None:
-        # Textual caches an auto-height widget's layout per parent height, so every segment of a
-        # growing reply would be laid out again each frame; a finished one gets its measured height
-        # and only the live tail is laid out. A width change measures them again (on_resize).
-        if segment.is_attached and segment.size.height:
-            segment.styles.height = segment.size.height
-            self._frozen.append(segment)
+    async def _freeze(self, segment: Markdown, attempts: int = 5) -> None:
+        # Called after a refresh; a segment with a refresh still pending is tried after the next.
+        if not settled(segment):
+            if attempts > 1:
+                self.call_after_refresh(self._freeze, segment, attempts - 1)
+            return
+        async with self._edits:
+            await freeze(segment)
 
-    def on_resize(self) -> None:
-        frozen, self._frozen = self._frozen, []
-        for segment in frozen:
-            segment.styles.height = "auto"
-            self.call_after_refresh(self._freeze, segment)
+    async def on_frozen_lines_stale(self, message: FrozenLines.Stale) -> None:
+        """Lines captured at another width (or theme) go back to Markdown and are captured again."""
+        async with self._edits:
+            if message.frozen.is_attached:
+                markdown = await message.frozen.thaw()
+                self.call_after_refresh(self._freeze, markdown)
+
+    def _theme_changed(self) -> None:
+        for frozen in self.log_view.query(FrozenLines):
+            frozen.post_message(FrozenLines.Stale(frozen))
 
     async def finish_reply(self, message_id: str, text: str, incomplete: bool, cached: bool) -> None:
         """End the stream; make sure the final text is shown and mark the reply."""
         view = self._streaming
         await self._stop_stream()
-        if view is None or view.item.message_id != message_id:
-            found = self.log_view.query(f"#m-{message_id}")
-            if found:
-                view = found.first(MessageView)
-            else:
-                view = MessageView(ChatItem(message_id, "assistant", text, incomplete, cached))
-                await self.log_view.mount(view)
-        segments = list(view.query(Markdown))
-        if text and "".join(m.source for m in segments) != text:
-            for extra in segments[1:]:
-                await extra.remove()
-            if segments[0] in self._frozen:
-                self._frozen.remove(segments[0])
-                segments[0].styles.height = "auto"
-            await segments[0].update(text)
-        view.remove_class("-streaming")
-        view.set_marks(incomplete, cached)
+        async with self._edits:
+            if view is None or view.item.message_id != message_id:
+                found = self.log_view.query(f"#m-{message_id}")
+                if found:
+                    view = found.first(MessageView)
+                else:
+                    view = MessageView(ChatItem(message_id, "assistant", text, incomplete, cached))
+                    await self._mount_at_end(view)
+            if text and view.text != text:
+                await view.query(".message-body").remove()
+                await view.mount(ReplyBody(text, classes="message-body"))
+            view.remove_class("-streaming")
+            view.set_marks(incomplete, cached)
 
     async def finish_reply_if_streaming(self) -> None:
         """End a reply the run never finished (failure): keep its text, mark it incomplete."""
@@ -234,7 +351,7 @@ class ChatPane(Pane):
             return
         await self._stop_stream()
         view.set_marks(incomplete=True, cached=False)
-        if not view.query(Markdown).first().source:
+        if not view.text:
             await view.remove()
 
     async def _stop_stream(self) -> None:
@@ -242,19 +359,40 @@ class ChatPane(Pane):
             stream, self._stream = self._stream, None
             await stream.stop()
         if self._streaming is not None:
-            self._streaming.remove_class("-streaming")
-            self._streaming = None
-            self._segments = []
+            view, self._streaming = self._streaming, None
+            self._tail = self._finished = None
+            view.remove_class("-streaming")
+            if view.is_attached:
+                await self._release_reserve(view)
+
+    async def _release_reserve(self, view: MessageView) -> None:
+        # A spacer of a page (never less than the unused reserve) replaces the reserve in the same
+        # frame, so the log does not shrink under the view and clamp it.
+        with self.app.batch_update():
+            view.styles.height = "auto"
+            if self._space is None:
+                self._space = ReadingSpace("", classes="reading-space")
+                self._space.styles.height = self._page()
+                await self.log_view.mount(self._space, after=view)
 
     @property
     def streaming_text(self) -> str:
         """The text of the reply being streamed (what the screen shows)."""
-        return "".join(m.source for m in self._segments)
+        return self._streaming.text if self._streaming is not None else ""
 
     async def add_notice(self, text: str, level: str = "info") -> None:
         """Show a notice (e.g. an error sentence) in the conversation."""
-        await self.log_view.mount(Static(text, classes=f"notice -{level}", markup=False))
-        self.log_view.anchor()
+        notice = Static(text, classes=f"notice -{level}", markup=False)
+        if self._streaming is not None and self._streaming.is_attached:
+            # Below a streaming reply is its reserved space: a notice from the middle of the run
+            # goes just above the reply instead.
+            await self.log_view.mount(notice, before=self._streaming)
+        elif self._space is not None and self._space.is_attached:
+            await self._mount_at_end(notice)
+            self.call_after_refresh(self._follow)
+        else:
+            await self.log_view.mount(notice)
+            self.log_view.anchor()
 
     def scroll_to_message(self, message_id: str) -> bool:
         """Scroll so a message is visible and highlight it; False if it is not shown."""
@@ -262,7 +400,11 @@ class ChatPane(Pane):
         if not found:
             return False
         view = found.first()
+        self._following = False
         self.log_view.anchor(False)
         self.log_view.scroll_to_widget(view, animate=False, top=True)
         view.add_class("-highlight")
+        # The highlight changes the background the frozen lines were captured on.
+        for frozen in view.query(FrozenLines):
+            frozen.post_message(FrozenLines.Stale(frozen))
         return True

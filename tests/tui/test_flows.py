@@ -41,7 +41,7 @@ async def test_stream_is_batched_per_frame(tmp_path: Path) -> None:
         await send(pilot, "long please")
         assert app.bridge is not None
         assert app.bridge.posted_batches < 400 / 2
-        assert "word399" in app.dashboard.chat.query(MessageView).last().query_one("Markdown").source
+        assert "word399" in app.dashboard.chat.query(MessageView).last().text
 
 
 async def test_escape_cancels_run_and_marks_reply_incomplete(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ async def test_escape_cancels_run_and_marks_reply_incomplete(tmp_path: Path) -> 
         await pilot.pause(0.05)
         reply = _messages(app)[-1]
         assert reply.has_class("-incomplete")
-        assert "word399" not in reply.query_one("Markdown").source
+        assert "word399" not in reply.text
         notices = [str(n.render()) for n in app.dashboard.chat.query(".notice")]
         assert any("cancelled" in n for n in notices)
 

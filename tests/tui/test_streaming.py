@@ -1,4 +1,4 @@
-"""Pilot tests of long-reply streaming (segments, frozen heights) and the staged session load."""
+"""Pilot tests of long-reply streaming (segments captured into FrozenLines) and the staged session load."""
 
 from __future__ import annotations
 
@@ -6,31 +6,36 @@ from pathlib import Path
 
 from glassbox_factory import make_app
 from helpers import send, started, wait_for
-from textual.css.scalar import Unit
 from textual.widgets import Markdown
 
 from widgets.chat import ChatPane, MessageView
+from widgets.frozen import FrozenLines
 
-PARAGRAPHS = "\n\n".join(" ".join(f"p{p}w{w}" for w in range(40)) for p in range(12))
-"""About 480 tokens (under the default max_tokens) and three segments."""
+PARAGRAPHS = "\n\n".join(" ".join(f"para{p}word{w}" for w in range(40)) for p in range(12))
+"""About 480 tokens (under the default max_tokens) and five segments: the first three are frozen."""
 
 
-async def test_long_reply_streams_into_frozen_segments(tmp_path: Path) -> None:
+async def test_long_reply_streams_into_frozen_lines(tmp_path: Path) -> None:
     app = make_app(tmp_path, [PARAGRAPHS], token_delay_s=0.0005)
     async with app.run_test(size=(160, 48)) as pilot:
         await started(pilot)
         await send(pilot, "long please")
+        await pilot.pause(0.1)
         reply = list(app.dashboard.chat.log_view.query(MessageView))[-1]
-        segments = list(reply.query(Markdown))
-        assert len(segments) >= 2
-        assert "".join(m.source for m in segments) == PARAGRAPHS
-        frozen = [m for m in segments[:-1] if m.styles.height and m.styles.height.unit == Unit.CELLS]
-        assert frozen, "finished segments keep a fixed height"
-        assert all(m.styles.height and m.styles.height.value == m.size.height for m in frozen)
-        # A width change measures the frozen segments again.
-        await pilot.resize_terminal(140, 48)
-        await pilot.pause(0.2)
-        assert all(m.styles.height and m.styles.height.value == m.size.height for m in frozen)
+        frozen = list(reply.query(FrozenLines))
+        assert len(frozen) == 1, "finished segments are captured into one FrozenLines"
+        assert len(reply.query(Markdown)) <= 2, "only the last two segments stay live Markdown"
+        assert reply.text == PARAGRAPHS
+        # The captured lines are the text the Markdown showed: every word, in order, once.
+        shown = " ".join(frozen[0].render_line(y).text.strip() for y in range(frozen[0].size.height))
+        words = frozen[0].source.split()
+        assert shown.split() == words
+        # A width change captures the lines again at the new width.
+        await pilot.resize_terminal(120, 48)
+        await pilot.pause(0.3)
+        frozen = list(reply.query(FrozenLines))
+        assert len(frozen) == 1 and frozen[0].frozen_width == frozen[0].size.width
+        assert reply.text == PARAGRAPHS
 
 
 async def test_session_loads_newest_first_then_the_rest(tmp_path: Path) -> None:
