@@ -146,10 +146,16 @@ class Engine:
         engine._model = model
         engine._sandbox = sandbox
         if memory:
+            await engine.open_memory()
+        return engine
+
+    async def open_memory(self) -> None:
+        """Open the semantic cache, recall and vector search, if not open yet (Engine.open does it
+        unless memory=False; the dashboard does it after its first frame, as it imports numpy)."""
+        if self.memory is None:
             from engine.memory.service import MemoryService
 
-            engine.memory = await MemoryService.open(engine)
-        return engine
+            self.memory = await MemoryService.open(self)
 
     async def close(self) -> None:
         """Cancel runs, remove containers, release the model and close the file."""

@@ -93,6 +93,10 @@ class GlassboxApp(App[int]):
             return
         session = await self.engine.store.latest_session() or await self.engine.new_session()
         await self.open_session(session.id)
+        try:
+            await self.engine.open_memory()
+        except GlassboxError as exc:
+            await self.dashboard.chat.add_notice(f"Memory is off: {exc}", "warning")
         self.ready.set()
 
     def apply_keymap(self) -> None:

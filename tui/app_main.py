@@ -14,7 +14,8 @@ def run_dashboard(args: argparse.Namespace | None = None) -> int:
     from tui.app import GlassboxApp
 
     async def open_engine() -> Engine:
-        return await Engine.open(settings)
+        # Memory opens after the first frame (GlassboxApp.startup).
+        return await Engine.open(settings, memory=False)
 
     app = GlassboxApp(settings, open_engine)
     result = app.run()

@@ -209,9 +209,11 @@ def make_app(
     async def open_engine() -> Engine:
         if model_error:
             return await ScriptedAgentEngine.open(settings, database=home / "glassbox.db",
-                                                  model_factory=missing_model, sandbox=runner)
+                                                  model_factory=missing_model, sandbox=runner,
+                                                  memory=False)
+        # As the app's own factory: memory opens in GlassboxApp.startup, after the first frame.
         return await ScriptedAgentEngine.open(settings, database=home / "glassbox.db", model=model,
-                                              sandbox=runner)
+                                              sandbox=runner, memory=False)
 
     options = SubmitOptions(approval=approval) if approval else None  # type: ignore[arg-type]
     app = GlassboxApp(settings, open_engine, snapshot_mode=snapshot, submit_options=options)

@@ -9,8 +9,6 @@ from typing import Any
 
 from engine.config import load_settings
 from engine.errors import GlassboxError
-from engine.memory.embedder import Embedder, resolve_embedding_model
-from engine.memory.maintenance import backup, db_stats, prune, reembed_sync, vacuum
 from engine.paths import app_paths
 from engine.store.db import connect
 from tui.commands.common import emit_json, open_engine, print_table, run
@@ -81,6 +79,7 @@ async def _search_async(text: str, limit: int) -> list[Any]:
 
 
 def _stats(args: argparse.Namespace) -> int:
+    from engine.memory.maintenance import db_stats
     path = _database()
     run(_migrated(path))
     stats = db_stats(path)
@@ -96,6 +95,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _vacuum(args: argparse.Namespace) -> int:
+    from engine.memory.maintenance import vacuum
     before, after = vacuum(_database())
     if args.json:
         emit_json({"type": "db_vacuum", "bytes_before": before, "bytes_after": after})
@@ -105,6 +105,7 @@ def _vacuum(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
+    from engine.memory.maintenance import backup
     size = backup(_database(), args.path.expanduser())
     if args.json:
         emit_json({"type": "db_backup", "path": str(args.path), "bytes": size})
@@ -114,6 +115,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _prune(args: argparse.Namespace) -> int:
+    from engine.memory.maintenance import prune
     removed = prune(_database(), args.older_than)
     if args.json:
         emit_json({"type": "db_prune", "sessions_deleted": removed, "older_than_days": args.older_than})
@@ -123,6 +125,8 @@ def _prune(args: argparse.Namespace) -> int:
 
 
 def _reembed(args: argparse.Namespace) -> int:
+    from engine.memory.embedder import Embedder, resolve_embedding_model
+    from engine.memory.maintenance import reembed_sync
     path = _database()
     run(_migrated(path))
     embedder = Embedder(resolve_embedding_model(load_settings().memory.embedding_model))
