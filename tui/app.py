@@ -63,6 +63,7 @@ class GlassboxApp(App[int]):
         """Set when a session's newest messages are mounted, before the rest of it is loaded."""
         self._approval: asyncio.Future[bool] | None = None
         self._engine_closed = False
+        self._applied_keymap: dict[str, str] = {}
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -89,6 +90,7 @@ class GlassboxApp(App[int]):
         except GlassboxError as exc:
             await self.dashboard.chat.add_notice(f"The engine could not start: {exc}", "error")
             self.dashboard.set_status(" Glassbox · engine not available (Ctrl+Q quits)")
+            await self.dashboard.add_footer()
             self.ready.set()
             return
         session = await self.engine.store.latest_session() or await self.engine.new_session()
@@ -102,7 +104,10 @@ class GlassboxApp(App[int]):
     def apply_keymap(self) -> None:
         """Apply settings.ui.keymap (binding id -> keys) and report ids that match nothing."""
         keymap = dict(self.settings.ui.keymap)
-        self.set_keymap(keymap)
+        if keymap != self._applied_keymap:
+            # Every change of bindings makes the footer rebuild its keys: skip an unchanged keymap.
+            self.set_keymap(keymap)
+            self._applied_keymap = keymap
         unknown = unknown_ids(keymap)
         if unknown:
             self.notify(f"Unknown keymap ids ignored: {', '.join(unknown)} (F1 lists them).",

@@ -65,6 +65,9 @@ def step_from_record(record: StepRecord) -> StepInfo:
 class DashboardScreen(Screen[None]):
     """Chat, Execution, Activity and Cost; wide terminals show all four, small ones use tabs."""
 
+    AUTO_FOCUS = "#prompt"
+    """Focused as the screen mounts, so the footer builds its keys once, not again on a later focus."""
+
     def __init__(self, *, snapshot_mode: bool = False) -> None:
         super().__init__(id="dashboard-screen")
         self.snapshot_mode = snapshot_mode
@@ -94,7 +97,6 @@ class DashboardScreen(Screen[None]):
                 yield ExecPane(show_clock=not self.snapshot_mode)
                 yield ActivityPane()
                 yield CostPane()
-        yield Footer()
 
     def on_mount(self) -> None:
         if self.snapshot_mode:
@@ -188,14 +190,22 @@ class DashboardScreen(Screen[None]):
         await self.chat.show_history(items)
         self.update_topbar()
         self.gb.shown.set()
-        # The newest messages are painted first; older ones, the last run and the cost read and
-        # mount more, so they follow the frame instead of delaying it.
+        # The newest messages are painted first; the footer (which rebuilds its keys on every
+        # change of focus or bindings during start-up), older messages, the last run and the cost
+        # follow that frame instead of delaying it.
         await self._next_frame()
+        await self.add_footer()
         await self.chat.show_older()
         await self._load_last_run(session_id, {i.message_id: i.text for i in items})
         await self.refresh_cost(final=True)
         if at_message:
             self.call_after_refresh(self.chat.scroll_to_message, at_message)
+
+    async def add_footer(self) -> None:
+        """Mount the key footer (once), after the first frame of the start-up."""
+        if not self.query(Footer):
+            await self.mount(Footer())
+            self.refresh_bindings()  # a footer shows its keys once the bindings next change
 
     async def _next_frame(self) -> None:
         """Return once the screen has refreshed, or after a moment if it is covered and does not."""
