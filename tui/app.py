@@ -123,7 +123,9 @@ class GlassboxApp(App[int]):
     # -- runs -----------------------------------------------------------------------------
 
     async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
-        await self.submit(message.text)
+        if await self.submit(message.text) is None:
+            # Not sent (still loading, or a run is going): the text stays in the box.
+            self.dashboard.chat.prompt.restore(message.text)
 
     async def submit(self, text: str) -> RunHandle | None:
         """Start a run for a prompt; its events flow through the bridge worker."""

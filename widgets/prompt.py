@@ -73,6 +73,11 @@ class PromptInput(TextArea):
             return
         super().action_cursor_down(select)
 
+    def restore(self, text: str) -> None:
+        """Put back a prompt that was not sent, unless something new was typed meanwhile."""
+        if not self.text:
+            self._show(text)
+
     def _show(self, text: str) -> None:
         self.load_text(text)
         self.move_cursor(self.document.end)

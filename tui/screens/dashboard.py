@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -71,6 +71,7 @@ class DashboardScreen(Screen[None]):
     def __init__(self, *, snapshot_mode: bool = False) -> None:
         super().__init__(id="dashboard-screen")
         self.snapshot_mode = snapshot_mode
+        self._early_keys: list[tuple[str, str | None]] = []
         self.compact = False
         self.active_pane = "chat"
         self.session_id: str | None = None
@@ -97,6 +98,23 @@ class DashboardScreen(Screen[None]):
                 yield ExecPane(show_clock=not self.snapshot_mode)
                 yield ActivityPane()
                 yield CostPane()
+
+    def on_key(self, event: events.Key) -> None:
+        # Typed while the app was still starting, a key reaches the screen (nothing had focus when
+        # it was sent): it goes to the prompt once that can take it, instead of being lost.
+        if not self.gb.ready.is_set() and (event.is_printable or event.key in ("enter", "space")):
+            event.stop()
+            if not self._early_keys:
+                self.call_after_refresh(self._replay_keys)
+            self._early_keys.append((event.key, event.character))
+
+    def _replay_keys(self) -> None:
+        keys, self._early_keys = self._early_keys, []
+        prompt = self.chat.prompt
+        if self.focused is None:
+            prompt.focus()
+        for key, character in keys:
+            prompt.post_message(events.Key(key, character))
 
     def on_mount(self) -> None:
         if self.snapshot_mode:
