@@ -274,12 +274,21 @@ def write_settings(values: dict[str, Any], path: Path | None = None) -> Path:
             data = tomllib.load(handle)
     for dotted, value in values.items():
         section, _, name = dotted.partition(".")
-        data.setdefault(section, {})[name] = value
+        if value is None or value == "":
+            # TOML has no null: an emptied optional setting is left out, so its default applies.
+            data.get(section, {}).pop(name, None)
+        else:
+            data.setdefault(section, {})[name] = value
     # Validate before writing so a bad value never lands in the file.
     try:
-        Settings.model_validate(data)
+        typed = Settings.model_validate(data).model_dump(mode="json")
     except ValidationError as exc:
         raise ConfigError(_describe_validation_error(exc, path)) from None
+    # Written as the setting's own type: "8" typed for a number is stored as 8.
+    for section, names in data.items():
+        for name in names:
+            if isinstance(typed.get(section), dict) and name in typed[section]:
+                names[name] = typed[section][name]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(dump_toml(data), encoding="utf-8")

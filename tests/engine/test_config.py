@@ -86,6 +86,16 @@ def test_write_settings_round_trips_and_refuses_bad_values(gb_home: Path) -> Non
     assert path.read_text() == before
 
 
+def test_write_settings_stores_typed_values_and_drops_emptied_optionals(gb_home: Path) -> None:
+    path = write_settings({"llm.max_tokens": "700", "store.path": str(gb_home / "x.db")})
+    text = path.read_text()
+    assert "max_tokens = 700\n" in text, text  # a number, not the string typed in the form
+    assert load_settings().llm.max_tokens == 700
+    write_settings({"store.path": ""})
+    assert "path" not in path.read_text()
+    assert load_settings().store.path is None
+
+
 def test_config_show_cli_prints_sources(gb_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GLASSBOX_AGENT__MAX_STEPS", "9")
     out = subprocess.run([sys.executable, "-m", "tui.cli", "config", "show", "--json"],
