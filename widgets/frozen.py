@@ -87,7 +87,7 @@ class FrozenLines(Widget):
 
     def __init__(self) -> None:
         super().__init__(classes="message-body -frozen")
-        self._lines: list[Strip] = []
+        self._lines: list[tuple[list[Segment], int]] = []
         self.sources: list[str] = []
         """The Markdown source of every captured segment, in order."""
         self.frozen_width = 0
@@ -102,13 +102,16 @@ class FrozenLines(Widget):
         """Append a captured segment's lines."""
         if lines:
             self.frozen_width = lines[0].cell_length
-        self._lines.extend(lines)
+        # Kept as plain segment lists: a Strip carries several caches, and thousands of lines of
+        # them would make every garbage collection of a long session slower.
+        self._lines.extend((list(line), line.cell_length) for line in lines)
         self.sources.append(source)
         self.styles.height = len(self._lines)
 
     def render_line(self, y: int) -> Strip:
         if 0 <= y < len(self._lines):
-            return self._lines[y]
+            segments, cell_length = self._lines[y]
+            return Strip(segments, cell_length)
         return Strip.blank(self.size.width)
 
     async def action_link(self, href: str) -> None:
