@@ -171,6 +171,7 @@ async def screen_run(n: int, threaded: bool, probe_keys: bool = False) -> dict[s
             await pilot.pause(0.1)
             first, last = state["first"], state["last"]
             result["screen_rate"] = (n - 1) / (last - first) if last > first else 0.0
+            result["first_shown"], result["last_shown"] = first, last
             await pilot.press("ctrl+q")
     finally:
         Markdown.append = original_append  # type: ignore[method-assign]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 import subprocess
 import sys
@@ -99,6 +100,9 @@ class GlassboxApp(App[int]):
             await self.engine.open_memory()
         except GlassboxError as exc:
             await self.dashboard.chat.add_notice(f"Memory is off: {exc}", "warning")
+        # Everything made so far (modules, styles, widgets) lives as long as the app: kept out of
+        # the collector's full passes, which otherwise stall a streaming frame for 30-60 ms.
+        gc.freeze()
         self.ready.set()
 
     def apply_keymap(self) -> None:
@@ -225,6 +229,7 @@ class GlassboxApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.shutdown()
+        gc.unfreeze()  # what startup() froze can be collected again (tests run many apps)
 
     # -- panes ----------------------------------------------------------------------------
 
