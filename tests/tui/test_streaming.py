@@ -40,6 +40,24 @@ async def test_long_reply_streams_into_frozen_lines(tmp_path: Path) -> None:
         assert reply.text == PARAGRAPHS
 
 
+async def test_theme_change_captures_frozen_lines_again(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [PARAGRAPHS], token_delay_s=0.0005, snapshot=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await send(pilot, "long please")
+        await pilot.pause(0.1)
+        reply = list(app.dashboard.chat.log_view.query(MessageView))[-1]
+        before = reply.query_one(FrozenLines)
+        style_before = before.render_line(0).text, [seg.style for seg in before.render_line(1)]
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: reply.query(FrozenLines) and reply.query_one(FrozenLines) is not before)
+        after = reply.query_one(FrozenLines)
+        assert reply.text == PARAGRAPHS
+        # Same words, other colours: the lines were captured again under the new theme.
+        assert after.render_line(0).text == style_before[0]
+        assert [seg.style for seg in after.render_line(1)] != style_before[1]
+
+
 async def test_session_loads_newest_first_then_the_rest(tmp_path: Path) -> None:
     count = ChatPane.FIRST_PAINT  # questions; with their answers twice FIRST_PAINT messages
     app = make_app(tmp_path, [f"answer {i}" for i in range(count)])
