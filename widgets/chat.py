@@ -98,7 +98,8 @@ class ChatPane(Pane):
     HISTORY_LIMIT = 200
     """Older messages are not rendered, so opening a long session stays fast."""
     FIRST_PAINT = 12
-    """Messages mounted before the first frame of a session; more than a full-height pane shows."""
+    """At most this many of the newest messages are mounted before a session's first frame: as many
+    as are estimated to fill the view (each costs 10-20 ms to build), the rest come a frame later."""
     SEGMENT_CHARS = 1200
     """A streamed reply is split into Markdown segments of about this size at paragraph breaks; a
     finished segment is captured into FrozenLines, so a frame's cost does not grow with the reply."""
@@ -151,16 +152,17 @@ class ChatPane(Pane):
         self.prompt.focus()
 
     async def show_history(self, items: list[ChatItem]) -> None:
-        """Replace the log with the newest FIRST_PAINT of these messages; show_older() adds the rest
-        (up to HISTORY_LIMIT), so a long session is on screen before all of it is parsed."""
+        """Replace the log with the newest messages that fill the view (see FIRST_PAINT); show_older()
+        adds the rest (up to HISTORY_LIMIT), so a long session is on screen before all of it is parsed."""
         await self._stop_stream()
         log = self.log_view
         await log.remove_children()
         self._space = None
         shown = items[-self.HISTORY_LIMIT :]
-        self._older = shown[: -self.FIRST_PAINT]
+        first = self._first_paint_count(shown)
+        self._older = shown[:-first] if first else []
         self._hidden = len(items) - len(shown)
-        widgets: list[Static | MessageView] = [self._message_view(i) for i in shown[-self.FIRST_PAINT :]]
+        widgets: list[Static | MessageView] = [self._message_view(i) for i in shown[len(shown) - first :]]
         if not widgets:
             widgets.append(Static("Type a task below and press Enter.", classes="notice -info -hint"))
         elif self._hidden and not self._older:
@@ -169,6 +171,19 @@ class ChatPane(Pane):
         log.scroll_end(animate=False)
         log.anchor()
         self.prompt.prompt_history = [i.text for i in items if i.role == "user"][-100:]
+
+    def _first_paint_count(self, items: list[ChatItem]) -> int:
+        view = self.log_view.scrollable_content_region
+        width = max(20, view.width or self.app.size.width // 2)
+        height = view.height or self.app.size.height
+        rows = count = 0
+        for item in reversed(items[-self.FIRST_PAINT :]):
+            # Header and margin, then each source line wrapped at the view's width.
+            rows += 2 + sum(-(-max(1, len(line)) // width) for line in item.text.splitlines() or [""])
+            count += 1
+            if rows >= height:
+                break
+        return count
 
     async def show_older(self) -> None:
         """Mount the messages show_history() held back, above the ones already shown."""
