@@ -1,4 +1,4 @@
-"""GlassboxApp: wires the engine to the dashboard; owns the one bridge worker and every action."""
+"""GlassboxApp: wires the engine to the dashboard; runs, panes and the one bridge worker."""
 
 from __future__ import annotations
 
@@ -9,32 +9,32 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 
-from engine.config import Settings, config_file, load_settings, write_settings
+from engine.config import Settings
 from engine.errors import GlassboxError
 from engine.events import ApprovalRequested
 from engine.resources import data_file, styles_dir
 from engine.service import Engine, RunHandle, SubmitOptions
 from tui.bridge import Bridge
-from tui.keymap import WIDGET_KEYS, binding_rows, dashboard_bindings, unknown_ids
+from tui.dialog_flows import DARK, DialogFlows
+from tui.keymap import dashboard_bindings, unknown_ids
 from tui.screens.dashboard import PANES, DashboardScreen
-from tui.screens.dialogs import Confirm, TextPrompt
+from tui.screens.dialogs import Confirm
 from widgets.activity import ActivityPane
 from widgets.cost import load_pricing
 from widgets.execution import ExecPane
 from widgets.prompt import PromptInput
 
 EngineFactory = Callable[[], Awaitable[Engine]]
-DARK, LIGHT = "textual-dark", "textual-light"
 _DASHBOARD_ACTIONS = {
     "cancel_run", "kill_exec", "focus_pane", "toggle_maximize", "new_session", "sessions",
     "rename_session", "search", "models", "settings", "budget",
 }
 
 
-class GlassboxApp(App[int]):
+class GlassboxApp(DialogFlows):
     """The Glassbox dashboard."""
 
     TITLE = "Glassbox"
@@ -260,173 +260,6 @@ class GlassboxApp(App[int]):
         from tui.screens.step_detail import StepDetailScreen
 
         self.push_screen(StepDetailScreen(message.step))
-
-    # -- sessions, search, models, settings -------------------------------------------------
-
-    def _idle(self) -> bool:
-        if self.handle is not None:
-            self.notify("Wait for the run to finish or cancel it (Esc) first.", severity="warning")
-            return False
-        return self.engine is not None
-
-    async def action_new_session(self) -> None:
-        """Start an empty session."""
-        if self._idle():
-            assert self.engine is not None
-            session = await self.engine.new_session()
-            await self.open_session(session.id)
-            self.dashboard.chat.focus_first()
-
-    def action_sessions(self) -> None:
-        """Open the sessions list."""
-        if self._idle():
-            self.run_action_task(self._sessions())
-
-    def run_action_task(self, coro: Awaitable[None]) -> None:
-        """Run a dialog flow without blocking the message loop (a plain task, not a worker)."""
-        task = asyncio.ensure_future(coro)
-        task.add_done_callback(self._report_task_error)
-
-    def _report_task_error(self, task: asyncio.Future[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            self.notify(f"{task.exception()}", severity="error")
-
-    async def _ask(self, screen: Screen[object]) -> object:
-        future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-        self.push_screen(screen, lambda result: future.done() or future.set_result(result))
-        return await future
-
-    async def _sessions(self) -> None:
-        from tui.screens.sessions import SessionChoice, SessionsScreen
-
-        assert self.engine is not None
-        sessions = await self.engine.store.list_sessions()
-        choice = await self._ask(SessionsScreen(sessions, self.dashboard.session_id,
-                                                show_age=not self.snapshot_mode))
-        if not isinstance(choice, SessionChoice):
-            return
-        if choice.action == "new":
-            await self.action_new_session()
-        elif choice.action == "switch" and choice.session_id:
-            await self.open_session(choice.session_id)
-        elif choice.action == "rename" and choice.session_id:
-            await self._rename(choice.session_id)
-        elif choice.action == "delete" and choice.session_id:
-            await self._delete(choice.session_id)
-
-    def action_rename_session(self) -> None:
-        """Rename the current session."""
-        if self._idle() and self.dashboard.session_id:
-            self.run_action_task(self._rename(self.dashboard.session_id))
-
-    async def _rename(self, session_id: str) -> None:
-        assert self.engine is not None
-        record = await self.engine.store.get_session(session_id)
-        title = await self._ask(TextPrompt("New title", record.title if record else ""))
-        if isinstance(title, str) and title.strip():
-            await self.engine.store.rename_session(session_id, title.strip())
-            if session_id == self.dashboard.session_id:
-                self.session_title = title.strip()
-                self.dashboard.update_topbar()
-
-    async def _delete(self, session_id: str) -> None:
-        assert self.engine is not None
-        if await self._ask(Confirm("Delete this session and all its runs?")) is not True:
-            return
-        await self.engine.store.delete_session(session_id)
-        if session_id == self.dashboard.session_id:
-            latest = await self.engine.store.latest_session() or await self.engine.new_session()
-            await self.open_session(latest.id)
-        self.notify("Session deleted.")
-
-    def action_search(self) -> None:
-        """Search every session; a hit opens its session at that message."""
-        if self._idle():
-            self.run_action_task(self._search())
-
-    async def _search(self) -> None:
-        from engine.service import SearchHit
-        from tui.screens.search import SearchScreen
-
-        assert self.engine is not None
-        hit = await self._ask(SearchScreen(self.engine.search))
-        if isinstance(hit, SearchHit):
-            await self.open_session(hit.session_id, hit.message_id)
-
-    def action_models(self) -> None:
-        """Pick the chat model."""
-        if self._idle():
-            self.run_action_task(self._models())
-
-    async def _models(self) -> None:
-        from tui.screens.models import ModelsScreen
-
-        assert self.engine is not None
-        name = await self._ask(ModelsScreen(self.engine.settings.llm.model))
-        if isinstance(name, str) and name != self.engine.settings.llm.model:
-            await self._save({"llm.model": name})
-            await self.engine.switch_model(name)
-            self.dashboard.update_topbar()
-
-    def action_settings(self) -> None:
-        """Edit settings; saved values are written to the TOML file."""
-        if self._idle():
-            self.run_action_task(self._settings())
-
-    async def _settings(self) -> None:
-        from tui.screens.settings import SettingsScreen
-
-        changed = await self._ask(SettingsScreen(self.settings, config_file()))
-        if isinstance(changed, dict) and changed:
-            await self._save(changed)
-
-    async def _save(self, values: dict[str, object]) -> bool:
-        try:
-            path = write_settings(values)
-            self.settings = load_settings()
-        except GlassboxError as exc:
-            self.notify(str(exc), severity="error", timeout=10)
-            return False
-        if self.engine is not None:
-            self.engine.settings = self.settings
-        self.theme = self.settings.ui.theme if self.settings.ui.theme in self.available_themes else self.theme
-        self.apply_keymap()
-        self.notify(f"Saved to {path}.")
-        await self.dashboard.refresh_budget()
-        return True
-
-    def action_budget(self) -> None:
-        """Set this session's token budget (0 clears it)."""
-        if self._idle():
-            self.run_action_task(self._budget())
-
-    async def _budget(self) -> None:
-        assert self.engine is not None and self.dashboard.session_id is not None
-        record = await self.engine.store.get_session(self.dashboard.session_id)
-        current = str(record.token_budget or 0) if record else "0"
-        text = await self._ask(TextPrompt("Token budget for this session (0 = none)", current))
-        if not isinstance(text, str):
-            return
-        try:
-            budget = int(text.replace(",", "").replace("_", "").strip() or 0)
-        except ValueError:
-            self.notify(f"{text!r} is not a whole number of tokens.", severity="error")
-            return
-        await self.engine.store.set_session_budget(self.dashboard.session_id, budget if budget > 0 else None)
-        await self.dashboard.refresh_budget()
-
-    async def action_toggle_theme(self) -> None:
-        """Switch dark/light and remember the choice."""
-        self.theme = LIGHT if self.current_theme.dark else DARK
-        if not self.snapshot_mode:
-            await self._save({"ui.theme": self.theme})
-
-    def action_help(self) -> None:
-        """Show every binding."""
-        from tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(binding_rows(self.settings.ui.keymap), WIDGET_KEYS))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
