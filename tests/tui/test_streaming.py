@@ -14,7 +14,6 @@ from widgets.frozen import FrozenLines
 
 PARAGRAPHS = "\n\n".join(" ".join(f"para{p}word{w}" for w in range(40)) for p in range(12))
 """About 480 tokens (under the default max_tokens) and five segments: the first three are frozen."""
-LONG_REPLY = " ".join(f"word{i}" for i in range(400))
 
 
 async def test_long_reply_streams_into_frozen_lines(tmp_path: Path) -> None:
@@ -85,17 +84,3 @@ async def test_keys_typed_during_start_up_reach_the_prompt(tmp_path: Path) -> No
             app.screen._forward_event(events.Key(character, character))
         await started(pilot)
         await wait_for(pilot, lambda: app.dashboard.chat.prompt.text == "hi")
-
-
-async def test_a_prompt_that_cannot_be_sent_stays_in_the_box(tmp_path: Path) -> None:
-    app = make_app(tmp_path, [LONG_REPLY], token_delay_s=0.01)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await started(pilot)
-        await send(pilot, "first", wait=False)
-        await wait_for(pilot, lambda: len(app.dashboard.chat.streaming_text) > 5)
-        app.dashboard.chat.prompt.load_text("second, while the first runs")
-        await pilot.press("enter")
-        await pilot.pause(0.05)
-        assert app.dashboard.chat.prompt.text == "second, while the first runs"
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.handle is None)
