@@ -178,38 +178,59 @@ class ChatPane(Pane):
             bottom = max(bottom, child.region.bottom + child.styles.margin.bottom)
         return bottom - view.region.y
 
+    def _text_end(self) -> int | None:
+        """Where the newest text ends in the log: the streaming reply's last row, or the top of the
+        space below a finished one (None when the log is simply anchored to its end)."""
+        # A widget not laid out yet has an empty region at the top of the log: no answer then; its
+        # first layout posts LaidOut, and _follow runs again.
+        view = self._streaming
+        if view is not None and view.is_attached:
+            return view.virtual_region.y + self._used(view) if view.virtual_region.height else None
+        if self._space is not None and self._space.is_attached and self._space.virtual_region.height:
+            return self._space.virtual_region.y
+        return None
+
     def _follow(self) -> None:
         """Keep the newest text in view, a page at a time (see READING_SPACE)."""
+        end = self._text_end()
+        view = self._streaming if self._streaming is not None and self._streaming.is_attached else None
+        if end is None or (view is None and not self._following):
+            return
         log = self.log_view
         height = log.scrollable_content_region.height
-        view = self._streaming
-        if view is None or not view.is_attached:
-            if self._space is not None and self._space.is_attached and self._following:
-                # A finished reply settles with its last line at the bottom of the view, wherever
-                # the last page left it; the unused reserve stays below, out of view.
-                end = self._space.virtual_region.y
-                log.scroll_to(y=max(0, end - height), animate=False, force=True)
+        if view is None:
+            # A finished reply settles with its last line at the bottom of the view, wherever the
+            # last page left it; the unused reserve stays below, out of view.
+            log.scroll_to(y=max(0, end - height), animate=False, force=True)
             return
-        used = self._used(view)
-        reserved = view.outer_size.height
-        text_end = view.virtual_region.y + used
-        hidden = text_end > log.scroll_y + height
-        if used + 1 >= reserved or (self._following and hidden):
+        used = end - view.virtual_region.y
+        if used + 1 >= view.outer_size.height or (self._following and end > log.scroll_y + height):
             view.styles.height = used + self._page()
             if self._following:
-                log.scroll_to(y=max(0, text_end - height + self._page()), animate=False)
+                log.scroll_to(y=max(0, end - height + self._page()), animate=False)
 
     def on_laid_out(self, message: LaidOut) -> None:
         message.stop()
         self._follow()
 
-    def _scrolled(self) -> None:
-        # Scrolling up away from the newest text stops the following; scrolling back resumes it.
-        view = self._streaming
-        if view is not None and view.is_attached:
-            log = self.log_view
-            text_end = view.virtual_region.y + self._used(view)
-            self._following = text_end <= log.scroll_y + log.scrollable_content_region.height
+    def _scrolled(self, old: float, new: float) -> None:
+        # Scrolling up until the newest text is out of view stops the following (during a reply and
+        # after it); scrolling back to it resumes. Only an upward scroll stops it: a page jump of
+        # our own lands a frame later and may find the text already past it.
+        end = self._text_end()
+        if end is None:
+            return
+        in_view = end <= new + self.log_view.scrollable_content_region.height
+        if in_view:
+            self._following = True
+        elif new < old:
+            self._following = False
+
+    def _recapture(self, root: Widget) -> None:
+        # Frozen lines carry the colours they were captured with: after a change of theme or of a
+        # message's background they are captured again.
+        for frozen in root.query(FrozenLines):
+            frozen.post_message(FrozenLines.Stale(frozen))
 
     def _open_stream(self, target: Markdown) -> MarkdownStream:
         # A stream starts its task at once; it is opened only when there is text to write, so the
@@ -263,8 +284,7 @@ class ChatPane(Pane):
                 self.call_after_refresh(self._freeze, markdown)
 
     def _theme_changed(self) -> None:
-        for frozen in self.log_view.query(FrozenLines):
-            frozen.post_message(FrozenLines.Stale(frozen))
+        self._recapture(self.log_view)
 
     async def finish_reply(self, message_id: str, text: str, incomplete: bool, cached: bool) -> None:
         """End the stream; make sure the final text is shown and mark the reply."""
@@ -344,7 +364,5 @@ class ChatPane(Pane):
         self.log_view.anchor(False)
         self.log_view.scroll_to_widget(view, animate=False, top=True)
         view.add_class("-highlight")
-        # The highlight changes the background the frozen lines were captured on.
-        for frozen in view.query(FrozenLines):
-            frozen.post_message(FrozenLines.Stale(frozen))
+        self._recapture(view)
         return True

@@ -84,3 +84,19 @@ async def test_keys_typed_during_start_up_reach_the_prompt(tmp_path: Path) -> No
             app.screen._forward_event(events.Key(character, character))
         await started(pilot)
         await wait_for(pilot, lambda: app.dashboard.chat.prompt.text == "hi")
+
+
+async def test_reading_back_after_a_reply_is_not_undone_by_a_relayout(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [PARAGRAPHS], token_delay_s=0.0005)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await send(pilot, "long please")
+        await pilot.pause(0.2)
+        log = app.dashboard.chat.log_view
+        assert log.scroll_y > 0, "the finished reply settled at its end"
+        log.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause(0.1)
+        # A width change lays every message out again (and captures frozen lines again).
+        await pilot.resize_terminal(150, 48)
+        await pilot.pause(0.3)
+        assert log.scroll_y == 0, "the view stays where the reader scrolled"
