@@ -64,7 +64,6 @@ class GlassboxApp(DialogFlows):
         """Set when a session's newest messages are mounted, before the rest of it is loaded."""
         self._approval: asyncio.Future[bool] | None = None
         self._engine_closed = False
-        self._applied_keymap: dict[str, str] = {}
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -96,6 +95,7 @@ class GlassboxApp(DialogFlows):
             return
         session = await self.engine.store.latest_session() or await self.engine.new_session()
         await self.open_session(session.id)
+        await self.dashboard.add_footer()
         try:
             await self.engine.open_memory()
         except GlassboxError as exc:
@@ -108,10 +108,7 @@ class GlassboxApp(DialogFlows):
     def apply_keymap(self) -> None:
         """Apply settings.ui.keymap (binding id -> keys) and report ids that match nothing."""
         keymap = dict(self.settings.ui.keymap)
-        if keymap != self._applied_keymap:
-            # Every change of bindings makes the footer rebuild its keys: skip an unchanged keymap.
-            self.set_keymap(keymap)
-            self._applied_keymap = keymap
+        self.set_keymap(keymap)
         unknown = unknown_ids(keymap)
         if unknown:
             self.notify(f"Unknown keymap ids ignored: {', '.join(unknown)} (F1 lists them).",

