@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -82,6 +84,7 @@ def reply(n_tokens: int) -> str:
 
 def fresh_home() -> Path:
     path = Path(tempfile.mkdtemp(prefix="gb-bench-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
     os.environ["GLASSBOX_HOME"] = str(path / "home")
     os.environ["GLASSBOX_LLM__MAX_TOKENS"] = "12000"
     return path

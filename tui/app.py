@@ -90,6 +90,7 @@ class GlassboxApp(DialogFlows):
         except GlassboxError as exc:
             await self.dashboard.chat.add_notice(f"The engine could not start: {exc}", "error")
             self.dashboard.set_status(" Glassbox · engine not available (Ctrl+Q quits)")
+            await self.dashboard.fill_panes()
             await self.dashboard.add_footer()
             self.ready.set()
             return

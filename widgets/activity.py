@@ -79,13 +79,13 @@ class ActivityPane(Pane):
 
         step: StepInfo
 
-    def __init__(self) -> None:
-        super().__init__("Activity", id="activity")
+    def __init__(self, *, lazy: bool = False) -> None:
+        super().__init__("Activity", id="activity", lazy=lazy)
         self.steps: dict[str, StepInfo] = {}
         self._step_nodes: dict[str, TreeNode[StepInfo | None]] = {}
         self._run_node: TreeNode[StepInfo | None] | None = None
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         tree: Tree[StepInfo | None] = Tree("runs", id="activity-tree")
         tree.show_root = False
         tree.guide_depth = 2

@@ -100,11 +100,11 @@ class CostPane(Pane):
     budget: reactive[BudgetView | None] = reactive(None)
     pricing: reactive[PriceTable] = reactive(PriceTable)
 
-    def __init__(self) -> None:
-        super().__init__("Cost", id="cost")
+    def __init__(self, *, lazy: bool = False) -> None:
+        super().__init__("Cost", id="cost", lazy=lazy)
         self._ready = False
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="cost-body", can_focus=True):
             yield Static(id="cost-table")
             yield Label("tok/s over the session", classes="cost-caption")
@@ -114,7 +114,7 @@ class CostPane(Pane):
             yield Static("", id="cost-budget")
             yield Static("", id="cost-prices")
 
-    def on_mount(self) -> None:
+    def body_mounted(self) -> None:
         self._ready = True
         self._render_table()
         self._render_prices()

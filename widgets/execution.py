@@ -56,8 +56,8 @@ class ExecPane(Pane):
 
         artifact: Artifact
 
-    def __init__(self, *, show_clock: bool = True) -> None:
-        super().__init__("Execution", id="execution")
+    def __init__(self, *, show_clock: bool = True, lazy: bool = False) -> None:
+        super().__init__("Execution", id="execution", lazy=lazy)
         self.show_clock = show_clock
         self.running = False
         self._started_at = 0.0
@@ -65,14 +65,14 @@ class ExecPane(Pane):
         self._partial: dict[str, str] = {"stdout": "", "stderr": ""}
         self._artifacts: list[Artifact] = []
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="exec-code-box"):
             yield Static("No code has run yet.", id="exec-code")
         yield Static("", id="exec-status")
         yield RichLog(id="exec-output", wrap=True, markup=False, highlight=False, max_lines=5000)
         yield OptionList(id="exec-artifacts")
 
-    def on_mount(self) -> None:
+    def body_mounted(self) -> None:
         self.query_one("#exec-artifacts").display = False
 
     def focus_first(self) -> None:

@@ -95,9 +95,10 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="dashboard"):
             yield ChatPane()
             with Vertical(id="side"):
-                yield ExecPane(show_clock=not self.snapshot_mode)
-                yield ActivityPane()
-                yield CostPane()
+                # Filled after the first frame (fill_panes): start-up paints the chat first.
+                yield ExecPane(show_clock=not self.snapshot_mode, lazy=True)
+                yield ActivityPane(lazy=True)
+                yield CostPane(lazy=True)
 
     def on_key(self, event: events.Key) -> None:
         # Typed while the app was still starting, a key reaches the screen (nothing had focus when
@@ -211,11 +212,17 @@ class DashboardScreen(Screen[None]):
         # The newest messages are painted first; older ones, the last run and the cost read and
         # mount more, so they follow the frame instead of delaying it.
         await self._next_frame()
+        await self.fill_panes()
         await self.chat.show_older()
         await self._load_last_run(session_id, {i.message_id: i.text for i in items})
         await self.refresh_cost(final=True)
         if at_message:
             self.call_after_refresh(self.chat.scroll_to_message, at_message)
+
+    async def fill_panes(self) -> None:
+        """Mount the side panes' bodies (once); start-up does it after the chat's first frame."""
+        for pane in (self.execution, self.activity, self.cost):
+            await pane.fill()
 
     async def add_footer(self) -> None:
         """Mount the key footer (once). The app does it after its first frame: during start-up the
