@@ -102,7 +102,7 @@ def bench_app(n: int, threaded: bool) -> GlassboxApp:
 async def headless_rate(n: int, threaded: bool) -> float:
     """Tokens/s the engine delivers with no UI (first to last delta), from the same producer."""
     app = bench_app(n, threaded)
-    engine = await app.engine_factory()
+    engine = await app.engine_factory(app.settings)
     session = await engine.new_session()
     stamps: list[float] = []
     async for event in engine.submit(session.id, "go", SubmitOptions(mode="chat")):
@@ -192,7 +192,9 @@ def flush_cost(samples: list[tuple[int, float]], low: int, high: int, mean: bool
 async def seeded_home() -> Path:
     """A Glassbox home whose database holds one 20-message session, as the real app finds it."""
     tmp = fresh_home()
-    seed = make_app(tmp, [f"Answer {i}: **bold** and `code`.\n\n- a\n- b" for i in range(10)])
+    replies = [f"Answer {i}: **bold** and `code`.\n\n- a\n- b\n\n```python\nprint({i} * {i})\n```"
+               for i in range(10)]
+    seed = make_app(tmp, replies, context_size=32768)
     async with seed.run_test(size=(160, 48)) as pilot:
         await asyncio.wait_for(seed.ready.wait(), 10)
         for i in range(10):
@@ -200,6 +202,10 @@ async def seeded_home() -> Path:
             await pilot.press("enter")
             while seed.handle is not None:
                 await pilot.pause(0.01)
+        assert seed.engine is not None and seed.dashboard.session_id is not None
+        stored = [m.content for m in await seed.engine.history(seed.dashboard.session_id)]
+        if stored[-1] != replies[-1]:
+            raise RuntimeError(f"the seeded session did not get its replies: {stored[-1]!r}")
         await pilot.press("ctrl+q")
     return tmp
 

@@ -16,10 +16,12 @@ from pydantic_settings import (
 )
 
 from engine.errors import ConfigError
-from engine.paths import app_paths
 
-ENV_PREFIX = "GLASSBOX_"
-ENV_DELIMITER = "__"
+# Re-exported: these live in engine.glance, which the dashboard reads before pydantic is imported.
+from engine.glance import ENV_DELIMITER, ENV_PREFIX
+from engine.glance import config_file as config_file
+from engine.glance import env_name as env_name
+from engine.paths import app_paths
 
 
 class _Section(BaseModel):
@@ -161,22 +163,12 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = _active_config_file()
+        toml_file = config_file()
         return (
             init_settings,
             env_settings,
             TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
         )
-
-
-def _active_config_file() -> Path:
-    override = os.environ.get(f"{ENV_PREFIX}CONFIG")
-    return Path(override) if override else app_paths().config_file
-
-
-def config_file() -> Path:
-    """The TOML file settings are read from (GLASSBOX_CONFIG overrides the default)."""
-    return _active_config_file()
 
 
 def database_path(settings: Settings) -> Path:
@@ -186,7 +178,7 @@ def database_path(settings: Settings) -> Path:
 
 def load_settings(**overrides: Any) -> Settings:
     """Read settings; a bad value raises ConfigError naming the field and its source."""
-    path = _active_config_file()
+    path = config_file()
     try:
         if path.exists():
             with path.open("rb") as handle:
@@ -210,11 +202,6 @@ def _describe_validation_error(exc: ValidationError, path: Path) -> str:
     return "Invalid setting: " + "; ".join(lines)
 
 
-def env_name(dotted: str) -> str:
-    """The environment variable that overrides a dotted field name."""
-    return ENV_PREFIX + dotted.upper().replace(".", ENV_DELIMITER)
-
-
 def _toml_value(dotted: str, path: Path) -> tuple[bool, Any]:
     try:
         with path.open("rb") as handle:
@@ -230,7 +217,7 @@ def _toml_value(dotted: str, path: Path) -> tuple[bool, Any]:
 
 def describe_source(dotted: str, path: Path | None = None) -> str:
     """Where the value of a dotted field comes from: env variable, config file, or default."""
-    path = path or _active_config_file()
+    path = path or config_file()
     parts = dotted.split(".")
     for depth in range(len(parts), 0, -1):
         name = env_name(".".join(parts[:depth]))
@@ -245,7 +232,7 @@ def describe_source(dotted: str, path: Path | None = None) -> str:
 def effective_settings(settings: Settings) -> list[tuple[str, Any, str]]:
     """Every leaf setting as (dotted name, value, source)."""
     rows: list[tuple[str, Any, str]] = []
-    path = _active_config_file()
+    path = config_file()
     for section_name in type(settings).model_fields:
         section = getattr(settings, section_name)
         for field_name in type(section).model_fields:
@@ -267,7 +254,7 @@ def field_docs() -> dict[str, str]:
 
 def write_settings(values: dict[str, Any], path: Path | None = None) -> Path:
     """Merge dotted-name values into the TOML config file and write it back."""
-    path = path or _active_config_file()
+    path = path or config_file()
     data: dict[str, Any] = {}
     if path.exists():
         with path.open("rb") as handle:

@@ -42,3 +42,18 @@ def test_import_linter_contracts_hold() -> None:
         pytest.skip("import-linter is not installed")
     result = subprocess.run([lint], capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dashboard_paints_before_pydantic_and_the_engine_load() -> None:
+    # What `glassbox` imports before its first frame: the app, its screen and the launch glance.
+    # Pydantic and the engine (about 180 ms of imports) load in a thread after that frame.
+    code = (
+        "import sys\nimport tui.cli, tui.app_main, tui.app\n"
+        "from engine.glance import read_glance\nread_glance()\n"
+        "print(' '.join(sorted(m for m in ('pydantic', 'pydantic_settings', 'engine.config',"
+        " 'engine.service', 'aiosqlite', 'sqlite_vec', 'numpy', 'llama_cpp', 'docker')"
+        " if m in sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         check=True)
+    assert out.stdout.strip() == ""

@@ -8,15 +8,15 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from engine.config import Settings
-from engine.errors import GlassboxError
+from engine.errors import ConfigError, GlassboxError
 from engine.events import ApprovalRequested
+from engine.glance import Glance
 from engine.resources import data_file, styles_dir
-from engine.service import Engine, RunHandle, SubmitOptions
 from tui.bridge import Bridge
 from tui.dialog_flows import DARK, DialogFlows
 from tui.keymap import dashboard_bindings, unknown_ids
@@ -27,7 +27,11 @@ from widgets.cost import load_pricing
 from widgets.execution import ExecPane
 from widgets.prompt import PromptInput
 
-EngineFactory = Callable[[], Awaitable[Engine]]
+if TYPE_CHECKING:  # imported at run time only after the first frame: they bring in pydantic
+    from engine.config import Settings
+    from engine.service import Engine, RunHandle, SubmitOptions
+
+EngineFactory = Callable[["Settings"], Awaitable["Engine"]]
 _DASHBOARD_ACTIONS = {
     "cancel_run", "kill_exec", "focus_pane", "toggle_maximize", "new_session", "sessions",
     "rename_session", "search", "models", "settings", "budget",
@@ -43,17 +47,27 @@ class GlassboxApp(DialogFlows):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | None,
         engine_factory: EngineFactory,
         *,
+        load_settings: Callable[[], Settings] | None = None,
+        glance: Glance | None = None,
         snapshot_mode: bool = False,
         submit_options: SubmitOptions | None = None,
     ) -> None:
+        """Without `settings`, `load_settings` is called in a thread after the first frame, which
+        shows `glance` (the last session read raw) in the meantime."""
         super().__init__()
-        self.settings = settings
+        if settings is None and load_settings is None:
+            raise ValueError("GlassboxApp needs settings or a function that loads them")
+        self._current_settings = settings
+        self._load_settings = load_settings
+        self.glance = glance
         self.engine_factory = engine_factory
         self.snapshot_mode = snapshot_mode
-        self.submit_options = submit_options or SubmitOptions()
+        self.submit_options = submit_options
+        self.config_error: ConfigError | None = None
+        """Set when the settings loaded after the first frame are invalid; the app then exits (2)."""
         self.engine: Engine | None = None
         self.handle: RunHandle | None = None
         self.session_title = ""
@@ -77,16 +91,34 @@ class GlassboxApp(DialogFlows):
         assert isinstance(screen, DashboardScreen)
         return screen
 
+    @property
+    def settings(self) -> Settings:
+        """The validated settings (loaded during start-up when the app was given a loader)."""
+        if self._current_settings is None:
+            raise RuntimeError("settings are not loaded yet")
+        return self._current_settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self._current_settings = settings
+
     def on_mount(self) -> None:
-        self.theme = self.settings.ui.theme if self.settings.ui.theme in self.available_themes else DARK
-        self.apply_keymap()
+        settings = self._current_settings
+        theme = settings.ui.theme if settings else self.glance.theme if self.glance else None
+        self.theme = theme if theme in self.available_themes else DARK
+        if settings is not None:
+            self.apply_keymap()
 
     async def startup(self) -> None:
-        """Open the engine and show the last session (called once the dashboard is mounted)."""
-        self.dashboard.cost.pricing = load_pricing(data_file("pricing.toml"))
+        """Show the last session and open the engine (called once the dashboard is mounted)."""
+        if self.glance is not None and self.glance.session_id is not None:
+            await self.dashboard.show_glance(self.glance)
         self.dashboard.chat.focus_first()
+        if self._current_settings is None and not await self._settings_loaded():
+            return
+        self.dashboard.cost.pricing = load_pricing(data_file("pricing.toml"))
         try:
-            self.engine = await self.engine_factory()
+            self.engine = await self.engine_factory(self.settings)
         except GlassboxError as exc:
             await self.dashboard.chat.add_notice(f"The engine could not start: {exc}", "error")
             self.dashboard.set_status(" Glassbox · engine not available (Ctrl+Q quits)")
@@ -105,6 +137,22 @@ class GlassboxApp(DialogFlows):
         # the collector's full passes, which otherwise stall a streaming frame for 30-60 ms.
         gc.freeze()
         self.ready.set()
+        self.dashboard.update_topbar()
+
+    async def _settings_loaded(self) -> bool:
+        """Load and validate the settings off the event loop; invalid ones end the app (code 2)."""
+        assert self._load_settings is not None
+        await self.dashboard.next_frame()  # the glance is on screen before pydantic is imported
+        try:
+            self.settings = await asyncio.to_thread(self._load_settings)
+        except ConfigError as exc:
+            self.config_error = exc
+            self.exit(return_code=2)
+            return False
+        if self.settings.ui.theme != self.theme and self.settings.ui.theme in self.available_themes:
+            self.theme = self.settings.ui.theme
+        self.apply_keymap()
+        return True
 
     def apply_keymap(self) -> None:
         """Apply settings.ui.keymap (binding id -> keys) and report ids that match nothing."""
@@ -140,9 +188,12 @@ class GlassboxApp(DialogFlows):
         if self.handle is not None:
             self.notify("A run is in progress; Esc cancels it.", severity="warning")
             return None
+        from engine.service import SubmitOptions
+
+        defaults = self.submit_options or SubmitOptions()
         options = SubmitOptions(
-            mode=self.submit_options.mode, use_cache=self.submit_options.use_cache,
-            plan=self.submit_options.plan, approval=self.submit_options.approval, approver=self._approve,
+            mode=defaults.mode, use_cache=defaults.use_cache,
+            plan=defaults.plan, approval=defaults.approval, approver=self._approve,
         )
         handle = self.engine.submit(self.dashboard.session_id, text, options)
         self.handle = handle

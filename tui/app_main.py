@@ -1,22 +1,39 @@
-"""Entry point of the dashboard: load settings, build the app, run it."""
+"""Entry point of the dashboard: glance at the last session, build the app, run it."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from engine.config import load_settings
+from engine.glance import read_glance
+
+if TYPE_CHECKING:
+    from engine.config import Settings
+    from engine.service import Engine
+
+
+def load_settings() -> Settings:
+    """The validated settings; the app calls this in a thread after its first frame, as importing
+    pydantic and the engine takes longer than everything the first frame needs."""
+    from engine.config import load_settings
+    from engine.service import Engine  # noqa: F401  (imported here, off the event loop)
+
+    return load_settings()
+
+
+async def open_engine(settings: Settings) -> Engine:
+    """The engine; memory opens after the first frame (GlassboxApp.startup)."""
+    from engine.service import Engine
+
+    return await Engine.open(settings, memory=False)
 
 
 def run_dashboard(args: argparse.Namespace | None = None) -> int:
     """Run the dashboard; a bad config raises ConfigError (the CLI prints it and exits 2)."""
-    settings = load_settings()
-    from engine.service import Engine
     from tui.app import GlassboxApp
 
-    async def open_engine() -> Engine:
-        # Memory opens after the first frame (GlassboxApp.startup).
-        return await Engine.open(settings, memory=False)
-
-    app = GlassboxApp(settings, open_engine)
+    app = GlassboxApp(None, open_engine, load_settings=load_settings, glance=read_glance())
     result = app.run()
+    if app.config_error is not None:
+        raise app.config_error
     return int(result or 0)

@@ -44,10 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    # The dashboard takes no arguments: it starts without importing every command's module.
+    args = build_parser().parse_args(arguments) if arguments else None
     try:
-        if args.handler is None:
+        if args is None or args.handler is None:
             from tui.app_main import run_dashboard
 
             return run_dashboard(args)

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.screen import Screen
 
-from engine.config import Settings, config_file, load_settings, write_settings
 from engine.errors import GlassboxError
 from tui.keymap import WIDGET_KEYS, binding_rows
 from tui.screens.dialogs import Confirm, TextPrompt
 
 if TYPE_CHECKING:
+    from engine.config import Settings
     from engine.service import Engine, RunHandle
     from tui.screens.dashboard import DashboardScreen
 
@@ -151,6 +151,7 @@ class DialogFlows(App[int]):
             self.run_action_task(self._settings())
 
     async def _settings(self) -> None:
+        from engine.config import config_file
         from tui.screens.settings import SettingsScreen
 
         changed = await self._ask(SettingsScreen(self.settings, config_file()))
@@ -158,6 +159,8 @@ class DialogFlows(App[int]):
             await self._save(changed)
 
     async def _save(self, values: dict[str, object]) -> bool:
+        from engine.config import load_settings, write_settings
+
         try:
             path = write_settings(values)
             self.settings = load_settings()

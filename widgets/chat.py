@@ -81,8 +81,26 @@ class ChatPane(Pane):
         adds the rest (up to HISTORY_LIMIT), so a long session is on screen before all of it is parsed."""
         await self._stop_stream()
         log = self.log_view
-        await log.remove_children()
         self._space = None
+        views = [child for child in log.children if isinstance(child, MessageView)]
+        mounted = [view.item for view in views]
+        shown = items[-self.HISTORY_LIMIT :]
+        if mounted and shown[-len(mounted) :] == mounted:
+            # Already on screen (the launch glance showed them): keep them, drop only the rest.
+            await log.remove_children([child for child in log.children if child not in views])
+            self._older = shown[: -len(mounted)]
+            self._hidden = len(items) - len(shown)
+            if self._hidden and not self._older:
+                await log.mount(self._hidden_notice(), before=0)
+        else:
+            await log.remove_children()
+            await log.mount_all(self._first_widgets(items))
+        log.scroll_end(animate=False)
+        log.anchor()
+        self.prompt.prompt_history = [i.text for i in items if i.role == "user"][-100:]
+
+    def _first_widgets(self, items: list[ChatItem]) -> list[Static | MessageView]:
+        """The widgets of the newest messages (or a hint); the rest wait in _older for show_older()."""
         shown = items[-self.HISTORY_LIMIT :]
         first = self._first_paint_count(shown)
         self._older = shown[:-first] if first else []
@@ -92,10 +110,7 @@ class ChatPane(Pane):
             widgets.append(Static("Type a task below and press Enter.", classes="notice -info -hint"))
         elif self._hidden and not self._older:
             widgets.insert(0, self._hidden_notice())
-        await log.mount_all(widgets)
-        log.scroll_end(animate=False)
-        log.anchor()
-        self.prompt.prompt_history = [i.text for i in items if i.role == "user"][-100:]
+        return widgets
 
     def _first_paint_count(self, items: list[ChatItem]) -> int:
         view = self.log_view.scrollable_content_region

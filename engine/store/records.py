@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+LATEST_SESSION_SQL = "SELECT * FROM sessions ORDER BY updated_at DESC LIMIT 1"
+"""The most recently used session (Store and the start-up glance)."""
+SESSION_MESSAGES_SQL = "SELECT * FROM messages WHERE session_id=? ORDER BY created_at, rowid"
+"""A session's messages in order of creation."""
 
 
 def new_id() -> str:
@@ -100,3 +106,18 @@ def row_to(cls: type[Any], row: Any) -> Any:
         data["output"] = json.loads(data["output"]) if data["output"] else None
     names = cls.__dataclass_fields__
     return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def branch(messages: Iterable[MessageRecord], leaf_id: str | None = None) -> list[MessageRecord]:
+    """The conversation ending at `leaf_id` (default: the newest message), oldest first."""
+    every = {m.id: m for m in messages}
+    if not every:
+        return []
+    leaf = every.get(leaf_id) if leaf_id else max(every.values(), key=lambda m: m.created_at)
+    chain: list[MessageRecord] = []
+    seen: set[str] = set()
+    while leaf is not None and leaf.id not in seen:
+        seen.add(leaf.id)
+        chain.append(leaf)
+        leaf = every.get(leaf.parent_id) if leaf.parent_id else None
+    return list(reversed(chain))

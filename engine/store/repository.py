@@ -16,11 +16,14 @@ import aiosqlite
 from engine.errors import StoreError
 from engine.store.db import connect, is_disk_full
 from engine.store.records import (
+    LATEST_SESSION_SQL,
+    SESSION_MESSAGES_SQL,
     MessageRecord,
     RunRecord,
     SessionRecord,
     StepRecord,
     UsageTotals,
+    branch,
     new_id,
     row_to,
 )
@@ -136,8 +139,8 @@ class Store:
 
     async def latest_session(self) -> SessionRecord | None:
         """The most recently used session."""
-        sessions = await self.list_sessions(limit=1)
-        return sessions[0] if sessions else None
+        row = await self.fetchone(LATEST_SESSION_SQL)
+        return row_to(SessionRecord, row) if row else None
 
     async def rename_session(self, session_id: str, title: str) -> None:
         """Set a session's title."""
@@ -218,26 +221,12 @@ class Store:
 
     async def messages(self, session_id: str) -> list[MessageRecord]:
         """All messages of a session in order of creation."""
-        rows = await self.fetchall(
-            "SELECT * FROM messages WHERE session_id=? ORDER BY created_at, rowid", (session_id,)
-        )
+        rows = await self.fetchall(SESSION_MESSAGES_SQL, (session_id,))
         return [row_to(MessageRecord, r) for r in rows]
 
     async def conversation(self, session_id: str, leaf_id: str | None = None) -> list[MessageRecord]:
         """The branch ending at `leaf_id` (default: the newest message), oldest first."""
-        every = {m.id: m for m in await self.messages(session_id)}
-        if not every:
-            return []
-        leaf = every.get(leaf_id) if leaf_id else max(
-            every.values(), key=lambda m: m.created_at
-        )
-        chain: list[MessageRecord] = []
-        seen: set[str] = set()
-        while leaf is not None and leaf.id not in seen:
-            seen.add(leaf.id)
-            chain.append(leaf)
-            leaf = every.get(leaf.parent_id) if leaf.parent_id else None
-        return list(reversed(chain))
+        return branch(await self.messages(session_id), leaf_id)
 
     async def search_messages(self, text: str, limit: int = 20) -> list[MessageRecord]:
         """Messages containing `text` (case-insensitive), newest first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from engine.chat import ChatTurn
@@ -23,6 +23,7 @@ from engine.events import (
     StepFinished,
     StepStarted,
 )
+from engine.glance import Glance
 from engine.llm.base import CancelToken, ChatMessage, GenDone, GenItem, SamplingParams
 from engine.llm.scripted import Reply, ScriptedModel
 from engine.sandbox.base import ExecEvent, ExecLimits, Language
@@ -194,8 +195,11 @@ def make_app(
     repeat_last: bool = False,
     model_error: str | None = None,
     context_size: int = 4096,
+    load_settings: Callable[[], Settings] | None = None,
+    glance: Glance | None = None,
 ) -> GlassboxApp:
-    """A GlassboxApp over a scripted model and a fake sandbox, storing into tmp_path."""
+    """A GlassboxApp over a scripted model and a fake sandbox, storing into tmp_path. With
+    `load_settings`, the app starts as `glassbox` does: `glance` first, settings in a thread."""
     home = tmp_path / "home"
     settings = test_settings(home)
     model = FixedTimingModel(replies, fixed=fixed_timing, token_delay_s=token_delay_s,
@@ -206,7 +210,7 @@ def make_app(
     async def missing_model(_settings: Settings) -> FixedTimingModel:
         raise ModelError(model_error or "")
 
-    async def open_engine() -> Engine:
+    async def open_engine(_settings: Settings) -> Engine:
         if model_error:
             return await ScriptedAgentEngine.open(settings, database=home / "glassbox.db",
                                                   model_factory=missing_model, sandbox=runner,
@@ -216,7 +220,8 @@ def make_app(
                                               sandbox=runner, memory=False)
 
     options = SubmitOptions(approval=approval) if approval else None  # type: ignore[arg-type]
-    app = GlassboxApp(settings, open_engine, snapshot_mode=snapshot, submit_options=options)
+    app = GlassboxApp(None if load_settings else settings, open_engine, load_settings=load_settings,
+                      glance=glance, snapshot_mode=snapshot, submit_options=options)
     app.scripted_model = model  # type: ignore[attr-defined]
     app.fake_sandbox = runner  # type: ignore[attr-defined]
     return app

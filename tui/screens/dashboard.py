@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on
@@ -29,7 +30,8 @@ from engine.events import (
     StepStarted,
     UsageUpdated,
 )
-from engine.store.repository import StepRecord
+from engine.glance import Glance
+from engine.store.records import MessageRecord, StepRecord
 from tui.bridge import EngineEvent, RunEnded, StreamBatch
 from widgets.activity import ActivityPane, StepInfo
 from widgets.chat import ChatItem, ChatPane
@@ -50,6 +52,12 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
+
+
+def chat_items(messages: Iterable[MessageRecord]) -> list[ChatItem]:
+    """The chat's view of stored messages (user and assistant ones)."""
+    return [ChatItem(m.id, m.role, m.content, m.incomplete, m.cached)
+            for m in messages if m.role in ("user", "assistant")]
 
 
 def step_from_record(record: StepRecord) -> StepInfo:
@@ -199,19 +207,16 @@ class DashboardScreen(Screen[None]):
         engine = self.gb.engine
         assert engine is not None
         self.session_id = session_id
-        history = await engine.history(session_id)
-        items = [ChatItem(m.id, m.role, m.content, m.incomplete, m.cached)
-                 for m in history if m.role in ("user", "assistant")]
+        items = chat_items(await engine.history(session_id))
         if at_message and all(i.message_id != at_message for i in items):
             # The hit is on another branch: show every message of the session instead.
-            items = [ChatItem(m.id, m.role, m.content, m.incomplete, m.cached)
-                     for m in await engine.store.messages(session_id) if m.role in ("user", "assistant")]
+            items = chat_items(await engine.store.messages(session_id))
         await self.chat.show_history(items)
         self.update_topbar()
         self.gb.shown.set()
         # The newest messages are painted first; older ones, the last run and the cost read and
         # mount more, so they follow the frame instead of delaying it.
-        await self._next_frame()
+        await self.next_frame()
         await self.fill_panes()
         await self.chat.show_older()
         await self._load_last_run(session_id, {i.message_id: i.text for i in items})
@@ -224,6 +229,13 @@ class DashboardScreen(Screen[None]):
         for pane in (self.execution, self.activity, self.cost):
             await pane.fill()
 
+    async def show_glance(self, glance: Glance) -> None:
+        """Show the last session's newest messages as read at launch, before the engine is open;
+        load_session() keeps them on screen and adds the rest."""
+        self.gb.session_title = glance.session_title
+        await self.chat.show_history(chat_items(glance.messages))
+        self.update_topbar()
+
     async def add_footer(self) -> None:
         """Mount the key footer (once). The app does it after its first frame: during start-up the
         footer rebuilt its keys on every change of focus or bindings, 20% of the start-up's work."""
@@ -231,7 +243,7 @@ class DashboardScreen(Screen[None]):
             await self.mount(Footer())
             self.refresh_bindings()  # a footer shows its keys once the bindings next change
 
-    async def _next_frame(self) -> None:
+    async def next_frame(self) -> None:
         """Return once the screen has refreshed, or after a moment if it is covered and does not."""
         painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
@@ -285,6 +297,8 @@ class DashboardScreen(Screen[None]):
         title = app.session_title or "(new session)"
         model = app.engine.settings.llm.model if app.engine else "?"
         state = "running (Esc cancels)" if app.handle is not None else "idle"
+        if not app.ready.is_set():
+            state = "starting…"
         self.set_status(f" Glassbox · {title} · model: {model} · {state}")
 
     async def refresh_cost(self, final: bool = False) -> None:

@@ -1,0 +1,70 @@
+"""Start-up as `glassbox` does it: the last session on screen first, settings and engine after."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from glassbox_factory import make_app
+from glassbox_factory import test_settings as settings_for_home
+from helpers import send, started, wait_for
+
+from engine.config import Settings
+from engine.errors import ConfigError
+from engine.glance import Glance, read_glance
+from widgets.chat import ChatPane, MessageView
+
+
+async def test_the_glance_is_shown_before_the_engine_and_kept_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = ChatPane.FIRST_PAINT
+    seed = make_app(tmp_path, [f"answer {i}" for i in range(count)])
+    async with seed.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        for i in range(count):
+            await send(pilot, f"question {i}")
+    monkeypatch.setenv("GLASSBOX_STORE__PATH", str(tmp_path / "home" / "glassbox.db"))
+    release = threading.Event()
+
+    def slow_settings() -> Settings:
+        release.wait(10)
+        return settings_for_home(tmp_path / "home")
+
+    app = make_app(tmp_path, ["x"], load_settings=slow_settings, glance=read_glance())
+    async with app.run_test(size=(160, 48)) as pilot:
+        log = app.dashboard.chat.log_view
+        await wait_for(pilot, lambda: len(log.query(MessageView)) > 0)
+        early = list(log.query(MessageView))
+        assert early[-1].item.text == f"answer {count - 1}"
+        assert 0 < len(early) < 2 * count, "only the newest messages, as many as fill the view"
+        assert app.engine is None and not app.ready.is_set()
+        release.set()
+        await started(pilot)
+        views = list(log.query(MessageView))
+        assert len(views) == 2 * count
+        assert [v.item.text for v in views[:2]] == ["question 0", "answer 0"]
+        assert all(kept is shown for kept, shown in zip(views[-len(early):], early, strict=True)), \
+            "the glance's widgets stay on screen; they are not built a second time"
+        assert app.dashboard.execution.filled and app.dashboard.cost.filled
+
+
+async def test_invalid_settings_found_after_the_first_frame_end_the_app_with_code_2(tmp_path: Path) -> None:
+    opened: list[Settings] = []
+
+    def invalid() -> Settings:
+        raise ConfigError("Invalid setting: llm.temperature: too high (from env GLASSBOX_LLM__TEMPERATURE)")
+
+    app = make_app(tmp_path, load_settings=invalid, glance=Glance(None, tmp_path / "none.db"))
+    factory = app.engine_factory
+
+    async def open_engine(settings: Settings):  # type: ignore[no-untyped-def]
+        opened.append(settings)
+        return await factory(settings)
+
+    app.engine_factory = open_engine
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.return_code == 2)
+    assert app.config_error is not None and "llm.temperature" in str(app.config_error)
+    assert opened == [], "no engine is opened on invalid settings"
