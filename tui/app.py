@@ -25,6 +25,7 @@ from tui.screens.dialogs import Confirm
 from widgets.activity import ActivityPane
 from widgets.cost import load_pricing
 from widgets.execution import ExecPane
+from widgets.message import switch_on_highlighting
 from widgets.prompt import PromptInput
 
 if TYPE_CHECKING:  # imported at run time only after the first frame: they bring in pydantic
@@ -123,11 +124,13 @@ class GlassboxApp(DialogFlows):
             await self.dashboard.chat.add_notice(f"The engine could not start: {exc}", "error")
             self.dashboard.set_status(" Glassbox · engine not available (Ctrl+Q quits)")
             await self.dashboard.fill_panes()
+            await switch_on_highlighting(self.dashboard.chat)
             await self.dashboard.add_footer()
             self.ready.set()
             return
         session = await self.engine.store.latest_session() or await self.engine.new_session()
         await self.open_session(session.id)
+        await switch_on_highlighting(self.dashboard.chat)
         await self.dashboard.add_footer()
         try:
             await self.engine.open_memory()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Label, Markdown, Static
+from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from widgets.frozen import FrozenLines
 
@@ -36,8 +41,48 @@ class LaidOut(Message):
     """A reply (or the space below it) changed size: the chat may have to follow it."""
 
 
+class CodeFence(MarkdownFence):
+    """A code fence shown plain until highlighting is switched on for the process.
+
+    Pygments compiles a lexer the first time it is used (50-90 ms with Python's), which the
+    dashboard's first frame does not wait for: switch_on_highlighting() runs after it.
+    """
+
+    highlighting = False
+    """Whether fences are highlighted; once on, it stays on, as the compiled lexers stay."""
+
+    @classmethod
+    def highlight(cls, code: str, language: str, ansi: bool = False, dark: bool = False) -> Content:
+        if not CodeFence.highlighting:
+            return Content("\n".join(code.splitlines())).stylize_before("$text")
+        return super().highlight(code, language, ansi, dark)
+
+    def rehighlight(self) -> None:
+        """Highlight again (after highlighting was switched on)."""
+        self.set_content(self.highlight(self.code, self.lexer, ansi=self.app.native_ansi_color,
+                                        dark=self.app.current_theme.dark))
+
+
+async def switch_on_highlighting(node: DOMNode) -> None:
+    """Compile the lexers of the fences under `node` in a thread, then highlight every fence."""
+    if CodeFence.highlighting:
+        return
+    fences = list(node.query(CodeFence))
+    await asyncio.to_thread(_compile_lexers, {fence.lexer for fence in fences} | {"python"})
+    CodeFence.highlighting = True
+    for fence in fences:
+        fence.rehighlight()
+
+
+def _compile_lexers(languages: Iterable[str]) -> None:
+    for language in languages:
+        MarkdownFence.highlight("", language or "text")
+
+
 class ReplyBody(Markdown):
     """A reply's Markdown; reports each new size, as the text that grows it is laid out."""
+
+    BLOCKS: dict[str, type[MarkdownBlock]] = {**Markdown.BLOCKS, "fence": CodeFence, "code_block": CodeFence}
 
     def on_resize(self) -> None:
         self.post_message(LaidOut())
