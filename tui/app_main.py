@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from typing import TYPE_CHECKING
 
 from engine.glance import read_glance
@@ -30,6 +31,10 @@ async def open_engine(settings: Settings) -> Engine:
 
 def run_dashboard(args: argparse.Namespace | None = None) -> int:
     """Run the dashboard; a bad config raises ConfigError (the CLI prints it and exits 2)."""
+    # Start-up allocates some 200,000 objects that live as long as the app; the cyclic collector
+    # would walk them again and again (75 ms of a 450 ms launch, measured). GlassboxApp.startup
+    # freezes them and turns it back on.
+    gc.disable()
     from tui.app import GlassboxApp
 
     app = GlassboxApp(None, open_engine, load_settings=load_settings, glance=read_glance())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from helpers import send, started, wait_for
 from textual.widgets import Label
 
 from engine.config import Settings
-from engine.errors import ConfigError
+from engine.errors import ConfigError, StoreError
 from engine.glance import Glance, read_glance
 from widgets.chat import ChatPane, MessageView
 from widgets.message import CodeFence
@@ -50,7 +51,7 @@ async def test_the_glance_is_shown_before_the_engine_and_kept_after(
     async with app.run_test(size=(160, 48)) as pilot:
         log = app.dashboard.chat.log_view
         # Polled without the pilot: its pauses wait for the app to be idle, i.e. for start-up to end.
-        await _until(lambda: bool(log.query(CodeFence)))
+        await _until(lambda: bool(log.query("CodeFence #code-content")))
         early = list(log.query(MessageView))
         assert early[-1].item.text == answers[-1]
         code = early[-1].query_one(CodeFence).query_one("#code-content", Label)
@@ -87,3 +88,23 @@ async def test_invalid_settings_found_after_the_first_frame_end_the_app_with_cod
         await wait_for(pilot, lambda: app.return_code == 2)
     assert app.config_error is not None and "llm.temperature" in str(app.config_error)
     assert opened == [], "no engine is opened on invalid settings"
+
+
+async def test_start_up_turns_the_collector_back_on(tmp_path: Path) -> None:
+    # `glassbox` launches with the cyclic collector off (run_dashboard); start-up freezes what it
+    # made and turns the collector on again, also when the engine fails to open.
+    async def no_engine(_settings: Settings):  # type: ignore[no-untyped-def]
+        raise StoreError("Cannot open the database: disk I/O error.")
+
+    for factory in (None, no_engine):
+        app = make_app(tmp_path)
+        if factory is not None:
+            app.engine_factory = factory
+        gc.disable()
+        try:
+            async with app.run_test(size=(160, 48)) as pilot:
+                await started(pilot)
+                assert gc.isenabled()
+                assert gc.get_freeze_count() > 10_000, "start-up's objects are frozen"
+        finally:
+            gc.enable()
