@@ -6,6 +6,7 @@ from pathlib import Path
 
 from glassbox_factory import FakeSandbox, make_app
 from helpers import send, started, wait_for
+from textual.widgets import Tabs
 
 from engine.errors import SandboxError
 from tui.screens.dialogs import Confirm
@@ -270,6 +271,26 @@ async def test_small_terminal_uses_tabs_and_maximise(tmp_path: Path) -> None:
         assert screen.maximized is screen.execution
         await pilot.press("ctrl+g")
         assert screen.maximized is None
+
+
+async def test_a_wide_start_gets_its_tabs_when_the_terminal_shrinks(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        screen = app.dashboard
+        assert not screen.query("#pane-tabs"), "no tab bar is made for the grid"
+        await pilot.press("f4")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.1)
+        tabs = screen.query_one("#pane-tabs", Tabs)
+        assert screen.compact and tabs.display and tabs.active == "tab-activity"
+        assert screen.activity.display and not screen.chat.display
+        await pilot.press("f2")
+        await pilot.pause(0.05)
+        assert tabs.active == "tab-chat" and screen.chat.display and not screen.activity.display
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause(0.1)
+        assert not screen.compact and not tabs.display and screen.activity.display
 
 
 async def test_theme_toggle(tmp_path: Path) -> None:

@@ -96,10 +96,8 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Glassbox", id="topbar", markup=False)
-        yield Tabs(
-            Tab("1 Chat", id="tab-chat"), Tab("2 Execution", id="tab-execution"),
-            Tab("3 Activity", id="tab-activity"), Tab("4 Cost", id="tab-cost"), id="pane-tabs",
-        )
+        if self._is_compact(self.app.size.width, self.app.size.height):
+            yield self._pane_tabs()
         with Horizontal(id="dashboard"):
             yield ChatPane()
             with Vertical(id="side"):
@@ -166,11 +164,27 @@ class DashboardScreen(Screen[None]):
     def on_resize(self) -> None:
         self.apply_layout(self.app.size.width, self.app.size.height)
 
+    @staticmethod
+    def _is_compact(width: int, height: int) -> bool:
+        return width < COMPACT_WIDTH or height < COMPACT_HEIGHT
+
+    def _pane_tabs(self) -> Tabs:
+        # Made when the terminal is first too small for the grid (not before: 15 ms of start-up).
+        return Tabs(
+            Tab("1 Chat", id="tab-chat"), Tab("2 Execution", id="tab-execution"),
+            Tab("3 Activity", id="tab-activity"), Tab("4 Cost", id="tab-cost"), id="pane-tabs",
+            active=f"tab-{self.active_pane}",
+        )
+
     def apply_layout(self, width: int, height: int) -> None:
         """Grid when there is room; otherwise one pane at a time under a tab bar."""
-        self.compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
+        self.compact = self._is_compact(width, height)
         self.set_class(self.compact, "-compact")
-        self.query_one("#pane-tabs").display = self.compact
+        tabs = self.query("#pane-tabs")
+        if tabs:
+            tabs.first().display = self.compact
+        elif self.compact:
+            self.mount(self._pane_tabs(), before="#dashboard")
         for name in PANES:
             self.pane(name).display = not self.compact or name == self.active_pane
         self.query_one("#side").display = not self.compact or self.active_pane != "chat"
@@ -178,9 +192,9 @@ class DashboardScreen(Screen[None]):
     def show_pane(self, name: str, focus: bool = True) -> None:
         """Make a pane visible (switching tab in compact mode) and focus it."""
         self.active_pane = name
-        tabs = self.query_one("#pane-tabs", Tabs)
-        if tabs.active != f"tab-{name}":
-            tabs.active = f"tab-{name}"
+        for tabs in self.query("#pane-tabs").results(Tabs):
+            if tabs.active != f"tab-{name}":
+                tabs.active = f"tab-{name}"
         self.apply_layout(self.app.size.width, self.app.size.height)
         if focus:
             self.call_after_refresh(self.pane(name).focus_first)
