@@ -46,12 +46,13 @@ def test_import_linter_contracts_hold() -> None:
 
 def test_dashboard_paints_before_pydantic_and_the_engine_load() -> None:
     # What `glassbox` imports before its first frame: the app, its screen and the launch glance.
-    # Pydantic and the engine (about 180 ms of imports) load in a thread after that frame.
+    # Pydantic and the engine (about 180 ms of imports) load in a thread after that frame; the
+    # engine events (11 ms) with the first event.
     code = (
         "import sys\nimport tui.cli, tui.app_main, tui.app\n"
         "from engine.glance import read_glance\nread_glance()\n"
         "print(' '.join(sorted(m for m in ('pydantic', 'pydantic_settings', 'engine.config',"
-        " 'engine.service', 'aiosqlite', 'sqlite_vec', 'numpy', 'llama_cpp', 'docker')"
+        " 'engine.service', 'engine.events', 'aiosqlite', 'sqlite_vec', 'numpy', 'llama_cpp', 'docker')"
         " if m in sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,

@@ -14,7 +14,6 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 
 from engine.errors import ConfigError, GlassboxError
-from engine.events import ApprovalRequested
 from engine.glance import Glance
 from engine.resources import data_file, styles_dir
 from tui.bridge import Bridge
@@ -30,6 +29,7 @@ from widgets.prompt import PromptInput
 
 if TYPE_CHECKING:  # imported at run time only after the first frame: they bring in pydantic
     from engine.config import Settings
+    from engine.events import ApprovalRequested
     from engine.service import Engine, RunHandle, SubmitOptions
 
 EngineFactory = Callable[["Settings"], Awaitable["Engine"]]

@@ -6,11 +6,13 @@ import asyncio
 import time
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from engine.events import Event, ExecOutput, TokenDelta
+if TYPE_CHECKING:
+    from engine.events import Event
 
 FRAME_S = 1 / 60
 """Deltas are merged and posted at most once per frame, so a fast model cannot flood the UI."""
@@ -65,6 +67,9 @@ class Bridge:
 
     async def pump(self, run_id: str, events: AsyncIterable[Event]) -> None:
         """Iterate the events until the run ends (the body of the app's one bridge worker)."""
+        # Imported here, not at start-up: engine.events' dataclasses cost 11 ms of a launch.
+        from engine.events import ExecOutput, TokenDelta
+
         self._run_id = run_id
         try:
             async for event in events:

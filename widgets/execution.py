@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -14,8 +15,10 @@ from textual.timer import Timer
 from textual.widgets import OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
-from engine.events import Artifact, ExecFinished
 from widgets.pane import Pane
+
+if TYPE_CHECKING:  # at run time they come with the first event, after start-up
+    from engine.events import Artifact, ExecFinished
 
 
 def human_bytes(size: int | None) -> str:

@@ -12,24 +12,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tab, Tabs
 
-from engine.events import (
-    ApprovalRequested,
-    Artifact,
-    CacheHit,
-    CodeExecStarted,
-    Event,
-    ExecFinished,
-    MemoryUsed,
-    MessageDone,
-    Notice,
-    PlanCreated,
-    RunFailed,
-    RunFinished,
-    RunStarted,
-    StepFinished,
-    StepStarted,
-    UsageUpdated,
-)
 from engine.glance import Glance
 from engine.store.records import MessageRecord, StepRecord
 from tui.bridge import EngineEvent, RunEnded, StreamBatch
@@ -87,7 +69,8 @@ class DashboardScreen(Screen[None]):
         self.session_usage = UsageView()
         self.all_time = UsageView()
         self.speeds: list[float] = []
-        self._prompt_text = ""
+        self.prompt_text = ""
+        """The prompt of the run in progress; the chat shows it once the run has started."""
 
     @property
     def gb(self) -> GlassboxApp:
@@ -285,25 +268,10 @@ class DashboardScreen(Screen[None]):
                                     "failure" if run.status == "failed" else "skipped")
         executions = await engine.store.executions(run.id)
         if executions:
-            self._restore_execution(run.id, executions[-1])
+            from tui.screens.event_routing import restore_execution
 
-    def _restore_execution(self, run_id: str, row: dict[str, Any]) -> None:
-        pane = self.execution
-        pane.start(row.get("language") or "python", row.get("code") or "")
-        pane.add_output("stdout", row.get("stdout") or "")
-        pane.add_output("stderr", row.get("stderr") or "")
-        if row.get("exit_code") is None:
-            pane.show_error("interrupted: the app stopped during this execution")
-            return
-        artifacts = tuple(Artifact(name=a["name"], path=a["path"], size=a["size"], mime=a["mime"])
-                          for a in row.get("artifacts", []))
-        pane.finish(ExecFinished(
-            run_id=run_id, exec_id=row["id"], exit_code=int(row["exit_code"]),
-            duration_s=float(row.get("duration_s") or 0.0), peak_memory_bytes=row.get("peak_memory_bytes"),
-            timed_out=bool(row.get("timed_out")), oom_killed=bool(row.get("oom_killed")),
-            truncated=bool(row.get("truncated")), cancelled=bool(row.get("cancelled")),
-            artifacts=artifacts,
-        ))
+            restore_execution(self.execution, run.id, executions[-1])
+
 
     def update_topbar(self) -> None:
         """Session title, model and run state."""
@@ -352,7 +320,7 @@ class DashboardScreen(Screen[None]):
 
     def begin_turn(self, text: str) -> None:
         """Called by the app right after submit."""
-        self._prompt_text = text
+        self.prompt_text = text
         self.turn = UsageView()
         self.cost.turn = self.turn
         self.update_topbar()
@@ -365,77 +333,10 @@ class DashboardScreen(Screen[None]):
                 self.execution.add_output(chunk.kind, chunk.text)
 
     async def on_engine_event(self, message: EngineEvent) -> None:
-        await self.dispatch_event(message.event)
+        # Imported with the first event: engine.events' 20 dataclasses cost 11 ms of a launch.
+        from tui.screens.event_routing import dispatch_event
 
-    async def dispatch_event(self, event: Event) -> None:
-        """Route one engine event to the pane it belongs to."""
-        if isinstance(event, RunStarted):
-            await self.chat.add_user(event.user_message_id, self._prompt_text)
-            await self.chat.start_reply(event.assistant_message_id)
-            self.activity.start_run(self._prompt_text)
-        elif isinstance(event, MessageDone):
-            await self.chat.finish_reply(event.message_id, event.text, event.incomplete, event.cached)
-        elif isinstance(event, UsageUpdated):
-            self._add_usage(event)
-        elif isinstance(event, Notice):
-            await self.chat.add_notice(event.text, event.level)
-        elif isinstance(event, RunFinished):
-            if event.status != "completed":
-                await self.chat.add_notice(f"Run {event.status}: {event.reason}".rstrip(": "), "warning")
-            self.activity.add_event(f"run {event.status} · {event.duration_s:.2f} s"
-                                    if not self.snapshot_mode else f"run {event.status}",
-                                    "success" if event.status == "completed" else "skipped")
-        elif isinstance(event, RunFailed):
-            await self._on_failed(event)
-        elif isinstance(event, PlanCreated):
-            self.activity.add_plan([(s.id, s.title, s.role) for s in event.steps], event.revision)
-        elif isinstance(event, StepStarted) and event.step_id:
-            self.activity.step_started(StepInfo(
-                step_id=event.step_id, kind=event.kind, title=event.title, status=event.status,
-                parent_step_id=event.parent_step_id, input=event.input,
-            ))
-        elif isinstance(event, StepFinished) and event.step_id:
-            self.activity.step_finished(StepInfo(
-                step_id=event.step_id, kind=event.kind, status=event.status,
-                parent_step_id=event.parent_step_id, duration_s=event.duration_s, tokens=event.tokens,
-                output=event.output, summary=event.summary, strategy=event.strategy, reason=event.reason,
-            ))
-        elif isinstance(event, ApprovalRequested):
-            self.activity.add_event(f"waiting for approval to run {event.language} code", "pending")
-        elif isinstance(event, CodeExecStarted):
-            self.execution.start(event.language, event.code)
-        elif isinstance(event, ExecFinished):
-            self.execution.finish(event)
-        elif isinstance(event, CacheHit):
-            self.activity.add_event(f"cache hit (similarity {event.similarity:.2f}): answer replayed")
-        elif isinstance(event, MemoryUsed):
-            self.activity.add_event(f"memory: {len(event.items)} past solution(s) offered to the model")
-
-    async def _on_failed(self, event: RunFailed) -> None:
-        await self.chat.finish_reply_if_streaming()
-        await self.chat.add_notice(event.error, "error")
-        if "Sandbox" in event.error_kind or "Docker" in event.error:
-            self.execution.show_error(event.error)
-        if "Budget" in event.error_kind:
-            await self.refresh_budget()
-        self.activity.add_event(f"run failed: {event.error}", "failure")
-
-    def _add_usage(self, event: UsageUpdated) -> None:
-        def add(view: UsageView) -> UsageView:
-            return UsageView(
-                view.prompt_tokens + event.prompt_tokens, view.completion_tokens + event.completion_tokens,
-                event.ttft_s if view.ttft_s is None else view.ttft_s, event.tokens_per_s,
-                view.compute_s + event.duration_s,
-            )
-
-        self.turn = add(self.turn)
-        self.session_usage = add(self.session_usage)
-        self.all_time = add(self.all_time)
-        if event.tokens_per_s:
-            self.speeds.append(event.tokens_per_s)
-        self.cost.turn, self.cost.session, self.cost.all_time = self.turn, self.session_usage, self.all_time
-        self.cost.speeds = tuple(self.speeds[-60:])
-        self.cost.context = (event.context_used, event.context_max)
+        await dispatch_event(self, message.event)
 
     async def on_run_ended(self, message: RunEnded) -> None:
         await self.chat.finish_reply_if_streaming()
