@@ -142,6 +142,7 @@ class GlassboxApp(DialogFlows):
             return
         session = await self.engine.store.latest_session() or await self.engine.new_session()
         await self.open_session(session.id)
+        self.glance = None  # shown and superseded: its copy of the messages is not kept
         await switch_on_highlighting(self.dashboard.chat)
         await self.dashboard.add_footer()
         try:
