@@ -213,7 +213,8 @@ async def seeded_home() -> Path:
 
 async def startup_ratio(tmp: Path) -> tuple[float, float]:
     """In one process, imports done: App start to the first frame with the session, and for an
-    empty Textual app."""
+    empty Textual app. Through the test factory, which gives the app its settings and so has no
+    launch glance: for information, the launch figure is the goal's."""
 
     async def first_frame(app: App[Any], ready: asyncio.Event | None) -> float:
         start = time.perf_counter()
@@ -243,7 +244,7 @@ async def startup_ratio(tmp: Path) -> tuple[float, float]:
     return statistics.median(glassbox_times), statistics.median(empty_times)
 
 
-def launch_ratio(tmp: Path, rounds: int = 9) -> tuple[float, float]:
+def launch_ratio(tmp: Path, rounds: int = 15) -> tuple[float, float]:
     """From `exec` to the first frame on a pseudo-terminal: the real `glassbox` command on the seeded
     session (its newest prompt on screen) and an empty Textual app, alternated; medians."""
     home = tmp / "home"
@@ -316,7 +317,8 @@ async def main() -> None:
     print(f"launch to first frame, session shown {launched * 1000:8.1f} ms  (glassbox in a pty)")
     print(f"launch to first frame, empty app     {launched_empty * 1000:8.1f} ms")
     print(f"start-up ratio (launch)              {launched / launched_empty:8.3f}   (goal <= 2)")
-    print(f"  in one process, imports done: {ours * 1000:.1f} ms vs empty app {empty * 1000:.1f} ms, "
+    print(f"  in one process, test factory (no glance: the engine opens before the session shows), "
+          f"imports done: {ours * 1000:.1f} ms vs empty app {empty * 1000:.1f} ms, "
           f"ratio {ours / empty:.3f}")
 
 
