@@ -16,12 +16,8 @@ from pydantic_settings import (
 )
 
 from engine.errors import ConfigError
-
-# Re-exported: these live in engine.glance, which the dashboard reads before pydantic is imported.
-from engine.glance import ENV_DELIMITER, ENV_PREFIX
-from engine.glance import config_file as config_file
-from engine.glance import env_name as env_name
-from engine.paths import app_paths
+from engine.paths import ENV_DELIMITER, ENV_PREFIX, app_paths, env_name
+from engine.paths import config_file as config_file  # re-exported: the CLI and the app use it here
 
 
 class _Section(BaseModel):

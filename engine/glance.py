@@ -9,22 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.paths import app_paths
-from engine.store.records import LATEST_SESSION_SQL, SESSION_MESSAGES_SQL, MessageRecord, branch, row_to
-
-ENV_PREFIX = "GLASSBOX_"
-ENV_DELIMITER = "__"
-
-
-def config_file() -> Path:
-    """The TOML file settings are read from (GLASSBOX_CONFIG overrides the default)."""
-    override = os.environ.get(f"{ENV_PREFIX}CONFIG")
-    return Path(override) if override else app_paths().config_file
-
-
-def env_name(dotted: str) -> str:
-    """The environment variable that overrides a dotted field name."""
-    return ENV_PREFIX + dotted.upper().replace(".", ENV_DELIMITER)
+from engine.paths import app_paths, config_file, env_name
+from engine.store.records import SESSION_MESSAGES_SQL, SESSIONS_SQL, MessageRecord, branch, row_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +46,7 @@ def read_glance() -> Glance:
         return empty
     try:
         conn.row_factory = sqlite3.Row
-        session = conn.execute(LATEST_SESSION_SQL).fetchone()
+        session = conn.execute(SESSIONS_SQL, (1,)).fetchone()
         if session is None:
             return empty
         rows = conn.execute(SESSION_MESSAGES_SQL, (session["id"],)).fetchall()

@@ -10,6 +10,9 @@ import platformdirs
 
 APP_NAME = "glassbox"
 HOME_ENV = "GLASSBOX_HOME"
+ENV_PREFIX = "GLASSBOX_"
+"""Every setting has an environment variable: GLASSBOX_<SECTION>__<FIELD>."""
+ENV_DELIMITER = "__"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +63,14 @@ def app_paths() -> AppPaths:
 def default_models_dir() -> Path:
     """The models directory of a normal install, ignoring GLASSBOX_HOME (tests reuse it)."""
     return Path(platformdirs.user_data_dir(APP_NAME)) / "models"
+
+
+def config_file() -> Path:
+    """The TOML file settings are read from (GLASSBOX_CONFIG overrides the default)."""
+    override = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    return Path(override) if override else app_paths().config_file
+
+
+def env_name(dotted: str) -> str:
+    """The environment variable that overrides a dotted field name."""
+    return ENV_PREFIX + dotted.upper().replace(".", ENV_DELIMITER)

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-LATEST_SESSION_SQL = "SELECT * FROM sessions ORDER BY updated_at DESC LIMIT 1"
-"""The most recently used session (Store and the start-up glance)."""
+SESSIONS_SQL = "SELECT * FROM sessions ORDER BY updated_at DESC LIMIT ?"
+"""Sessions, most recently used first (Store and the start-up glance)."""
 SESSION_MESSAGES_SQL = "SELECT * FROM messages WHERE session_id=? ORDER BY created_at, rowid"
 """A session's messages in order of creation."""
 

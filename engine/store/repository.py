@@ -16,8 +16,8 @@ import aiosqlite
 from engine.errors import StoreError
 from engine.store.db import connect, is_disk_full
 from engine.store.records import (
-    LATEST_SESSION_SQL,
     SESSION_MESSAGES_SQL,
+    SESSIONS_SQL,
     MessageRecord,
     RunRecord,
     SessionRecord,
@@ -132,15 +132,13 @@ class Store:
 
     async def list_sessions(self, limit: int = 200) -> list[SessionRecord]:
         """Sessions, most recently used first."""
-        rows = await self.fetchall(
-            "SELECT * FROM sessions ORDER BY updated_at DESC LIMIT ?", (limit,)
-        )
+        rows = await self.fetchall(SESSIONS_SQL, (limit,))
         return [row_to(SessionRecord, r) for r in rows]
 
     async def latest_session(self) -> SessionRecord | None:
         """The most recently used session."""
-        row = await self.fetchone(LATEST_SESSION_SQL)
-        return row_to(SessionRecord, row) if row else None
+        sessions = await self.list_sessions(limit=1)
+        return sessions[0] if sessions else None
 
     async def rename_session(self, session_id: str, title: str) -> None:
         """Set a session's title."""
