@@ -13,6 +13,7 @@ from engine.errors import StoreError
 from engine.memory.embedder import Embedder
 from engine.memory.index import VEC_TABLES, blob
 from engine.store.db import connect_sync
+from engine.store.migrations import vec0_table_sql
 
 Progress = Callable[[int, int], None]
 _EXEC_TEXT_CHARS = 4000
@@ -64,14 +65,11 @@ def _ensure_dim(conn: Any, dim: int) -> None:
     if row is not None and int(row[0]) == dim:
         return
     # A model with another vector size needs fresh vec0 tables; every doc is re-embedded.
-    # L2 as in migration v3 (AVX kernel; same order as cosine on unit vectors).
     conn.execute("BEGIN IMMEDIATE")
     try:
         for table in VEC_TABLES.values():
             conn.execute(f"DROP TABLE IF EXISTS {table}")
-            conn.execute(
-                f"CREATE VIRTUAL TABLE {table} USING vec0(embedding float[{dim}] distance_metric=l2)"
-            )
+            conn.execute(vec0_table_sql(table, dim))
         conn.execute("UPDATE memory_docs SET embed_model = NULL")
         conn.execute("INSERT OR REPLACE INTO memory_meta(key, value) VALUES ('dim', ?)", (str(dim),))
         conn.execute("COMMIT")

@@ -6,13 +6,15 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 import sqlite_vec
 
 from engine.errors import StoreError
 from engine.store.migrations import MIGRATIONS
+
+T = TypeVar("T")
 
 
 def sqlite_module() -> ModuleType:
@@ -108,8 +110,14 @@ async def _run_in_transaction(
             sync.execute("ROLLBACK")
             raise
 
-    runner: Any = conn  # aiosqlite has no public "run this function" call (as Store.call)
-    await runner._execute(run, runner._conn)
+    await run_blocking(conn, run)
+
+
+async def run_blocking(conn: aiosqlite.Connection, fn: Callable[[Any], T]) -> T:
+    """fn(the blocking sqlite3 connection), run as one job on the connection's own thread."""
+    runner: Any = conn  # aiosqlite has no public "run this function" call
+    result: T = await runner._execute(fn, runner._conn)
+    return result
 
 
 def is_disk_full(exc: BaseException) -> bool:

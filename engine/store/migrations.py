@@ -160,6 +160,11 @@ CREATE INDEX memory_cache_key ON memory_cache(context_key);
 """
 
 
+def vec0_table_sql(table: str, dim: int) -> str:
+    """How a vector table is made since v3 (migrations and a change of embedding model use it)."""
+    return f"CREATE VIRTUAL TABLE {table} USING vec0(embedding float[{dim}] distance_metric=l2)"
+
+
 def vec0_l2_v3(conn: Any) -> None:
     """Re-create the vec0 tables with the L2 metric, keeping every rowid and vector."""
     # Why L2: sqlite-vec 0.1.10's vec0 scans with an AVX kernel only for L2 and sizes divisible
@@ -174,9 +179,7 @@ def vec0_l2_v3(conn: Any) -> None:
             raise ValueError(f"{table} has no float[N] column: {sql}")
         conn.execute(f"CREATE TEMP TABLE vec_copy AS SELECT rowid AS id, embedding FROM {table}")
         conn.execute(f"DROP TABLE {table}")
-        conn.execute(
-            f"CREATE VIRTUAL TABLE {table} USING vec0(embedding float[{size[1]}] distance_metric=l2)"
-        )
+        conn.execute(vec0_table_sql(table, int(size[1])))
         conn.execute(f"INSERT INTO {table}(rowid, embedding) SELECT id, embedding FROM vec_copy ORDER BY id")
         conn.execute("DROP TABLE temp.vec_copy")
 

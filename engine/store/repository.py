@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 
 from engine.errors import StoreError
-from engine.store.db import connect, is_disk_full
+from engine.store.db import connect, is_disk_full, run_blocking
 from engine.store.records import (
     SESSION_MESSAGES_SQL,
     SESSIONS_SQL,
@@ -83,10 +83,9 @@ class Store:
         For a batch of blocking statements (e.g. a whole turn's vectors) that must not
         interleave with other coroutines' writes and should not pay one round trip each.
         """
-        runner: Any = self.conn  # aiosqlite has no public "run this function" call
         async with self._write_lock:
             try:
-                result: T = await runner._execute(fn, runner._conn)
+                result = await run_blocking(self.conn, fn)
             except Exception as exc:
                 raise self._wrap(exc) from None
         return result
