@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
@@ -17,7 +18,7 @@ from engine.errors import ConfigError, GlassboxError
 from engine.glance import Glance
 from engine.resources import data_file, styles_dir
 from tui.bridge import Bridge
-from tui.dialog_flows import DARK, DialogFlows
+from tui.dialog_flows import DialogFlows
 from tui.keymap import dashboard_bindings, unknown_ids
 from tui.screens.dashboard import PANES, DashboardScreen
 from tui.screens.dialogs import Confirm
@@ -104,11 +105,10 @@ class GlassboxApp(DialogFlows):
         self._current_settings = settings
 
     def on_mount(self) -> None:
-        settings = self._current_settings
-        theme = settings.ui.theme if settings else self.glance.theme if self.glance else None
-        self.theme = theme if theme in self.available_themes else DARK
-        if settings is not None:
-            self.apply_keymap()
+        if self._current_settings is not None:
+            self.apply_ui_settings()
+        elif self.glance is not None and self.glance.theme in self.available_themes:
+            self.theme = self.glance.theme
 
     async def startup(self) -> None:
         """Show the last session and open the engine (called once the dashboard is mounted)."""
@@ -124,48 +124,54 @@ class GlassboxApp(DialogFlows):
             gc.enable()
 
     async def _start(self) -> None:
+        dashboard = self.dashboard
         if self.glance is not None and self.glance.session_id is not None:
-            await self.dashboard.show_glance(self.glance)
-        self.dashboard.chat.focus_first()
+            self.session_title = self.glance.session_title
+            await dashboard.show_glance(self.glance)
+        dashboard.chat.focus_first()
+        # Everything below waits for the first frame: it is what that frame does not show.
+        await dashboard.next_frame()
+        await dashboard.fill_panes()
+        await switch_on_highlighting(dashboard.chat)
         if self._current_settings is None and not await self._settings_loaded():
             return
-        self.dashboard.cost.pricing = load_pricing(data_file("pricing.toml"))
+        dashboard.cost.pricing = load_pricing(data_file("pricing.toml"))
         try:
             self.engine = await self.engine_factory(self.settings)
         except GlassboxError as exc:
-            await self.dashboard.chat.add_notice(f"The engine could not start: {exc}", "error")
-            self.dashboard.set_status(" Glassbox · engine not available (Ctrl+Q quits)")
-            await self.dashboard.fill_panes()
-            await switch_on_highlighting(self.dashboard.chat)
-            await self.dashboard.add_footer()
-            self.ready.set()
-            return
-        session = await self.engine.store.latest_session() or await self.engine.new_session()
-        await self.open_session(session.id)
-        self.glance = None  # shown and superseded: its copy of the messages is not kept
-        await switch_on_highlighting(self.dashboard.chat)
-        await self.dashboard.add_footer()
-        try:
-            await self.engine.open_memory()
-        except GlassboxError as exc:
-            await self.dashboard.chat.add_notice(f"Memory is off: {exc}", "warning")
+            await dashboard.chat.add_notice(f"The engine could not start: {exc}", "error")
+            dashboard.set_status(" Glassbox · engine not available (Ctrl+Q quits)")
+        else:
+            session = await self.engine.store.latest_session() or await self.engine.new_session()
+            await self.open_session(session.id)
+            self.glance = None  # shown and superseded: its copy of the messages is not kept
+        await dashboard.add_footer()
+        if self.engine is not None:
+            try:
+                await self.engine.open_memory()
+            except GlassboxError as exc:
+                await dashboard.chat.add_notice(f"Memory is off: {exc}", "warning")
         self.ready.set()
-        self.dashboard.update_topbar()
+        if self.engine is not None:
+            dashboard.update_topbar()
 
     async def _settings_loaded(self) -> bool:
         """Load and validate the settings off the event loop; invalid ones end the app (code 2)."""
         assert self._load_settings is not None
-        await self.dashboard.next_frame()  # the glance is on screen before pydantic is imported
         try:
             self.settings = await asyncio.to_thread(self._load_settings)
         except ConfigError as exc:
             self.config_error = exc
             self.exit(return_code=2)
             return False
-        if self.settings.ui.theme != self.theme and self.settings.ui.theme in self.available_themes:
+        self.apply_ui_settings()
+        return True
+
+    def apply_ui_settings(self) -> None:
+        """Apply the settings' theme (when it exists) and keymap."""
+        if self.settings.ui.theme in self.available_themes:
             self.theme = self.settings.ui.theme
         self.apply_keymap()
-        return True
 
     def apply_keymap(self) -> None:
         """Apply settings.ui.keymap (binding id -> keys) and report ids that match nothing."""
@@ -203,11 +209,7 @@ class GlassboxApp(DialogFlows):
             return None
         from engine.service import SubmitOptions
 
-        defaults = self.submit_options or SubmitOptions()
-        options = SubmitOptions(
-            mode=defaults.mode, use_cache=defaults.use_cache,
-            plan=defaults.plan, approval=defaults.approval, approver=self._approve,
-        )
+        options = replace(self.submit_options or SubmitOptions(), approver=self._approve)
         handle = self.engine.submit(self.dashboard.session_id, text, options)
         self.handle = handle
         if not self.session_title:

@@ -38,7 +38,7 @@ class DialogFlows(App[int]):
 
         async def open_session(self, session_id: str, at_message: str | None = None) -> None: ...
 
-        def apply_keymap(self) -> None: ...
+        def apply_ui_settings(self) -> None: ...
 
     def _idle(self) -> bool:
         if self.handle is not None:
@@ -169,8 +169,7 @@ class DialogFlows(App[int]):
             return False
         if self.engine is not None:
             self.engine.settings = self.settings
-        self.theme = self.settings.ui.theme if self.settings.ui.theme in self.available_themes else self.theme
-        self.apply_keymap()
+        self.apply_ui_settings()
         self.notify(f"Saved to {path}.")
         await self.dashboard.refresh_budget()
         return True

@@ -214,7 +214,6 @@ class DashboardScreen(Screen[None]):
         # The newest messages are painted first; older ones, the last run and the cost read and
         # mount more, so they follow the frame instead of delaying it.
         await self.next_frame()
-        await self.fill_panes()
         await self.chat.show_older()
         await self._load_last_run(session_id, {i.message_id: i.text for i in items})
         await self.refresh_cost(final=True)
@@ -222,14 +221,13 @@ class DashboardScreen(Screen[None]):
             self.call_after_refresh(self.chat.scroll_to_message, at_message)
 
     async def fill_panes(self) -> None:
-        """Mount the side panes' bodies (once); start-up does it after the chat's first frame."""
+        """Mount the side panes' bodies (once); start-up does it after its first frame."""
         for pane in (self.execution, self.activity, self.cost):
             await pane.fill()
 
     async def show_glance(self, glance: Glance) -> None:
         """Show the last session's newest messages as read at launch, before the engine is open;
         load_session() keeps them on screen and adds the rest."""
-        self.gb.session_title = glance.session_title
         await self.chat.show_history(chat_items(glance.messages))
         self.update_topbar()
 
