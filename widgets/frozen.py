@@ -85,8 +85,10 @@ class FrozenLines(Widget):
     }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, markdown_class: type[Markdown] = Markdown) -> None:
         super().__init__(classes="message-body -frozen")
+        self.markdown_class = markdown_class
+        """The class of the Markdown captured here; thaw() makes the same."""
         self._lines: list[tuple[list[Segment], int]] = []
         self.sources: list[str] = []
         """The Markdown source of every captured segment, in order."""
@@ -129,7 +131,7 @@ class FrozenLines(Widget):
 
     async def thaw(self) -> Markdown:
         """Replace these lines with live Markdown of the same source (for a new width or theme)."""
-        markdown = Markdown(self.source, classes="message-body")
+        markdown = self.markdown_class(self.source, classes="message-body")
         parent = self.parent
         assert isinstance(parent, Widget)
         await parent.mount(markdown, after=self)
@@ -158,11 +160,11 @@ async def freeze(segment: Markdown) -> FrozenLines | None:
     siblings = list(parent.children)
     index = siblings.index(segment)
     before = siblings[index - 1] if index else None
-    if isinstance(before, FrozenLines) and not before.stale:
+    if isinstance(before, FrozenLines) and not before.stale and before.markdown_class is type(segment):
         frozen = before
         frozen.add(lines, segment.source)
     else:
-        frozen = FrozenLines()
+        frozen = FrozenLines(type(segment))
         frozen.add(lines, segment.source)
         await parent.mount(frozen, before=segment)
     await segment.remove()

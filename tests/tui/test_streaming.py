@@ -11,6 +11,7 @@ from textual.widgets import Markdown
 
 from widgets.chat import ChatPane, MessageView
 from widgets.frozen import FrozenLines
+from widgets.message import ReplyBody
 
 PARAGRAPHS = "\n\n".join(" ".join(f"para{p}word{w}" for w in range(40)) for p in range(12))
 """About 480 tokens (under the default max_tokens) and five segments: the first three are frozen."""
@@ -37,6 +38,10 @@ async def test_long_reply_streams_into_frozen_lines(tmp_path: Path) -> None:
         frozen = list(reply.query(FrozenLines))
         assert len(frozen) == 1 and frozen[0].frozen_width == frozen[0].size.width
         assert reply.text == PARAGRAPHS
+        # Thawed, the lines become the kind of Markdown they were captured from: a reply body,
+        # which reports its layout (the view follows it) and shows code as the reply does.
+        thawed = await frozen[0].thaw()
+        assert type(thawed) is ReplyBody and thawed.source == frozen[0].source
 
 
 async def test_theme_change_captures_frozen_lines_again(tmp_path: Path) -> None:
