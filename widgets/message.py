@@ -57,11 +57,6 @@ class CodeFence(MarkdownFence):
             return Content("\n".join(code.splitlines())).stylize_before("$text")
         return super().highlight(code, language, ansi, dark)
 
-    def rehighlight(self) -> None:
-        """Highlight again (after highlighting was switched on)."""
-        self.set_content(self.highlight(self.code, self.lexer, ansi=self.app.native_ansi_color,
-                                        dark=self.app.current_theme.dark))
-
 
 async def switch_on_highlighting(node: DOMNode) -> None:
     """Compile the lexers of the fences under `node` in a thread, then highlight every fence."""
@@ -71,7 +66,7 @@ async def switch_on_highlighting(node: DOMNode) -> None:
     await asyncio.to_thread(_compile_lexers, {fence.lexer for fence in fences} | {"python"})
     CodeFence.highlighting = True
     for fence in fences:
-        fence.rehighlight()
+        fence.notify_style_update()  # MarkdownFence highlights its code again there
 
 
 def _compile_lexers(languages: Iterable[str]) -> None:
