@@ -13,6 +13,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _python(code: str) -> str:
+    """What a fresh interpreter running `code` in the project prints (stripped)."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         check=True)
+    return out.stdout.strip()
+
+
 def test_engine_import_loads_no_ui_libraries() -> None:
     code = (
         "import json, sys, pkgutil, importlib, engine\n"
@@ -21,9 +28,7 @@ def test_engine_import_loads_no_ui_libraries() -> None:
         "print(json.dumps(sorted(k for k in sys.modules if k.split('.')[0] in "
         "('textual', 'rich', 'tui', 'widgets'))))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=True)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert json.loads(_python(code).splitlines()[-1]) == []
 
 
 def test_headless_cli_does_not_load_textual() -> None:
@@ -31,9 +36,7 @@ def test_headless_cli_does_not_load_textual() -> None:
         "import sys\nfrom tui.cli import build_parser\nbuild_parser()\n"
         "print(int('textual' in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=True)
-    assert out.stdout.strip() == "0"
+    assert _python(code) == "0"
 
 
 def test_import_linter_contracts_hold() -> None:
@@ -55,6 +58,4 @@ def test_dashboard_paints_before_pydantic_and_the_engine_load() -> None:
         " 'engine.service', 'engine.events', 'aiosqlite', 'sqlite_vec', 'numpy', 'llama_cpp', 'docker')"
         " if m in sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=True)
-    assert out.stdout.strip() == ""
+    assert _python(code) == ""
