@@ -23,7 +23,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 from glassbox_factory import FixedTimingModel, make_app  # noqa: E402
 from pty_launch import EMPTY_APP, time_to_text  # noqa: E402
 from textual import events  # noqa: E402
-from textual.app import App  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 from textual.widgets import Markdown  # noqa: E402
 
@@ -211,39 +210,6 @@ async def seeded_home() -> Path:
     return tmp
 
 
-async def startup_ratio(tmp: Path) -> tuple[float, float]:
-    """In one process, imports done: App start to the first frame with the session, and for an
-    empty Textual app. Through the test factory, which gives the app its settings and so has no
-    launch glance: for information, the launch figure is the goal's."""
-
-    async def first_frame(app: App[Any], ready: asyncio.Event | None) -> float:
-        start = time.perf_counter()
-        frame = asyncio.Event()
-        async with app.run_test(size=(160, 48)) as pilot:
-            if ready is not None:
-                await ready.wait()
-            # The screen's own queue: the app's may still be busy finishing the start-up.
-            app.screen.call_after_refresh(frame.set)
-            await frame.wait()
-            elapsed = time.perf_counter() - start
-            if isinstance(app, GlassboxApp):
-                await asyncio.wait_for(app.ready.wait(), 10)
-            await pilot.pause()
-        return elapsed
-
-    class Empty(App[None]):
-        pass
-
-    await first_frame(Empty(), None)  # warm imports for both
-    glassbox_times, empty_times = [], []
-    for _ in range(3):
-        app = make_app(tmp, ["x"])
-        # `shown`: the newest messages are mounted; Activity, Cost and older messages follow that frame.
-        glassbox_times.append(await first_frame(app, app.shown))
-        empty_times.append(await first_frame(Empty(), None))
-    return statistics.median(glassbox_times), statistics.median(empty_times)
-
-
 def launch_ratio(tmp: Path, rounds: int = 15) -> tuple[float, float]:
     """From `exec` to the first frame on a pseudo-terminal: the real `glassbox` command on the seeded
     session (its newest prompt on screen) and an empty Textual app, alternated; medians."""
@@ -283,7 +249,6 @@ async def main() -> None:
     run_2k = await screen_run(2000, threaded=True, probe_keys=True)
     runs_10k = [await screen_run(10_500, threaded=True) for _ in range(ROUNDS)]
     home = await seeded_home()
-    ours, empty = await startup_ratio(home)
     launched, launched_empty = launch_ratio(home)
     latencies = sorted(run_2k["latencies"])
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
@@ -317,9 +282,6 @@ async def main() -> None:
     print(f"launch to first frame, session shown {launched * 1000:8.1f} ms  (glassbox in a pty)")
     print(f"launch to first frame, empty app     {launched_empty * 1000:8.1f} ms")
     print(f"start-up ratio (launch)              {launched / launched_empty:8.3f}   (goal <= 2)")
-    print(f"  in one process, test factory (no glance: the engine opens before the session shows), "
-          f"imports done: {ours * 1000:.1f} ms vs empty app {empty * 1000:.1f} ms, "
-          f"ratio {ours / empty:.3f}")
 
 
 if __name__ == "__main__":
