@@ -13,9 +13,9 @@ if TYPE_CHECKING:
     from engine.service import Engine
 
 
-def load_settings() -> Settings:
-    """The validated settings; the app calls this in a thread after its first frame, as importing
-    pydantic and the engine takes longer than everything the first frame needs."""
+def settings_and_engine_imported() -> Settings:
+    """The validated settings, with the engine's modules imported on the way; the app calls this
+    in a thread after its first frame, as those imports take longer than that whole frame."""
     from engine.config import load_settings
     from engine.service import Engine  # noqa: F401  (imported here, off the event loop)
 
@@ -37,7 +37,7 @@ def run_dashboard(args: argparse.Namespace | None = None) -> int:
     gc.disable()
     from tui.app import GlassboxApp
 
-    app = GlassboxApp(None, open_engine, load_settings=load_settings, glance=read_glance())
+    app = GlassboxApp(None, open_engine, load_settings=settings_and_engine_imported, glance=read_glance())
     result = app.run()
     if app.config_error is not None:
         raise app.config_error
