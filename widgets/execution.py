@@ -78,6 +78,19 @@ class ExecPane(Pane):
     def body_mounted(self) -> None:
         self.query_one("#exec-artifacts").display = False
 
+    def clear(self) -> None:
+        """Show no execution (a session without one)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.running = False
+        self._partial = {"stdout": "", "stderr": ""}
+        self._artifacts = []
+        self.query_one("#exec-code", Static).update("No code has run yet.")
+        self._set_status("")
+        self.query_one("#exec-output", RichLog).clear()
+        self.query_one("#exec-artifacts", OptionList).display = False
+
     def focus_first(self) -> None:
         """Focus the output log."""
         self.query_one("#exec-output").focus()

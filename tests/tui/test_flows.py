@@ -104,6 +104,23 @@ async def test_switch_session(tmp_path: Path) -> None:
         assert _messages(app)[0].item.text == "question in A"
 
 
+async def test_a_new_session_does_not_show_the_last_sessions_execution(tmp_path: Path) -> None:
+    app = make_app(tmp_path, ["Done."], approval="auto")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await send(pilot, "run the factorials")
+        await wait_for(pilot, lambda: app.handle is None)
+        code = app.dashboard.execution.query_one("#exec-code")
+        status = app.dashboard.execution.query_one("#exec-status")
+        assert str(code.render()) != "No code has run yet." and "exit 0" in str(status.render())
+        first = app.dashboard.session_id
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: app.dashboard.session_id != first)
+        await pilot.pause(0.05)
+        assert str(code.render()) == "No code has run yet."
+        assert str(status.render()) == ""
+
+
 async def test_approve_action_runs_code(tmp_path: Path) -> None:
     app = make_app(tmp_path, ["Done: 0, 1, 2."], approval="ask")
     async with app.run_test(size=(160, 48)) as pilot:

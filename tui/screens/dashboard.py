@@ -248,6 +248,7 @@ class DashboardScreen(Screen[None]):
         engine = self.gb.engine
         assert engine is not None
         self.activity.clear()
+        self.execution.clear()
         runs = await engine.store.runs(session_id)
         if not runs:
             return
