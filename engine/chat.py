@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from engine.events import Event, MessageDone, Notice, RunFinished, TokenDelta, UsageUpdated
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, GenDone, SamplingParams
 from engine.llm.context import fit_messages
+from engine.run import RunContext
 
 
 @dataclass
@@ -65,3 +66,12 @@ def usage_event(done: GenDone, run_id: str, step_id: str | None, model: str) -> 
         context_max=done.context_max, cached_prompt_tokens=done.cached_prompt_tokens,
         duration_s=done.duration_s, model=model,
     )
+
+
+def answer_in_chat(context: RunContext) -> AsyncIterator[Event]:
+    """A plain chat reply to the run's conversation (no code, no tools)."""
+    turn = ChatTurn(
+        model=context.model, params=context.sampling(), system_prompt=context.settings.llm.system_prompt,
+        run_id=context.run_id, message_id=context.assistant_message_id, cancel=context.cancel,
+    )
+    return turn.run(context.history)

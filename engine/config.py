@@ -98,6 +98,12 @@ class AgentSettings(_Section):
     """When to plan: auto for multi-part tasks, always, or never."""
     observation_tokens: int = Field(400, ge=32)
     """Observations longer than this are cut (head and tail kept) before the model sees them."""
+    examples: int = Field(3, ge=0, le=8)
+    """Worked examples (most similar to the task) shown to the model before it answers; 0: none."""
+    candidates: int = Field(1, ge=1, le=7)
+    """Candidate programs drafted and run for a task that needs code; the output most agree on wins."""
+    vote_temperature: float = Field(0.7, ge=0.0, le=2.0)
+    """Sampling temperature of the extra candidate programs (each with its own seed)."""
 
 
 class MemorySettings(_Section):
@@ -109,8 +115,10 @@ class MemorySettings(_Section):
     """Replay a stored answer when a past task matches closely in the same context."""
     cache_threshold: float = Field(0.88, ge=0.0, le=1.0)
     """Cosine similarity a past task needs for a cache hit (conservative by default)."""
+    recall_enabled: bool = True
+    """Offer your own verified past runs as worked examples (besides the shipped library)."""
     recall_top_k: int = Field(3, ge=0, le=20)
-    """Past solutions offered to the model for a new task."""
+    """Past solutions considered for a new task."""
     recall_tokens: int = Field(400, ge=0)
     """Token budget for recalled solutions in the prompt."""
 

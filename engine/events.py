@@ -43,6 +43,8 @@ class RunStarted(Event):
     user_message_id: str
     assistant_message_id: str
     model: str
+    text: str = ""
+    """The user's message as sent."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +65,8 @@ class MessageDone(Event):
     text: str
     incomplete: bool = False
     cached: bool = False
+    reason: str = ""
+    """Why the message is incomplete (the token limit, a cancel, a lost server), if it is."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -238,6 +242,8 @@ class CacheHit(Event):
     source_run_id: str
     source_session_id: str
     similarity: float
+    matched_task: str = ""
+    """The earlier task whose answer is replayed (shown, so the user can judge the match)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,76 +1,33 @@
-"""Engine: the facade the UI and CLI use; composes model, agent, sandbox and store."""
+"""Engine: the facade the UI and CLI use; composes the run pipeline over model, sandbox and store."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from engine.chat import ChatTurn
+from engine.agent.loop import run_agent
+from engine.chat import answer_in_chat
 from engine.config import Settings, database_path, load_settings
-from engine.errors import GlassboxError, ModelError, SandboxError
-from engine.events import ApprovalRequested, Event, RunFailed, RunFinished, RunStarted
+from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
+from engine.events import Event, RunFailed, RunFinished, RunStarted
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
 from engine.paths import app_paths
 from engine.recorder import EventRecorder
+from engine.run import Answer, RunContext, SearchHit, Stage, SubmitOptions, compose, sampling_from
 from engine.sandbox.base import CodeRunner
 from engine.store.repository import MessageRecord, SessionRecord, Store, new_id
 
-Approver = Callable[[ApprovalRequested], Awaitable[bool]]
+if TYPE_CHECKING:
+    from engine.memory.service import MemoryService
+
 ModelFactory = Callable[[Settings], Awaitable[ChatModel]]
 SandboxFactory = Callable[[Settings], Awaitable[CodeRunner]]
 _TERMINAL = (RunFinished, RunFailed)
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitOptions:
-    """How to handle one user message."""
-
-    mode: Literal["auto", "chat", "agent"] = "auto"
-    """chat: reply only; agent: may run code and tools; auto: agent when one is available."""
-    use_cache: bool = True
-    """Allow a semantic-cache hit to answer (False bypasses and refreshes the cache)."""
-    plan: Literal["auto", "always", "never"] | None = None
-    """Override agent.plan_mode for this message."""
-    approval: Literal["auto", "ask", "never"] | None = None
-    """Override agent.approval for this message."""
-    approver: Approver | None = None
-    """Asked yes/no for each action in `ask` mode; without one, `ask` declines."""
-    parent_id: str | None = None
-    """Message to branch from; default: the session's newest message."""
-
-
-@dataclass
-class RunContext:
-    """Everything a run needs; handed to the agent loop."""
-
-    engine: Engine
-    run_id: str
-    session_id: str
-    user_message_id: str
-    assistant_message_id: str
-    text: str
-    history: list[ChatMessage]
-    options: SubmitOptions
-    cancel: CancelToken
-    model: ChatModel
-    extras: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One search result; opening it shows `session_id` at `message_id`."""
-
-    session_id: str
-    message_id: str | None
-    run_id: str | None
-    kind: str
-    text: str
-    score: float
 
 
 class RunHandle:
@@ -82,7 +39,6 @@ class RunHandle:
         self.cancel_token = CancelToken()
         self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
-        self.events: list[Event] = []
 
     def cancel(self) -> None:
         """Stop generation and any running execution; the run ends as cancelled."""
@@ -103,8 +59,18 @@ class RunHandle:
         return [event async for event in self]
 
 
+def answer_by_mode(context: RunContext) -> AsyncIterator[Event]:
+    """The default answer: plain chat when asked for, else the agent loop."""
+    if context.options.mode == "chat":
+        return answer_in_chat(context)
+    return run_agent(context)
+
+
 class Engine:
-    """The engine facade. Open with `await Engine.open()`, close with `await engine.close()`."""
+    """The engine facade. Open with `await Engine.open()`, close with `await engine.close()`.
+
+    A turn runs through `pipeline()`: the memory stages (cache, index, recall) around the
+    answer (agent or chat). Tests and embedders replace the answer through `answer=`."""
 
     def __init__(
         self,
@@ -113,17 +79,20 @@ class Engine:
         *,
         model_factory: ModelFactory | None = None,
         sandbox_factory: SandboxFactory | None = None,
+        answer: Answer | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
-        self._model_factory = model_factory or _load_llama_model
+        self._model_factory = model_factory or _load_chat_model
         self._sandbox_factory = sandbox_factory or _start_docker_sandbox
+        self.answer: Answer = answer or answer_by_mode
+        """The innermost stage of every turn: produces the reply."""
         self._model: ChatModel | None = None
         self._model_lock = asyncio.Lock()
         self._sandbox: CodeRunner | None = None
         self._sandbox_lock = asyncio.Lock()
         self.runs: dict[str, RunHandle] = {}
-        self.memory: Any = None  # set by the memory layer when available
+        self.memory: MemoryService | None = None
 
     @classmethod
     async def open(
@@ -135,6 +104,7 @@ class Engine:
         model_factory: ModelFactory | None = None,
         sandbox: CodeRunner | None = None,
         sandbox_factory: SandboxFactory | None = None,
+        answer: Answer | None = None,
         memory: bool = True,
     ) -> Engine:
         """Open the store and prepare (lazily) the model and sandbox; memory=False skips the
@@ -142,7 +112,8 @@ class Engine:
         settings = settings or load_settings()
         app_paths().ensure()
         store = await Store.open(database or database_path(settings))
-        engine = cls(settings, store, model_factory=model_factory, sandbox_factory=sandbox_factory)
+        engine = cls(settings, store, model_factory=model_factory, sandbox_factory=sandbox_factory,
+                     answer=answer)
         engine._model = model
         engine._sandbox = sandbox
         if memory:
@@ -155,7 +126,14 @@ class Engine:
         if self.memory is None:
             from engine.memory.service import MemoryService
 
-            self.memory = await MemoryService.open(self)
+            self.memory = await MemoryService.open(self.store, self.settings)
+
+    def pipeline(self) -> Answer:
+        """The stages of a turn, outermost first: cache, index, recall; then the answer."""
+        stages: Sequence[Stage] = ()
+        if self.memory is not None:
+            stages = (self.memory.cache_stage, self.memory.index_stage, self.memory.recall_stage)
+        return compose(self.answer, stages)
 
     async def close(self) -> None:
         """Cancel runs, remove containers, release the model and close the file."""
@@ -174,6 +152,12 @@ class Engine:
 
     # -- components ---------------------------------------------------------------------
 
+    def apply_settings(self, settings: Settings) -> None:
+        """Use new settings from the next run on (the memory layer reads them per run)."""
+        self.settings = settings
+        if self.memory is not None:
+            self.memory.settings = settings.memory
+
     async def model(self) -> ChatModel:
         """The chat model, loaded on first use and kept loaded (raises ModelError)."""
         async with self._model_lock:
@@ -184,7 +168,8 @@ class Engine:
     async def switch_model(self, model: str) -> None:
         """Use another chat model from the next run on; the loaded one is released now."""
         async with self._model_lock:
-            self.settings.llm.model = model
+            llm = self.settings.llm.model_copy(update={"model": model})
+            self.settings = self.settings.model_copy(update={"llm": llm})
             old, self._model = self._model, None
         if old is not None:
             await old.close()
@@ -210,13 +195,7 @@ class Engine:
 
     def sampling(self, **overrides: Any) -> SamplingParams:
         """Sampling parameters from settings."""
-        llm = self.settings.llm
-        values: dict[str, Any] = dict(
-            temperature=llm.temperature, top_p=llm.top_p, top_k=llm.top_k,
-            repeat_penalty=llm.repeat_penalty, max_tokens=llm.max_tokens, seed=llm.seed,
-        )
-        values.update(overrides)
-        return SamplingParams(**values)
+        return sampling_from(self.settings, **overrides)
 
     # -- sessions -----------------------------------------------------------------------
 
@@ -252,7 +231,6 @@ class Engine:
             try:
                 await recorder.record(event)
             finally:
-                handle.events.append(event)
                 await handle.queue.put(event)
 
         terminal_sent = False
@@ -265,7 +243,7 @@ class Engine:
                 await emit(event)
         except GlassboxError as exc:
             if not terminal_sent:
-                await self._fail(emit, recorder, handle, str(exc), type(exc).__name__)
+                await self._fail(emit, handle, str(exc), type(exc).__name__)
                 terminal_sent = True
         except asyncio.CancelledError:
             handle.cancel()
@@ -274,25 +252,18 @@ class Engine:
             raise
         except Exception as exc:
             if not terminal_sent:
-                await self._fail(
-                    emit, recorder, handle, f"Internal error: {type(exc).__name__}: {exc}", "internal"
-                )
+                await self._fail(emit, handle, f"Internal error: {type(exc).__name__}: {exc}", "internal")
                 terminal_sent = True
         finally:
             self.runs.pop(handle.run_id, None)
             await handle.queue.put(None)
 
     async def _fail(
-        self, emit: Callable[[Event], Awaitable[None]], recorder: EventRecorder,
-        handle: RunHandle, message: str, kind: str,
+        self, emit: Callable[[Event], Awaitable[None]], handle: RunHandle, message: str, kind: str,
     ) -> None:
-        try:
+        # The store itself may fail (e.g. disk full): emit() has still told the UI.
+        with contextlib.suppress(GlassboxError):
             await emit(RunFailed(run_id=handle.run_id, error=message, error_kind=kind))
-        except GlassboxError:
-            # The store itself failed (e.g. disk full): still tell the UI.
-            failed = RunFailed(run_id=handle.run_id, error=message, error_kind=kind)
-            handle.events.append(failed)
-            await handle.queue.put(failed)
 
     async def _run_events(
         self, handle: RunHandle, text: str, options: SubmitOptions
@@ -309,7 +280,7 @@ class Engine:
         await self.store.start_run(session.id, user.id, assistant_id, model_name, handle.run_id)
         yield RunStarted(
             run_id=handle.run_id, session_id=session.id, user_message_id=user.id,
-            assistant_message_id=assistant_id, model=model_name,
+            assistant_message_id=assistant_id, model=model_name, text=text,
         )
         # The reply row exists from the start, marked incomplete until MessageDone.
         await self.store.add_message(
@@ -322,33 +293,12 @@ class Engine:
                    if m.role in ("user", "assistant") and m.content]
         history.append(ChatMessage("user", text))
         context = RunContext(
-            engine=self, run_id=handle.run_id, session_id=session.id, user_message_id=user.id,
+            run_id=handle.run_id, session_id=session.id, user_message_id=user.id,
             assistant_message_id=assistant_id, text=text, history=history, options=options,
-            cancel=handle.cancel_token, model=model,
+            cancel=handle.cancel_token, model=model, settings=self.settings, store=self.store,
+            sandbox=self.sandbox, search=self.search,
         )
-        async for event in self._dispatch(context):
-            yield event
-
-    async def _dispatch(self, context: RunContext) -> AsyncIterator[Event]:
-        if self.memory is not None:
-            async for event in self.memory.around_run(context, self._answer):
-                yield event
-            return
-        async for event in self._answer(context):
-            yield event
-
-    async def _answer(self, context: RunContext) -> AsyncIterator[Event]:
-        """Produce the reply: the agent loop when available, else plain chat."""
-        agent_run = _agent_runner() if context.options.mode != "chat" else None
-        if agent_run is not None:
-            async for event in agent_run(context):
-                yield event
-            return
-        turn = ChatTurn(
-            model=context.model, params=self.sampling(), system_prompt=self.settings.llm.system_prompt,
-            run_id=context.run_id, message_id=context.assistant_message_id, cancel=context.cancel,
-        )
-        async for event in turn.run(context.history):
+        async for event in self.pipeline()(context):
             yield event
 
     async def _check_budget(self, session: SessionRecord) -> None:
@@ -358,8 +308,6 @@ class Engine:
         totals = await self.store.usage_totals(session_id=session.id)
         used = totals.prompt_tokens + totals.completion_tokens
         if used >= budget:
-            from engine.errors import BudgetExceededError
-
             raise BudgetExceededError(
                 f"This session has used {used:,} of its {budget:,}-token budget.",
                 hint="Raise the budget in settings or start a new session.",
@@ -368,23 +316,12 @@ class Engine:
     async def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Search all sessions (hybrid text + vector once the memory layer is on)."""
         if self.memory is not None:
-            hits: list[SearchHit] = await self.memory.search(text, limit)
-            return hits
+            return await self.memory.search(text, limit)
         rows = await self.store.search_messages(text, limit)
         return [SearchHit(m.session_id, m.id, m.run_id, "message", m.content, 1.0) for m in rows]
 
 
-def _agent_runner() -> Callable[[RunContext], AsyncIterator[Event]] | None:
-    """The agent loop's entry point, if the agent package provides one."""
-    try:
-        from engine.agent.loop import run_agent
-    except ImportError:
-        return None
-    runner: Callable[[RunContext], AsyncIterator[Event]] = run_agent
-    return runner
-
-
-async def _load_llama_model(settings: Settings) -> ChatModel:
+async def _load_chat_model(settings: Settings) -> ChatModel:
     from engine.llm.llama_backend import LlamaChatModel
     from engine.llm.registry import resolve_model_path
 
@@ -393,13 +330,11 @@ async def _load_llama_model(settings: Settings) -> ChatModel:
 
 
 async def _start_docker_sandbox(settings: Settings) -> CodeRunner:
-    try:
-        from engine.sandbox.docker_runner import DockerSandbox
-    except ImportError as exc:
-        raise SandboxError(f"The Docker sandbox is not available: {exc}.") from None
+    from engine.sandbox.docker_runner import DockerSandbox
+
     sandbox = DockerSandbox(settings.sandbox, app_paths().workspaces_dir)
     await sandbox.start()
     return sandbox
 
 
-__all__ = ["Engine", "ModelError", "RunContext", "RunHandle", "SearchHit", "SubmitOptions"]
+__all__ = ["Engine", "ModelError", "RunContext", "RunHandle", "SandboxError", "SearchHit", "SubmitOptions"]

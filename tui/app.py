@@ -214,7 +214,7 @@ class GlassboxApp(DialogFlows):
         self.handle = handle
         if not self.session_title:
             self.session_title = text.strip().splitlines()[0][:60]
-        self.dashboard.begin_turn(text)
+        self.dashboard.begin_turn()
         self.bridge = Bridge(self.dashboard)
         self.run_worker(self.bridge.pump(handle.run_id, handle), name="bridge", group="bridge",
                         exit_on_error=False)

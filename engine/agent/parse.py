@@ -114,3 +114,8 @@ def _tool_action(body: str, *, strict: bool) -> Action | None:
 
 def _prose(reply: str) -> str:
     return _FENCE_RE.sub("", reply).strip()
+
+
+def prose_of(reply: str) -> str:
+    """The reply without any code block (for a turn in which nothing may run)."""
+    return _prose(reply)

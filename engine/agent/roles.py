@@ -11,10 +11,6 @@ from engine.llm.base import ChatModel
 if TYPE_CHECKING:
     from engine.agent.runtime import AgentRuntime
 
-ROLE_MODELS_KEY = "role_models"
-"""ctx.extras[ROLE_MODELS_KEY] may map a role name to its own ChatModel."""
-
-
 @dataclass(frozen=True, slots=True)
 class Role:
     """How a plan step is carried out."""
@@ -27,8 +23,7 @@ class Role:
 
 def role_for(name: str, runtime: AgentRuntime) -> Role:
     """The role of that name (unknown names act as coder)."""
-    models = runtime.ctx.extras.get(ROLE_MODELS_KEY) or {}
-    model = models.get(name) if isinstance(models, dict) else None
+    model = runtime.ctx.role_models.get(name)
     if name == "writer":
         return Role("writer", load_prompt("writer"), can_act=False, model=model)
     # The coder shares the direct loop's system prompt, so its prefix is already cached.

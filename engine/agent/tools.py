@@ -5,34 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.agent import workspace
 from engine.agent.calc import CalcError, evaluate
 from engine.agent.recovery import FailureKind
-from engine.llm.base import CancelToken
-
-if TYPE_CHECKING:
-    from engine.service import Engine
+from engine.agent.tool_context import ToolContext
 
 
 class ToolError(Exception):
     """A tool refused or failed; the message goes back to the model as the observation."""
-
-
-@dataclass(frozen=True, slots=True)
-class ToolContext:
-    """What a tool may touch: the engine (search, and the session's sandbox for its files)."""
-
-    engine: Engine
-    session_id: str
-    run_id: str = ""
-    step_id: str | None = None
-    cancel: CancelToken | None = None
-    timeout_s: float = 30.0
-    """Most seconds a tool may run in the sandbox (the run's remaining wall time)."""
 
 
 ToolFn = Callable[[ToolContext, Any], Awaitable[str]]
@@ -159,7 +143,7 @@ async def _calc(context: ToolContext, args: CalcArgs) -> str:
 
 
 async def _search(context: ToolContext, args: SearchArgs) -> str:
-    hits = await context.engine.search(args.query, limit=5)
+    hits = await context.search(args.query, 5)
     if not hits:
         return "Nothing found."
     return "\n".join(f"- [{h.kind} in session {h.session_id[:8]}] {' '.join(h.text.split())[:200]}"

@@ -6,14 +6,11 @@ import base64
 import json
 import posixpath
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from engine.errors import SandboxError
-from engine.events import ExecFinished, ExecOutput
+from engine.agent.sandbox_call import ExecResult, run_in_sandbox
+from engine.agent.tool_context import ToolContext
 from engine.sandbox.base import ExecLimits
-
-if TYPE_CHECKING:
-    from engine.agent.tools import ToolContext
 
 WORKSPACE = "/workspace"
 READ_LIMIT = 20_000
@@ -153,35 +150,29 @@ _ERRORS = {
 async def _run(
     context: ToolContext, request: dict[str, Any], path: str, *, empty_if_missing: bool = False
 ) -> dict[str, Any]:
-    stdout: list[str] = []
-    finished: ExecFinished | None = None
-    began = False
     # The events stay inside the tool: the step shows the tool call and its result, not the
     # helper snippet, and no execution record is stored for it.
-    try:
-        runner = await context.engine.sandbox()
-        async for event in runner.execute(
-            context.session_id, file_op_code({"root": WORKSPACE, **request}), language="python",
-            run_id=context.run_id, step_id=context.step_id, cancel=context.cancel,
-            limits=ExecLimits(timeout_s=min(_TIMEOUT_S, context.timeout_s), output_limit_bytes=_OUTPUT_LIMIT),
-        ):
-            began = True
-            if isinstance(event, ExecOutput) and event.stream == "stdout":
-                stdout.append(event.text)
-            elif isinstance(event, ExecFinished):
-                finished = event
-    except SandboxError as exc:
-        if not began:
-            # Docker down or the image missing, as for code: the model should go on without files.
-            raise WorkspaceUnavailable(
-                f"the sandbox is not available ({exc}), so there is no workspace; answer without files"
-            ) from None
-        raise WorkspaceError(f"the sandbox failed: {exc}") from None
+    result = ExecResult()
+    async for item in run_in_sandbox(
+        context.sandbox, context.session_id, file_op_code({"root": WORKSPACE, **request}), language="python",
+        run_id=context.run_id, step_id=context.step_id, cancel=context.cancel,
+        limits=ExecLimits(timeout_s=min(_TIMEOUT_S, context.timeout_s), output_limit_bytes=_OUTPUT_LIMIT),
+    ):
+        if isinstance(item, ExecResult):
+            result = item
+    if result.unavailable:
+        # Docker down or the image missing, as for code: the model should go on without files.
+        raise WorkspaceUnavailable(
+            f"the sandbox is not available ({result.error}), so there is no workspace; answer without files"
+        )
+    if result.error is not None:
+        raise WorkspaceError(f"the sandbox failed: {result.error}")
+    finished = result.finished
     if finished is None or finished.cancelled:
         raise WorkspaceError("the file operation was stopped")
     if finished.timed_out:
         raise WorkspaceError("the file operation timed out")
-    lines = "".join(stdout).strip().splitlines()
+    lines = result.stdout.strip().splitlines()
     try:
         reply: dict[str, Any] = json.loads(lines[-1]) if finished.exit_code == 0 and lines else {}
     except json.JSONDecodeError:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
+
+from engine.cancel import CancelToken
 
 Role = Literal["system", "user", "assistant"]
 FinishReason = Literal["stop", "length", "cancelled"]
@@ -58,22 +59,6 @@ class GenDone:
 GenItem = GenToken | GenDone
 
 
-@dataclass
-class CancelToken:
-    """Thread-safe cancel flag checked by the generation thread before every token."""
-
-    _event: threading.Event = field(default_factory=threading.Event)
-
-    def cancel(self) -> None:
-        """Ask the generation (and anything else holding this token) to stop."""
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        """True once cancel() was called."""
-        return self._event.is_set()
-
-
 @runtime_checkable
 class ChatModel(Protocol):
     """An async chat model. Implementations never block the event loop."""
@@ -109,3 +94,8 @@ class ChatModel(Protocol):
     async def close(self) -> None:
         """Release the model."""
         ...
+
+__all__ = [
+    "CancelToken", "ChatMessage", "ChatModel", "FinishReason", "GenDone", "GenItem", "GenToken", "Role",
+    "SamplingParams",
+]

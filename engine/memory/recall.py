@@ -1,10 +1,11 @@
-"""Recall: past solutions similar to a new task, put in the prompt within a token budget."""
+"""Recall: the worked examples nearest a new task (shipped library and verified own runs)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.events import (
     Artifact,
@@ -18,79 +19,80 @@ from engine.events import (
     StepStarted,
 )
 from engine.memory.embedder import Vectors
+from engine.memory.examples import ExampleLibrary
+from engine.memory.index import MemoryIndex
+from engine.run import RunContext, WorkedExample
 from engine.store.repository import new_id
 
-if TYPE_CHECKING:
-    from engine.memory.service import MemoryService
-    from engine.service import RunContext
-
-MIN_SIMILARITY = 0.55
-"""Below this a past task is not similar enough to help (unrelated texts score under 0.25)."""
-_CHARS_PER_TOKEN = 3.5
-_HEADER = "Similar tasks solved before (check numbers, files and operations before reusing):"
+MIN_SIMILARITY = 0.45
+"""Below this a solved task is not similar enough to help (unrelated texts score under 0.25)."""
+_MAX_CODE_CHARS = 1200
+_MAX_OUTPUT_CHARS = 400
 
 
-def estimate_tokens(text: str) -> int:
-    """A tokenizer-free, slightly pessimistic token count."""
-    return int(len(text) / _CHARS_PER_TOKEN) + 1
+def verified_example(task: str, answer: str, executions: Sequence[dict[str, Any]], run_id: str,
+                     similarity: float) -> WorkedExample | None:
+    """A past run as a worked example, if it is verified: its last code exited 0 and printed
+    something, and the answer quotes what it printed."""
+    if not executions:
+        return None
+    last = executions[-1]
+    output = str(last["stdout"] or "").strip()
+    code = str(last["code"] or "")
+    if last["exit_code"] != 0 or last["timed_out"] or last["cancelled"] or not output:
+        return None
+    if " ".join(output.split()) not in " ".join(answer.split()):
+        return None
+    if len(code) > _MAX_CODE_CHARS or len(output) > _MAX_OUTPUT_CHARS:
+        return None
+    return WorkedExample(task=task, language=str(last["language"]), code=code, output=output,
+                         answer=answer.strip(), source=f"run:{run_id}", similarity=similarity)
 
 
-def _clip(text: str, chars: int) -> str:
-    text = text.strip()
-    return text if len(text) <= chars else text[: chars - 3].rstrip() + "..."
+async def choose_examples(
+    context: RunContext, vector: Vectors, library: ExampleLibrary, index: MemoryIndex, embed_model: str,
+) -> list[WorkedExample]:
+    """The most similar library examples and (if recall is on) verified own runs, best first."""
+    wanted = context.settings.agent.examples
+    found: list[WorkedExample] = []
+    for shipped, similarity in await asyncio.to_thread(library.nearest_sync, vector, wanted):
+        if similarity >= MIN_SIMILARITY:
+            found.append(WorkedExample(shipped.task, shipped.language, shipped.code, shipped.output,
+                                       shipped.answer, f"library:{shipped.id}", round(similarity, 4)))
+    memory = context.settings.memory
+    if memory.recall_enabled and memory.recall_top_k > 0:
+        own = await index.knn("task", vector, memory.recall_top_k * 4, embed_model)
+        run_ids = [d.run_id for d, _ in own if d.run_id and d.run_id != context.run_id]
+        wrong = await context.store.wrong_runs(run_ids)
+        taken = 0
+        for doc, similarity in own:
+            if similarity < MIN_SIMILARITY or taken >= memory.recall_top_k:
+                break
+            if doc.run_id is None or doc.run_id == context.run_id or doc.run_id in wrong:
+                continue
+            answer, executions = await index.solution(doc.run_id)
+            verified = verified_example(doc.text, answer, executions, doc.run_id, round(similarity, 4))
+            if verified is not None:
+                found.append(verified)
+                taken += 1
+    unique: dict[str, WorkedExample] = {}
+    for example in sorted(found, key=lambda e: -e.similarity):
+        unique.setdefault(" ".join(example.task.lower().split()), example)
+    return list(unique.values())[:wanted]
 
 
-def format_solution(task: str, answer: str, executions: Sequence[dict[str, Any]]) -> str:
-    """One past solution as prompt text: the task, its last code and outcome, the answer."""
-    lines = [f"### Task: {_clip(task, 300)}"]
-    if executions:
-        last = executions[-1]
-        lines.append(f"Code ({last['language']}):\n{_clip(str(last['code']), 800)}")
-        output = str(last["stdout"] or last["stderr"] or "")
-        lines.append(f"Outcome: exit {last['exit_code']}; output: {_clip(output, 200) or '(none)'}")
-    if answer:
-        lines.append(f"Answer: {_clip(answer, 400)}")
-    return "\n".join(lines)
-
-
-async def recall(
-    service: MemoryService, context: RunContext, vector: Vectors
-) -> AsyncIterator[Event]:
-    """Put the best past solutions in context.extras["memory_context"] and report them."""
-    settings = service.settings
-    started = time.monotonic()
-    found = await service.index.knn("task", vector, settings.recall_top_k * 4,
-                                    service.embedder.identity)
-    budget = settings.recall_tokens - estimate_tokens(_HEADER)
-    parts: list[str] = []
-    items: list[MemoryItem] = []
-    seen: set[str] = set()
-    for doc, similarity in found:
-        if similarity < MIN_SIMILARITY or len(items) >= settings.recall_top_k:
-            break
-        if doc.run_id is None or doc.run_id == context.run_id or doc.text in seen:
-            continue
-        answer, executions = await service.index.solution(doc.run_id)
-        text = format_solution(doc.text, answer, executions)
-        cost = estimate_tokens(text)
-        if cost > budget:
-            continue
-        budget -= cost
-        seen.add(doc.text)
-        parts.append(text)
-        items.append(MemoryItem(run_id=doc.run_id, task=doc.text, similarity=round(similarity, 4)))
-    if not items:
-        return
-    context.extras["memory_context"] = "\n\n".join([_HEADER, *parts])
+async def report_examples(context: RunContext, examples: Sequence[WorkedExample],
+                          started: float) -> AsyncIterator[Event]:
+    """The Activity pane's record of which examples the model was shown."""
     step_id = new_id()
     yield StepStarted(run_id=context.run_id, step_id=step_id, kind="memory",
-                      title="Recall similar past solutions", input=context.text[:200])
-    yield MemoryUsed(run_id=context.run_id, step_id=step_id, items=tuple(items))
+                      title="Choose worked examples", input=context.text[:200])
+    items = tuple(MemoryItem(run_id=e.source, task=e.task, similarity=e.similarity) for e in examples)
+    yield MemoryUsed(run_id=context.run_id, step_id=step_id, items=items)
     yield StepFinished(
         run_id=context.run_id, step_id=step_id, kind="memory", status="success",
-        duration_s=time.monotonic() - started,
-        summary=f"{len(items)} past solution(s) offered",
-        output="\n".join(f"{i.similarity:.2f}  {i.task}" for i in items),
+        duration_s=time.monotonic() - started, summary=f"{len(items)} worked example(s) shown",
+        output="\n".join(f"{e.similarity:.2f}  {e.source}  {e.task}" for e in examples),
     )
 
 

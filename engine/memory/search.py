@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from engine.memory.embedder import Vectors
 from engine.memory.index import Doc, MemoryIndex
+from engine.run import SearchHit
 from engine.store.db import sqlite_module
-
-if TYPE_CHECKING:
-    from engine.service import SearchHit
 
 RRF_K = 60
 """The usual reciprocal-rank-fusion constant: damps the weight of the very top ranks."""
@@ -22,8 +18,6 @@ async def hybrid_search(
     index: MemoryIndex, text: str, vector: Vectors | None, embed_model: str, limit: int
 ) -> list[SearchHit]:
     """Messages and executions of every session matching `text`, best first."""
-    from engine.service import SearchHit
-
     pool = max(limit * 3, 30)
     scores: dict[int, float] = {}
     docs: dict[int, Doc] = {}

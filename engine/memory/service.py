@@ -1,4 +1,4 @@
-"""MemoryService: the engine's memory hook (semantic cache, recall, indexing, hybrid search)."""
+"""MemoryService: the memory stages of a turn (semantic cache, indexing, worked examples) and search."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import contextlib
 import dataclasses
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from typing import Any
 
 import numpy as np
 
+from engine.config import MemorySettings, Settings
 from engine.events import (
     CacheHit,
     Event,
@@ -22,47 +25,46 @@ from engine.events import (
     TokenDelta,
 )
 from engine.memory.embedder import Embedder, EmbeddingError, Vectors, resolve_embedding_model
+from engine.memory.examples import ExampleLibrary
 from engine.memory.guard import context_key, guard_allows, is_nondeterministic
 from engine.memory.index import CacheEntry, MemoryIndex, NewCacheEntry, NewDoc
 from engine.memory.maintenance import Progress, execution_text, reembed_sync
-from engine.memory.recall import recall, replay_events
+from engine.memory.recall import choose_examples, replay_events, report_examples
 from engine.memory.search import hybrid_search
-
-if TYPE_CHECKING:
-    from engine.config import MemorySettings
-    from engine.service import Engine, RunContext, SearchHit
+from engine.run import Answer, RunContext, SearchHit
+from engine.store.repository import Store
 
 log = logging.getLogger(__name__)
-Answer = Callable[["RunContext"], AsyncIterator[Event]]
+_VECTOR_MEMO = 32
 
 
 class MemoryService:
-    """Wraps every run: cache lookup, recall of past solutions, indexing after completion."""
+    """The memory stages of every run: cache lookup, worked examples, indexing after completion."""
 
-    def __init__(self, engine: Engine, embedder: Embedder) -> None:
-        self.engine = engine
+    def __init__(self, store: Store, settings: MemorySettings, embedder: Embedder) -> None:
+        self.store = store
+        self.settings = settings
+        """The memory settings; Engine.apply_settings replaces them."""
         # The store's connection: a second one would only add a thread. The background
         # re-embed keeps its own (blocking) connection so it never queues behind a run.
-        self.index = MemoryIndex(engine.store)
+        self.index = MemoryIndex(store)
         self.embedder = embedder
+        self.library = ExampleLibrary(embedder)
         self.on_progress: Progress | None = None
         """Called (on the event loop) with (done, total) while a re-embed runs."""
         self.progress: tuple[int, int] | None = None
         self.reembed_task: asyncio.Task[int] | None = None
         self._stop = threading.Event()
         self._notices: list[str] = []
-        self._warned = False
-
-    @property
-    def settings(self) -> MemorySettings:
-        """The memory section of the engine's settings (read live, so edits apply at once)."""
-        return self.engine.settings.memory
+        self._task_vectors: OrderedDict[str, Vectors] = OrderedDict()
 
     @classmethod
-    async def open(cls, engine: Engine, *, on_progress: Progress | None = None) -> MemoryService:
-        """Attach to the engine's store; re-embed in the background if the model changed."""
-        embedder = Embedder(resolve_embedding_model(engine.settings.memory.embedding_model))
-        service = cls(engine, embedder)
+    async def open(
+        cls, store: Store, settings: Settings, *, on_progress: Progress | None = None
+    ) -> MemoryService:
+        """Attach to the store; re-embed in the background if the embedding model changed."""
+        embedder = Embedder(resolve_embedding_model(settings.memory.embedding_model))
+        service = cls(store, settings.memory, embedder)
         service.on_progress = on_progress
         if await service.index.stale_count(embedder.identity) > 0:
             service.start_reembed()
@@ -74,6 +76,7 @@ class MemoryService:
         if self.reembed_task is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(self.reembed_task), timeout=30)
+        await asyncio.to_thread(self.library.close)
         await asyncio.to_thread(self.embedder.close)
 
     # -- embeddings -------------------------------------------------------------------
@@ -103,7 +106,7 @@ class MemoryService:
         async def run() -> int:
             try:
                 return await asyncio.to_thread(
-                    reembed_sync, self.engine.store.path, self.embedder, on_progress=report,
+                    reembed_sync, self.store.path, self.embedder, on_progress=report,
                     stop=self._stop,
                 )
             except EmbeddingError as exc:
@@ -122,18 +125,32 @@ class MemoryService:
         if self.on_progress is not None:
             self.on_progress(done, total)
 
-    # -- the run hook -----------------------------------------------------------------
+    # -- the stages of a turn ----------------------------------------------------------
+
+    async def _task_vector(self, text: str) -> Vectors | None:
+        """The task's vector, computed once per text for the stages of a turn."""
+        if text in self._task_vectors:
+            self._task_vectors.move_to_end(text)
+            return self._task_vectors[text]
+        vectors = await self._vectors([text])
+        if vectors is None:
+            return None
+        vector: Vectors = vectors[0]
+        self._task_vectors[text] = vector
+        while len(self._task_vectors) > _VECTOR_MEMO:
+            self._task_vectors.popitem(last=False)
+        return vector
 
     def context_key(self, context: RunContext) -> str:
         """Hash of model file, system prompt, mode, sampling and the conversation before the task."""
-        settings = context.engine.settings
+        settings = context.settings
         options = context.options
         return context_key(
             model_identity=context.model.identity,
             system_prompt=settings.llm.system_prompt,
             mode=f"{options.mode}/{options.approval or settings.agent.approval}/"
             f"{options.plan or settings.agent.plan_mode}",
-            sampling=dataclasses.asdict(context.engine.sampling()),
+            sampling=dataclasses.asdict(context.sampling()),
             prefix=[(m.role, m.content) for m in context.history[:-1]],
         )
 
@@ -147,15 +164,13 @@ class MemoryService:
                 return entry
         return None
 
-    async def around_run(self, context: RunContext, answer: Answer) -> AsyncIterator[Event]:
-        """Cache hit -> replay; else recall -> answer(context) -> index the completed turn."""
-        vectors = await self._vectors([context.text])
+    async def cache_stage(self, context: RunContext, answer: Answer) -> AsyncIterator[Event]:
+        """A close enough, guard-approved past answer is replayed; otherwise the run goes on."""
+        vector = await self._task_vector(context.text)
         for text in self._drain_notices():
             yield Notice(run_id=context.run_id, level="warning", text=text)
-        task_vector = vectors[0] if vectors is not None else None
-        key = self.context_key(context)
-        if task_vector is not None and self.settings.cache_enabled and context.options.use_cache:
-            hit = await self.lookup(context.text, key, task_vector)
+        if vector is not None and self.settings.cache_enabled and context.options.use_cache:
+            hit = await self.lookup(context.text, self.context_key(context), vector)
             if hit is not None:
                 async for event in self._replay(context, hit):
                     yield event
@@ -163,17 +178,17 @@ class MemoryService:
                     # The replayed answer is the stored one: reuse its vector rather than embed
                     # it again before the run can close.
                     answer_vector = await self.index.answer_vector(hit, self.embedder.identity)
-                    await self._index_turn(context, task_vector, hit.answer, cached=True,
+                    await self._index_turn(context, vector, hit.answer, cached=True,
                                            answer_vector=answer_vector)
                 except Exception as exc:
                     # As after a solved run: the answer is delivered, so a failed index is logged.
                     log.warning("indexing run %s failed: %s", context.run_id, exc)
                 return
-        # Plain chat does not read extras["memory_context"]; only the agent loop places it.
-        wants_recall = context.options.mode != "chat" and self.settings.recall_top_k > 0
-        if task_vector is not None and wants_recall and self.settings.recall_tokens > 0:
-            async for event in recall(self, context, task_vector):
-                yield event
+        async for event in answer(context):
+            yield event
+
+    async def index_stage(self, context: RunContext, answer: Answer) -> AsyncIterator[Event]:
+        """Index the finished turn: its messages, executions and (if completed) its cache entry."""
         final: MessageDone | None = None
         outcome: Event | None = None
         async for event in answer(context):
@@ -188,20 +203,37 @@ class MemoryService:
         )
         try:
             await self._index_turn(
-                context, task_vector, final.text if final else "", cached=False, key=key,
-                completed=completed,
+                context, await self._task_vector(context.text), final.text if final else "", cached=False,
+                key=self.context_key(context), completed=completed,
             )
         except Exception as exc:
             # The user already has the answer; a failed index must not turn it into an error.
             log.warning("indexing run %s failed: %s", context.run_id, exc)
 
+    async def recall_stage(self, context: RunContext, answer: Answer) -> AsyncIterator[Event]:
+        """Choose the worked examples for an agent task and hand them to the answer in its context."""
+        vector = None
+        if context.options.mode != "chat" and context.settings.agent.examples > 0:
+            vector = await self._task_vector(context.text)
+        if vector is None:
+            async for event in answer(context):
+                yield event
+            return
+        started = time.monotonic()
+        examples = await choose_examples(context, vector, self.library, self.index, self.embedder.identity)
+        if examples:
+            async for event in report_examples(context, examples, started):
+                yield event
+        async for event in answer(dataclasses.replace(context, examples=tuple(examples))):
+            yield event
+
     async def _replay(self, context: RunContext, hit: CacheEntry) -> AsyncIterator[Event]:
         yield CacheHit(
             run_id=context.run_id, source_run_id=hit.run_id, source_session_id=hit.session_id,
-            similarity=round(hit.similarity, 4),
+            similarity=round(hit.similarity, 4), matched_task=hit.task,
         )
         # The answer is in the cache entry already: only the executions are read.
-        executions = await self.engine.store.executions(hit.run_id)
+        executions = await self.store.executions(hit.run_id)
         for event in replay_events(context.run_id, executions):
             yield event
         message_id = context.assistant_message_id
@@ -209,7 +241,8 @@ class MemoryService:
         yield MessageDone(run_id=context.run_id, message_id=message_id, text=hit.answer, cached=True)
         yield RunFinished(
             run_id=context.run_id, status="completed",
-            reason=f"cached answer (similarity {hit.similarity:.2f})", final_message_id=message_id,
+            reason=f"cached answer of {hit.task!r} (similarity {hit.similarity:.2f})",
+            final_message_id=message_id,
         )
 
     async def _index_turn(
@@ -222,7 +255,7 @@ class MemoryService:
         if answer_text:
             docs.append(NewDoc("message", answer_text, context.session_id, context.run_id,
                                context.assistant_message_id))
-        executions = [] if cached else await context.engine.store.executions(context.run_id)
+        executions = [] if cached else await self.store.executions(context.run_id)
         for item in executions:
             docs.append(NewDoc(
                 "execution", execution_text(item["code"], item["stdout"], item["stderr"],

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from engine.cancel import CancelToken
 from engine.events import CodeExecStarted, ExecFinished, ExecOutput
-from engine.llm.base import CancelToken
 
 Language = Literal["python", "bash"]
 ExecEvent = CodeExecStarted | ExecOutput | ExecFinished

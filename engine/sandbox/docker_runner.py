@@ -19,10 +19,10 @@ from typing import Any
 
 import docker.errors
 
+from engine.cancel import CancelToken
 from engine.config import SandboxSettings
 from engine.errors import SandboxError
 from engine.events import Artifact, CodeExecStarted, ExecFinished, ExecOutput, Stream
-from engine.llm.base import CancelToken
 from engine.sandbox.base import ExecEvent, ExecLimits, Language
 from engine.sandbox.container import ContainerSpec, SandboxContainer, safe_name
 from engine.sandbox.dockerapi import blocking, connect

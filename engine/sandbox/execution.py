@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from engine.cancel import CancelToken
 from engine.errors import SandboxError
 from engine.events import Stream
-from engine.llm.base import CancelToken
 from engine.sandbox.base import Language
 from engine.sandbox.container import EOF, Frame, SandboxContainer, parse_size
 

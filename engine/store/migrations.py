@@ -184,6 +184,11 @@ def vec0_l2_v3(conn: Any) -> None:
         conn.execute("DROP TABLE temp.vec_copy")
 
 
+# v4: the user's verdict on a run's answer ('wrong' keeps it out of the cache and the examples).
+SCHEMA_V4 = """
+ALTER TABLE runs ADD COLUMN verdict TEXT;
+"""
+
 Migration = str | Callable[[Any], None]
 """An SQL script, or a function of the blocking connection for what SQL alone cannot say."""
 
@@ -192,4 +197,5 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2),
     (3, vec0_l2_v3),
+    (4, SCHEMA_V4),
 ]

@@ -64,6 +64,8 @@ class RunRecord:
     model: str
     started_at: float
     finished_at: float | None
+    verdict: str | None = None
+    """'wrong' once the user marked the answer wrong."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -262,6 +262,24 @@ class Store:
             (status, reason, error, time.time(), run_id),
         )
 
+    async def mark_run_wrong(self, run_id: str) -> bool:
+        """Record that a run's answer is wrong: it never serves the cache or an example again."""
+        if not await self.fetchall("SELECT 1 FROM runs WHERE id=?", (run_id,)):
+            return False
+        async with self.transaction() as conn:
+            await conn.execute("UPDATE runs SET verdict='wrong' WHERE id=?", (run_id,))
+            await conn.execute("DELETE FROM memory_cache WHERE run_id=?", (run_id,))
+        return True
+
+    async def wrong_runs(self, run_ids: list[str]) -> set[str]:
+        """Those of `run_ids` the user marked wrong."""
+        if not run_ids:
+            return set()
+        marks = ",".join("?" for _ in run_ids)
+        rows = await self.fetchall(
+            f"SELECT id FROM runs WHERE verdict='wrong' AND id IN ({marks})", tuple(run_ids))
+        return {str(r[0]) for r in rows}
+
     async def get_run(self, run_id: str) -> RunRecord | None:
         """A run by id or unique prefix."""
         rows = await self.fetchall("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2", (run_id,))

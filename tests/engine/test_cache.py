@@ -155,7 +155,7 @@ async def test_hit_replays_code_output_and_artifacts(gb_home: Path, monkeypatch:
     try:
         plot = Artifact(name="plot.png", path=str(gb_home / "plot.png"), size=10, mime="image/png")
         code = "print(sum(i * i for i in range(1, 11)))"
-        monkeypatch.setattr(engine, "_answer", agent_answer(code, "385\n", "It is 385.",
+        monkeypatch.setattr(engine, "answer", agent_answer(code, "385\n", "It is 385.",
                                                             artifacts=(plot,)))
         await ask(engine, (await engine.new_session()).id, SEED)
         events = await ask(engine, (await engine.new_session()).id, PARAPHRASES[0])
@@ -176,7 +176,7 @@ async def test_time_or_random_results_are_not_cached(
 ) -> None:
     engine = await open_engine(gb_home)
     try:
-        monkeypatch.setattr(engine, "_answer", agent_answer(code, "4\n", "You rolled 4."))
+        monkeypatch.setattr(engine, "answer", agent_answer(code, "4\n", "You rolled 4."))
         await ask(engine, (await engine.new_session()).id, "roll a die")
         assert await count(engine, "memory_cache") == 0
         events = await ask(engine, (await engine.new_session()).id, "roll a die")
@@ -191,7 +191,7 @@ async def test_only_completed_runs_are_cached(
 ) -> None:
     engine = await open_engine(gb_home)
     try:
-        monkeypatch.setattr(engine, "_answer", agent_answer(
+        monkeypatch.setattr(engine, "answer", agent_answer(
             "print(385)", "385\n", "It is", status=status, incomplete=incomplete))
         await ask(engine, (await engine.new_session()).id, SEED)
         assert await count(engine, "memory_cache") == 0

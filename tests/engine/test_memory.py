@@ -14,7 +14,7 @@ from engine.memory.embedder import Embedder, EmbeddingError, Vectors, model_iden
 from engine.memory.index import MemoryIndex, NewDoc, blob
 from engine.memory.service import MemoryService
 from engine.resources import bundled_embedding_model
-from engine.service import RunContext
+from engine.run import RunContext
 from engine.store.db import connect_sync
 from engine.store.repository import Store
 from tests.conftest import real_model_path
@@ -82,7 +82,7 @@ async def test_engine_memory_hook_is_lazy_and_can_be_off(gb_home: Path) -> None:
 async def test_a_turn_is_indexed_in_one_transaction(gb_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = await open_engine(gb_home)
     try:
-        monkeypatch.setattr(engine, "_answer", agent_answer("print(385)", "385\n", "It is 385."))
+        monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "It is 385."))
         events = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
         run_id = events[0].run_id
         assert await count(engine, "memory_docs", "run_id=?", (run_id,)) == 4
@@ -113,12 +113,14 @@ async def test_a_turn_is_indexed_in_one_transaction(gb_home: Path, monkeypatch: 
         await engine.close()
 
 
-async def test_recall_offers_similar_past_solutions(gb_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_verified_past_runs_become_worked_examples(
+    gb_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = await open_engine(gb_home)
     seen: list[RunContext] = []
     try:
         code = "print(sum(i ** 2 for i in range(1, 11)))"
-        monkeypatch.setattr(engine, "_answer", agent_answer(code, "385\n", "385", seen=seen))
+        monkeypatch.setattr(engine, "answer", agent_answer(code, "385\n", "385", seen=seen))
         first = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
         await ask(engine, (await engine.new_session()).id, "what is the capital of France")
         events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
@@ -128,17 +130,38 @@ async def test_recall_offers_similar_past_solutions(gb_home: Path, monkeypatch: 
         assert isinstance(started, StepStarted) and started.kind == "memory"
         assert isinstance(finished, StepFinished) and finished.status == "success"
         assert isinstance(used, MemoryUsed) and used.step_id == started.step_id
-        assert [item.run_id for item in used.items] == [first[0].run_id]  # France is unrelated
-        assert used.items[0].task == "sum of squares 1 to 10" and used.items[0].similarity > 0.55
-        memory = seen[-1].extras["memory_context"]
-        assert code in memory and "sum of squares 1 to 10" in memory and "exit 0" in memory
+        own = [item for item in used.items if item.run_id.startswith("run:")]
+        assert [item.run_id for item in own] == [f"run:{first[0].run_id}"]  # France is unrelated
+        assert own[0].task == "sum of squares 1 to 10" and own[0].similarity > 0.55
+        example = next(e for e in seen[-1].examples if e.source.startswith("run:"))
+        assert (example.code, example.output, example.answer) == (code, "385", "385")
+        assert "sum of squares" not in seen[-1].history[-1].content  # never pasted into the task
         steps = await engine.store.steps(events[0].run_id)
         assert steps[0].kind == "memory"
 
-        # Within the token budget: a tiny budget offers nothing, and says nothing.
-        engine.settings.memory.recall_tokens = 10
-        events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 12")
-        assert "memory_used" not in types(events) and "memory_context" not in seen[-1].extras
+        # Marked wrong, it never comes back as an example; recall off offers no own runs.
+        assert await engine.store.mark_run_wrong(first[0].run_id)
+        await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 12")
+        assert not [e for e in seen[-1].examples if e.source == f"run:{first[0].run_id}"]
+    finally:
+        await engine.close()
+
+
+async def test_unverified_runs_are_not_examples(gb_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = await open_engine(gb_home)
+    seen: list[RunContext] = []
+    try:
+        # The answer does not quote what the code printed: not grounded, so not an example.
+        monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "It is 400.", seen=seen))
+        await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+        await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
+        assert not [e for e in seen[-1].examples if e.source.startswith("run:")]
+        engine.apply_settings(engine.settings.model_copy(update={
+            "memory": engine.settings.memory.model_copy(update={"recall_enabled": False})}))
+        monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "385", seen=seen))
+        await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10, please")
+        await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
+        assert not [e for e in seen[-1].examples if e.source.startswith("run:")]
     finally:
         await engine.close()
 

@@ -17,7 +17,8 @@ from engine.events import (
     TokenDelta,
 )
 from engine.llm.scripted import ScriptedModel
-from engine.service import Engine, RunContext, SubmitOptions
+from engine.run import RunContext, SubmitOptions
+from engine.service import Engine
 from engine.store.repository import new_id
 
 AnswerFn = Callable[[RunContext], AsyncIterator[Event]]

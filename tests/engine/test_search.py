@@ -59,7 +59,7 @@ async def test_search_finds_executions_and_opens_their_reply(
     engine = await open_engine(gb_home)
     try:
         code = "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.savefig('out/plot.png')"
-        monkeypatch.setattr(engine, "_answer", agent_answer(code, "saved\n", "Here is the chart."))
+        monkeypatch.setattr(engine, "answer", agent_answer(code, "saved\n", "Here is the chart."))
         events = await ask(engine, (await engine.new_session()).id, "draw a line chart")
         hits = await engine.search("matplotlib savefig")
         execution = next(h for h in hits if h.kind == "execution")

@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from engine.chat import ChatTurn
 from engine.config import Settings, load_settings
@@ -26,8 +27,9 @@ from engine.events import (
 from engine.glance import Glance
 from engine.llm.base import CancelToken, ChatMessage, GenDone, GenItem, SamplingParams
 from engine.llm.scripted import Reply, ScriptedModel
+from engine.run import RunContext, SubmitOptions
 from engine.sandbox.base import ExecEvent, ExecLimits, Language
-from engine.service import Engine, RunContext, SubmitOptions
+from engine.service import Engine
 from engine.store.repository import new_id
 from tui.app import GlassboxApp
 
@@ -114,7 +116,11 @@ class FakeSandbox:
 class ScriptedAgentEngine(Engine):
     """An Engine whose 'agent' is a fixed script: prompts starting with 'run' plan, run code, answer."""
 
-    async def _answer(self, context: RunContext) -> AsyncIterator[Event]:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answer = self.scripted_answer
+
+    async def scripted_answer(self, context: RunContext) -> AsyncIterator[Event]:
         if not context.text.lower().startswith("run"):
             async for event in self._chat(context):
                 yield event

@@ -22,7 +22,8 @@ from widgets.execution import ExecPane
 from widgets.pane import Pane
 
 if TYPE_CHECKING:
-    from tui.app import GlassboxApp
+    from tui.host import DashboardHost
+    from tui.presenter import RunPresenter
 
 PANES = ("chat", "execution", "activity", "cost")
 COMPACT_WIDTH = 110
@@ -65,17 +66,23 @@ class DashboardScreen(Screen[None]):
         self.compact = False
         self.active_pane = "chat"
         self.session_id: str | None = None
-        self.turn = UsageView()
-        self.session_usage = UsageView()
-        self.all_time = UsageView()
-        self.speeds: list[float] = []
-        self.prompt_text = ""
-        """The prompt of the run in progress; the chat shows it once the run has started."""
+        self._presenter: RunPresenter | None = None
 
     @property
-    def gb(self) -> GlassboxApp:
-        """The app, typed."""
+    def gb(self) -> DashboardHost:
+        """The app, as the protocol of what this screen needs from it."""
         return self.app  # type: ignore[return-value]
+
+    @property
+    def presenter(self) -> RunPresenter:
+        """Routes engine events to the panes; made with the first use (engine.events costs 11 ms
+        of a launch, so start-up does not import it)."""
+        if self._presenter is None:
+            from tui.presenter import Panes, RunPresenter
+
+            self._presenter = RunPresenter(Panes(self.chat, self.execution, self.activity, self.cost),
+                                           snapshot_mode=self.snapshot_mode, on_budget=self.refresh_budget)
+        return self._presenter
 
     def compose(self) -> ComposeResult:
         yield Static("Glassbox", id="topbar", markup=False)
@@ -216,7 +223,7 @@ class DashboardScreen(Screen[None]):
         await self.next_frame()
         await self.chat.show_older()
         await self._load_last_run(session_id, {i.message_id: i.text for i in items})
-        await self.refresh_cost(final=True)
+        await self.refresh_cost()
         if at_message:
             self.call_after_refresh(self.chat.scroll_to_message, at_message)
 
@@ -267,7 +274,7 @@ class DashboardScreen(Screen[None]):
                                     "failure" if run.status == "failed" else "skipped")
         executions = await engine.store.executions(run.id)
         if executions:
-            from tui.screens.event_routing import restore_execution
+            from tui.presenter import restore_execution
 
             restore_execution(self.execution, run.id, executions[-1])
 
@@ -282,28 +289,25 @@ class DashboardScreen(Screen[None]):
             state = "starting…"
         self.set_status(f" Glassbox · {title} · model: {model} · {state}")
 
-    async def refresh_cost(self, final: bool = False) -> None:
-        """Session and all-time totals from the store; the sparkline from per-call rows."""
+    async def refresh_cost(self) -> None:
+        """Session and all-time totals from the store when a session opens; the presenter adds
+        each run's usage from its events after that."""
         engine = self.gb.engine
         if engine is None or self.session_id is None or self.gb.closing:
             return
         rows = await engine.store.usage_rows(self.session_id)
         totals = await engine.store.usage_totals()
-        self.speeds = [float(r["tokens_per_s"]) for r in rows if r["tokens_per_s"]]
-        self.session_usage = _usage_from_rows(rows)
         all_time = UsageView(totals.prompt_tokens, totals.completion_tokens, None,
                              totals.completion_tokens / totals.compute_s if totals.compute_s else None,
                              totals.compute_s)
-        self.all_time = all_time
-        if final and rows:
+        turn = UsageView()
+        context = (0, 0)
+        if rows:
             last_run = rows[-1]["run_id"]
-            self.turn = _usage_from_rows([r for r in rows if r["run_id"] == last_run])
-            self.cost.context = (int(rows[-1]["context_used"]), int(rows[-1]["context_max"]))
-        elif final:
-            self.turn = UsageView()
-            self.cost.context = (0, 0)
-        self.cost.turn, self.cost.session, self.cost.all_time = self.turn, self.session_usage, all_time
-        self.cost.speeds = tuple(self.speeds[-60:])
+            turn = _usage_from_rows([r for r in rows if r["run_id"] == last_run])
+            context = (int(rows[-1]["context_used"]), int(rows[-1]["context_max"]))
+        speeds = [float(r["tokens_per_s"]) for r in rows if r["tokens_per_s"]]
+        self.presenter.show_totals(turn, _usage_from_rows(rows), all_time, speeds, context)
         await self.refresh_budget()
 
     async def refresh_budget(self) -> None:
@@ -313,15 +317,14 @@ class DashboardScreen(Screen[None]):
             return
         record = await app.engine.store.get_session(self.session_id)
         budget = (record.token_budget if record else None) or app.engine.settings.ui.session_token_budget
-        self.cost.budget = BudgetView(budget, self.session_usage.total) if budget else None
+        used = self.presenter.session.total
+        self.cost.budget = BudgetView(budget, used) if budget else None
 
     # -- engine events (messages from the bridge) -------------------------------------------
 
-    def begin_turn(self, text: str) -> None:
+    def begin_turn(self) -> None:
         """Called by the app right after submit."""
-        self.prompt_text = text
-        self.turn = UsageView()
-        self.cost.turn = self.turn
+        self.presenter.begin_turn()
         self.update_topbar()
 
     async def on_stream_batch(self, message: StreamBatch) -> None:
@@ -332,15 +335,12 @@ class DashboardScreen(Screen[None]):
                 self.execution.add_output(chunk.kind, chunk.text)
 
     async def on_engine_event(self, message: EngineEvent) -> None:
-        # Imported with the first event: engine.events' 20 dataclasses cost 11 ms of a launch.
-        from tui.screens.event_routing import dispatch_event
-
-        await dispatch_event(self, message.event)
+        await self.presenter.dispatch(message.event)
 
     async def on_run_ended(self, message: RunEnded) -> None:
         await self.chat.finish_reply_if_streaming()
         self.gb.run_ended(message.run_id)
-        await self.refresh_cost(final=False)
+        await self.refresh_budget()
         self.update_topbar()
 
 

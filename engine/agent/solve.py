@@ -1,0 +1,171 @@
+"""The think-act-observe loop: a typed Solved result at the end of a stream of step events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from engine.agent.act import ActResult, act
+from engine.agent.examples import observation_message
+from engine.agent.parse import ParsedReply, parse_reply, prose_of
+from engine.agent.recovery import Failure, guidance
+from engine.agent.runtime import AgentRuntime, Generation
+from engine.agent.steps import Ending
+from engine.agent.vote import Ballot, vote_on, wants_vote
+from engine.events import Event, StepKind, StepStatus
+from engine.llm.base import ChatMessage, ChatModel
+
+_STATUS_FOR: dict[str, StepStatus] = {
+    "retry": "retry", "retry_with_fix": "retry", "alternative": "retry", "skip": "skipped", "fail": "failure",
+}
+DOCKER_HINT = ("To run code, start Docker (`sudo systemctl start docker`, or `dockerd` as root) and "
+               "build the sandbox image with `glassbox sandbox build`.")
+
+
+@dataclass(frozen=True, slots=True)
+class Solved:
+    """How a think-act-observe loop ended: an answer, or why it stopped."""
+
+    answer: str = ""
+    ending: Ending | None = None
+    skipped: bool = False
+    cut_reason: str = ""
+    """Why the answer's text is cut (the token limit), if it is."""
+
+
+def grounded_answer(prose: str, computed: str) -> str:
+    """The model's final text when it quotes what the code printed; else the printed output."""
+    printed = computed.strip()
+    if not printed:
+        return prose.strip()
+    if prose.strip() and " ".join(printed.split()) in " ".join(prose.split()):
+        return prose.strip()
+    return printed
+
+
+async def solve(
+    runtime: AgentRuntime, messages: Sequence[ChatMessage], *, system: str, parent: str | None,
+    act_allowed: bool = True, optional: bool = False, model: ChatModel | None = None,
+    prefix: Sequence[ChatMessage] = (),
+) -> AsyncIterator[Event | Solved]:
+    """Think and act until the model answers without acting or the run must stop; then Solved."""
+    # Append-only: the system prompt and earlier turns never change, so llama.cpp's
+    # prefix cache covers everything but the newest turn.
+    transcript = [*prefix, *messages]
+    attempt, previous, done_signature, computed = 0, None, "", ""
+    step_no = 0
+    can_act = act_allowed and runtime.sandbox_error is None
+    while True:
+        step_no += 1
+        gen = Generation()
+        async for item in runtime.generate([ChatMessage("system", system), *transcript], kind="think",
+                                           title=f"Think {step_no}", parent=parent, model=model,
+                                           stop_on_action=can_act):
+            if isinstance(item, Generation):
+                gen = item
+            else:
+                yield item
+        if gen.ending is not None:
+            yield Solved(ending=gen.ending)
+            return
+        parsed = parse_reply(gen.text) if can_act else ParsedReply(gen.text, prose_of(gen.text), None)
+        action = parsed.action
+        if action is None or (computed and action.signature == done_signature):
+            # A small model often repeats the code that already worked, or says nothing:
+            # the printed result is then the answer.
+            prose = parsed.prose if action is None else ""
+            answer = grounded_answer(prose, computed) or gen.text.strip()
+            if runtime.sandbox_error is not None and act_allowed:
+                answer = f"{answer}\n\n(Code could not run: {runtime.sandbox_error}) {DOCKER_HINT}".strip()
+            cut = gen.finish_reason == "length" and answer == prose.strip()
+            yield Solved(answer=answer, cut_reason=_cut_reason(runtime) if cut else "")
+            return
+        if (reason := runtime.budget.take_action()) is not None:
+            yield Solved(ending=Ending("budget", reason))
+            return
+        if wants_vote(runtime, action, first=step_no == 1):
+            ballot: Ballot | None = None
+            async for vote_item in vote_on(runtime, action, transcript, system=system, parent=parent,
+                                           model=model):
+                if isinstance(vote_item, Ballot):
+                    ballot = vote_item
+                else:
+                    yield vote_item
+            assert ballot is not None
+            if ballot.ending is not None:
+                yield Solved(ending=ballot.ending)
+                return
+            if ballot.answer:
+                runtime.last_output = ballot.output
+                yield Solved(answer=ballot.answer)
+                return
+            # No candidate ran cleanly: the error-and-fix loop goes on from the first one.
+            transcript.append(ChatMessage("assistant", parsed.text))
+            first = ballot.first
+            assert first is not None
+            attempt, previous = 1, first.failure
+            decision = runtime.policy.decide(first.failure or Failure("error", first.observation), attempt)
+            if decision.strategy == "fail":
+                yield Solved(ending=Ending("failed", decision.reason))
+                return
+            transcript.append(ChatMessage("user", f"Observation:\n{first.observation}\n\n"
+                                          f"{guidance(decision.strategy)}"))
+            can_act = runtime.sandbox_error is None
+            continue
+        transcript.append(ChatMessage("assistant", parsed.text))
+        kind: StepKind = action.kind
+        while True:
+            result: ActResult | None = None
+            async for act_item in act(runtime, action, parent, kind):
+                if isinstance(act_item, ActResult):
+                    result = act_item
+                else:
+                    yield act_item
+            assert result is not None
+            if result.ending is not None:
+                yield runtime.finish(result.step, "failure", output=result.observation,
+                                     reason=result.ending.reason)
+                yield Solved(ending=result.ending)
+                return
+            if result.not_run:
+                yield runtime.finish(result.step, "skipped", reason=result.not_run)
+                yield Solved(answer=f"{gen.text.strip()}\n\n(Not run: {result.not_run}.)", skipped=True)
+                return
+            if result.failure is None:
+                attempt, previous = 0, None
+                computed, done_signature = result.output.strip(), action.signature
+                runtime.last_output = computed or runtime.last_output
+                yield runtime.finish(result.step, "success", output=result.observation)
+                transcript.append(observation_message(result.observation))
+                break
+            attempt += 1
+            decision = runtime.policy.decide(result.failure, attempt, previous=previous, optional=optional)
+            previous = result.failure
+            yield runtime.finish(result.step, _STATUS_FOR[decision.strategy], output=result.observation,
+                                 strategy=decision.strategy, reason=decision.reason)
+            if decision.strategy == "retry":
+                if (reason := runtime.budget.take_action()) is not None:
+                    yield Solved(ending=Ending("budget", reason))
+                    return
+                kind = "retry"
+                continue
+            if decision.strategy == "fail":
+                yield Solved(ending=Ending("failed", decision.reason))
+                return
+            if decision.strategy == "skip" and result.failure.kind != "unavailable":
+                yield Solved(answer=f"(Skipped: {decision.reason}.)", skipped=True)
+                return
+            if result.failure.kind == "unavailable":
+                # Stop trying after the first refusal: the model answers in words from here on.
+                can_act = False
+                transcript.append(ChatMessage("user", "Code cannot run here. Answer the task in words, "
+                                              "without code."))
+                break
+            transcript.append(ChatMessage("user", f"Observation:\n{result.observation}\n\n"
+                                          f"{guidance(decision.strategy)}"))
+            break
+
+
+def _cut_reason(runtime: AgentRuntime) -> str:
+    limit = runtime.settings.llm.max_tokens
+    return f"the reply reached the {limit}-token limit (llm.max_tokens)"

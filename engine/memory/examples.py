@@ -1,0 +1,111 @@
+"""The shipped library of worked examples, searchable by task with sqlite-vec."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.memory.embedder import Embedder, Vectors
+from engine.memory.index import blob, l2_to_cosine
+from engine.paths import app_paths
+from engine.resources import data_file
+from engine.store.db import connect_sync
+from engine.store.migrations import vec0_table_sql
+
+_FIELDS = ("id", "kind", "task", "language", "code", "output", "answer")
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryExample:
+    """One worked example of the shipped library (data/examples/library.jsonl)."""
+
+    id: str
+    kind: str
+    task: str
+    language: str
+    code: str
+    output: str
+    answer: str
+
+
+def read_library(path: Path) -> list[LibraryExample]:
+    """The examples of a library file; a bad line raises ValueError naming it."""
+    examples: list[LibraryExample] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data: dict[str, Any] = json.loads(line)
+            examples.append(LibraryExample(**{name: str(data[name]) for name in _FIELDS}))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{number}: not a worked example ({exc})") from None
+    return examples
+
+
+class ExampleLibrary:
+    """Library examples with their task vectors in an in-memory vec0 table (built once, cached)."""
+
+    def __init__(self, embedder: Embedder, path: Path | None = None) -> None:
+        self.embedder = embedder
+        self.path = path or data_file("examples", "library.jsonl")
+        self.examples: list[LibraryExample] = []
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def nearest_sync(self, vector: Vectors, k: int) -> list[tuple[LibraryExample, float]]:
+        """The k examples whose task is nearest `vector`, with cosine similarity. Blocking."""
+        with self._lock:
+            if self._conn is None:
+                self._build()
+            if not self.examples or k <= 0:
+                return []
+            rows = self._conn.execute(
+                "SELECT rowid, distance FROM vec_examples WHERE embedding MATCH ? AND k = ?",
+                (blob(vector), min(k, len(self.examples))),
+            ).fetchall()
+        return [(self.examples[int(r[0]) - 1], l2_to_cosine(float(r[1]))) for r in rows]
+
+    def close(self) -> None:
+        """Drop the in-memory table."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _build(self) -> None:
+        self._conn = connect_sync(":memory:", check_same_thread=False)
+        if not self.path.is_file():
+            return
+        raw = self.path.read_bytes()
+        self.examples = read_library(self.path)
+        vectors = self._cached_vectors(hashlib.sha256(raw).hexdigest()[:16])
+        self._conn.execute(vec0_table_sql("vec_examples", int(vectors.shape[1])))
+        self._conn.executemany("INSERT INTO vec_examples(rowid, embedding) VALUES (?, ?)",
+                               [(i + 1, blob(v)) for i, v in enumerate(vectors)])
+
+    def _cached_vectors(self, library_sha: str) -> Vectors:
+        # Embedding the whole library takes about a second; a later start reads the saved array.
+        model = hashlib.sha256(self.embedder.identity.encode()).hexdigest()[:12]
+        cache = app_paths().data_dir / "cache" / f"examples-{library_sha}-{model}.npy"
+        if cache.is_file():
+            try:
+                vectors: Vectors = np.load(cache)
+                if vectors.shape[0] == len(self.examples):
+                    return vectors
+            except (OSError, ValueError):
+                pass
+        vectors = self.embedder.embed_sync([e.task for e in self.examples])
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp.npy")
+            np.save(tmp, vectors)
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only data dir only costs the next start the same second
+        return vectors

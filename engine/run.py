@@ -1,0 +1,131 @@
+"""The run's data types: what a turn is asked to do and the capabilities it is given."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from engine.cancel import CancelToken
+from engine.config import Settings
+from engine.events import ApprovalRequested, Event
+from engine.llm.base import ChatMessage, ChatModel, SamplingParams
+from engine.sandbox.base import CodeRunner
+from engine.store.repository import Store
+
+Approver = Callable[[ApprovalRequested], Awaitable[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOptions:
+    """How to handle one user message."""
+
+    mode: Literal["auto", "chat", "agent"] = "auto"
+    """chat: reply only; agent: may run code and tools; auto: agent when one is available."""
+    use_cache: bool = True
+    """Allow a semantic-cache hit to answer (False bypasses and refreshes the cache)."""
+    plan: Literal["auto", "always", "never"] | None = None
+    """Override agent.plan_mode for this message."""
+    approval: Literal["auto", "ask", "never"] | None = None
+    """Override agent.approval for this message."""
+    approver: Approver | None = None
+    """Asked yes/no for each action in `ask` mode; without one, `ask` declines."""
+    parent_id: str | None = None
+    """Message to branch from; default: the session's newest message."""
+    continue_message_id: str | None = None
+    """An incomplete assistant reply to continue instead of answering a new message."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result; opening it shows `session_id` at `message_id`."""
+
+    session_id: str
+    message_id: str | None
+    run_id: str | None
+    kind: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class WorkedExample:
+    """A solved task shown to the model as earlier turns: task, code, observation, answer."""
+
+    task: str
+    language: str
+    code: str
+    output: str
+    answer: str
+    source: str
+    """Where it came from: `library:<id>` or `run:<run_id>`."""
+    similarity: float = 0.0
+
+
+SandboxProvider = Callable[[], Awaitable[CodeRunner]]
+"""Starts (once) and returns the code runner; raises SandboxError when Docker is not usable."""
+SearchFn = Callable[[str, int], Awaitable[list[SearchHit]]]
+"""Searches every session for a text, best hits first."""
+
+
+def sampling_from(settings: Settings, **overrides: Any) -> SamplingParams:
+    """Sampling parameters from the llm settings, with per-call overrides."""
+    llm = settings.llm
+    values: dict[str, Any] = dict(
+        temperature=llm.temperature, top_p=llm.top_p, top_k=llm.top_k,
+        repeat_penalty=llm.repeat_penalty, max_tokens=llm.max_tokens, seed=llm.seed,
+    )
+    values.update(overrides)
+    return SamplingParams(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """One turn and the capabilities it may use (never the whole Engine)."""
+
+    run_id: str
+    session_id: str
+    user_message_id: str
+    assistant_message_id: str
+    text: str
+    """The user's message as typed."""
+    history: list[ChatMessage]
+    """The conversation up to and including the user's message."""
+    options: SubmitOptions
+    cancel: CancelToken
+    model: ChatModel
+    settings: Settings
+    store: Store
+    sandbox: SandboxProvider
+    search: SearchFn
+    examples: tuple[WorkedExample, ...] = ()
+    """Worked examples chosen for this task (set by the recall stage)."""
+    role_models: Mapping[str, ChatModel] = field(default_factory=dict)
+    """A plan role's own model, by role name (default: `model`)."""
+    continued_text: str = ""
+    """When continuing a cut reply: the text it had so far."""
+
+    def sampling(self, **overrides: Any) -> SamplingParams:
+        """Sampling parameters from the run's settings."""
+        return sampling_from(self.settings, **overrides)
+
+
+Answer = Callable[[RunContext], AsyncIterator[Event]]
+"""Produces a turn's events, ending with RunFinished (or raising GlassboxError)."""
+Stage = Callable[[RunContext, Answer], AsyncIterator[Event]]
+"""Wraps an Answer: may answer itself (a cache hit), change the context, or act on the result."""
+
+
+def compose(answer: Answer, stages: Sequence[Stage]) -> Answer:
+    """One Answer from stages around an answer; the first stage is the outermost."""
+    composed = answer
+    for stage in reversed(stages):
+        composed = _wrap(stage, composed)
+    return composed
+
+
+def _wrap(stage: Stage, inner: Answer) -> Answer:
+    def wrapped(context: RunContext) -> AsyncIterator[Event]:
+        return stage(context, inner)
+
+    return wrapped
