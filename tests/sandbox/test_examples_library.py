@@ -16,6 +16,12 @@ pytestmark = [pytest.mark.docker, pytest.mark.asyncio(loop_scope="module")]
 
 LIBRARY = load_library()
 SESSION = "examples-library"
+# Runs before each Python example so none can lean on names an earlier one defined; the
+# imported modules stay cached, which is what keeps one warm container fast.
+CLEAR_NAMESPACE = ("for _name in [n for n in globals() if not n.startswith('__')]:\n"
+                   "    del globals()[_name]\n"
+                   "if '_name' in globals():\n"
+                   "    del _name")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -40,6 +46,9 @@ async def library_runner(docker_client: Any, tmp_path_factory: pytest.TempPathFa
 @pytest.mark.parametrize("example", LIBRARY, ids=[e.id for e in LIBRARY])
 async def test_example_prints_its_recorded_output(library_runner: Any,
                                                   example: WorkedExample) -> None:
+    if example.language == "python":
+        cleared = await run(library_runner, CLEAR_NAMESPACE, SESSION)
+        assert (cleared.finished.exit_code, cleared.stdout) == (0, ""), cleared.stderr
     result = await run(library_runner, example.code, SESSION, language=example.language)
     assert result.finished.exit_code == 0, result.stderr
     assert result.stdout.rstrip() == example.output.rstrip(), result.stderr
