@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "tui.commands.sandbox",
     "tui.commands.runs",
     "tui.commands.memory",
+    "tui.commands.serve",
 )
 
 
