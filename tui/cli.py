@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "tui.commands.runs",
     "tui.commands.memory",
     "tui.commands.serve",
+    "tui.commands.mcp",
 )
 
 
