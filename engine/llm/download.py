@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote, unquote, urlsplit
 
-import httpx
+import httpx2  # the MCP SDK's HTTP client; importing httpx itself would load rich here
 
 from engine.errors import ModelError
 from engine.llm.gguf import read_gguf_metadata
@@ -23,7 +23,7 @@ HF_BASE = "https://huggingface.co"
 _CHUNK = 1 << 20
 _HASH_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 # Errors after which the bytes already on disk are good and a ranged request can go on.
-_RESUMABLE = (httpx.TransportError, httpx.RemoteProtocolError)
+_RESUMABLE = (httpx2.TransportError, httpx2.RemoteProtocolError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ async def download_model(
     progress: ProgressCallback | None = None,
     retries: int = 3,
     timeout_s: float = 30.0,
-    client: httpx.AsyncClient | None = None,
+    client: httpx2.AsyncClient | None = None,
 ) -> Path:
     """Fetch `url` to `target`, resuming a `.part` file with HTTP Range requests.
 
@@ -98,7 +98,7 @@ async def download_model(
     target.parent.mkdir(parents=True, exist_ok=True)
     part = part_path(target)
     owned = client is None
-    http = client or httpx.AsyncClient(follow_redirects=True, timeout=timeout_s)
+    http = client or httpx2.AsyncClient(follow_redirects=True, timeout=timeout_s)
     try:
         attempt = 0
         while True:
@@ -123,7 +123,7 @@ async def download_model(
 
 
 async def _fetch_into(
-    http: httpx.AsyncClient, url: str, part: Path, attempt: int, progress: ProgressCallback | None
+    http: httpx2.AsyncClient, url: str, part: Path, attempt: int, progress: ProgressCallback | None
 ) -> None:
     offset = await asyncio.to_thread(_size_of, part)
     # Byte ranges count the bytes as sent: ask for them unencoded so offsets mean file offsets.
@@ -135,7 +135,7 @@ async def _fetch_into(
             if total == offset:
                 return
             await asyncio.to_thread(part.unlink)
-            raise httpx.RemoteProtocolError("the server refused to resume; starting over")
+            raise httpx2.RemoteProtocolError("the server refused to resume; starting over")
         if response.status_code >= 400:
             raise ModelError(f"Downloading {url} failed: HTTP {response.status_code} "
                              f"{response.reason_phrase}.",
@@ -164,7 +164,7 @@ async def _fetch_into(
             # Whatever arrived before a drop is kept: the next request resumes after it.
             await asyncio.to_thread(_write_and_close, handle, bytes(pending))
         if total is not None and received != total:
-            raise httpx.RemoteProtocolError(f"got {received:,} of {total:,} bytes")
+            raise httpx2.RemoteProtocolError(f"got {received:,} of {total:,} bytes")
 
 
 def _size_of(path: Path) -> int:
@@ -188,7 +188,7 @@ def _report(progress: ProgressCallback | None, part: Path, received: int, total:
         progress(DownloadProgress(name, received, total, resumed_from, attempt))
 
 
-def _content_range_start(response: httpx.Response) -> int | None:
+def _content_range_start(response: httpx2.Response) -> int | None:
     match = re.match(r"bytes (\d+)-", response.headers.get("content-range", ""))
     return int(match.group(1)) if match else None
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.config import McpSettings
-from engine.mcp.connection import ServerConnection
 from engine.mcp.types import McpCallResult, McpError, McpServerStatus, McpToolSpec
+
+if TYPE_CHECKING:
+    from engine.mcp.connection import ServerConnection
 
 
 class McpManager:
@@ -21,6 +23,12 @@ class McpManager:
 
     def __init__(self, settings: McpSettings, *, log_dir: Path | None = None) -> None:
         self.settings = settings
+        self._servers: dict[str, ServerConnection] = {}
+        if not settings.servers:
+            return
+        # The SDK takes seconds to import (it brings its HTTP server stack): only when needed.
+        from engine.mcp.connection import ServerConnection
+
         self._servers = {
             name: ServerConnection(name, server, startup_timeout_s=settings.startup_timeout_s,
                                    log_dir=log_dir)
