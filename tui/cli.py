@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=None)
-    sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", prog="glassbox")
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)

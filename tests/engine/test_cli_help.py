@@ -40,6 +40,9 @@ def test_help_names_the_dashboard_and_lists_every_command_on_one_line() -> None:
         assert len(line) <= 80, line
         seen.append(match.group(1))
     assert seen == names
+    sub_help = subprocess.run([sys.executable, "-m", "tui.cli", "models", "pull", "--help"], env=env,
+                              capture_output=True, text=True, check=True).stdout
+    assert sub_help.startswith("usage: glassbox models pull ")
 
 
 def test_short_id_is_one_length() -> None:

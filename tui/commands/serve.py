@@ -17,7 +17,7 @@ DEFAULT_PORT = 8000
 
 def register(sub: Any) -> None:
     """Add `serve`."""
-    serve = sub.add_parser("serve", help="serve the dashboard to a web browser (loopback only)")
+    serve = sub.add_parser("serve", help="serve the dashboard to a web browser (on loopback by default)")
     serve.add_argument("--host", default=DEFAULT_HOST,
                        help=f"address to listen on (default {DEFAULT_HOST}; others are reachable "
                        "from the network, with no login)")
