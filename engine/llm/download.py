@@ -17,6 +17,7 @@ import httpx2  # the MCP SDK's HTTP client; importing httpx itself would load ri
 
 from engine.errors import ModelError
 from engine.llm.gguf import read_gguf_metadata
+from engine.llm.registry import KNOWN_MODELS, models_dir, pull_model, sha256_of
 
 PART_SUFFIX = ".part"
 HF_BASE = "https://huggingface.co"
@@ -70,6 +71,47 @@ def resolve_source(reference: str) -> ModelSource:
         hint="Use e.g. `glassbox models pull owner/repo/model.Q4_K_M.gguf`, an https:// URL "
         "to a .gguf file, or `smollm2`.",
     )
+
+
+async def pull_reference(
+    reference: str,
+    *,
+    sha256: str | None = None,
+    save_as: str | None = None,
+    directory: Path | None = None,
+    progress: ProgressCallback | None = None,
+    say: Callable[[str], None] | None = None,
+) -> Path:
+    """Fetch a model named by the user (built-in name, URL, or owner/repo/file.gguf); its path.
+
+    The one entry point for the CLI and the model picker. A file already present (with a
+    matching sha256, when one is given) is not fetched again. `say` gets one-line notes;
+    `progress` gets byte counts (URL and Hugging Face downloads only).
+    """
+    note = say or (lambda _text: None)
+    directory = directory or models_dir()
+    if reference in KNOWN_MODELS:
+        return await asyncio.to_thread(pull_model, reference, directory, note)
+    source = resolve_source(reference)
+    name = save_as or source.filename
+    if Path(name).name != name or not name.endswith(".gguf"):
+        raise ModelError(f"'{name}' is not a plain .gguf file name.",
+                         hint="Name the file like my-model.Q4_K_M.gguf.")
+    target = directory / name
+    if await asyncio.to_thread(target.exists):
+        if sha256 is None:
+            note(f"{target} is already present (give a sha256 to check it).")
+            return target
+        if await asyncio.to_thread(sha256_of, target) == sha256.lower():
+            note(f"{target} is already present and its sha256 matches.")
+            return target
+    resumed = await asyncio.to_thread(_size_of, part_path(target))
+    if resumed:
+        note(f"Resuming {name} from {resumed:,} bytes.")
+    note(f"Downloading {source.url}")
+    await download_model(source.url, target, sha256=sha256, progress=progress)
+    note(f"Saved {target} ({'sha256 verified, ' if sha256 else ''}GGUF header checked).")
+    return target
 
 
 def part_path(target: Path) -> Path:

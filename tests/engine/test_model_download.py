@@ -17,7 +17,13 @@ import numpy as np
 import pytest
 
 from engine.errors import ModelError
-from engine.llm.download import DownloadProgress, download_model, part_path, resolve_source
+from engine.llm.download import (
+    DownloadProgress,
+    download_model,
+    part_path,
+    pull_reference,
+    resolve_source,
+)
 from engine.llm.gguf import read_gguf_metadata
 
 
@@ -164,6 +170,23 @@ async def test_a_missing_file_is_a_clear_error(serve: FileServer, tmp_path: Path
     with pytest.raises(ModelError, match="HTTP 404"):
         await download_model(serve.url("missing.gguf"), target)
     assert not target.exists()
+
+
+async def test_pull_reference_names_the_file_and_skips_a_present_one(
+    serve: FileServer, model_bytes: bytes, tmp_path: Path
+) -> None:
+    serve.drops = 0
+    notes: list[str] = []
+    sha = hashlib.sha256(model_bytes).hexdigest()
+    path = await pull_reference(serve.url(), sha256=sha, save_as="mine.gguf", directory=tmp_path,
+                                say=notes.append)
+    assert path == tmp_path / "mine.gguf" and path.read_bytes() == model_bytes
+    assert await pull_reference(serve.url(), sha256=sha, save_as="mine.gguf", directory=tmp_path,
+                                say=notes.append) == path
+    assert serve.ranges == [None]  # the second pull found the file and fetched nothing
+    assert "already present and its sha256 matches" in notes[-1]
+    with pytest.raises(ModelError, match="not a plain .gguf file name"):
+        await pull_reference(serve.url(), save_as="../escape.gguf", directory=tmp_path)
 
 
 def test_references_are_spelled_out_without_contacting_anything() -> None:

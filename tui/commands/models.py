@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from engine.llm.registry import KNOWN_MODELS, list_local_models, models_dir, pull_model
+from engine.llm.registry import KNOWN_MODELS, list_local_models, models_dir
 from tui.commands.common import emit_json, print_table
 
 
@@ -48,10 +47,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _pull(args: argparse.Namespace) -> int:
-    if args.name in KNOWN_MODELS:
-        pull_model(args.name, progress=lambda msg: print(msg, file=sys.stderr))
-        return 0
-    from tui.commands.model_pull import pull_from_source
+    from tui.commands.model_pull import pull_with_progress
 
-    pull_from_source(args.name, sha256=args.sha256, save_as=args.save_as)
+    pull_with_progress(args.name, sha256=args.sha256, save_as=args.save_as)
     return 0
