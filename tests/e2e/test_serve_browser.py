@@ -188,3 +188,7 @@ def test_serve_on_a_busy_port_fails_clearly_after_warning(gb_home: Path) -> None
     bad = subprocess.run([sys.executable, "-m", "tui.cli", "serve", "--port", "70000"],
                          capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert bad.returncode == 2 and "outside 1-65535" in bad.stderr
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GLASSBOX_LLM__TEMPERATURE": "9"}
+    invalid = subprocess.run([sys.executable, "-m", "tui.cli", "serve", "--port", str(_free_port())],
+                             capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
+    assert invalid.returncode == 2 and "llm.temperature" in invalid.stderr

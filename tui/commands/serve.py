@@ -79,6 +79,10 @@ def _serve(args: argparse.Namespace) -> int:
     if warning:
         print(warning, file=sys.stderr, flush=True)
     _check_port_free(args.host, args.port)
+    from engine.config import load_settings
+
+    # Each page starts its own dashboard: bad settings would only show as a page that closes.
+    load_settings()
     from textual_serve.server import Server
 
     # Each browser tab gets its own dashboard process, run by this same interpreter.
