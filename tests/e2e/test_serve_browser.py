@@ -63,7 +63,8 @@ def served(gb_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """`glassbox serve` on a free loopback port, with an isolated home and the real model."""
     port = _free_port()
     # Short replies and no planning call keep one turn quick on a busy machine.
-    env = {**gb_env, "PYTHONPATH": str(ROOT), "GLASSBOX_LLM__MAX_TOKENS": "48",
+    path = os.pathsep.join(p for p in (str(ROOT), gb_env.get("PYTHONPATH", "")) if p)
+    env = {**gb_env, "PYTHONPATH": path, "GLASSBOX_LLM__MAX_TOKENS": "48",
            "GLASSBOX_AGENT__PLAN_MODE": "never"}
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", "--port", str(port)],
