@@ -15,7 +15,7 @@ import pytest
 
 from engine.config import McpServerSettings, McpSettings, load_settings
 from engine.errors import ConfigError
-from engine.mcp import McpError, McpManager
+from engine.mcp import McpError, McpManager, McpToolSpec, tool_line, tools_within_budget
 
 SERVER = Path(__file__).resolve().parents[1] / "mcp_server.py"
 ROOT = SERVER.parents[1]
@@ -165,3 +165,20 @@ def test_cli_lists_servers_and_tools(gb_home: Path) -> None:
     rows = {r["name"]: r for r in map(json.loads, listed.stdout.splitlines())}
     assert rows["calc"]["tools"][0]["input_schema"]["type"] == "object"
     assert rows["gone"]["state"] == "failed"
+
+
+def test_prompt_lines_fit_a_budget_and_share_it_between_servers() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+              "required": ["a"]}
+    add = McpToolSpec("calc", "add", "Add two integers.\nReturns their sum.", schema)
+    assert tool_line(add) == "calc.add(a: integer, b?: string) - Add two integers. Returns their sum."
+    many = [McpToolSpec("big", f"tool{i}", f"Does thing number {i}.", {}) for i in range(50)]
+    text, chosen = tools_within_budget([*many, add], max_chars=200)
+    *listed, note = text.splitlines()
+    assert len("\n".join(listed)) <= 200 and "calc.add(" in text  # the small server is not crowded out
+    assert add in chosen and len(listed) == len(chosen) < 51
+    assert note == f"({51 - len(chosen)} more MCP tool(s) not listed, to keep this prompt short.)"
+    capped, kept = tools_within_budget(many, max_chars=10_000, per_server=3)
+    assert [s.name for s in kept] == ["tool0", "tool1", "tool2"] and "47 more" in capped
+    everything, all_kept = tools_within_budget([add], max_chars=10_000)
+    assert all_kept == [add] and "more MCP" not in everything

@@ -9,6 +9,7 @@ from typing import Any
 from engine.config import load_settings
 from engine.errors import GlassboxError
 from engine.mcp import McpManager, McpServerStatus
+from engine.mcp.prompt import argument_summary
 from engine.paths import app_paths
 from tui.commands.common import emit_json, run
 
@@ -55,7 +56,7 @@ def _list(args: argparse.Namespace) -> int:
               + (f": {s.error}" if s.error else f", {len(s.tools)} tool(s)" if s.state == "ready" else ""))
         width = max((len(t.name) for t in s.tools), default=0)
         for tool in s.tools:
-            signature = _signature(tool.input_schema)
+            signature = argument_summary(tool.input_schema)
             print(f"  {tool.name.ljust(width)}  {_one_line(tool.description)}  ({signature})")
     return 1 if any(s.state == "failed" for s in statuses) else 0
 
@@ -76,13 +77,6 @@ def _call(args: argparse.Namespace) -> int:
     result = run(body())
     print(result.text)
     return 1 if result.is_error else 0
-
-
-def _signature(schema: dict[str, Any]) -> str:
-    properties = schema.get("properties") or {}
-    required = set(schema.get("required") or [])
-    return ", ".join(f"{name}{'' if name in required else '?'}: {spec.get('type', 'any')}"
-                     for name, spec in properties.items() if isinstance(spec, dict))
 
 
 def _one_line(text: str, limit: int = 70) -> str:
