@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import require
-from tui.commands.serve import exposure_warning, is_loopback
+from tui.commands.serve import exposure_warning, is_loopback, public_url_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -179,6 +179,13 @@ def test_serve_stays_on_loopback_unless_told_and_warns() -> None:
     for host in ("0.0.0.0", "192.168.1.5", "::", "example.org"):
         warning = exposure_warning(host)
         assert warning and "WARNING" in warning and "run code" in warning and "--host 127.0.0.1" in warning
+
+
+def test_the_page_is_told_an_address_browsers_can_reach() -> None:
+    assert public_url_for("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert public_url_for("::1", 8000) == "http://[::1]:8000"
+    assert public_url_for("0.0.0.0", 8000) == f"http://{socket.gethostname()}:8000"
+    assert public_url_for("0.0.0.0", 8000, "https://box.example/gb/") == "https://box.example/gb"
 
 
 def test_serve_on_a_busy_port_fails_clearly_after_warning(gb_home: Path) -> None:

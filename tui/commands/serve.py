@@ -58,6 +58,17 @@ def exposure_warning(host: str) -> str | None:
             "this network is yours alone.")
 
 
+def public_url_for(host: str, port: int, given: str | None = None) -> str:
+    """The URL the page tells the browser to connect back to (its websocket uses it too)."""
+    if given:
+        return given.rstrip("/")
+    bare = host.strip("[]")
+    if bare in ("0.0.0.0", "::", ""):
+        # A wildcard address is no place to connect to: name this machine instead.
+        bare = socket.gethostname()
+    return f"http://[{bare}]:{port}" if ":" in bare else f"http://{bare}:{port}"
+
+
 def _check_port_free(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -87,9 +98,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     # Each browser tab gets its own dashboard process, run by this same interpreter.
     command = shlex.join([sys.executable, "-m", "tui.cli"])
-    public_url = args.public_url
-    if public_url is None and ":" in args.host:
-        public_url = f"http://[{args.host.strip('[]')}]:{args.port}"
+    public_url = public_url_for(args.host, args.port, args.public_url)
     server = Server(command, host=args.host, port=args.port, title="Glassbox", public_url=public_url)
     server.serve()
     return 0
