@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -134,6 +134,46 @@ class UISettings(_Section):
     """Tokens one session may use; 0 means no budget."""
 
 
+class McpServerSettings(_Section):
+    """One MCP server: a command started over stdio, or a URL reached over streamable HTTP."""
+
+    command: str | None = None
+    """Program to start (stdio transport), e.g. "npx" or "/usr/bin/python3"."""
+    args: list[str] = Field(default_factory=list)
+    """Arguments for the command."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """Extra environment for the command (only a minimal, safe environment is passed otherwise)."""
+    cwd: Path | None = None
+    """Working directory for the command; empty means the current one."""
+    url: str | None = None
+    """Streamable HTTP endpoint, e.g. http://127.0.0.1:8000/mcp (instead of a command)."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """HTTP headers for the URL, e.g. an Authorization token."""
+    tools: list[str] | None = None
+    """Only these tools of the server are offered; empty means all of them."""
+    enabled: bool = True
+    """false keeps the server in the file without starting it."""
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> McpServerSettings:
+        if (self.command is None) == (self.url is None):
+            raise ValueError("give exactly one of command (stdio) or url (streamable HTTP)")
+        if self.url is not None and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url must start with http:// or https://, not {self.url!r}")
+        return self
+
+
+class McpSettings(_Section):
+    """Model Context Protocol servers whose tools the agent may call."""
+
+    servers: dict[str, McpServerSettings] = Field(default_factory=dict)
+    """Servers by name, as [mcp.servers.NAME] tables; each starts when first needed."""
+    startup_timeout_s: float = Field(20.0, gt=0.0, le=600.0)
+    """Seconds a server has to start (or answer) and list its tools before it is given up."""
+    call_timeout_s: float = Field(60.0, gt=0.0, le=3600.0)
+    """Seconds one tool call may take before it fails as timed out."""
+
+
 class Settings(BaseSettings):
     """All of Glassbox's settings."""
 
@@ -157,6 +197,8 @@ class Settings(BaseSettings):
     """Embeddings and the semantic cache."""
     ui: UISettings = UISettings()
     """The dashboard."""
+    mcp: McpSettings = McpSettings()
+    """MCP servers and their tools."""
 
     @classmethod
     def settings_customise_sources(
@@ -241,7 +283,9 @@ def effective_settings(settings: Settings) -> list[tuple[str, Any, str]]:
         section = getattr(settings, section_name)
         for field_name in type(section).model_fields:
             dotted = f"{section_name}.{field_name}"
-            rows.append((dotted, getattr(section, field_name), describe_source(dotted, path)))
+            # Dumped, not read: nested sections (mcp.servers) show as plain dicts.
+            value = section.model_dump(include={field_name})[field_name]
+            rows.append((dotted, value, describe_source(dotted, path)))
     return rows
 
 

@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "tui.commands.sandbox",
     "tui.commands.runs",
     "tui.commands.memory",
+    "tui.commands.serve",
+    "tui.commands.mcp",
 )
 
 
@@ -27,10 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     parser = argparse.ArgumentParser(
         prog="glassbox",
-        description="A terminal dashboard for running an LLM agent locally.",
+        usage="glassbox [COMMAND] [ARGS ...]",
+        description="A terminal dashboard for running an LLM agent locally.\n\n"
+        "Run `glassbox` with no command to open the dashboard (Chat, Execution, Activity\n"
+        "and Cost panes). The commands below work headless, without the dashboard.",
+        epilog="`glassbox COMMAND --help` shows a command's arguments.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=None)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", prog="glassbox")
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)

@@ -28,14 +28,14 @@ def test_runs_show_prints_the_step_tree(gb_home: Path, capsys: pytest.CaptureFix
     run_id, session_id = asyncio.run(_record_run())
     assert main(["runs", "show", run_id[:10]]) == 0
     out = capsys.readouterr().out
-    assert f"Run {run_id}  completed (answered)" in out
+    assert f"Run {run_id[:8]}  completed (answered)" in out
     assert "Task: set x to 5" in out and "Answer: x is 5" in out
     assert "↻ code" in out and "decision: retry_with_fix" in out and "NameError" in out
     assert "exec " in out and "exit 1" in out and "exit 0" in out
     assert out.index("print(x)") < out.index("x = 5")
     assert main(["runs", "list", "--session", session_id]) == 0
     listing = capsys.readouterr().out
-    assert run_id[:12] in listing and "completed" in listing and "set x to 5" in listing
+    assert run_id[:8] in listing and "completed" in listing and "set x to 5" in listing
     assert main(["runs", "show", run_id, "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows[0]["type"] == "run" and rows[0]["answer"] == "x is 5"

@@ -27,7 +27,7 @@ from engine.events import (
 )
 from engine.service import Engine, SubmitOptions
 from engine.store.repository import MessageRecord
-from tui.commands.common import emit_json, open_engine, print_table, run, when
+from tui.commands.common import emit_json, open_engine, print_table, run, short_id, when
 
 EXIT_FAILED = 1
 EXIT_BUDGET = 3
@@ -146,7 +146,7 @@ def _print_human(event: Event) -> None:
         if event.incomplete:
             err.write("[reply incomplete]\n")
     elif isinstance(event, CacheHit):
-        err.write(f"[cached answer from run {event.source_run_id[:8]}, "
+        err.write(f"[cached answer from run {short_id(event.source_run_id)}, "
                   f"similarity {event.similarity:.3f}]\n")
     elif isinstance(event, StepStarted):
         err.write(f"\n[{event.kind}] {event.title}\n")
@@ -182,7 +182,7 @@ def _sessions_list(args: argparse.Namespace) -> int:
                 return 0
             print_table(
                 ["ID", "UPDATED", "MSGS", "TITLE"],
-                [(s.id[:12], when(s.updated_at), counts.get(s.id, 0), s.title[:60]) for s in sessions],
+                [(short_id(s.id), when(s.updated_at), counts.get(s.id, 0), s.title[:60]) for s in sessions],
             )
             return 0
 
@@ -210,7 +210,7 @@ def _sessions_show(args: argparse.Namespace) -> int:
                 for m in messages:
                     emit_json(_message_json(m))
                 return 0
-            print(f"Session {session.id}  {session.title}")
+            print(f"Session {short_id(session.id)}  {session.title}")
             for m in messages:
                 marks = "".join([" [incomplete]" if m.incomplete else "", " [cached]" if m.cached else ""])
                 print(f"\n{m.role}{marks} ({when(m.created_at)}):\n{m.content}")
@@ -229,7 +229,7 @@ def _sessions_export(args: argparse.Namespace) -> int:
                            "messages": [_message_json(m) for m in messages]})
                 return 0
             lines = [f"# {session.title or 'Untitled session'}", "",
-                     f"Session `{session.id}`, exported {datetime.now():%Y-%m-%d %H:%M}.", ""]
+                     f"Session `{short_id(session.id)}`, exported {datetime.now():%Y-%m-%d %H:%M}.", ""]
             for m in messages:
                 marks = " (incomplete)" if m.incomplete else ""
                 lines += [f"## {m.role.capitalize()}{marks}", "", m.content, ""]

@@ -15,6 +15,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# Every id a person reads is this long; `--json` output carries full ids. Commands that take
+# an id accept any unique prefix, so the short form can be pasted back.
+SHORT_ID_LENGTH = 8
+
+
+def short_id(ident: str | None) -> str:
+    """An id as human-readable output shows it (the same length in every command), or '-'."""
+    return ident[:SHORT_ID_LENGTH] if ident else "-"
+
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion in a fresh event loop."""

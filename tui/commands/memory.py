@@ -11,7 +11,7 @@ from engine.config import load_settings
 from engine.errors import GlassboxError
 from engine.paths import app_paths
 from engine.store.db import connect
-from tui.commands.common import emit_json, open_engine, print_table, run
+from tui.commands.common import emit_json, open_engine, print_table, run, short_id
 
 
 def register(sub: Any) -> None:
@@ -67,7 +67,7 @@ def _search(args: argparse.Namespace) -> int:
     if not hits:
         print("No results.")
         return 0
-    rows = [(f"{h.score:.4f}", h.kind, h.session_id[:8], (h.message_id or "")[:8],
+    rows = [(f"{h.score:.4f}", h.kind, short_id(h.session_id), short_id(h.message_id),
              " ".join(h.text.split())[:80]) for h in hits]
     print_table(["score", "kind", "session", "message", "text"], rows)
     return 0

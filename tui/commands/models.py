@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from engine.llm.registry import KNOWN_MODELS, list_local_models, models_dir, pull_model
+from engine.llm.registry import KNOWN_MODELS, list_local_models, models_dir
 from tui.commands.common import emit_json, print_table
 
 
@@ -17,8 +16,13 @@ def register(sub: Any) -> None:
     listing = msub.add_parser("list", help="local models with size, architecture, quantisation, context")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_list)
-    pull = msub.add_parser("pull", help="fetch a known model and check its sha256")
-    pull.add_argument("name", choices=sorted(KNOWN_MODELS))
+    pull = msub.add_parser("pull", help="fetch a model (built-in name, URL or owner/repo/file.gguf)")
+    pull.add_argument("name", metavar="MODEL",
+                      help=f"a built-in name ({', '.join(sorted(KNOWN_MODELS))}), an https:// URL of a "
+                      ".gguf file, or a Hugging Face file reference owner/repo/file.gguf")
+    pull.add_argument("--sha256", metavar="HEX", help="install the file only if its sha256 is this")
+    pull.add_argument("--as", dest="save_as", metavar="FILE",
+                      help="file name in the models directory (default: the URL's)")
     pull.set_defaults(handler=_pull)
 
 
@@ -43,5 +47,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _pull(args: argparse.Namespace) -> int:
-    pull_model(args.name, progress=lambda msg: print(msg, file=sys.stderr))
+    from tui.commands.model_pull import pull_with_progress
+
+    pull_with_progress(args.name, sha256=args.sha256, save_as=args.save_as)
     return 0

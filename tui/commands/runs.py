@@ -8,7 +8,7 @@ from typing import Any
 from engine.config import database_path, load_settings
 from engine.errors import GlassboxError
 from engine.store.repository import StepRecord, Store
-from tui.commands.common import emit_json, print_table, run, when
+from tui.commands.common import emit_json, print_table, run, short_id, when
 
 _MARKS = {"success": "✓", "failure": "✗", "retry": "↻", "skipped": "–", "running": "…", "pending": "·"}
 _TEXT_LINES = 6
@@ -59,7 +59,7 @@ def _list(args: argparse.Namespace) -> int:
                 return 0
             print_table(
                 ["RUN", "STARTED", "STATUS", "STEPS", "TOKENS", "SECONDS", "TASK"],
-                [(r["id"][:12], when(r["started_at"]), r["status"], r["nsteps"], r["tokens"],
+                [(short_id(r["id"]), when(r["started_at"]), r["status"], r["nsteps"], r["tokens"],
                   _seconds(r["started_at"], r["finished_at"]), _one_line(r["task"] or "", 50))
                  for r in rows],
             )
@@ -115,8 +115,8 @@ def render_run(
 ) -> list[str]:
     """The run as text lines: a header, then the step tree with code, output and decisions."""
     status = record.status + (f" ({record.reason})" if record.reason else "")
-    lines = [f"Run {record.id}  {status}",
-             f"Session {record.session_id}  model {record.model}  {when(record.started_at)}  "
+    lines = [f"Run {short_id(record.id)}  {status}",
+             f"Session {short_id(record.session_id)}  model {record.model}  {when(record.started_at)}  "
              f"{_seconds(record.started_at, record.finished_at)} s  {tokens:,} tokens"]
     if record.error:
         lines.append(f"Error: {record.error}")
@@ -162,7 +162,7 @@ def _step_body(step: StepRecord, executions: list[dict[str, Any]], full: bool) -
         flags = [name for name in ("timed_out", "oom_killed", "truncated", "cancelled")
                  if execution.get(name)]
         duration = execution.get("duration_s") or 0.0
-        body.append(f"exec {execution['id'][:8]}: exit {execution.get('exit_code')}  {duration:.2f} s"
+        body.append(f"exec {short_id(execution['id'])}: exit {execution.get('exit_code')}  {duration:.2f} s"
                     + (f"  [{', '.join(flags)}]" if flags else ""))
         for name in ("stdout", "stderr"):
             if execution.get(name):
