@@ -21,6 +21,8 @@ class ChatTurn:
     run_id: str
     message_id: str
     cancel: CancelToken
+    prefix: str = ""
+    """Text the reply already has (a continued reply); the model's text is added to it."""
 
     async def run(self, history: Sequence[ChatMessage]) -> AsyncIterator[Event]:
         """Yield token deltas, usage, the finished message and RunFinished."""
@@ -41,20 +43,29 @@ class ChatTurn:
         assert done is not None
         yield usage_event(done, self.run_id, None, self.model.name)
         cancelled = done.finish_reason == "cancelled"
+        reason = incomplete_reason(done, self.params)
+        text = f"{self.prefix}{' ' if self.prefix and not self.prefix[-1].isspace() else ''}{done.text}"
         yield MessageDone(
-            run_id=self.run_id, message_id=self.message_id, text=done.text, incomplete=cancelled
+            run_id=self.run_id, message_id=self.message_id, text=text if self.prefix else done.text,
+            incomplete=bool(reason), reason=reason,
         )
-        if done.finish_reason == "length":
-            yield Notice(
-                run_id=self.run_id, level="warning",
-                text=f"The reply stopped at the {self.params.max_tokens}-token limit "
-                "(llm.max_tokens).",
-            )
         yield RunFinished(
             run_id=self.run_id, status="cancelled" if cancelled else "completed",
             reason="cancelled by the user" if cancelled else "answered",
             final_message_id=self.message_id,
         )
+
+
+def incomplete_reason(done: GenDone, params: SamplingParams) -> str:
+    """Why a generation's text is not a whole reply, or "" when it is."""
+    if done.finish_reason == "length":
+        return (f"it reached the {params.max_tokens}-token limit (llm.max_tokens); "
+                "continue it with Ctrl+E or `glassbox ask --continue`")
+    if done.finish_reason == "cancelled":
+        return "cancelled"
+    if done.finish_reason not in ("stop",):
+        return f"the model stopped early ({done.finish_reason})"
+    return ""
 
 
 def usage_event(done: GenDone, run_id: str, step_id: str | None, model: str) -> UsageUpdated:
@@ -75,3 +86,20 @@ def answer_in_chat(context: RunContext) -> AsyncIterator[Event]:
         run_id=context.run_id, message_id=context.assistant_message_id, cancel=context.cancel,
     )
     return turn.run(context.history)
+
+
+CONTINUE_PROMPT = "Continue exactly where your reply stopped. Do not repeat what you already wrote."
+
+
+async def continue_reply(context: RunContext) -> AsyncIterator[Event]:
+    """Continue a cut reply: the cut text first, then the model's continuation of it."""
+    cut = context.continued_text
+    yield TokenDelta(run_id=context.run_id, message_id=context.assistant_message_id, text=cut)
+    history = [*context.history, ChatMessage("assistant", cut), ChatMessage("user", CONTINUE_PROMPT)]
+    turn = ChatTurn(
+        model=context.model, params=context.sampling(), system_prompt=context.settings.llm.system_prompt,
+        run_id=context.run_id, message_id=context.assistant_message_id, cancel=context.cancel,
+        prefix=cut,
+    )
+    async for event in turn.run(history):
+        yield event

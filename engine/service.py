@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.agent.loop import run_agent
-from engine.chat import answer_in_chat
+from engine.chat import answer_in_chat, continue_reply
 from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
 from engine.events import Event, RunFailed, RunFinished, RunStarted
@@ -209,6 +209,16 @@ class Engine:
 
     # -- runs ---------------------------------------------------------------------------
 
+    def continue_reply(self, session_id: str, message_id: str) -> RunHandle:
+        """Continue a reply that was cut off (token limit, cancel, a lost server): a new reply to
+        the same prompt that starts with the cut text; the cut one stays in the tree."""
+        options = SubmitOptions(mode="chat", use_cache=False, continue_message_id=message_id)
+        return self.submit(session_id, "", options)
+
+    async def mark_wrong(self, run_id: str) -> bool:
+        """The user says a run's answer is wrong: it never serves the cache or an example again."""
+        return await self.store.mark_run_wrong(run_id)
+
     def submit(self, session_id: str, text: str, options: SubmitOptions | None = None) -> RunHandle:
         """Start a run for a user message; iterate the handle for its events."""
         handle = RunHandle(new_id(), session_id)
@@ -271,10 +281,15 @@ class Engine:
         session = await self.store.get_session(handle.session_id)
         if session is None:
             raise GlassboxError(f"No session with id {handle.session_id!r}.")
-        prior = await self.store.conversation(session.id, options.parent_id)
-        user = await self.store.add_message(
-            session.id, "user", text, parent_id=prior[-1].id if prior else None
-        )
+        continued = ""
+        if options.continue_message_id is not None:
+            user, prior, continued = await self._continuation(session.id, options.continue_message_id)
+            text = user.content
+        else:
+            prior = await self.store.conversation(session.id, options.parent_id)
+            user = await self.store.add_message(
+                session.id, "user", text, parent_id=prior[-1].id if prior else None
+            )
         assistant_id = new_id()
         model_name = self.settings.llm.model
         await self.store.start_run(session.id, user.id, assistant_id, model_name, handle.run_id)
@@ -296,10 +311,26 @@ class Engine:
             run_id=handle.run_id, session_id=session.id, user_message_id=user.id,
             assistant_message_id=assistant_id, text=text, history=history, options=options,
             cancel=handle.cancel_token, model=model, settings=self.settings, store=self.store,
-            sandbox=self.sandbox, search=self.search,
+            sandbox=self.sandbox, search=self.search, continued_text=continued,
         )
-        async for event in self.pipeline()(context):
+        answer = continue_reply if continued else self.pipeline()
+        async for event in answer(context):
             yield event
+
+    async def _continuation(
+        self, session_id: str, message_id: str
+    ) -> tuple[MessageRecord, list[MessageRecord], str]:
+        """The user message, the conversation before it and the text of a cut reply to continue."""
+        cut = await self.store.get_message(message_id)
+        if cut is None or cut.session_id != session_id or cut.role != "assistant":
+            raise GlassboxError(f"No reply {message_id[:8]} in this session to continue.")
+        if not cut.incomplete or not cut.content.strip():
+            raise GlassboxError("That reply is complete; only a reply that was cut off can be continued.")
+        user = await self.store.get_message(cut.parent_id or "")
+        if user is None:
+            raise GlassboxError("The prompt of that reply is gone; it cannot be continued.")
+        prior = await self.store.conversation(session_id, user.parent_id) if user.parent_id else []
+        return user, prior, cut.content
 
     async def _check_budget(self, session: SessionRecord) -> None:
         budget = session.token_budget or self.settings.ui.session_token_budget

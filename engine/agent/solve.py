@@ -168,4 +168,5 @@ async def solve(
 
 def _cut_reason(runtime: AgentRuntime) -> str:
     limit = runtime.settings.llm.max_tokens
-    return f"the reply reached the {limit}-token limit (llm.max_tokens)"
+    return (f"it reached the {limit}-token limit (llm.max_tokens); "
+            "continue it with Ctrl+E or `glassbox ask --continue`")

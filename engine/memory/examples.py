@@ -3,49 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from engine.examples_data import WorkedExample as LibraryExample
+from engine.examples_data import load_library
 from engine.memory.embedder import Embedder, Vectors
 from engine.memory.index import blob, l2_to_cosine
 from engine.paths import app_paths
 from engine.resources import data_file
 from engine.store.db import connect_sync
 from engine.store.migrations import vec0_table_sql
-
-_FIELDS = ("id", "kind", "task", "language", "code", "output", "answer")
-
-
-@dataclass(frozen=True, slots=True)
-class LibraryExample:
-    """One worked example of the shipped library (data/examples/library.jsonl)."""
-
-    id: str
-    kind: str
-    task: str
-    language: str
-    code: str
-    output: str
-    answer: str
-
-
-def read_library(path: Path) -> list[LibraryExample]:
-    """The examples of a library file; a bad line raises ValueError naming it."""
-    examples: list[LibraryExample] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            data: dict[str, Any] = json.loads(line)
-            examples.append(LibraryExample(**{name: str(data[name]) for name in _FIELDS}))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: not a worked example ({exc})") from None
-    return examples
 
 
 class ExampleLibrary:
@@ -83,7 +54,7 @@ class ExampleLibrary:
         if not self.path.is_file():
             return
         raw = self.path.read_bytes()
-        self.examples = read_library(self.path)
+        self.examples = load_library(self.path)
         vectors = self._cached_vectors(hashlib.sha256(raw).hexdigest()[:16])
         self._conn.execute(vec0_table_sql("vec_examples", int(vectors.shape[1])))
         self._conn.executemany("INSERT INTO vec_examples(rowid, embedding) VALUES (?, ?)",

@@ -37,7 +37,9 @@ EXIT_CANCELLED = 130
 def register(sub: Any) -> None:
     """Add `ask` and `sessions`."""
     ask = sub.add_parser("ask", help="ask one question and stream the reply")
-    ask.add_argument("text", help="the message (use - to read it from stdin)")
+    ask.add_argument("text", nargs="?", default="", help="the message (use - to read it from stdin)")
+    ask.add_argument("--continue", dest="continue_reply", action="store_true",
+                     help="continue the session's last reply that was cut off (token limit, cancel)")
     where = ask.add_mutually_exclusive_group()
     where.add_argument("--session", metavar="ID", help="continue this session (id or prefix)")
     where.add_argument("--new", action="store_true", help="start a new session")
@@ -66,6 +68,9 @@ def register(sub: Any) -> None:
 
 def _ask(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
+    if not text.strip() and not args.continue_reply:
+        print("glassbox ask: give the message (or - to read it from stdin, or --continue)", file=sys.stderr)
+        return 2
     return run(_ask_async(args, text))
 
 
@@ -86,7 +91,13 @@ async def _ask_async(args: argparse.Namespace, text: str) -> int:
             mode="chat" if args.chat else "auto", use_cache=not args.no_cache, plan=args.plan,
             approval=approval, approver=None if args.yes else _terminal_approver,
         )
-        handle = engine.submit(session.id, text, options)
+        if args.continue_reply:
+            cut = next((m for m in reversed(await engine.history(session.id)) if m.role == "assistant"), None)
+            if cut is None or not cut.incomplete:
+                raise GlassboxError("The session's last reply is complete: there is nothing to continue.")
+            handle = engine.continue_reply(session.id, cut.id)
+        else:
+            handle = engine.submit(session.id, text, options)
         loop = asyncio.get_running_loop()
         # Ctrl+C cancels the run cleanly (kills any execution) instead of killing the process.
         loop.add_signal_handler(signal.SIGINT, handle.cancel)

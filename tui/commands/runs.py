@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from engine.config import database_path, load_settings
@@ -28,11 +29,33 @@ def register(sub: Any) -> None:
     show.add_argument("--full", action="store_true", help="do not shorten code and output")
     show.add_argument("--json", action="store_true", help="the run, steps and executions as JSON")
     show.set_defaults(handler=_show)
+    wrong = rsub.add_parser("wrong", help="mark a run's answer wrong: never cached or shown as an example")
+    wrong.add_argument("id", help="run id or unique prefix")
+    wrong.set_defaults(handler=_wrong)
 
 
 async def _open_store() -> Store:
     # Read-only views need the file only: no model, sandbox or memory layer.
     return await Store.open(database_path(load_settings()))
+
+
+def _wrong(args: argparse.Namespace) -> int:
+    async def body() -> int:
+        store = await _open_store()
+        try:
+            record = await store.get_run(args.id)
+            if record is None:
+                print(f"glassbox: no run matches '{args.id}' (`glassbox runs list` shows them)",
+                      file=sys.stderr)
+                return 1
+            await store.mark_run_wrong(record.id)
+            print(f"Run {short_id(record.id)} is marked wrong: its answer is no longer served from the "
+                  "cache or shown to the model as an example.")
+            return 0
+        finally:
+            await store.close()
+
+    return run(body())
 
 
 def _list(args: argparse.Namespace) -> int:
