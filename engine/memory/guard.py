@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -13,16 +14,29 @@ from engine.memory.task_signature import TaskSignature, task_signature
 __all__ = ["TaskSignature", "context_key", "guard_allows", "is_nondeterministic", "task_signature"]
 
 
+# Longer tasks (pasted code or data) match only when identical: a signature of a whole file
+# would cost a lookup tenths of a second, and what to ignore in such a text is anyone's guess.
+LONG_TASK = 2000
+
+
 def guard_allows(task: str, candidate: str) -> bool:
     """True when two tasks agree on every operation and on every operand, in order.
 
     A task with no operation or operand at all ("do it again") never matches: its meaning is
     in the conversation, not the text.
     """
-    signature = task_signature(task)
+    if max(len(task), len(candidate)) > LONG_TASK:
+        return " ".join(task.split()) == " ".join(candidate.split())
+    signature = _signature(task)
     if not (signature.steps or signature.words or signature.operands):
         return False
-    return signature == task_signature(candidate)
+    return signature == _signature(candidate)
+
+
+@functools.lru_cache(maxsize=1024)
+def _signature(text: str) -> TaskSignature:
+    # Stored tasks come back as candidates lookup after lookup.
+    return task_signature(text)
 
 
 def context_key(
