@@ -58,6 +58,8 @@ _ARITHMETIC = {"+": "sum", "*": "product", "×": "product", "-": "minus", "/": "
 _WORD_OPERATORS = {"plus": "+", "minus": "-", "times": "*", "x": "*", "mod": "mod",
                    "modulo": "mod", "over": "/"}
 _SENTENCE_END = {".", "?", "!", ";", ":"}
+_BEFORE_A_QUESTION = {"is", "what", "whats", "compute", "calculate", "evaluate", "equals", "solve",
+                      "please", "print", "show", "give", "tell", "me", "find", "get", "=", "be"}
 
 
 @dataclass(slots=True)
@@ -156,8 +158,10 @@ def _numbers_from_words(tokens: list[Token]) -> list[Token]:
                     current *= W.SCALES[word]
                     if W.SCALES[word] >= 1000:
                         total, current = total + current, 0.0
-                elif word in W.NUMBER_WORDS and current % 10 == 0 and W.NUMBER_WORDS[word] < 10:
-                    current += W.NUMBER_WORDS[word]
+                elif word in W.NUMBER_WORDS and current and (
+                        (current % 10 == 0 and W.NUMBER_WORDS[word] < 10)
+                        or (current % 100 == 0 and W.NUMBER_WORDS[word] < 100)):
+                    current += W.NUMBER_WORDS[word]  # twenty three, one hundred twelve
                 elif word == "and" and j + 2 < len(tokens) and \
                         tokens[j + 1].value.lower() == "a" and tokens[j + 2].value.lower() == "half":
                     current += 0.5
@@ -268,9 +272,11 @@ def _expressions(tokens: list[Token]) -> list[Token]:
             values_in_run = [t for t in run if _is_value(t)]
             before = out[-1] if out else None
             after = merged[j] if j < len(merged) else None
+            # Only a whole question commutes: "sqrt 9 + 16" or "2 + 3 squared" bind one operand.
             if kind in ("sum", "product") and all(t.kind == "num" for t in values_in_run) and (
                     after is None or after.kind == "punct") and (
-                    before is None or before.kind in ("word", "punct")):
+                    before is None or before.kind == "punct" or (
+                        before.kind == "word" and before.value.lower() in _BEFORE_A_QUESTION)):
                 values_in_run.sort(key=lambda t: Decimal(t.value))
             out.append(Token("op", kind))
             out.extend(values_in_run)

@@ -92,9 +92,12 @@ def _commutative_lists(tokens: list[Token]) -> list[Token]:
     return out
 
 
+_CLITIC = re.compile(r"['’](?:s|m|re|ll|ve|d)$")
+
+
 def _operand(token: Token) -> str:
     if token.kind == "word":
-        word = re.sub(r"['’]s$", "", token.value)
+        word = _CLITIC.sub("", token.value)
         word = word.lower() if token.initial else word
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
@@ -108,7 +111,7 @@ def _resolve(tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     for token in tokens:
         if token.kind == "word":
-            lower = re.sub(r"['’]s$", "", token.value.lower())
+            lower = _CLITIC.sub("", token.value.lower())  # I'm, that's, we'll
             if lower in W.NEGATIONS:
                 out.append(Token("neg", "¬"))
             elif lower in _TO_MARKERS or lower == "from" or lower in _IN_MARKERS:
@@ -140,6 +143,9 @@ def _marks(tokens: list[Token]) -> list[Token]:
             marker = token.value
         elif token.kind == "punct":
             marker = None
+            if negate and token.value in ".?!;":
+                out.append(Token("op", "¬"))  # "is 15 prime or not?"
+                negate = False
         else:
             arrow = "←" if marker == "from" else "→"
             if marker is not None and token.kind == "operand":

@@ -137,6 +137,11 @@ def test_production_rule_never_hits_another_question(
     ("Print numbers 1 to 30 divisible by 3 and 5.", "Print numbers 1 to 30 divisible by 3 or 5."),
     ("Are some of [1, 2, 3] even?", "Are all of [1, 2, 3] even?"),
     ("Do it again.", "Show it again."),
+    # precedence and wording traps
+    ("What is sqrt 9 + 16?", "What is sqrt 16 + 9?"),
+    ("Is none of [0, 1] odd?", "Is one of [0, 1] odd?"),
+    ("Is 15 prime or not? Answer in words.", "Is 15 prime or? Answer not in words."),
+    ("What is twenty three times 2?", "What is 20 times 3 times 2?"),
 ])
 def test_guard_refuses(a: str, b: str) -> None:
     assert not guard_allows(a, b), (task_signature(a).to_json(), task_signature(b).to_json())
