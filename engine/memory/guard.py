@@ -28,7 +28,7 @@ def guard_allows(task: str, candidate: str) -> bool:
     if max(len(task), len(candidate)) > LONG_TASK:
         return " ".join(task.split()) == " ".join(candidate.split())
     signature = _signature(task)
-    if not (signature.steps or signature.words or signature.operands):
+    if not signature.clauses:
         return False
     return signature == _signature(candidate)
 

@@ -13,11 +13,12 @@ from engine.memory.task_lexer import Token, tokens
 _COMMUTATIVE = {"sum", "product", "gcd", "lcm", "max", "min", "average", "median"}
 _TO_MARKERS = {"to", "into", "through", "thru", "till", "until"}
 _IN_MARKERS = {"in", "as"}
+_CLAUSE_WORDS = {"and", "then", "but", "while", "whereas", "afterwards"}
 
 
 @dataclass(frozen=True, slots=True)
-class TaskSignature:
-    """What two tasks must share exactly for one's answer to serve the other."""
+class Clause:
+    """One clause of a task: what it does and what to, as compared by the guard."""
 
     steps: tuple[str, ...]
     """Order-sensitive operations (sum, square, sort, first, ...) in order of mention."""
@@ -26,10 +27,21 @@ class TaskSignature:
     operands: tuple[str, ...]
     """Numbers, units, currencies, names, files, quotes and direction marks, in order."""
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready dict (for debugging and the bench)."""
-        return {"steps": list(self.steps), "words": sorted(self.words),
-                "operands": list(self.operands)}
+
+@dataclass(frozen=True, slots=True)
+class TaskSignature:
+    """What two tasks must share exactly for one's answer to serve the other.
+
+    Clauses keep each description word with its own operands: "even below 10 and odd below 20"
+    is not "odd below 10 and even below 20".
+    """
+
+    clauses: tuple[Clause, ...]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """JSON-ready form (for debugging and the bench)."""
+        return [{"steps": list(c.steps), "words": sorted(c.words), "operands": list(c.operands)}
+                for c in self.clauses]
 
 
 def _stems(word: str) -> list[str]:
@@ -112,7 +124,9 @@ def _resolve(tokens: list[Token]) -> list[Token]:
     for token in tokens:
         if token.kind == "word":
             lower = _CLITIC.sub("", token.value.lower())  # I'm, that's, we'll
-            if lower in W.NEGATIONS:
+            if lower in _CLAUSE_WORDS:
+                out.append(Token("punct", "|"))
+            elif lower in W.NEGATIONS:
                 out.append(Token("neg", "¬"))
             elif lower in _TO_MARKERS or lower == "from" or lower in _IN_MARKERS:
                 out.append(Token("marker", lower))
@@ -146,6 +160,7 @@ def _marks(tokens: list[Token]) -> list[Token]:
             if negate and token.value in ".?!;":
                 out.append(Token("op", "¬"))  # "is 15 prime or not?"
                 negate = False
+            out.append(token)
         else:
             arrow = "←" if marker == "from" else "→"
             if marker is not None and token.kind == "operand":
@@ -186,13 +201,27 @@ def _from_to(operands: list[str]) -> list[str]:
     return out
 
 
-def task_signature(text: str) -> TaskSignature:
-    """Operations and ordered operands of a task, normalised for exact comparison."""
-    resolved = _conversions(_marks(_resolve(_commutative_lists(tokens(text)))))
+def _clauses(tokens: list[Token]) -> list[list[Token]]:
+    """Split at sentence ends, commas outside brackets, and, then, but."""
+    clauses: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token.kind == "operand" and token.value in ("[", "(", "{"):
+            depth += 1
+        elif token.kind == "operand" and token.value in ("]", ")", "}"):
+            depth = max(0, depth - 1)
+        if token.kind == "punct" and (depth == 0 or token.value != ","):
+            clauses.append([])
+        elif token.kind != "punct":
+            clauses[-1].append(token)
+    return [c for c in clauses if c]
+
+
+def _clause(tokens: list[Token]) -> Clause:
     steps: list[str] = []
     words: set[str] = set()
     operands: list[str] = []
-    for token in resolved:
+    for token in tokens:
         if token.kind == "operand":
             operands.append(token.value)
         elif token.value in W.TRANSFORMS:
@@ -200,4 +229,10 @@ def task_signature(text: str) -> TaskSignature:
                 steps.append(token.value)
         else:
             words.add(token.value)
-    return TaskSignature(tuple(steps), frozenset(words), tuple(_from_to(operands)))
+    return Clause(tuple(steps), frozenset(words), tuple(_from_to(operands)))
+
+
+def task_signature(text: str) -> TaskSignature:
+    """Operations and ordered operands of a task's clauses, normalised for exact comparison."""
+    resolved = _conversions(_marks(_resolve(_commutative_lists(tokens(text)))))
+    return TaskSignature(tuple(_clause(c) for c in _clauses(resolved)))

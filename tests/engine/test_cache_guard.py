@@ -137,6 +137,12 @@ def test_production_rule_never_hits_another_question(
     ("Print numbers 1 to 30 divisible by 3 and 5.", "Print numbers 1 to 30 divisible by 3 or 5."),
     ("Are some of [1, 2, 3] even?", "Are all of [1, 2, 3] even?"),
     ("Do it again.", "Show it again."),
+    # each description word stays with its own clause
+    ("Sum the even numbers below 10 and the odd numbers below 20.",
+     "Sum the odd numbers below 10 and the even numbers below 20."),
+    ("What date is 3 days before 2025-01-01 and 2 days after 2025-02-01?",
+     "What date is 3 days after 2025-01-01 and 2 days before 2025-02-01?"),
+    ("Is 5 > 3 and 2 < 4?", "Is 5 < 3 and 2 > 4?"),
     # precedence and wording traps
     ("What is sqrt 9 + 16?", "What is sqrt 16 + 9?"),
     ("Is none of [0, 1] odd?", "Is one of [0, 1] odd?"),
