@@ -13,6 +13,7 @@ from engine.memory.task_lexer import Token, tokens
 _COMMUTATIVE = {"sum", "product", "gcd", "lcm", "max", "min", "average", "median"}
 _TO_MARKERS = {"to", "into", "through", "thru", "till", "until"}
 _IN_MARKERS = {"in", "as"}
+_PATH = re.compile(r"(?:~|\.{1,2})?/|[\w-]+(?:/[\w.-]+)*\.[A-Za-z][A-Za-z0-9]{0,7}$")
 _CLAUSE_WORDS = {"and", "then", "but", "while", "whereas", "afterwards"}
 
 
@@ -214,7 +215,13 @@ def _clauses(tokens: list[Token]) -> list[list[Token]]:
             clauses.append([])
         elif token.kind != "punct":
             clauses[-1].append(token)
-    return [c for c in clauses if c]
+    merged: list[list[Token]] = []
+    for clause in (c for c in clauses if c):
+        if merged and all(_PATH.match(t.value) for t in merged[-1]):
+            merged[-1] = merged[-1] + clause  # "read data.csv and print the mean"
+        else:
+            merged.append(clause)
+    return merged
 
 
 def _clause(tokens: list[Token]) -> Clause:
