@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from engine.memory.task_signature import TaskSignature, task_signature
+from engine.memory.task_words import TIME_OR_CHANCE
 
 __all__ = ["TaskSignature", "context_key", "guard_allows", "is_nondeterministic", "task_signature"]
 
@@ -17,6 +18,8 @@ __all__ = ["TaskSignature", "context_key", "guard_allows", "is_nondeterministic"
 # Longer tasks (pasted code or data) match only when identical: a signature of a whole file
 # would cost a lookup tenths of a second, and what to ignore in such a text is anyone's guess.
 LONG_TASK = 2000
+_TIME_OR_CHANCE = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for w in sorted(TIME_OR_CHANCE)) + r")\b", re.IGNORECASE)
 
 
 def guard_allows(task: str, candidate: str) -> bool:
@@ -25,6 +28,8 @@ def guard_allows(task: str, candidate: str) -> bool:
     A task with no operation or operand at all ("do it again") never matches: its meaning is
     in the conversation, not the text.
     """
+    if _TIME_OR_CHANCE.search(task) or _TIME_OR_CHANCE.search(candidate):
+        return False
     if max(len(task), len(candidate)) > LONG_TASK:
         return " ".join(task.split()) == " ".join(candidate.split())
     signature = _signature(task)

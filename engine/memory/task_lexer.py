@@ -52,6 +52,7 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _PHRASES = [(re.compile(p, re.IGNORECASE), r) for p, r in W.PHRASES]
+_FACTORIAL = re.compile(r"(?<=[\d)])!(?!=)")  # "5!" is 120, not an exclamation
 _REQUEST = re.compile(W.REQUEST, re.IGNORECASE)
 _ARITHMETIC = {"+": "sum", "*": "product", "×": "product", "-": "minus", "/": "divide",
                "÷": "divide", "^": "power", "**": "power", "//": "floordiv", "mod": "mod"}
@@ -101,7 +102,7 @@ def _protect(text: str) -> tuple[str, list[str]]:
 
 def _lex(text: str) -> list[Token]:
     text, literals = _protect(text)
-    text = _REQUEST.sub(" ", text)
+    text = _FACTORIAL.sub(" factorial ", _REQUEST.sub(" ", text))
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     measures: list[str] = []

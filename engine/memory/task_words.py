@@ -20,6 +20,12 @@ again come comes coming now kindly quickly simply exactly actually really help h
 string text sequence series following given below-mentioned
 """)
 
+# A task with one of these words is another question each time it is asked: never a hit.
+TIME_OR_CHANCE = _words("""
+today today's tonight tomorrow yesterday now current currently latest recent recently
+nowadays upcoming random randomly shuffle shuffled
+""")
+
 # Words that negate what follows: "not divisible", "without duplicates", "except 5".
 NEGATIONS = _words("""
 not no never without except excluding exclude excludes ignoring ignore ignores skipping skip

@@ -143,6 +143,10 @@ def test_production_rule_never_hits_another_question(
     ("What date is 3 days before 2025-01-01 and 2 days after 2025-02-01?",
      "What date is 3 days after 2025-01-01 and 2 days before 2025-02-01?"),
     ("Is 5 > 3 and 2 < 4?", "Is 5 < 3 and 2 > 4?"),
+    # "5!" is a factorial; time-relative or random tasks are new questions every time
+    ("What is 5!", "What is 5?"),
+    ("What is today's date?", "What's today's date?"),
+    ("Pick a random number from 1 to 6.", "Pick a random number from 1 to 6"),
     # precedence and wording traps
     ("What is sqrt 9 + 16?", "What is sqrt 16 + 9?"),
     ("Is none of [0, 1] odd?", "Is one of [0, 1] odd?"),
