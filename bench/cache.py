@@ -1,18 +1,17 @@
-"""Benchmark: semantic-cache precision and recall on data/cache_adversarial.jsonl (+ latency).
+"""Benchmark: semantic-cache precision and recall on data/cache_adversarial.jsonl (+ latency)."""
 
-The production rule serves a cached answer only when the cosine similarity of the two tasks
-(bundled all-MiniLM-L6-v2) is at least `memory.cache_threshold` AND the exact guard
-(engine/memory/guard.py) allows it. This script scores the guard alone, the threshold alone
-and both, on every pair of the adversarial set: negatives ("same": false) must never hit,
-positives ("same": true) should.
-
-Train/test split: inside each category, pairs are numbered in file order; even numbers
-(0, 2, 4, ...) are TRAIN, odd ones TEST. The threshold and the guard's word lists were tuned
-looking at TRAIN failures only; TEST is reported as held out. `--sweep` prints the threshold
-sweep on TRAIN that chose the default.
-
-Run: PYTHONPATH=. .venv/bin/python bench/cache.py [--sweep] [--misses] [--latency]
-"""
+# The production rule serves a cached answer only when the cosine similarity of the two tasks
+# (bundled all-MiniLM-L6-v2) is at least `memory.cache_threshold` AND the exact guard
+# (engine/memory/guard.py) allows it. This script scores the guard alone, the threshold alone
+# and both, on every pair of the adversarial set: negatives ("same": false) must never hit,
+# positives ("same": true) should.
+#
+# Train/test split: inside each category, pairs are numbered in file order; even numbers
+# (0, 2, 4, ...) are TRAIN, odd ones TEST. The threshold and the guard's word lists were tuned
+# looking at TRAIN failures only; TEST is reported as held out. `--sweep` prints the threshold
+# sweep on TRAIN that chose the default.
+#
+# Run: PYTHONPATH=. .venv/bin/python bench/cache.py [--sweep] [--misses] [--latency]
 
 from __future__ import annotations
 
@@ -236,7 +235,7 @@ async def run_latency(runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", type=Path, default=data_file("cache_adversarial.jsonl"))
     parser.add_argument("--threshold", type=float, default=MemorySettings().cache_threshold,
                         help="cosine threshold (default: the shipped memory.cache_threshold)")

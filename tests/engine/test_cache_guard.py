@@ -1,5 +1,4 @@
-"""Cache guard: no hit across direction, operands, numbers, units, currencies, names, files,
-negation or first/last, on the public adversarial set and by category; paraphrases still hit."""
+"""Cache guard: no hit on another question (public adversarial set, each category); paraphrases hit."""
 
 from __future__ import annotations
 
