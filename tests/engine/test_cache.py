@@ -32,7 +32,8 @@ NEAR_MISSES = [
 @pytest.mark.parametrize(("a", "b", "allowed"), [
     (SEED, "sum of cubes 1 to 10", False),
     (SEED, "sum of squares 1 to 20", False),
-    (SEED, "Add up the squares of the numbers between 1 and 10", True),
+    (SEED, "Add up the squares of the numbers from 1 to 10", True),
+    (SEED, "Add up the squares of the numbers between 1 and 10", False),  # may exclude the ends
     ("read data.csv and print the mean", "read data.json and print the mean", False),
     ("read data.csv and print the mean", "print the average of data.csv", True),
     ("plot results.csv as a line chart", "plot results.csv as a bar chart", False),
@@ -40,7 +41,7 @@ NEAR_MISSES = [
     ("print the first ten primes", "print the first 11 primes", False),
     ("sort [3, 1, 2] ascending", "sort [3, 1, 2] descending", False),
     ("count words in notes.txt", "count lines in notes.txt", False),
-    ("convert 100 usd to eur", "convert 100 eur to usd", True),  # word order: the threshold's job
+    ("convert 100 usd to eur", "convert 100 eur to usd", False),  # the reported wrong hit
     ("Write a Python program to reverse the string hello", "reverse the string hello", True),
     ("average of 1.5 and 2.50", "mean of 1.50 and 2.5", True),
     ("files over 1,000 bytes", "files over 1000 bytes", True),
