@@ -10,6 +10,7 @@ from engine.cancel import CancelToken
 from engine.config import Settings
 from engine.events import ApprovalRequested, Event
 from engine.llm.base import ChatMessage, ChatModel, SamplingParams
+from engine.mcp.manager import McpManager
 from engine.sandbox.base import CodeRunner
 from engine.store.repository import Store
 
@@ -104,6 +105,8 @@ class RunContext:
     """A plan role's own model, by role name (default: `model`)."""
     continued_text: str = ""
     """When continuing a cut reply: the text it had so far."""
+    mcp: McpManager | None = None
+    """The configured MCP servers, whose tools join the agent's (None when there are none)."""
 
     def sampling(self, **overrides: Any) -> SamplingParams:
         """Sampling parameters from the run's settings."""

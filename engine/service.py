@@ -16,6 +16,7 @@ from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
 from engine.events import Event, RunFailed, RunFinished, RunStarted
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
+from engine.mcp.manager import McpManager
 from engine.paths import app_paths
 from engine.recorder import EventRecorder
 from engine.run import Answer, RunContext, SearchHit, Stage, SubmitOptions, compose, sampling_from
@@ -93,6 +94,10 @@ class Engine:
         self._sandbox_lock = asyncio.Lock()
         self.runs: dict[str, RunHandle] = {}
         self.memory: MemoryService | None = None
+        self.mcp: McpManager | None = None
+        if settings.mcp.servers:
+            # Nothing starts here: a server starts when a run first lists its tools.
+            self.mcp = McpManager(settings.mcp, log_dir=app_paths().logs_dir)
 
     @classmethod
     async def open(
@@ -148,6 +153,8 @@ class Engine:
             await self._model.close()
         if self.memory is not None:
             await self.memory.close()
+        if self.mcp is not None:
+            await self.mcp.close()
         await self.store.close()
 
     # -- components ---------------------------------------------------------------------
@@ -311,7 +318,7 @@ class Engine:
             run_id=handle.run_id, session_id=session.id, user_message_id=user.id,
             assistant_message_id=assistant_id, text=text, history=history, options=options,
             cancel=handle.cancel_token, model=model, settings=self.settings, store=self.store,
-            sandbox=self.sandbox, search=self.search, continued_text=continued,
+            sandbox=self.sandbox, search=self.search, continued_text=continued, mcp=self.mcp,
         )
         answer = continue_reply if continued else self.pipeline()
         async for event in answer(context):

@@ -7,19 +7,24 @@ from collections.abc import AsyncIterator
 from engine.agent.act import ActResult, act
 from engine.agent.endings import conclude, end_run
 from engine.agent.examples import prompt_prefix
+from engine.agent.mcp_tools import add_mcp_tools
 from engine.agent.parse import parse_reply
 from engine.agent.planned import run_planned
 from engine.agent.planner import is_multi_part
 from engine.agent.runtime import AgentRuntime
 from engine.agent.solve import Solved, grounded_answer, solve
-from engine.events import Event
+from engine.agent.tools import default_tools
+from engine.events import Event, Notice
 from engine.llm.base import ChatMessage
 from engine.run import RunContext
 
 
 async def run_agent(ctx: RunContext) -> AsyncIterator[Event]:
     """Run one user message through the agent; ends with MessageDone and RunFinished."""
-    runtime = AgentRuntime(ctx)
+    tools = default_tools()
+    for text in await add_mcp_tools(tools, ctx.mcp):
+        yield Notice(run_id=ctx.run_id, level="warning", text=text)
+    runtime = AgentRuntime(ctx, tools)
     if given_code(ctx.text) is not None:
         events = run_given_code(runtime)
     elif wants_plan(ctx):

@@ -44,13 +44,31 @@ class ToolResult:
     failure: FailureKind | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ExternalTool:
+    """A tool served elsewhere (an MCP server): it validates its own arguments."""
+
+    name: str
+    line: str
+    """Its line in the system prompt's tool list."""
+    call: Callable[[dict[str, Any]], Awaitable[ToolResult]]
+
+
 class ToolRegistry:
     """Named tools; call() validates arguments and turns every problem into an observation."""
 
     def __init__(self, tools: list[Tool] | None = None) -> None:
         self._tools: dict[str, Tool] = {}
+        self._external: dict[str, ExternalTool] = {}
+        self.footnote = ""
+        """A last line for the tool list (e.g. how many MCP tools were left out)."""
         for tool in tools or []:
             self.register(tool)
+
+    def add_external(self, tool: ExternalTool) -> None:
+        """Add a tool served elsewhere (its name must not shadow a built-in)."""
+        if tool.name not in self._tools:
+            self._external[tool.name] = tool
 
     def register(self, tool: Tool) -> None:
         """Add or replace a tool."""
@@ -63,17 +81,24 @@ class ToolRegistry:
     @property
     def names(self) -> list[str]:
         """Registered tool names."""
-        return list(self._tools)
+        return [*self._tools, *self._external]
 
     def describe(self) -> str:
         """One line per tool for the system prompt."""
-        return "\n".join(f"- {t.signature()}: {t.description}" for t in self._tools.values())
+        lines = [f"- {t.signature()}: {t.description}" for t in self._tools.values()]
+        lines += [f"- {t.line}" for t in self._external.values()]
+        if self.footnote:
+            lines.append(self.footnote)
+        return "\n".join(lines)
 
     async def call(self, name: str, arguments: dict[str, Any], context: ToolContext) -> ToolResult:
         """Run a tool; unknown names, bad arguments and tool errors come back as failures."""
+        external = self._external.get(name)
+        if external is not None:
+            return await external.call(arguments)
         tool = self._tools.get(name)
         if tool is None:
-            return ToolResult(f"There is no tool named {name!r}. Tools: {', '.join(self._tools)}.",
+            return ToolResult(f"There is no tool named {name!r}. Tools: {', '.join(self.names)}.",
                               "unknown_tool")
         try:
             args = tool.args.model_validate(arguments)

@@ -24,6 +24,7 @@ class McpManager:
     def __init__(self, settings: McpSettings, *, log_dir: Path | None = None) -> None:
         self.settings = settings
         self._servers: dict[str, ServerConnection] = {}
+        self._reported: set[str] = set()
         if not settings.servers:
             return
         # The SDK takes seconds to import (it brings its HTTP server stack): only when needed.
@@ -62,6 +63,12 @@ class McpManager:
             error = connection.error
         return McpServerStatus(server, "stdio" if connection.settings.command else "http",
                                connection.target, connection.state, error, connection.tools)
+
+    def new_failures(self) -> dict[str, str]:
+        """Failures not reported by an earlier call of this method (one notice per failure)."""
+        fresh = {name: why for name, why in self.failures().items() if name not in self._reported}
+        self._reported.update(fresh)
+        return fresh
 
     def failures(self) -> dict[str, str]:
         """Servers that failed, with a user-facing sentence each (for a notice)."""

@@ -80,7 +80,7 @@ def test_recovery_policy_is_bounded() -> None:
 async def test_workspace_file_tools_refuse_traversal(gb_home: Path, tmp_path: Path) -> None:
     engine, _, runner = await open_engine(tmp_path, [], FakeSandbox(workspace=tmp_path / "ws"))
     tools = default_tools()
-    context = ToolContext(engine, "s1")
+    context = ToolContext(engine.sandbox, engine.search, "s1")
     wrote = await tools.call("write_file", {"path": "notes/a.txt", "content": "hello"}, context)
     assert wrote.failure is None
     # The file lands in the sandbox's /workspace (here the fake's folder), not a host folder.
@@ -111,7 +111,7 @@ async def test_workspace_file_tools_check_inside_the_sandbox(gb_home: Path, tmp_
     workspace = tmp_path / "ws"
     engine, _, _ = await open_engine(tmp_path, [], FakeSandbox(workspace=workspace))
     tools = default_tools()
-    context = ToolContext(engine, "s1")
+    context = ToolContext(engine.sandbox, engine.search, "s1")
     workspace.mkdir()
     (tmp_path / "secret.txt").write_text("secret")
     # Code in the sandbox may leave a symlink that points out; the container-side check refuses it.
@@ -135,7 +135,7 @@ async def test_workspace_file_tools_check_inside_the_sandbox(gb_home: Path, tmp_
 
 async def test_workspace_file_tools_without_a_sandbox(gb_home: Path, tmp_path: Path) -> None:
     engine, _, _ = await open_engine(tmp_path, [], FakeSandbox(unavailable="Docker is not running"))
-    context = ToolContext(engine, "s1")
+    context = ToolContext(engine.sandbox, engine.search, "s1")
     result = await default_tools().call("write_file", {"path": "a.txt", "content": "x"}, context)
     assert result.failure == "unavailable" and "Docker is not running" in result.output
     assert RecoveryPolicy(2).decide(Failure(result.failure, result.output), 1).strategy == "skip"
