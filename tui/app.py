@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # imported at run time only after the first frame: they bring
 EngineFactory = Callable[["Settings"], Awaitable["Engine"]]
 _DASHBOARD_ACTIONS = {
     "cancel_run", "kill_exec", "focus_pane", "toggle_maximize", "new_session", "sessions",
-    "rename_session", "search", "models", "settings", "budget",
+    "rename_session", "search", "models", "settings", "budget", "continue_reply", "mark_wrong",
+    "rerun_fresh",
 }
 
 
@@ -196,8 +197,8 @@ class GlassboxApp(DialogFlows):
             # Not sent (still loading, or a run is going): the text stays in the box.
             self.dashboard.chat.prompt.restore(message.text)
 
-    async def submit(self, text: str) -> RunHandle | None:
-        """Start a run for a prompt; its events flow through the bridge worker."""
+    async def submit(self, text: str, *, fresh: bool = False) -> RunHandle | None:
+        """Start a run for a prompt (`fresh`: never from the cache); events flow through the bridge."""
         if not self.ready.is_set():
             self.notify("The session is still loading.", severity="warning")
             return None
@@ -210,10 +211,16 @@ class GlassboxApp(DialogFlows):
         from engine.service import SubmitOptions
 
         options = replace(self.submit_options or SubmitOptions(), approver=self._approve)
+        if fresh:
+            options = replace(options, use_cache=False)
         handle = self.engine.submit(self.dashboard.session_id, text, options)
-        self.handle = handle
         if not self.session_title:
             self.session_title = text.strip().splitlines()[0][:60]
+        return self._follow(handle)
+
+    def _follow(self, handle: RunHandle) -> RunHandle:
+        """Show a started run: its events flow through the one bridge worker."""
+        self.handle = handle
         self.dashboard.begin_turn()
         self.bridge = Bridge(self.dashboard)
         self.run_worker(self.bridge.pump(handle.run_id, handle), name="bridge", group="bridge",
@@ -261,6 +268,48 @@ class GlassboxApp(DialogFlows):
             return
         self.handle.cancel()
         self.notify("Killing the execution…")
+
+    async def _last_turn(self) -> tuple[str, str, str] | None:
+        """(prompt, reply id, run id) of the session's newest turn, if it has one."""
+        if self.engine is None or self.dashboard.session_id is None:
+            return None
+        history = await self.engine.history(self.dashboard.session_id)
+        reply = next((m for m in reversed(history) if m.role == "assistant"), None)
+        prompt = next((m for m in reversed(history) if m.role == "user"), None)
+        if reply is None or prompt is None:
+            return None
+        return prompt.content, reply.id, reply.run_id or ""
+
+    async def action_continue_reply(self) -> None:
+        """Continue the last reply if it was cut off (token limit, cancel)."""
+        turn = await self._last_turn()
+        session_id = self.dashboard.session_id
+        if self.engine is None or self.handle is not None or turn is None or session_id is None:
+            self.notify("Nothing to continue now.", severity="warning")
+            return
+        record = await self.engine.store.get_message(turn[1])
+        if record is None or not record.incomplete:
+            self.notify("The last reply is complete: there is nothing to continue.")
+            return
+        self._follow(self.engine.continue_reply(session_id, turn[1]))
+
+    async def action_rerun_fresh(self) -> None:
+        """Run the last prompt again without the cache (after a cache hit you doubt)."""
+        turn = await self._last_turn()
+        if turn is None:
+            self.notify("No prompt to run again.", severity="warning")
+            return
+        await self.submit(turn[0], fresh=True)
+
+    async def action_mark_wrong(self) -> None:
+        """Mark the last answer wrong: never served from the cache or shown as an example again."""
+        turn = await self._last_turn()
+        if self.engine is None or turn is None or not turn[2]:
+            self.notify("No answer to mark.", severity="warning")
+            return
+        await self.engine.mark_wrong(turn[2])
+        self.notify("Marked wrong: it will not be served from the cache or used as an example. "
+                    "F9 runs the prompt again without the cache.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Dashboard keys must not act behind a dialog.
@@ -338,6 +387,11 @@ class GlassboxApp(DialogFlows):
             ("Toggle dark/light", "Switch theme", self.action_toggle_theme),
             ("Help: keys", "List every key binding", self.action_help),
             ("Cancel run", "Cancel the running turn", self.action_cancel_run),
+            ("Continue reply", "Continue the last reply if it was cut off", self.action_continue_reply),
+            ("Mark answer wrong", "Keep the last answer out of the cache and the examples",
+             self.action_mark_wrong),
+            ("Run again without cache", "Run the last prompt fresh, never from the cache",
+             self.action_rerun_fresh),
             ("Kill execution", "Kill the running execution", self.action_kill_exec),
             ("Maximise pane", "Maximise or restore the focused pane", self.action_toggle_maximize),
         )

@@ -53,6 +53,7 @@ async def solve(
     # prefix cache covers everything but the newest turn.
     transcript = [*prefix, *messages]
     attempt, previous, done_signature, computed = 0, None, "", ""
+    printed = ""  # what code (or calc) printed: the answer must quote it, else it is the answer
     step_no = 0
     can_act = act_allowed and runtime.sandbox_error is None
     while True:
@@ -74,7 +75,7 @@ async def solve(
             # A small model often repeats the code that already worked, or says nothing:
             # the printed result is then the answer.
             prose = parsed.prose if action is None else ""
-            answer = grounded_answer(prose, computed) or gen.text.strip()
+            answer = grounded_answer(prose, printed) or computed or gen.text.strip()
             if runtime.sandbox_error is not None and act_allowed:
                 answer = f"{answer}\n\n(Code could not run: {runtime.sandbox_error}) {DOCKER_HINT}".strip()
             cut = gen.finish_reason == "length" and answer == prose.strip()
@@ -134,6 +135,7 @@ async def solve(
             if result.failure is None:
                 attempt, previous = 0, None
                 computed, done_signature = result.output.strip(), action.signature
+                printed = computed if action.kind == "code" or action.tool == "calc" else ""
                 runtime.last_output = computed or runtime.last_output
                 yield runtime.finish(result.step, "success", output=result.observation)
                 transcript.append(observation_message(result.observation))
