@@ -26,6 +26,7 @@ from engine.store.repository import Store
 class _ExecBuffer:
     stdout: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
+    saved_at: float = 0.0
 
 
 class EventRecorder:
@@ -72,8 +73,7 @@ class EventRecorder:
                 step_id=event.step_id, session_id=self.session_id,
             )
         elif isinstance(event, ExecOutput):
-            buffer = self._execs.setdefault(event.exec_id, _ExecBuffer())
-            (buffer.stdout if event.stream == "stdout" else buffer.stderr).append(event.text)
+            await self._on_exec_output(event)
         elif isinstance(event, ExecFinished):
             await self._on_exec_finished(event)
         elif isinstance(event, UsageUpdated):
@@ -100,6 +100,16 @@ class EventRecorder:
             self._last_flush[event.message_id] = now
             await self.store.update_message(event.message_id, "".join(parts))
 
+    async def _on_exec_output(self, event: ExecOutput) -> None:
+        # Saved as it arrives, batched like reply text: output already shown survives a crash.
+        buffer = self._execs.setdefault(event.exec_id, _ExecBuffer())
+        (buffer.stdout if event.stream == "stdout" else buffer.stderr).append(event.text)
+        now = time.monotonic()
+        if now - buffer.saved_at >= self.flush_interval_s:
+            buffer.saved_at = now
+            await self.store.save_execution_output(
+                event.exec_id, stdout="".join(buffer.stdout), stderr="".join(buffer.stderr))
+
     async def _on_exec_finished(self, event: ExecFinished) -> None:
         buffer = self._execs.pop(event.exec_id, _ExecBuffer())
         await self.store.finish_execution(
@@ -119,3 +129,6 @@ class EventRecorder:
         for message_id, parts in list(self._text.items()):
             await self.store.update_message(message_id, "".join(parts))
             self._last_flush[message_id] = time.monotonic()
+        for exec_id, buffer in list(self._execs.items()):
+            await self.store.save_execution_output(
+                exec_id, stdout="".join(buffer.stdout), stderr="".join(buffer.stderr))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import aiosqlite
+import psutil
 
 from engine.errors import StoreError
 from engine.store.db import connect, is_disk_full, run_blocking
@@ -306,8 +307,8 @@ class Store:
 
     async def recover_interrupted(self) -> int:
         """Mark runs of dead processes as interrupted and their streaming replies incomplete."""
-        rows = await self.fetchall("SELECT id, pid, assistant_message_id FROM runs WHERE status='running'")
-        dead = [r for r in rows if not _pid_alive(r["pid"])]
+        rows = await self.fetchall("SELECT id, pid, started_at FROM runs WHERE status='running'")
+        dead = [r for r in rows if not _run_owner_alive(r["pid"], float(r["started_at"]))]
         if not dead:
             return 0
         async with self.transaction() as conn:
@@ -323,6 +324,11 @@ class Store:
                 await conn.execute(
                     "UPDATE steps SET status='failure', reason='interrupted' WHERE run_id=?"
                     " AND status IN ('running','pending')", (row["id"],),
+                )
+                # Output saved so far stays; the missing exit code says the execution never ended.
+                await conn.execute(
+                    "UPDATE executions SET finished_at=? WHERE run_id=? AND finished_at IS NULL",
+                    (time.time(), row["id"]),
                 )
         return len(dead)
 
@@ -393,6 +399,10 @@ class Store:
              int(oom_killed), int(truncated), int(cancelled), time.time(), exec_id),
         )
 
+    async def save_execution_output(self, exec_id: str, *, stdout: str, stderr: str) -> None:
+        """Save what an execution has printed so far (it may still be running)."""
+        await self.execute("UPDATE executions SET stdout=?, stderr=? WHERE id=?", (stdout, stderr, exec_id))
+
     async def add_artifact(
         self, execution_id: str, *, name: str, path: str, size: int, mime: str
     ) -> str:
@@ -461,15 +471,15 @@ class Store:
         return [dict(r) for r in rows]
 
 
-def _pid_alive(pid: int | None) -> bool:
+def _run_owner_alive(pid: int | None, started_at: float) -> bool:
+    """Whether the process that started a run still runs (not a later process given its pid)."""
     if not pid:
         return False
-    if pid == os.getpid():
-        return True
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        created = float(psutil.Process(pid).create_time())
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        return True
-    return True
+    except psutil.Error:
+        return True  # it exists but cannot be inspected: assume it is the owner
+    # Process start times are rounded; a second of slack keeps a run started at once alive.
+    return created <= started_at + 1.0

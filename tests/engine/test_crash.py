@@ -68,3 +68,42 @@ def test_sigkill_mid_reply_keeps_partial_reply_marked_incomplete(
     conn = connect_sync(db)
     assert conn.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
     conn.close()
+
+
+@pytest.mark.docker
+def test_sigkill_mid_execution_keeps_the_output_already_shown(gb_env: dict[str, str]) -> None:
+    from engine.config import load_settings
+    from tests.conftest import require
+    from tests.engine.agent_fakes import docker_ready
+
+    require(docker_ready(load_settings().sandbox.image), "Docker with the sandbox image")
+    code = "import time\nfor i in range(60):\n    print('line', i, flush=True)\n    time.sleep(1)"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "ask", "--new", "--json", f"Run this:\n```python\n{code}\n```"],
+        env=gb_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    run_id, shown = "", []
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 180
+    try:
+        for line in proc.stdout:
+            event = json.loads(line)
+            run_id = run_id or event.get("run_id", "")
+            if event["type"] == "exec_output":
+                shown.append(event["text"])
+            if "line 2" in "".join(shown) or time.monotonic() > deadline:
+                break
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert "line 2" in "".join(shown) and run_id
+    # The next command that opens the file marks the dead process's run interrupted and shows
+    # every line that was already on screen.
+    out = subprocess.run([sys.executable, "-m", "tui.cli", "runs", "show", run_id, "--json"],
+                         env=gb_env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    text = json.dumps(rows)
+    for i in range(3):
+        assert f"line {i}" in text
+    assert any(r.get("status") == "interrupted" for r in rows if r.get("type") == "run"), rows[:1]
