@@ -23,7 +23,7 @@ DARK, LIGHT = "textual-dark", "textual-light"
 
 
 class DialogFlows(App[int]):
-    """Base of GlassboxApp holding its dialog flows; each runs as a plain task so the message loop
+    """Base of GlassboxApp holding its dialog flows; each runs as a worker so the message loop
     stays free while a dialog waits for its answer."""
 
     if TYPE_CHECKING:  # supplied by GlassboxApp
@@ -60,13 +60,15 @@ class DialogFlows(App[int]):
             self.run_action_task(self._sessions())
 
     def run_action_task(self, coro: Awaitable[None]) -> None:
-        """Run a dialog flow without blocking the message loop (a plain task, not a worker)."""
-        task = asyncio.ensure_future(coro)
-        task.add_done_callback(self._report_task_error)
+        """Run a dialog flow as a worker (kept by the app, cancelled on exit; a newer flow replaces
+        an older one), so the message loop stays free while the dialog waits for its answer."""
+        self.run_worker(self._reporting(coro), group="dialog", exclusive=True, exit_on_error=False)
 
-    def _report_task_error(self, task: asyncio.Future[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            self.notify(f"{task.exception()}", severity="error")
+    async def _reporting(self, coro: Awaitable[None]) -> None:
+        try:
+            await coro
+        except Exception as exc:  # one place reports a failed dialog flow, whatever failed
+            self.notify(str(exc), severity="error")
 
     async def _ask(self, screen: Screen[object]) -> object:
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()

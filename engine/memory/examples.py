@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -61,7 +63,10 @@ class ExampleLibrary:
                                [(i + 1, blob(v)) for i, v in enumerate(vectors)])
 
     def _cached_vectors(self, library_sha: str) -> Vectors:
-        # Embedding the whole library takes about a second; a later start reads the saved array.
+        shipped = shipped_vectors(self.path, library_sha, self.embedder.identity, len(self.examples))
+        if shipped is not None:
+            return shipped
+        # Embedding the whole library takes seconds; a later start reads the saved array.
         model = hashlib.sha256(self.embedder.identity.encode()).hexdigest()[:12]
         cache = app_paths().data_dir / "cache" / f"examples-{library_sha}-{model}.npy"
         if cache.is_file():
@@ -80,3 +85,39 @@ class ExampleLibrary:
         except OSError:
             pass  # a read-only data dir only costs the next start the same second
         return vectors
+
+
+def _shipped_paths(library: Path) -> tuple[Path, Path]:
+    return library.with_name("library-vectors.npy"), library.with_name("library-vectors.json")
+
+
+def shipped_vectors(library: Path, library_sha: str, model: str, count: int) -> Vectors | None:
+    """The library's task vectors shipped beside it, if made from this library by this model."""
+    vectors_path, meta_path = _shipped_paths(library)
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("library_sha") != library_sha or meta.get("model") != model:
+            return None
+        vectors: Vectors = np.load(vectors_path)
+    except (OSError, ValueError):
+        return None
+    return vectors if vectors.shape[0] == count else None
+
+
+def write_shipped_vectors(embedder: Embedder, library: Path | None = None) -> Path:
+    """Embed the library's tasks and save them beside it (run after editing the library)."""
+    library = library or data_file("examples", "library.jsonl")
+    sha = hashlib.sha256(library.read_bytes()).hexdigest()[:16]
+    vectors = embedder.embed_sync([e.task for e in load_library(library)])
+    vectors_path, meta_path = _shipped_paths(library)
+    np.save(vectors_path, vectors.astype(np.float32))
+    meta = {"library_sha": sha, "model": embedder.identity}
+    meta_path.write_text(json.dumps(meta) + "\n", encoding="utf-8")
+    return vectors_path
+
+
+if __name__ == "__main__":
+    from engine.memory.embedder import resolve_embedding_model
+
+    with contextlib.closing(Embedder(resolve_embedding_model(None))) as bundled:
+        print(write_shipped_vectors(bundled))
