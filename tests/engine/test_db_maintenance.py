@@ -106,7 +106,7 @@ async def test_migration_three_moves_vectors_to_l2_with_the_same_answers(tmp_pat
     before, rows = cosine_knn(path, queries), vec_rows(path)
     store = await Store.open(path)
     try:
-        assert (await store.fetchone("PRAGMA user_version"))[0] == 3
+        assert (await store.fetchone("PRAGMA user_version"))[0] == MIGRATIONS[-1][0]
         for table in VEC_TABLES.values():
             sql = (await store.fetchone("SELECT sql FROM sqlite_master WHERE name=?", (table,)))[0]
             assert f"float[{dim}] distance_metric=l2" in sql
