@@ -10,8 +10,8 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from widgets.frozen import FrozenLines, freeze, settled
-from widgets.message import ChatItem, LaidOut, MessageView, ReadingSpace, ReplyBody
+from widgets.frozen import FrozenLines, freeze, merge_frozen, settled
+from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace, ReplyBody
 from widgets.pane import Pane
 from widgets.prompt import PromptInput
 
@@ -44,6 +44,8 @@ class ChatPane(Pane):
         self._streaming: MessageView | None = None
         self._tail: Markdown | None = None
         """The live Markdown segment the stream writes into."""
+        self._box: LiveTail | None = None
+        """The box of fixed height the live segment grows in (see LiveTail)."""
         self._finished: Markdown | None = None
         """The segment finished last, frozen when the next one finishes."""
         self._segment = ""
@@ -159,11 +161,12 @@ class ChatPane(Pane):
     async def start_reply(self, message_id: str) -> None:
         """Open an empty assistant reply that deltas will stream into."""
         await self._stop_stream()
-        view = MessageView(ChatItem(message_id, "assistant", ""))
+        view = MessageView(ChatItem(message_id, "assistant", ""), live=True)
         view.add_class("-streaming")
-        view.styles.height = 1 + self._page()
         log = self.log_view
         await self._mount_at_end(view)
+        self._box = view.query_one(LiveTail)
+        self._box.styles.height = self._page()
         # Anchored, Textual keeps short content at the bottom with a negative offset; a streaming
         # reply is followed by _follow() instead, from the top.
         log.anchor(False)
@@ -171,7 +174,7 @@ class ChatPane(Pane):
             log.scroll_to(y=0, animate=False, immediate=True, force=True)
         self._following = True
         self._streaming = view
-        self._tail = view.query_one(Markdown)
+        self._tail = self._box.query_one(Markdown)
         self._finished = None
         self._segment = ""
 
@@ -185,12 +188,15 @@ class ChatPane(Pane):
         else:
             await self.log_view.mount(widget)
 
-    @staticmethod
-    def _used(view: MessageView) -> int:
-        """Rows of the view its children fill (the rest of a streaming view is reserve)."""
+    def _used(self, view: MessageView) -> int:
+        """Rows of the view its text fills (the rest of the live box is reserve)."""
         bottom = view.region.y
         for child in view.displayed_children:
-            bottom = max(bottom, child.region.bottom + child.styles.margin.bottom)
+            if child is self._box:
+                bottom = max(bottom, child.region.y, *(
+                    inner.region.bottom + inner.styles.margin.bottom for inner in child.displayed_children))
+            else:
+                bottom = max(bottom, child.region.bottom + child.styles.margin.bottom)
         return bottom - view.region.y
 
     def _text_end(self) -> int | None:
@@ -218,9 +224,12 @@ class ChatPane(Pane):
             # last page left it; the unused reserve stays below, out of view.
             log.scroll_to(y=max(0, end - height), animate=False, force=True)
             return
-        used = end - view.virtual_region.y
-        if used + 1 >= view.outer_size.height or (self._following and end > log.scroll_y + height):
-            view.styles.height = used + self._page()
+        box = self._box
+        if box is None or not box.virtual_region.height:
+            return
+        box_top = box.virtual_region.y
+        if end + 1 >= box_top + box.outer_size.height or (self._following and end > log.scroll_y + height):
+            box.styles.height = end - box_top + self._page()
             if self._following:
                 log.scroll_to(y=max(0, end - height + self._page()), animate=False)
 
@@ -272,7 +281,8 @@ class ChatPane(Pane):
                         self.call_after_refresh(self._freeze, self._finished)
                     self._finished = self._tail
                     segment = ReplyBody("", classes="message-body")
-                    await self._streaming.mount(segment)
+                    assert self._box is not None
+                    await self._box.mount(segment)
                     self._tail = segment
                     self._segment = ""
                     if not text:
@@ -289,7 +299,16 @@ class ChatPane(Pane):
                 self.call_after_refresh(self._freeze, segment, attempts - 1)
             return
         async with self._edits:
-            await freeze(segment)
+            box = segment.parent if isinstance(segment.parent, LiveTail) else None
+            if box is None:
+                await freeze(segment)
+                return
+            # Out of the live box and into frozen lines just above it, the box shrinking by as much
+            # in the same frame: the reply keeps its height and the text its place on screen.
+            rows = segment.outer_size.height
+            with self.app.batch_update():
+                if await freeze(segment, box, merge_in_view=False) is not None and box is self._box:
+                    box.styles.height = max(1, box.outer_size.height - rows)
 
     async def on_frozen_lines_stale(self, message: FrozenLines.Stale) -> None:
         """Lines captured at another width (or theme) go back to Markdown and are captured again."""
@@ -314,6 +333,7 @@ class ChatPane(Pane):
                     view = MessageView(ChatItem(message_id, "assistant", text, incomplete, cached))
                     await self._mount_at_end(view)
             if text and view.text != text:
+                await view.query(LiveTail).remove()
                 await view.query(".message-body").remove()
                 await view.mount(ReplyBody(text, classes="message-body"))
             view.remove_class("-streaming")
@@ -336,15 +356,20 @@ class ChatPane(Pane):
         if self._streaming is not None:
             view, self._streaming = self._streaming, None
             self._tail = self._finished = None
+            box, self._box = self._box, None
+            # Streaming froze segments apart while they were in view; one widget from now on.
+            async with self._edits:
+                await merge_frozen(view)
             view.remove_class("-streaming")
             if view.is_attached:
-                await self._release_reserve(view)
+                await self._release_reserve(view, box)
 
-    async def _release_reserve(self, view: MessageView) -> None:
+    async def _release_reserve(self, view: MessageView, box: LiveTail | None) -> None:
         # A spacer of a page (never less than the unused reserve) replaces the reserve in the same
         # frame, so the log does not shrink under the view and clamp it.
         with self.app.batch_update():
-            view.styles.height = "auto"
+            if box is not None:
+                box.styles.height = "auto"
             if self._space is None:
                 self._space = ReadingSpace("", classes="reading-space")
                 self._space.styles.height = self._page()
