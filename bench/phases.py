@@ -1,4 +1,4 @@
-"""Main-thread CPU time of a Textual app split by phase (layout, render, Markdown parse, store)."""
+"""Main-thread CPU time of the dashboard split by phase (layout, render, Markdown parse, store...)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-PHASES = ("layout", "render", "markdown", "store")
+PHASES = ("layout", "render", "markdown", "store", "output", "bridge")
 
 
 class PhaseClock:
@@ -73,12 +73,17 @@ class PhaseClock:
         from textual.widgets import Markdown
 
         from engine import recorder
+        from tui.bridge import Bridge
+        from widgets.execution import ExecPane
 
         patches: list[tuple[Any, str, str, bool]] = [
             (Screen, "_refresh_layout", "layout", False),
             (Compositor, "update_widgets", "render", False),
             (Screen, "_compositor_refresh", "render", False),
             (MarkdownIt, "parse", "markdown", False),
+            (ExecPane, "add_output", "output", False),
+            (Bridge, "_add", "bridge", False),
+            (Bridge, "flush", "bridge", False),
             (Markdown, "_parse_markdown", "markdown", False),
         ]
         # Whatever class of engine.recorder persists events (its name may change).
