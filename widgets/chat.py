@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
+from widgets.chat_session import SessionLog
 from widgets.frozen import FrozenLines, freeze, merge_frozen, settled
 from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace, ReplyBody
 from widgets.pane import Pane
@@ -17,14 +18,9 @@ from widgets.prompt import PromptInput
 
 __all__ = ["ChatItem", "ChatPane", "MessageView"]
 
-class ChatPane(Pane):
+class ChatPane(SessionLog, Pane):
     """Chat: history, the streaming reply, notices, and the prompt input."""
 
-    HISTORY_LIMIT = 200
-    """Older messages are not rendered, so opening a long session stays fast."""
-    FIRST_PAINT = 12
-    """At most this many of the newest messages are mounted before a session's first frame: as many
-    as are estimated to fill the view (each costs 10-20 ms to build), the rest come a frame later."""
     SEGMENT_CHARS = 1200
     """A streamed reply is split into Markdown segments of about this size at paragraph breaks; a
     finished segment is captured into FrozenLines, so a frame's cost does not grow with the reply."""
@@ -50,7 +46,6 @@ class ChatPane(Pane):
         """The segment finished last, frozen when the next one finishes."""
         self._segment = ""
         self._older: list[ChatItem] = []
-        self._hidden = 0
         self._edits = asyncio.Lock()
         """Freezing runs after a refresh, on this pane's queue, while the dashboard streams text
         into the same reply from its own: one edit of the log at a time."""
@@ -78,76 +73,6 @@ class ChatPane(Pane):
         """Focus the prompt."""
         self.prompt.focus()
 
-    async def show_history(self, items: list[ChatItem]) -> None:
-        """Replace the log with the newest messages that fill the view (see FIRST_PAINT); show_older()
-        adds the rest (up to HISTORY_LIMIT), so a long session is on screen before all of it is parsed."""
-        await self._stop_stream()
-        log = self.log_view
-        self._space = None
-        views = [child for child in log.children if isinstance(child, MessageView)]
-        mounted = [view.item for view in views]
-        shown = items[-self.HISTORY_LIMIT :]
-        if mounted and shown[-len(mounted) :] == mounted:
-            # Already on screen (the launch glance showed them): keep them, drop only the rest.
-            await log.remove_children([child for child in log.children if child not in views])
-            self._older = shown[: -len(mounted)]
-            self._hidden = len(items) - len(shown)
-            if self._hidden and not self._older:
-                await log.mount(self._hidden_notice(), before=0)
-        else:
-            await log.remove_children()
-            await log.mount_all(self._first_widgets(items))
-        log.scroll_end(animate=False)
-        log.anchor()
-        self.prompt.prompt_history = [i.text for i in items if i.role == "user"][-100:]
-
-    def _first_widgets(self, items: list[ChatItem]) -> list[Static | MessageView]:
-        """The widgets of the newest messages (or a hint); the rest wait in _older for show_older()."""
-        shown = items[-self.HISTORY_LIMIT :]
-        first = self._first_paint_count(shown)
-        self._older = shown[:-first] if first else []
-        self._hidden = len(items) - len(shown)
-        widgets: list[Static | MessageView] = [self._message_view(i) for i in shown[len(shown) - first :]]
-        if not widgets:
-            widgets.append(Static("Type a task below and press Enter.", classes="notice -info -hint"))
-        elif self._hidden and not self._older:
-            widgets.insert(0, self._hidden_notice())
-        return widgets
-
-    def _first_paint_count(self, items: list[ChatItem]) -> int:
-        view = self.log_view.scrollable_content_region
-        width = max(20, view.width or self.app.size.width // 2)
-        height = view.height or self.app.size.height
-        rows = count = 0
-        for item in reversed(items[-self.FIRST_PAINT :]):
-            # Header and margin, then each source line wrapped at the view's width.
-            rows += 2 + sum(-(-max(1, len(line)) // width) for line in item.text.splitlines() or [""])
-            count += 1
-            if rows >= height:
-                break
-        return count
-
-    async def show_older(self) -> None:
-        """Mount the messages show_history() held back, above the ones already shown."""
-        if not self._older:
-            return
-        widgets: list[Static | MessageView] = [self._message_view(i) for i in self._older]
-        if self._hidden:
-            widgets.insert(0, self._hidden_notice())
-        self._older = []
-        await self.log_view.mount_all(widgets, before=0)
-
-    def _hidden_notice(self) -> Static:
-        return Static(f"{self._hidden} older messages not shown.", classes="notice -info")
-
-    @staticmethod
-    def _message_view(item: ChatItem) -> MessageView:
-        view = MessageView(item)
-        if item.role != "user":
-            view.set_class(item.incomplete, "-incomplete")
-            view.set_class(item.cached, "-cached")
-        return view
-
     async def add_user(self, message_id: str, text: str) -> None:
         """Show a sent prompt."""
         for hint in self.log_view.query(".-hint"):
@@ -157,6 +82,7 @@ class ChatPane(Pane):
             await space.remove()
         await self.log_view.mount(MessageView(ChatItem(message_id, "user", text)))
         self.log_view.anchor()
+        await self.retire_oldest()
 
     async def start_reply(self, message_id: str) -> None:
         """Open an empty assistant reply that deltas will stream into."""
@@ -177,6 +103,9 @@ class ChatPane(Pane):
         self._tail = self._box.query_one(Markdown)
         self._finished = None
         self._segment = ""
+
+    def _forget_space(self) -> None:
+        self._space = None
 
     def _page(self) -> int:
         return max(1, round(self.log_view.scrollable_content_region.height * self.READING_SPACE))
@@ -393,16 +322,3 @@ class ChatPane(Pane):
         else:
             await self.log_view.mount(notice)
             self.log_view.anchor()
-
-    def scroll_to_message(self, message_id: str) -> bool:
-        """Scroll so a message is visible and highlight it; False if it is not shown."""
-        found = self.log_view.query(f"#m-{message_id}")
-        if not found:
-            return False
-        view = found.first()
-        self._following = False
-        self.log_view.anchor(False)
-        self.log_view.scroll_to_widget(view, animate=False, top=True)
-        view.add_class("-highlight")
-        self._recapture(view)
-        return True

@@ -28,7 +28,7 @@ class ChatItem:
     cached: bool = False
 
 
-def _badges(incomplete: bool, cached: bool) -> str:
+def badges(incomplete: bool, cached: bool) -> str:
     marks = []
     if cached:
         marks.append("[cached]")
@@ -125,8 +125,8 @@ class MessageView(Vertical):
             yield ReplyBody(self.item.text, classes="message-body")
 
     def _header(self, who: str) -> str:
-        badges = _badges(self.item.incomplete, self.item.cached)
-        return f"{who} {badges}".rstrip()
+        marks = badges(self.item.incomplete, self.item.cached)
+        return f"{who} {marks}".rstrip()
 
     @property
     def text(self) -> str:
@@ -147,5 +147,5 @@ class MessageView(Vertical):
         """Mark the reply as cached and/or incomplete."""
         self.set_class(incomplete, "-incomplete")
         self.set_class(cached, "-cached")
-        badges = _badges(incomplete, cached)
-        self.query_one(".message-header", Label).update(f"Assistant {badges}".rstrip())
+        marks = badges(incomplete, cached)
+        self.query_one(".message-header", Label).update(f"Assistant {marks}".rstrip())

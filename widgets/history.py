@@ -1,0 +1,219 @@
+"""HistoryLines: the older messages of a long session as one widget that paints only the rows in view."""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_right
+from itertools import accumulate
+
+from rich.console import Console, RenderableType
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widget import Widget
+
+from widgets.message import ChatItem, badges
+
+
+class HistoryLines(Widget):
+    """Messages above the newest ones (which stay widgets), kept as their text only.
+
+    A message is drawn (Rich's Markdown, as lines) when it comes into view and kept in a small
+    cache; its height is known once it has been drawn and estimated from its text until then.
+    Drawing runs in slices between frames, nearest the view first, so heights settle while the
+    reader scrolls; a height that changes above the view moves the view by as much. Memory holds the
+    texts, one height per message and the cache, not a widget tree per message."""
+
+    ALLOW_SELECT = True
+    COMPONENT_CLASSES = {"history--header", "history--user-header", "history--user-body", "history--marked",
+                         "history--highlight"}
+    DEFAULT_CSS = """
+    HistoryLines {
+        height: auto;
+        width: 1fr;
+    }
+    HistoryLines > .history--header { text-style: bold; color: $text-muted; }
+    HistoryLines > .history--user-header { text-style: bold; color: $accent; }
+    HistoryLines > .history--user-body { background: $boost; }
+    HistoryLines > .history--marked { text-style: bold; color: $warning; }
+    HistoryLines > .history--highlight { background: $accent 15%; }
+    """
+
+    SLICE_S = 0.008
+    """Drawing ahead runs at most this long between two frames."""
+
+    def __init__(self, items: list[ChatItem]) -> None:
+        super().__init__(id="chat-history")
+        self.items: list[ChatItem] = list(items)
+        self._width = 0
+        self._heights: list[int] = [self._estimate(item) for item in self.items]
+        self._measured: list[bool] = [False] * len(self.items)
+        self._starts: list[int] = [0, *accumulate(self._heights)]
+        self._lines: LRUCache[int, list[Strip]] = LRUCache(64)
+        self._timer: Timer | None = None
+        self.highlighted: str | None = None
+        """The message id drawn highlighted (scroll_to_message)."""
+
+    # -- geometry -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(0.012, self._measure_some, pause=True)
+        self._relayout(0)
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        if width and width != self._width:
+            self._width = width
+            self._lines.clear()
+            # Heights drawn at the old width stay as estimates until drawn again.
+            self._measured = [False] * len(self.items)
+            self._relayout(0)
+
+    def _estimate(self, item: ChatItem) -> int:
+        width = max(10, (self._width or 80) - 2)
+        body = sum(-(-max(1, len(line)) // width) for line in item.text.splitlines() or [""])
+        return 2 + body + (2 * item.text.count("```") // 2)
+
+    def _relayout(self, shift_above: int) -> None:
+        self._starts = [0, *accumulate(self._heights)]
+        self.styles.height = self._starts[-1]
+        if shift_above:
+            log = self.parent
+            if isinstance(log, Widget):
+                log.scroll_to(y=log.scroll_y + shift_above, animate=False, immediate=True)
+        if self._timer is not None and not all(self._measured):
+            self._timer.resume()
+
+    @property
+    def total_rows(self) -> int:
+        """The height of all the messages (some estimated)."""
+        return self._starts[-1]
+
+    def row_of(self, message_id: str) -> int | None:
+        """The first row of a message, or None if it is not here."""
+        for index, item in enumerate(self.items):
+            if item.message_id == message_id:
+                return self._starts[index]
+        return None
+
+    def append(self, items: list[ChatItem]) -> None:
+        """Add messages at the end (the oldest widgets of the log, retired)."""
+        self.items.extend(items)
+        self._heights.extend(self._estimate(item) for item in items)
+        self._measured.extend(False for _ in items)
+        self._relayout(0)
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def _renderable(self, item: ChatItem, width: int) -> tuple[Text, RenderableType]:
+        who = "You" if item.role == "user" else "Assistant"
+        marks = badges(item.incomplete, item.cached)
+        header_style = ("history--marked" if marks else "history--user-header" if item.role == "user"
+                        else "history--header")
+        header = Text(f"{who} {marks}".rstrip(), style=self.get_component_rich_style(header_style))
+        if item.role == "user":
+            body: RenderableType = Padding(Text(item.text), (0, 1),
+                                           style=self.get_component_rich_style("history--user-body"),
+                                           expand=True)
+        else:
+            theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
+            body = Markdown(item.text, code_theme=theme)
+        return header, body
+
+    def _draw(self, index: int) -> list[Strip]:
+        lines = self._lines.get(index)
+        if lines is not None:
+            return lines
+        width = self._width or self.size.width or 80
+        item = self.items[index]
+        console: Console = self.app.console
+        options = console.options.update(width=width, height=None, highlight=False)
+        base = self.rich_style
+        if item.message_id == self.highlighted:
+            base = base + self.get_component_rich_style("history--highlight")
+        header, body = self._renderable(item, width)
+        rows = console.render_lines(header, options, style=base, pad=True)
+        rows += console.render_lines(body, options, style=base, pad=True)
+        rows.append([Segment(" " * width, base)])  # the margin below a message
+        lines = [Strip(row, width) for row in rows]
+        self._lines[index] = lines
+        if not self._measured[index] or self._heights[index] != len(lines):
+            self._measured[index] = True
+            if self._heights[index] != len(lines):
+                # Not now (this may be a paint): the next slice moves the rows.
+                self.call_later(self._settle, index, len(lines))
+        return lines
+
+    def _settle(self, index: int, height: int) -> None:
+        if index >= len(self._heights) or self._heights[index] == height:
+            return
+        delta = height - self._heights[index]
+        self._heights[index] = height
+        self._relayout(delta if self._starts[index + 1] <= self._view_top() else 0)
+
+    def _view_top(self) -> int:
+        log = self.parent
+        return round(log.scroll_y) - self.virtual_region.y if isinstance(log, Widget) else 0
+
+    def _measure_some(self) -> None:
+        """Draw messages not drawn yet, nearest the view first, for at most SLICE_S."""
+        if not self._width:
+            return
+        deadline = time.perf_counter() + self.SLICE_S
+        top = max(0, self._view_top())
+        near = bisect_right(self._starts, top) - 1
+        order = sorted((i for i, done in enumerate(self._measured) if not done), key=lambda i: abs(i - near))
+        if not order:
+            if self._timer is not None:
+                self._timer.pause()
+            return
+        shift = 0
+        for index in order:
+            if time.perf_counter() > deadline:
+                break
+            lines = self._draw(index)
+            delta = len(lines) - self._heights[index]
+            if delta:
+                if self._starts[index + 1] <= top:
+                    shift += delta
+                self._heights[index] = len(lines)
+            if len(self._lines) >= self._lines.maxsize - 8 and abs(index - near) > 8:
+                self._lines.discard(index)  # measured far from the view: keep the height only
+        self._relayout(shift)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = bisect_right(self._starts, y) - 1
+        if not 0 <= index < len(self.items):
+            return Strip.blank(width, self.rich_style)
+        lines = self._draw(index)
+        row = y - self._starts[index]
+        strip = lines[row] if row < len(lines) else Strip.blank(width, self.rich_style)
+        return strip.apply_offsets(0, y)
+
+    # -- selection and theme --------------------------------------------------------------------
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected rows' text (rows outside the selection are not drawn)."""
+        start = selection.start.y if selection.start is not None else 0
+        end = selection.end.y if selection.end is not None else self.total_rows - 1
+        rows = [""] * start + [self.render_line(y).text.rstrip() for y in range(start, end + 1)]
+        return selection.extract("\n".join(rows)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+
+    def highlight(self, message_id: str) -> None:
+        """Draw one message highlighted (as a MessageView with -highlight)."""
+        self.highlighted = message_id
+        self._lines.clear()
+        self.refresh()
