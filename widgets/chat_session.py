@@ -26,7 +26,7 @@ class SessionLog:
     FIRST_PAINT = 12
     """At most this many of the newest messages are mounted before a session's first frame: as many
     as are estimated to fill the view (each costs 10-20 ms to build), the rest come a frame later."""
-    LIVE_MESSAGES = 40
+    LIVE_MESSAGES = 20
     """The newest messages kept as widgets; older ones (at load, or as the session grows) go to
     HistoryLines, so the widget tree and each layout pass stay the same size in a long session."""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from bisect import bisect_right
 from itertools import accumulate
 
 from rich.console import Console, RenderableType
-from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.text import Text
@@ -18,6 +18,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from widgets.message import ChatItem, badges
+
+_FENCE = re.compile(r"^(\s*)(```+|~~~+)[^\n`]*$", re.MULTILINE)
 
 
 class HistoryLines(Widget):
@@ -46,6 +48,9 @@ class HistoryLines(Widget):
 
     SLICE_S = 0.008
     """Drawing ahead runs at most this long between two frames."""
+    SETTLE_S = 0.3
+    """Heights found by drawing ahead are applied at most this often: each change of this widget's
+    height lays the whole log out again."""
 
     def __init__(self, items: list[ChatItem]) -> None:
         super().__init__(id="chat-history")
@@ -56,6 +61,11 @@ class HistoryLines(Widget):
         self._starts: list[int] = [0, *accumulate(self._heights)]
         self._lines: LRUCache[int, list[Strip]] = LRUCache(64)
         self._timer: Timer | None = None
+        self._pending: dict[int, int] = {}
+        """Heights drawn ahead and not applied yet (index -> rows)."""
+        self._settled_at = 0.0
+        self._last_top = -1
+        self._moved_at = 0.0
         self.highlighted: str | None = None
         """The message id drawn highlighted (scroll_to_message)."""
 
@@ -80,6 +90,7 @@ class HistoryLines(Widget):
         return 2 + body + (2 * item.text.count("```") // 2)
 
     def _relayout(self, shift_above: int) -> None:
+        self._settled_at = time.perf_counter()
         self._starts = [0, *accumulate(self._heights)]
         self.styles.height = self._starts[-1]
         if shift_above:
@@ -110,7 +121,11 @@ class HistoryLines(Widget):
 
     # -- drawing ------------------------------------------------------------------------------
 
-    def _renderable(self, item: ChatItem, width: int) -> tuple[Text, RenderableType]:
+    def _renderable(self, item: ChatItem, plain: bool = False) -> tuple[Text, RenderableType]:
+        # Rich's Markdown (and with it Pygments) is imported with the first old message drawn, after
+        # the first frame.
+        from rich.markdown import Markdown
+
         who = "You" if item.role == "user" else "Assistant"
         marks = badges(item.incomplete, item.cached)
         header_style = ("history--marked" if marks else "history--user-header" if item.role == "user"
@@ -122,13 +137,12 @@ class HistoryLines(Widget):
                                            expand=True)
         else:
             theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
-            body = Markdown(item.text, code_theme=theme)
+            # Plain, to measure: fences as plain text take the same rows without a lexer's work.
+            text = _FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}text", item.text) if plain else item.text
+            body = Markdown(text, code_theme=theme)
         return header, body
 
-    def _draw(self, index: int) -> list[Strip]:
-        lines = self._lines.get(index)
-        if lines is not None:
-            return lines
+    def _rows(self, index: int, plain: bool = False) -> list[list[Segment]]:
         width = self._width or self.size.width or 80
         item = self.items[index]
         console: Console = self.app.console
@@ -136,20 +150,29 @@ class HistoryLines(Widget):
         base = self.rich_style
         if item.message_id == self.highlighted:
             base = base + self.get_component_rich_style("history--highlight")
-        header, body = self._renderable(item, width)
+        header, body = self._renderable(item, plain)
         rows = console.render_lines(header, options, style=base, pad=True)
         rows += console.render_lines(body, options, style=base, pad=True)
         rows.append([Segment(" " * width, base)])  # the margin below a message
-        lines = [Strip(row, width) for row in rows]
+        return rows
+
+    def _draw(self, index: int, settle: bool = True) -> list[Strip]:
+        lines = self._lines.get(index)
+        if lines is not None:
+            return lines
+        width = self._width or self.size.width or 80
+        lines = [Strip(row, width) for row in self._rows(index)]
         self._lines[index] = lines
         if not self._measured[index] or self._heights[index] != len(lines):
             self._measured[index] = True
-            if self._heights[index] != len(lines):
-                # Not now (this may be a paint): the next slice moves the rows.
+            if self._heights[index] != len(lines) and settle:
+                # Drawn to be shown, at a height other than its estimate: not now (this may be a
+                # paint), right after.
                 self.call_later(self._settle, index, len(lines))
         return lines
 
     def _settle(self, index: int, height: int) -> None:
+        self._pending.pop(index, None)
         if index >= len(self._heights) or self._heights[index] == height:
             return
         delta = height - self._heights[index]
@@ -161,29 +184,53 @@ class HistoryLines(Widget):
         return round(log.scroll_y) - self.virtual_region.y if isinstance(log, Widget) else 0
 
     def _measure_some(self) -> None:
-        """Draw messages not drawn yet, nearest the view first, for at most SLICE_S."""
+        """Between frames, for at most SLICE_S: draw the messages a page around the view (so the next
+        keys find them drawn), then measure the others, nearest first. Not while the view moves."""
         if not self._width:
             return
-        deadline = time.perf_counter() + self.SLICE_S
         top = max(0, self._view_top())
+        now = time.perf_counter()
+        if top != self._last_top:
+            self._last_top, self._moved_at = top, now
+        if now - self._moved_at < 0.05:
+            return
+        deadline = now + self.SLICE_S
+        page = max(1, self.parent.size.height if isinstance(self.parent, Widget) else 40)
+        first = max(0, bisect_right(self._starts, top - page) - 1)
+        last = min(len(self.items), bisect_right(self._starts, top + 3 * page))
         near = bisect_right(self._starts, top) - 1
+        for index in range(first, last):
+            if time.perf_counter() > deadline:
+                return
+            if index not in self._lines:
+                self._note_height(index, len(self._draw(index, settle=False)))
         order = sorted((i for i, done in enumerate(self._measured) if not done), key=lambda i: abs(i - near))
         if not order:
-            if self._timer is not None:
+            if self._pending:
+                self._apply_pending()
+            elif self._timer is not None:
                 self._timer.pause()
             return
-        shift = 0
         for index in order:
             if time.perf_counter() > deadline:
                 break
-            lines = self._draw(index)
-            delta = len(lines) - self._heights[index]
-            if delta:
-                if self._starts[index + 1] <= top:
-                    shift += delta
-                self._heights[index] = len(lines)
-            if len(self._lines) >= self._lines.maxsize - 8 and abs(index - near) > 8:
-                self._lines.discard(index)  # measured far from the view: keep the height only
+            self._note_height(index, len(self._rows(index, plain=True)))
+        if self._pending and (len(order) <= 1 or time.perf_counter() - self._settled_at > self.SETTLE_S):
+            self._apply_pending()
+
+    def _note_height(self, index: int, height: int) -> None:
+        self._measured[index] = True
+        if height != self._heights[index]:
+            self._pending[index] = height
+
+    def _apply_pending(self) -> None:
+        top = self._view_top()
+        shift = 0
+        for index, height in self._pending.items():
+            if self._starts[index + 1] <= top:
+                shift += height - self._heights[index]
+            self._heights[index] = height
+        self._pending.clear()
         self._relayout(shift)
 
     def render_line(self, y: int) -> Strip:

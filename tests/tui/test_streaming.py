@@ -63,7 +63,7 @@ async def test_theme_change_captures_frozen_lines_again(tmp_path: Path) -> None:
 
 
 async def test_session_loads_newest_first_then_the_rest(tmp_path: Path) -> None:
-    count = ChatPane.FIRST_PAINT  # questions; with their answers twice FIRST_PAINT messages
+    count = ChatPane.LIVE_MESSAGES // 2  # questions; with their answers as many messages as stay widgets
     app = make_app(tmp_path, [f"answer {i}" for i in range(count)])
     async with app.run_test(size=(160, 48)) as pilot:
         await started(pilot)
