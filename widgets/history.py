@@ -61,6 +61,8 @@ class HistoryLines(Widget):
         self._starts: list[int] = [0, *accumulate(self._heights)]
         self._lines: LRUCache[int, list[Strip]] = LRUCache(64)
         self._timer: Timer | None = None
+        self._plain: set[int] = set()
+        """Messages drawn with their code not highlighted yet (drawn in a frame: 3x faster)."""
         self._pending: dict[int, int] = {}
         """Heights drawn ahead and not applied yet (index -> rows)."""
         self._settled_at = 0.0
@@ -80,6 +82,7 @@ class HistoryLines(Widget):
         if width and width != self._width:
             self._width = width
             self._lines.clear()
+            self._plain.clear()
             # Heights drawn at the old width stay as estimates until drawn again.
             self._measured = [False] * len(self.items)
             self._relayout(0)
@@ -156,13 +159,17 @@ class HistoryLines(Widget):
         rows.append([Segment(" " * width, base)])  # the margin below a message
         return rows
 
-    def _draw(self, index: int, settle: bool = True) -> list[Strip]:
+    def _draw(self, index: int, settle: bool = True, plain: bool = False) -> list[Strip]:
         lines = self._lines.get(index)
-        if lines is not None:
+        if lines is not None and not (index in self._plain and not plain):
             return lines
         width = self._width or self.size.width or 80
-        lines = [Strip(row, width) for row in self._rows(index)]
+        lines = [Strip(row, width) for row in self._rows(index, plain)]
         self._lines[index] = lines
+        if plain:
+            self._plain.add(index)
+        else:
+            self._plain.discard(index)
         if not self._measured[index] or self._heights[index] != len(lines):
             self._measured[index] = True
             if self._heights[index] != len(lines) and settle:
@@ -202,8 +209,11 @@ class HistoryLines(Widget):
         for index in range(first, last):
             if time.perf_counter() > deadline:
                 return
-            if index not in self._lines:
+            if index in self._plain or self._lines.get(index) is None:
+                shown = index in self._plain
                 self._note_height(index, len(self._draw(index, settle=False)))
+                if shown:
+                    self.refresh()
         order = sorted((i for i, done in enumerate(self._measured) if not done), key=lambda i: abs(i - near))
         if not order:
             if self._pending:
@@ -238,7 +248,8 @@ class HistoryLines(Widget):
         index = bisect_right(self._starts, y) - 1
         if not 0 <= index < len(self.items):
             return Strip.blank(width, self.rich_style)
-        lines = self._draw(index)
+        # Drawn in the frame: without highlighting (the slices between frames add it).
+        lines = self._lines.get(index) or self._draw(index, plain=True)
         row = y - self._starts[index]
         strip = lines[row] if row < len(lines) else Strip.blank(width, self.rich_style)
         return strip.apply_offsets(0, y)
@@ -258,9 +269,11 @@ class HistoryLines(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
+        self._plain.clear()
 
     def highlight(self, message_id: str) -> None:
         """Draw one message highlighted (as a MessageView with -highlight)."""
         self.highlighted = message_id
         self._lines.clear()
+        self._plain.clear()
         self.refresh()
