@@ -119,6 +119,8 @@ async def scroll_through(home: Path, messages: int, keys_per_stop: int = 15) -> 
                     log.scroll_to(y=log.max_scroll_y * stop / 10, animate=False, immediate=True)
                     await pilot.pause()
                     for _ in range(keys_per_stop):
+                        if log.scroll_y >= log.max_scroll_y:
+                            break  # at the end: a key would move nothing
                         start_y, sent = log.scroll_y, time.perf_counter()
                         app.post_message(events.Key("pagedown", None))
                         while log.scroll_y == start_y and time.perf_counter() - sent < 2:  # noqa: ASYNC110
