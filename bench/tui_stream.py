@@ -1,10 +1,13 @@
-"""Dashboard streaming benchmark: screen vs headless tok/s, flush cost growth, key latency, start-up."""
+"""Dashboard speed benchmark: screen vs headless tok/s, flush cost growth, key latency, start-up, then
+huge output (bench/tui_output.py) and a long session (bench/tui_session.py); each figure with the
+phase of main-thread time that dominates it. `--stream-only` stops after start-up."""
 
 from __future__ import annotations
 
 import asyncio
 import atexit
 import compileall
+import json
 import os
 import shutil
 import statistics
@@ -21,6 +24,7 @@ sys.path.insert(0, str(ROOT / "tests" / "tui"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from glassbox_factory import FixedTimingModel, make_app  # noqa: E402
+from phases import PhaseClock, breakdown, dominant  # noqa: E402
 from pty_launch import EMPTY_APP, time_to_text  # noqa: E402
 from textual import events  # noqa: E402
 from textual.screen import Screen  # noqa: E402
@@ -121,7 +125,8 @@ async def screen_run(n: int, threaded: bool, probe_keys: bool = False) -> dict[s
     count; an append's time also holds whatever else ran on the loop while it was awaited."""
     app = bench_app(n, threaded)
     full = "".join(_tokens(reply(n)))
-    result: dict[str, Any] = {"appends": [], "frames": [], "latencies": []}
+    result: dict[str, Any] = {"appends": [], "frames": [], "latencies": [], "phases": []}
+    clock = PhaseClock()
     state = {"appended": 0, "tokens": 0, "first": 0.0, "last": 0.0}
     original_append = Markdown.append
     original_update = Screen._on_timer_update
@@ -145,6 +150,7 @@ async def screen_run(n: int, threaded: bool, probe_keys: bool = False) -> dict[s
         if state["appended"] and not state["last"]:
             # Only frames that show streamed text are flushes; the end-of-run redraw is not one.
             result["frames"].append((state["tokens"], time.thread_time() - start))
+            result["phases"].append((state["tokens"], clock.snapshot()))
         if state["appended"] and not state["first"]:
             state["first"] = now
         if state["appended"] >= len(full) and not state["last"]:
@@ -153,33 +159,49 @@ async def screen_run(n: int, threaded: bool, probe_keys: bool = False) -> dict[s
     Markdown.append = timed_append  # type: ignore[method-assign,assignment]
     Screen._on_timer_update = timed_update  # type: ignore[method-assign]
     try:
-        async with app.run_test(size=(160, 48)) as pilot:
-            await asyncio.wait_for(app.ready.wait(), 10)
-            await pilot.pause()
-            app.dashboard.chat.prompt.load_text("go")
-            await pilot.press("enter")
-            next_key = time.perf_counter() + 0.05
-            prompt = app.dashboard.chat.prompt
-            while app.handle is not None or app.bridge is None:
-                now = time.perf_counter()
-                if probe_keys and state["first"] and not state["last"] and now >= next_key:
-                    before = len(prompt.text)
-                    sent = time.perf_counter()
-                    app.post_message(events.Key("x", "x"))
-                    while len(prompt.text) == before and time.perf_counter() - sent < 1:  # noqa: ASYNC110
-                        await asyncio.sleep(0.0005)
-                    result["latencies"].append(time.perf_counter() - sent)
-                    next_key = time.perf_counter() + 0.05
-                await asyncio.sleep(0.002)
-            await pilot.pause(0.1)
-            first, last = state["first"], state["last"]
-            result["screen_rate"] = (n - 1) / (last - first) if last > first else 0.0
-            result["first_shown"], result["last_shown"] = first, last
-            await pilot.press("ctrl+q")
+        with clock.installed():
+            async with app.run_test(size=(160, 48)) as pilot:
+                await asyncio.wait_for(app.ready.wait(), 10)
+                await pilot.pause()
+                app.dashboard.chat.prompt.load_text("go")
+                await pilot.press("enter")
+                next_key = time.perf_counter() + 0.05
+                prompt = app.dashboard.chat.prompt
+                while app.handle is not None or app.bridge is None:
+                    now = time.perf_counter()
+                    if probe_keys and state["first"] and not state["last"] and now >= next_key:
+                        before = len(prompt.text)
+                        sent = time.perf_counter()
+                        app.post_message(events.Key("x", "x"))
+                        while len(prompt.text) == before and time.perf_counter() - sent < 1:  # noqa: ASYNC110
+                            await asyncio.sleep(0.0005)
+                        result["latencies"].append(time.perf_counter() - sent)
+                        next_key = time.perf_counter() + 0.05
+                    await asyncio.sleep(0.002)
+                await pilot.pause(0.1)
+                first, last = state["first"], state["last"]
+                result["screen_rate"] = (n - 1) / (last - first) if last > first else 0.0
+                result["first_shown"], result["last_shown"] = first, last
+                await pilot.press("ctrl+q")
     finally:
         Markdown.append = original_append  # type: ignore[method-assign]
         Screen._on_timer_update = original_update  # type: ignore[method-assign]
     return result
+
+
+def phase_window(samples: list[tuple[int, dict[str, float]]], low: int, high: int) -> str:
+    """Main-thread time per frame by phase, over the frames shown between `low` and `high` tokens."""
+    inside = [phases for tokens, phases in samples if low <= tokens <= high]
+    if len(inside) < 2:
+        return "n/a"
+    return breakdown(inside[0], inside[-1], len(inside) - 1)
+
+
+def run_dominant(samples: list[tuple[int, dict[str, float]]]) -> str:
+    """The phase with the most main-thread time per frame over a whole run."""
+    if len(samples) < 2:
+        return "n/a"
+    return dominant(samples[0][1], samples[-1][1], len(samples) - 1)
 
 
 def flush_cost(samples: list[tuple[int, float]], low: int, high: int, mean: bool = False) -> float:
@@ -239,17 +261,37 @@ def launch_ratio(tmp: Path, rounds: int = 15) -> tuple[float, float]:
     return statistics.median(ours), statistics.median(theirs)
 
 
+def launch_phases(tmp: Path) -> str:
+    """Where the main thread spends a launch up to the session's first frame (one extra launch,
+    instrumented by bench/launch_phases.py, not one of the timed ones)."""
+    out = tmp / "launch-phases.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GLASSBOX_")}
+    env.update(TERM="xterm-256color", GLASSBOX_HOME=str(tmp / "home"), PYTHONPATH=str(ROOT))
+    if time_to_text([sys.executable, str(ROOT / "bench" / "launch_phases.py"), str(out)], b"question 9",
+                    env) is None or not out.exists():
+        return "n/a"
+    spent = json.loads(out.read_text())
+    names = ("import", "layout", "render", "markdown", "store", "other")
+    total = sum(spent.get(name, 0.0) for name in names) or 1.0
+    parts = sorted(((spent.get(name, 0.0), name) for name in names), reverse=True)
+    return ", ".join(f"{name} {value * 1000:.0f} ms ({100 * value / total:.0f}%)" for value, name in parts)
+
+
 async def main() -> None:
     rates: dict[bool, list[tuple[float, float]]] = {}
+    rate_phases = ""
     for threaded, rounds in ((False, 1), (True, ROUNDS)):
         for _ in range(rounds):
             headless = await headless_rate(2000, threaded)
             screen = await screen_run(2000, threaded)
             rates.setdefault(threaded, []).append((headless, screen["screen_rate"]))
+            if threaded and len(screen["phases"]) > 1:
+                rate_phases = run_dominant(screen["phases"])
     run_2k = await screen_run(2000, threaded=True, probe_keys=True)
     runs_10k = [await screen_run(10_500, threaded=True) for _ in range(ROUNDS)]
     home = await seeded_home()
     launched, launched_empty = launch_ratio(home)
+    start_phases = launch_phases(home)
     latencies = sorted(run_2k["latencies"])
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
     print(f"token delay                          {TOKEN_DELAY_S * 1000:.1f} ms")
@@ -259,7 +301,8 @@ async def main() -> None:
                   f"screen / headless {screen / headless:6.3f}")
     ratios = [screen / headless for headless, screen in rates[True]]
     print(f"screen / headless, producer thread, median of {len(ratios)} rounds "
-          f"{statistics.median(ratios):6.3f}   (goal >= 0.98)")
+          f"{statistics.median(ratios):6.3f} (spread {min(ratios):.3f}-{max(ratios):.3f}, goal >= 0.98)")
+    print(f"  dominant phase per frame while streaming: {rate_phases}")
     flush_ratios, mean_ratios = [], []
     for run_10k in runs_10k:
         appends, frames = run_10k["appends"], run_10k["frames"]
@@ -276,12 +319,26 @@ async def main() -> None:
               f"(appends {append_100 * 1000:.3f} / {append_10k * 1000:.3f}), ratio {flush_ratios[-1]:.3f}; "
               f"mean {mean_100 * 1000:.3f} / {mean_10k * 1000:.3f} ms, ratio {mean_ratios[-1]:.3f}")
     print(f"flush 10k / flush 100, median of {len(flush_ratios)} rounds "
-          f"{statistics.median(flush_ratios):8.3f}   (goal <= 1.5; with means: "
-          f"{statistics.median(mean_ratios):.3f})")
+          f"{statistics.median(flush_ratios):8.3f} (spread {min(flush_ratios):.3f}-{max(flush_ratios):.3f}, "
+          f"goal <= 1.3; with means: {statistics.median(mean_ratios):.3f})")
+    for low, high in ((50, 250), (9_500, 10_500)):
+        windows = [phase_window(run["phases"], low, high) for run in runs_10k]
+        print(f"  per frame at ~{(low + high) // 2:,} tokens, ms by phase (first round): {windows[0]}")
+    key_dominant = run_dominant(run_2k["phases"])
     print(f"key press latency p95 while streaming{p95 * 1000:8.2f} ms (n={len(latencies)}, goal <= 50)")
+    print(f"  dominant phase per frame meanwhile: {key_dominant}")
     print(f"launch to first frame, session shown {launched * 1000:8.1f} ms  (glassbox in a pty)")
     print(f"launch to first frame, empty app     {launched_empty * 1000:8.1f} ms")
-    print(f"start-up ratio (launch)              {launched / launched_empty:8.3f}   (goal <= 2)")
+    print(f"start-up ratio (launch)              {launched / launched_empty:8.3f}   (goal <= 1.5)")
+    print(f"  main thread to the first frame, by phase: {start_phases}")
+    if "--stream-only" in sys.argv:
+        return
+    # The other two figures of the dashboard's speed: huge output and long sessions.
+    import tui_output
+    import tui_session
+
+    tui_output.report(await tui_output.flood(Path(tempfile.mkdtemp(prefix="gb-bench-"))))
+    await tui_session.main()
 
 
 if __name__ == "__main__":

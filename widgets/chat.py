@@ -10,21 +10,17 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from widgets.frozen import FrozenLines, freeze, settled
-from widgets.message import ChatItem, LaidOut, MessageView, ReadingSpace, ReplyBody
+from widgets.chat_session import SessionLog
+from widgets.frozen import FrozenLines, freeze, merge_frozen, settled
+from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace, ReplyBody
 from widgets.pane import Pane
 from widgets.prompt import PromptInput
 
 __all__ = ["ChatItem", "ChatPane", "MessageView"]
 
-class ChatPane(Pane):
+class ChatPane(SessionLog, Pane):
     """Chat: history, the streaming reply, notices, and the prompt input."""
 
-    HISTORY_LIMIT = 200
-    """Older messages are not rendered, so opening a long session stays fast."""
-    FIRST_PAINT = 12
-    """At most this many of the newest messages are mounted before a session's first frame: as many
-    as are estimated to fill the view (each costs 10-20 ms to build), the rest come a frame later."""
     SEGMENT_CHARS = 1200
     """A streamed reply is split into Markdown segments of about this size at paragraph breaks; a
     finished segment is captured into FrozenLines, so a frame's cost does not grow with the reply."""
@@ -44,11 +40,12 @@ class ChatPane(Pane):
         self._streaming: MessageView | None = None
         self._tail: Markdown | None = None
         """The live Markdown segment the stream writes into."""
+        self._box: LiveTail | None = None
+        """The box of fixed height the live segment grows in (see LiveTail)."""
         self._finished: Markdown | None = None
         """The segment finished last, frozen when the next one finishes."""
         self._segment = ""
         self._older: list[ChatItem] = []
-        self._hidden = 0
         self._edits = asyncio.Lock()
         """Freezing runs after a refresh, on this pane's queue, while the dashboard streams text
         into the same reply from its own: one edit of the log at a time."""
@@ -76,76 +73,6 @@ class ChatPane(Pane):
         """Focus the prompt."""
         self.prompt.focus()
 
-    async def show_history(self, items: list[ChatItem]) -> None:
-        """Replace the log with the newest messages that fill the view (see FIRST_PAINT); show_older()
-        adds the rest (up to HISTORY_LIMIT), so a long session is on screen before all of it is parsed."""
-        await self._stop_stream()
-        log = self.log_view
-        self._space = None
-        views = [child for child in log.children if isinstance(child, MessageView)]
-        mounted = [view.item for view in views]
-        shown = items[-self.HISTORY_LIMIT :]
-        if mounted and shown[-len(mounted) :] == mounted:
-            # Already on screen (the launch glance showed them): keep them, drop only the rest.
-            await log.remove_children([child for child in log.children if child not in views])
-            self._older = shown[: -len(mounted)]
-            self._hidden = len(items) - len(shown)
-            if self._hidden and not self._older:
-                await log.mount(self._hidden_notice(), before=0)
-        else:
-            await log.remove_children()
-            await log.mount_all(self._first_widgets(items))
-        log.scroll_end(animate=False)
-        log.anchor()
-        self.prompt.prompt_history = [i.text for i in items if i.role == "user"][-100:]
-
-    def _first_widgets(self, items: list[ChatItem]) -> list[Static | MessageView]:
-        """The widgets of the newest messages (or a hint); the rest wait in _older for show_older()."""
-        shown = items[-self.HISTORY_LIMIT :]
-        first = self._first_paint_count(shown)
-        self._older = shown[:-first] if first else []
-        self._hidden = len(items) - len(shown)
-        widgets: list[Static | MessageView] = [self._message_view(i) for i in shown[len(shown) - first :]]
-        if not widgets:
-            widgets.append(Static("Type a task below and press Enter.", classes="notice -info -hint"))
-        elif self._hidden and not self._older:
-            widgets.insert(0, self._hidden_notice())
-        return widgets
-
-    def _first_paint_count(self, items: list[ChatItem]) -> int:
-        view = self.log_view.scrollable_content_region
-        width = max(20, view.width or self.app.size.width // 2)
-        height = view.height or self.app.size.height
-        rows = count = 0
-        for item in reversed(items[-self.FIRST_PAINT :]):
-            # Header and margin, then each source line wrapped at the view's width.
-            rows += 2 + sum(-(-max(1, len(line)) // width) for line in item.text.splitlines() or [""])
-            count += 1
-            if rows >= height:
-                break
-        return count
-
-    async def show_older(self) -> None:
-        """Mount the messages show_history() held back, above the ones already shown."""
-        if not self._older:
-            return
-        widgets: list[Static | MessageView] = [self._message_view(i) for i in self._older]
-        if self._hidden:
-            widgets.insert(0, self._hidden_notice())
-        self._older = []
-        await self.log_view.mount_all(widgets, before=0)
-
-    def _hidden_notice(self) -> Static:
-        return Static(f"{self._hidden} older messages not shown.", classes="notice -info")
-
-    @staticmethod
-    def _message_view(item: ChatItem) -> MessageView:
-        view = MessageView(item)
-        if item.role != "user":
-            view.set_class(item.incomplete, "-incomplete")
-            view.set_class(item.cached, "-cached")
-        return view
-
     async def add_user(self, message_id: str, text: str) -> None:
         """Show a sent prompt."""
         for hint in self.log_view.query(".-hint"):
@@ -155,15 +82,17 @@ class ChatPane(Pane):
             await space.remove()
         await self.log_view.mount(MessageView(ChatItem(message_id, "user", text)))
         self.log_view.anchor()
+        await self.retire_oldest()
 
     async def start_reply(self, message_id: str) -> None:
         """Open an empty assistant reply that deltas will stream into."""
         await self._stop_stream()
-        view = MessageView(ChatItem(message_id, "assistant", ""))
+        view = MessageView(ChatItem(message_id, "assistant", ""), live=True)
         view.add_class("-streaming")
-        view.styles.height = 1 + self._page()
         log = self.log_view
         await self._mount_at_end(view)
+        self._box = view.query_one(LiveTail)
+        self._box.styles.height = self._page()
         # Anchored, Textual keeps short content at the bottom with a negative offset; a streaming
         # reply is followed by _follow() instead, from the top.
         log.anchor(False)
@@ -171,9 +100,12 @@ class ChatPane(Pane):
             log.scroll_to(y=0, animate=False, immediate=True, force=True)
         self._following = True
         self._streaming = view
-        self._tail = view.query_one(Markdown)
+        self._tail = self._box.query_one(Markdown)
         self._finished = None
         self._segment = ""
+
+    def _forget_space(self) -> None:
+        self._space = None
 
     def _page(self) -> int:
         return max(1, round(self.log_view.scrollable_content_region.height * self.READING_SPACE))
@@ -185,12 +117,15 @@ class ChatPane(Pane):
         else:
             await self.log_view.mount(widget)
 
-    @staticmethod
-    def _used(view: MessageView) -> int:
-        """Rows of the view its children fill (the rest of a streaming view is reserve)."""
+    def _used(self, view: MessageView) -> int:
+        """Rows of the view its text fills (the rest of the live box is reserve)."""
         bottom = view.region.y
         for child in view.displayed_children:
-            bottom = max(bottom, child.region.bottom + child.styles.margin.bottom)
+            if child is self._box:
+                bottom = max(bottom, child.region.y, *(
+                    inner.region.bottom + inner.styles.margin.bottom for inner in child.displayed_children))
+            else:
+                bottom = max(bottom, child.region.bottom + child.styles.margin.bottom)
         return bottom - view.region.y
 
     def _text_end(self) -> int | None:
@@ -218,9 +153,12 @@ class ChatPane(Pane):
             # last page left it; the unused reserve stays below, out of view.
             log.scroll_to(y=max(0, end - height), animate=False, force=True)
             return
-        used = end - view.virtual_region.y
-        if used + 1 >= view.outer_size.height or (self._following and end > log.scroll_y + height):
-            view.styles.height = used + self._page()
+        box = self._box
+        if box is None or not box.virtual_region.height:
+            return
+        box_top = box.virtual_region.y
+        if end + 1 >= box_top + box.outer_size.height or (self._following and end > log.scroll_y + height):
+            box.styles.height = end - box_top + self._page()
             if self._following:
                 log.scroll_to(y=max(0, end - height + self._page()), animate=False)
 
@@ -272,7 +210,8 @@ class ChatPane(Pane):
                         self.call_after_refresh(self._freeze, self._finished)
                     self._finished = self._tail
                     segment = ReplyBody("", classes="message-body")
-                    await self._streaming.mount(segment)
+                    assert self._box is not None
+                    await self._box.mount(segment)
                     self._tail = segment
                     self._segment = ""
                     if not text:
@@ -289,7 +228,16 @@ class ChatPane(Pane):
                 self.call_after_refresh(self._freeze, segment, attempts - 1)
             return
         async with self._edits:
-            await freeze(segment)
+            box = segment.parent if isinstance(segment.parent, LiveTail) else None
+            if box is None:
+                await freeze(segment)
+                return
+            # Out of the live box and into frozen lines just above it, the box shrinking by as much
+            # in the same frame: the reply keeps its height and the text its place on screen.
+            rows = segment.outer_size.height
+            with self.app.batch_update():
+                if await freeze(segment, box, merge_in_view=False) is not None and box is self._box:
+                    box.styles.height = max(1, box.outer_size.height - rows)
 
     async def on_frozen_lines_stale(self, message: FrozenLines.Stale) -> None:
         """Lines captured at another width (or theme) go back to Markdown and are captured again."""
@@ -314,6 +262,7 @@ class ChatPane(Pane):
                     view = MessageView(ChatItem(message_id, "assistant", text, incomplete, cached))
                     await self._mount_at_end(view)
             if text and view.text != text:
+                await view.query(LiveTail).remove()
                 await view.query(".message-body").remove()
                 await view.mount(ReplyBody(text, classes="message-body"))
             view.remove_class("-streaming")
@@ -336,15 +285,20 @@ class ChatPane(Pane):
         if self._streaming is not None:
             view, self._streaming = self._streaming, None
             self._tail = self._finished = None
+            box, self._box = self._box, None
+            # Streaming froze segments apart while they were in view; one widget from now on.
+            async with self._edits:
+                await merge_frozen(view)
             view.remove_class("-streaming")
             if view.is_attached:
-                await self._release_reserve(view)
+                await self._release_reserve(view, box)
 
-    async def _release_reserve(self, view: MessageView) -> None:
+    async def _release_reserve(self, view: MessageView, box: LiveTail | None) -> None:
         # A spacer of a page (never less than the unused reserve) replaces the reserve in the same
         # frame, so the log does not shrink under the view and clamp it.
         with self.app.batch_update():
-            view.styles.height = "auto"
+            if box is not None:
+                box.styles.height = "auto"
             if self._space is None:
                 self._space = ReadingSpace("", classes="reading-space")
                 self._space.styles.height = self._page()
@@ -368,16 +322,3 @@ class ChatPane(Pane):
         else:
             await self.log_view.mount(notice)
             self.log_view.anchor()
-
-    def scroll_to_message(self, message_id: str) -> bool:
-        """Scroll so a message is visible and highlight it; False if it is not shown."""
-        found = self.log_view.query(f"#m-{message_id}")
-        if not found:
-            return False
-        view = found.first()
-        self._following = False
-        self.log_view.anchor(False)
-        self.log_view.scroll_to_widget(view, animate=False, top=True)
-        view.add_class("-highlight")
-        self._recapture(view)
-        return True

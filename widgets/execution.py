@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import OptionList, RichLog, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from widgets.output_log import OutputLog
 from widgets.pane import Pane
 
 if TYPE_CHECKING:  # at run time they come with the first event, after start-up
@@ -59,8 +60,13 @@ class ExecPane(Pane):
 
         artifact: Artifact
 
+    MAX_OUTPUT_CHARS = 4_000_000
+    """Output kept for scrolling back (the oldest goes first): four times the sandbox's default
+    output cap, so by default all that an execution printed can be read."""
+
     def __init__(self, *, show_clock: bool = True, lazy: bool = False) -> None:
         super().__init__("Execution", id="execution", lazy=lazy)
+        self.max_output_chars = self.MAX_OUTPUT_CHARS
         self.show_clock = show_clock
         self.running = False
         self._started_at = 0.0
@@ -72,7 +78,7 @@ class ExecPane(Pane):
         with VerticalScroll(id="exec-code-box"):
             yield Static("No code has run yet.", id="exec-code")
         yield Static("", id="exec-status")
-        yield RichLog(id="exec-output", wrap=True, markup=False, highlight=False, max_lines=5000)
+        yield OutputLog(id="exec-output", max_chars=self.max_output_chars)
         yield OptionList(id="exec-artifacts")
 
     def body_mounted(self) -> None:
@@ -88,7 +94,7 @@ class ExecPane(Pane):
         self._artifacts = []
         self.query_one("#exec-code", Static).update("No code has run yet.")
         self._set_status("")
-        self.query_one("#exec-output", RichLog).clear()
+        self.output.clear()
         self.query_one("#exec-artifacts", OptionList).display = False
 
     def focus_first(self) -> None:
@@ -104,7 +110,7 @@ class ExecPane(Pane):
         self.query_one("#exec-code", Static).update(
             Syntax(code.rstrip("\n"), lexer, line_numbers=True, word_wrap=True, theme="ansi_dark")
         )
-        self.query_one("#exec-output", RichLog).clear()
+        self.output.clear()
         artifacts = self.query_one("#exec-artifacts", OptionList)
         artifacts.clear_options()
         artifacts.display = False
@@ -124,21 +130,24 @@ class ExecPane(Pane):
     def _set_status(self, text: Text | str) -> None:
         self.query_one("#exec-status", Static).update(text)
 
+    @property
+    def output(self) -> OutputLog:
+        """The output log (stdout and stderr, in the order they arrived)."""
+        return self.query_one("#exec-output", OutputLog)
+
     def add_output(self, stream: str, text: str) -> None:
         """Append output; only whole lines are written so stdout and stderr stay readable."""
-        data = self._partial.get(stream, "") + text
-        lines = data.split("\n")
+        if "\n" not in text:
+            self._partial[stream] = self._partial.get(stream, "") + text
+            return
+        lines = (self._partial.get(stream, "") + text).split("\n")
         self._partial[stream] = lines.pop()
-        log = self.query_one("#exec-output", RichLog)
-        style = "red" if stream == "stderr" else ""
-        for line in lines:
-            log.write(Text(line, style=style))
+        self.output.write_lines(lines, error=stream == "stderr")
 
     def _flush_partial(self) -> None:
-        log = self.query_one("#exec-output", RichLog)
         for stream, rest in self._partial.items():
             if rest:
-                log.write(Text(rest, style="red" if stream == "stderr" else ""))
+                self.output.write_lines([rest], error=stream == "stderr")
         self._partial = {"stdout": "", "stderr": ""}
 
     def finish(self, event: ExecFinished) -> None:

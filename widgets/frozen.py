@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.segment import Segment
+from textual.dom import NoScreen
+from textual.errors import NoWidget
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -110,6 +112,12 @@ class FrozenLines(Widget):
         self.sources.append(source)
         self.styles.height = len(self._lines)
 
+    def absorb(self, other: FrozenLines) -> None:
+        """Append the lines of another FrozenLines (captured at the same width)."""
+        self._lines.extend(other._lines)
+        self.sources.extend(other.sources)
+        self.styles.height = len(self._lines)
+
     def render_line(self, y: int) -> Strip:
         if 0 <= y < len(self._lines):
             segments, cell_length = self._lines[y]
@@ -146,26 +154,55 @@ def settled(segment: Markdown) -> bool:
     )
 
 
-async def freeze(segment: Markdown) -> FrozenLines | None:
-    """Capture a finished Markdown segment into the FrozenLines just before it (or a new one) and
-    remove the segment; None (and the segment stays live) when it cannot be captured."""
-    if not segment.is_attached or segment.parent is None:
+def on_screen(widget: Widget) -> bool:
+    """Whether any of the widget is in view."""
+    try:
+        geometry = widget.screen.find_widget(widget)
+    except (NoWidget, NoScreen):  # not in the map (not laid out yet): not in view
+        return False
+    return bool(geometry.region.intersection(geometry.clip))
+
+
+async def freeze(segment: Markdown, anchor: Widget | None = None, *, merge_in_view: bool = True
+                 ) -> FrozenLines | None:
+    """Capture a finished Markdown segment into the FrozenLines just before it (or just before
+    `anchor`), or into a new one there, and remove the segment; None (and the segment stays live)
+    when it cannot be captured. With `merge_in_view` False, lines are added to a FrozenLines only
+    if that one is out of view: growing one in view would repaint all of it."""
+    anchor = anchor or segment
+    if not segment.is_attached or anchor.parent is None:
         return None
     try:
         lines = capture(segment)
     except Unfreezable:
         return None
-    parent = segment.parent
+    parent = anchor.parent
     assert isinstance(parent, Widget)
     siblings = list(parent.children)
-    index = siblings.index(segment)
+    index = siblings.index(anchor)
     before = siblings[index - 1] if index else None
-    if isinstance(before, FrozenLines) and not before.stale and before.markdown_class is type(segment):
+    if (isinstance(before, FrozenLines) and not before.stale and before.markdown_class is type(segment)
+            and (merge_in_view or not on_screen(before))):
         frozen = before
         frozen.add(lines, segment.source)
     else:
         frozen = FrozenLines(type(segment))
         frozen.add(lines, segment.source)
-        await parent.mount(frozen, before=segment)
+        await parent.mount(frozen, before=anchor)
     await segment.remove()
     return frozen
+
+
+async def merge_frozen(parent: Widget) -> None:
+    """Fold each run of adjacent FrozenLines children of `parent` (same width and kind) into one."""
+    keep: FrozenLines | None = None
+    gone: list[FrozenLines] = []
+    for child in list(parent.children):
+        if (isinstance(child, FrozenLines) and keep is not None and not child.stale and not keep.stale
+                and child.frozen_width == keep.frozen_width and child.markdown_class is keep.markdown_class):
+            keep.absorb(child)
+            gone.append(child)
+        else:
+            keep = child if isinstance(child, FrozenLines) else None
+    if gone:
+        await parent.remove_children(gone)

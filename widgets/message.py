@@ -28,7 +28,7 @@ class ChatItem:
     cached: bool = False
 
 
-def _badges(incomplete: bool, cached: bool) -> str:
+def badges(incomplete: bool, cached: bool) -> str:
     marks = []
     if cached:
         marks.append("[cached]")
@@ -90,31 +90,55 @@ class ReadingSpace(Static):
         self.post_message(LaidOut())
 
 
+class LiveTail(Vertical):
+    """The box a streaming reply's newest segment grows in, with the reply's reserve below it.
+
+    The box keeps its height while the text grows inside it (it grows a page at a time), so the
+    reply and the log around it keep their geometry and a frame repaints the box only: the cost
+    of a frame does not depend on how much of the reply is above it."""
+
+    DEFAULT_CSS = """
+    LiveTail {
+        height: auto;
+    }
+    """
+
+
 class MessageView(Vertical):
     """A user prompt (plain text) or an assistant reply (Markdown) with its marks."""
 
-    def __init__(self, item: ChatItem) -> None:
+    def __init__(self, item: ChatItem, *, live: bool = False) -> None:
         super().__init__(id=f"m-{item.message_id}", classes=f"message -{item.role}")
         self.item = item
+        self.live = live
+        """A reply being streamed: its Markdown grows in a LiveTail."""
 
     def compose(self) -> ComposeResult:
         who = "You" if self.item.role == "user" else "Assistant"
         yield Label(self._header(who), classes="message-header", markup=False)
         if self.item.role == "user":
             yield Static(self.item.text, classes="message-body", markup=False)
+        elif self.live:
+            with LiveTail():
+                yield ReplyBody(self.item.text, classes="message-body")
         else:
             yield ReplyBody(self.item.text, classes="message-body")
 
     def _header(self, who: str) -> str:
-        badges = _badges(self.item.incomplete, self.item.cached)
-        return f"{who} {badges}".rstrip()
+        marks = badges(self.item.incomplete, self.item.cached)
+        return f"{who} {marks}".rstrip()
 
     @property
     def text(self) -> str:
         """The text shown: the prompt, or the reply's frozen and live Markdown in order."""
         if self.item.role == "user":
             return self.item.text
-        return "".join(child.source for child in self.children if isinstance(child, (Markdown, FrozenLines)))
+        parts: list[str] = []
+        for child in self.children:
+            for body in child.children if isinstance(child, LiveTail) else (child,):
+                if isinstance(body, (Markdown, FrozenLines)):
+                    parts.append(body.source)
+        return "".join(parts)
 
     def on_resize(self) -> None:
         self.post_message(LaidOut())
@@ -123,5 +147,5 @@ class MessageView(Vertical):
         """Mark the reply as cached and/or incomplete."""
         self.set_class(incomplete, "-incomplete")
         self.set_class(cached, "-cached")
-        badges = _badges(incomplete, cached)
-        self.query_one(".message-header", Label).update(f"Assistant {badges}".rstrip())
+        marks = badges(incomplete, cached)
+        self.query_one(".message-header", Label).update(f"Assistant {marks}".rstrip())

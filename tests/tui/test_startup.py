@@ -32,7 +32,7 @@ async def _until(condition: Callable[[], bool], limit_s: float = 5.0) -> None:
 async def test_the_glance_is_shown_before_the_engine_and_kept_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    count = ChatPane.FIRST_PAINT
+    count = ChatPane.LIVE_MESSAGES // 2  # all of them widgets (older ones would be history lines)
     answers = [f"answer {i}" for i in range(count - 1)] + [f"answer {count - 1}\n\n```python\nx = 1\n```"]
     seed = make_app(tmp_path, answers)
     async with seed.run_test(size=(160, 48)) as pilot:

@@ -63,7 +63,7 @@ async def test_theme_change_captures_frozen_lines_again(tmp_path: Path) -> None:
 
 
 async def test_session_loads_newest_first_then_the_rest(tmp_path: Path) -> None:
-    count = ChatPane.FIRST_PAINT  # questions; with their answers twice FIRST_PAINT messages
+    count = ChatPane.LIVE_MESSAGES // 2  # questions; with their answers as many messages as stay widgets
     app = make_app(tmp_path, [f"answer {i}" for i in range(count)])
     async with app.run_test(size=(160, 48)) as pilot:
         await started(pilot)
@@ -105,3 +105,27 @@ async def test_reading_back_after_a_reply_is_not_undone_by_a_relayout(tmp_path: 
         await pilot.resize_terminal(150, 48)
         await pilot.pause(0.3)
         assert log.scroll_y == 0, "the view stays where the reader scrolled"
+
+
+async def test_a_streaming_reply_is_followed_until_the_reader_scrolls_up(tmp_path: Path) -> None:
+    long = "\n\n".join(" ".join(f"p{p}w{w}" for w in range(40)) for p in range(10))
+    app = make_app(tmp_path, [long], token_delay_s=0.005)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await send(pilot, "long please", wait=False)
+        chat = app.dashboard.chat
+        log = chat.log_view
+        # Followed: while the text grows past a page, its newest line stays in view.
+        height = log.scrollable_content_region.height
+        await wait_for(pilot, lambda: log.scroll_y > 0 and (chat._text_end() or 0) > height + 2)
+        end = chat._text_end()
+        assert end is not None and log.scroll_y <= end <= log.scroll_y + log.scrollable_content_region.height
+        # Scrolled up past the newest text: the view stays where the reader put it as the reply goes on.
+        log.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause(0.2)
+        assert app.handle is not None, "the reply is still streaming"
+        assert log.scroll_y == 0
+        await wait_for(pilot, lambda: app.handle is None)
+        views = list(log.query(MessageView))
+        assert views[-1].text == long
+        assert len(views[-1].query(FrozenLines)) <= 1, "frozen segments are one widget once the reply ends"

@@ -1,0 +1,156 @@
+"""SessionLog: how the Chat pane shows a stored session: newest messages as widgets, the rest as lines."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from widgets.history import HistoryLines
+from widgets.message import ChatItem, MessageView
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from widgets.prompt import PromptInput
+
+
+class SessionLog:
+    """The part of ChatPane that loads a session (a mixin: ChatPane provides the attributes below).
+
+    The newest messages are widgets (MessageView: live Markdown, selectable, highlightable); above
+    them, however many older ones there are, one HistoryLines draws the rows in view only. There is
+    no cap on the messages a session shows."""
+
+    FIRST_PAINT = 12
+    """At most this many of the newest messages are mounted before a session's first frame: as many
+    as are estimated to fill the view (each costs 10-20 ms to build), the rest come a frame later."""
+    LIVE_MESSAGES = 20
+    """The newest messages kept as widgets; older ones (at load, or as the session grows) go to
+    HistoryLines, so the widget tree and each layout pass stay the same size in a long session."""
+
+    if TYPE_CHECKING:
+        app: App[object]
+        _older: list[ChatItem]
+        _following: bool
+        _streaming: MessageView | None
+
+        @property
+        def log_view(self) -> VerticalScroll: ...
+
+        @property
+        def prompt(self) -> PromptInput: ...
+
+        async def _stop_stream(self) -> None: ...
+
+        def _forget_space(self) -> None: ...
+
+        def _recapture(self, root: object) -> None: ...
+
+    async def show_history(self, items: list[ChatItem]) -> None:
+        """Replace the log with the newest messages that fill the view (see FIRST_PAINT); show_older()
+        adds the rest, so a long session is on screen before all of it is parsed."""
+        await self._stop_stream()
+        log = self.log_view
+        self._forget_space()
+        views = [child for child in log.children if isinstance(child, MessageView)]
+        mounted = [view.item for view in views]
+        if mounted and items[-len(mounted):] == mounted:
+            # Already on screen (the launch glance showed them): keep them, drop only the rest.
+            await log.remove_children([child for child in log.children if child not in views])
+            self._older = items[: -len(mounted)]
+        else:
+            await log.remove_children()
+            await log.mount_all(self._first_widgets(items))
+        log.scroll_end(animate=False)
+        log.anchor()
+        self.prompt.prompt_history = [i.text for i in items if i.role == "user"][-100:]
+
+    def _first_widgets(self, items: list[ChatItem]) -> list[Static | MessageView]:
+        """The widgets of the newest messages (or a hint); the rest wait in _older for show_older()."""
+        first = self._first_paint_count(items)
+        self._older = items[:-first] if first else []
+        widgets: list[Static | MessageView] = [self._message_view(i) for i in items[len(items) - first:]]
+        if not widgets:
+            widgets.append(Static("Type a task below and press Enter.", classes="notice -info -hint"))
+        return widgets
+
+    def _first_paint_count(self, items: list[ChatItem]) -> int:
+        view = self.log_view.scrollable_content_region
+        width = max(20, view.width or self.app.size.width // 2)
+        height = view.height or self.app.size.height
+        rows = count = 0
+        for item in reversed(items[-self.FIRST_PAINT:]):
+            # Header and margin, then each source line wrapped at the view's width.
+            rows += 2 + sum(-(-max(1, len(line)) // width) for line in item.text.splitlines() or [""])
+            count += 1
+            if rows >= height:
+                break
+        return count
+
+    async def show_older(self) -> None:
+        """Show the messages show_history() held back, above the ones already shown: the newest of
+        them as widgets (up to LIVE_MESSAGES in all), the rest in one HistoryLines."""
+        if not self._older:
+            return
+        older, self._older = self._older, []
+        mounted = len(self.log_view.query(MessageView))
+        room = max(0, self.LIVE_MESSAGES - mounted)
+        as_lines, as_widgets = older[: len(older) - room], older[len(older) - room:]
+        widgets: list[HistoryLines | MessageView] = [self._message_view(i) for i in as_widgets]
+        if as_lines:
+            widgets.insert(0, HistoryLines(as_lines))
+        await self.log_view.mount_all(widgets, before=0)
+
+    @property
+    def history(self) -> HistoryLines | None:
+        """The older messages drawn as lines, if the session has any."""
+        found = self.log_view.query(HistoryLines)
+        return found.first() if found else None
+
+    async def retire_oldest(self) -> None:
+        """Move the oldest message widgets into HistoryLines while there are more than LIVE_MESSAGES
+        (only while the reader follows the end: the rows above the view change)."""
+        views = list(self.log_view.query(MessageView))
+        extra = len(views) - self.LIVE_MESSAGES
+        if extra <= 0 or not self._following:
+            return
+        retired = [view for view in views[:extra] if view is not self._streaming]
+        items = [ChatItem(v.item.message_id, v.item.role, v.text, v.has_class("-incomplete"),
+                          v.has_class("-cached")) for v in retired]
+        history = self.history
+        with self.app.batch_update():
+            if history is None:
+                await self.log_view.mount(HistoryLines(items), before=0)
+            else:
+                history.append(items)
+            await self.log_view.remove_children(retired)
+
+    @staticmethod
+    def _message_view(item: ChatItem) -> MessageView:
+        view = MessageView(item)
+        if item.role != "user":
+            view.set_class(item.incomplete, "-incomplete")
+            view.set_class(item.cached, "-cached")
+        return view
+
+    def scroll_to_message(self, message_id: str) -> bool:
+        """Scroll so a message is visible and highlight it; False if it is not in the session."""
+        log = self.log_view
+        found = log.query(f"#m-{message_id}")
+        history = self.history
+        row = history.row_of(message_id) if history is not None and not found else None
+        if not found and row is None:
+            return False
+        self._following = False
+        log.anchor(False)
+        if found:
+            view = found.first()
+            log.scroll_to_widget(view, animate=False, top=True)
+            view.add_class("-highlight")
+            self._recapture(view)
+        elif history is not None and row is not None:
+            log.scroll_to(y=history.virtual_region.y + row, animate=False, force=True)
+            history.highlight(message_id)
+        return True
