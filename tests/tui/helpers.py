@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from tui.app import GlassboxApp
 
 
-async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], limit_s: float = 10.0) -> None:
+async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], limit_s: float = 30.0) -> None:
     """Pause the pilot until `condition()` holds (fails the test after `limit_s`)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit_s
