@@ -37,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.amx import avoid_amx_weight_repacking  # noqa: E402
 from bench.eval_check import is_correct  # noqa: E402
 
 TASKS_FILE = ROOT / "data" / "eval" / "tasks.jsonl"
@@ -125,29 +126,6 @@ def model_path() -> Path:
     if not path.exists():
         raise SystemExit(f"The default model is missing: {path} (run `glassbox models pull smollm2`).")
     return path
-
-
-def avoid_amx_weight_repacking() -> bool:
-    """Turn off llama.cpp's extra weight buffers (AMX repacking) when the CPU reports AMX.
-
-    On this machine's VM, llama-cpp-python 0.3.36 with AMX repacking segfaults on the first
-    multi-token decode; without the extra buffers every model (chat and embedding) runs.
-    --allow-amx keeps the library's default.
-    """
-    import llama_cpp
-    from llama_cpp import llama_cpp as low_level
-
-    if "AMX_INT8 = 1" not in llama_cpp.llama_print_system_info().decode(errors="replace"):
-        return False
-    original = low_level.llama_model_default_params
-
-    def without_extra_buffers() -> Any:
-        params = original()
-        params.use_extra_bufts = False
-        return params
-
-    low_level.llama_model_default_params = without_extra_buffers
-    return True
 
 
 def apply_settings(settings: Any, values: dict[str, Any], skip_missing: bool) -> tuple[Any, list[str]]:
@@ -356,7 +334,7 @@ def main() -> int:
     tasks = load_tasks(args.tasks, args.kinds.split(",") if args.kinds else None, args.limit)
     path = model_path()
     if not args.allow_amx and avoid_amx_weight_repacking():
-        print("AMX weight repacking is off (see avoid_amx_weight_repacking; --allow-amx keeps it)")
+        print("AMX weight repacking is off (see bench/amx.py; --allow-amx keeps it)")
     runs: list[ConfigRun] = []
     for name in names:
         print(f"== {name}: {len(tasks)} tasks", flush=True)
