@@ -8,14 +8,14 @@ Configurations (--configs, comma-separated; default: all):
   agent-vote         agent mode with examples and agent.candidates=3, memory off.
   memory-twice       agent mode at default agent settings with recall and the cache on; the whole
                      eval runs twice in the same data dir (the second score must not be lower).
-"memory off" is memory.recall_enabled=false and memory.cache_enabled=false. Every configuration
-gets a fresh GLASSBOX_HOME. All run greedy (temperature 0) on 2 threads with the default model
-(SmolLM2-135M, or GLASSBOX_TEST_MODEL). A setting the engine does not have stops the bench with
-its name; --skip-missing runs without it and says so in the table. Replies are scored by
-bench/eval_check.py.
+"memory off" is memory.recall_enabled=false (and recall_top_k=0), memory.cache_enabled=false.
+Every configuration gets a fresh GLASSBOX_HOME. All run greedy (temperature 0) with the default
+model (SmolLM2-135M, or GLASSBOX_TEST_MODEL) on --threads (default 2) threads. A setting the
+engine does not have stops the bench with its name; --skip-missing runs without it and says so
+in the table. Replies are scored by bench/eval_check.py.
 
 Usage: .venv/bin/python bench/agent_eval.py [--configs plain,agent-examples] [--limit N]
-       [--kinds arithmetic,bash] [--json OUT] [--set agent.max_steps=4] [--skip-missing]
+       [--kinds arithmetic,bash] [--json OUT] [--set agent.max_steps=4] [--skip-missing] [--threads N]
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Read by OpenMP when llama.cpp loads. Spinning threads on a busy 2-core machine made generation
+# 60x slower here (40 tokens: 82 s spinning, 1.4 s passive); set it in the environment to override.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -42,8 +45,8 @@ from bench.eval_check import is_correct  # noqa: E402
 
 TASKS_FILE = ROOT / "data" / "eval" / "tasks.jsonl"
 PLAIN_SYSTEM_PROMPT = "Answer with the final answer only."
-THREADS = 2
-MEMORY_OFF = {"memory.recall_enabled": False, "memory.cache_enabled": False}
+# recall_top_k=0 as well: an engine without recall_enabled (before the examples work) stops recall so.
+MEMORY_OFF = {"memory.recall_enabled": False, "memory.recall_top_k": 0, "memory.cache_enabled": False}
 MEMORY_ON = {"memory.recall_enabled": True, "memory.cache_enabled": True}
 # Setting names live here only, so a rename in engine/config.py is a one-line change.
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -229,11 +232,12 @@ async def run_tasks(name: str, tasks: list[dict[str, str]], ask: Any, limit_s: f
     return results
 
 
-async def run_plain(tasks: list[dict[str, str]], path: Path, limit_s: float) -> list[ConfigRun]:
+async def run_plain(tasks: list[dict[str, str]], path: Path, limit_s: float, threads: int
+                    ) -> list[ConfigRun]:
     from engine.config import LLMSettings
     from engine.llm.llama_backend import LlamaChatModel
 
-    model = await LlamaChatModel.load(path, LLMSettings(model=str(path), temperature=0.0, threads=THREADS))
+    model = await LlamaChatModel.load(path, LLMSettings(model=str(path), temperature=0.0, threads=threads))
     try:
         return [ConfigRun("plain", await run_tasks("plain", tasks, lambda t: ask_plain(model, t), limit_s))]
     finally:
@@ -249,7 +253,7 @@ async def run_agent(name: str, tasks: list[dict[str, str]], path: Path, args: ar
     home = Path(tempfile.mkdtemp(prefix=f"glassbox-eval-{name}-"))
     os.environ["GLASSBOX_HOME"] = str(home)
     base = Settings()
-    values = {"llm.model": str(path), "llm.temperature": 0.0, "llm.threads": THREADS,
+    values = {"llm.model": str(path), "llm.temperature": 0.0, "llm.threads": args.threads,
               "agent.max_wall_s": args.timeout, **CONFIGS[name], **dict(args.set)}
     settings, skipped = apply_settings(base, values, args.skip_missing)
     for dotted in skipped:
@@ -323,6 +327,7 @@ def main() -> int:
     parser.add_argument("--set", type=parse_set, action="append", default=[],
                         help="extra setting for every agent configuration, e.g. agent.max_steps=4")
     parser.add_argument("--skip-missing", action="store_true", help="run without settings the engine lacks")
+    parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads (llm.threads)")
     parser.add_argument("--allow-amx", action="store_true",
                         help="keep llama.cpp's AMX weight repacking (it segfaults on some VMs)")
     parser.add_argument("--keep-home", action="store_true", help="keep each configuration's GLASSBOX_HOME")
@@ -339,7 +344,7 @@ def main() -> int:
     for name in names:
         print(f"== {name}: {len(tasks)} tasks", flush=True)
         if name == "plain":
-            runs += asyncio.run(run_plain(tasks, path, args.timeout))
+            runs += asyncio.run(run_plain(tasks, path, args.timeout, args.threads))
         else:
             runs += asyncio.run(run_agent(name, tasks, path, args))
     kinds = list(dict.fromkeys(t["kind"] for t in tasks))
