@@ -346,7 +346,11 @@ def main() -> int:
         if name == "plain":
             runs += asyncio.run(run_plain(tasks, path, args.timeout, args.threads))
         else:
-            runs += asyncio.run(run_agent(name, tasks, path, args))
+            try:
+                runs += asyncio.run(run_agent(name, tasks, path, args))
+            except MissingSettingError as exc:
+                print(f"{name}: {exc}", file=sys.stderr)
+                return 2
     kinds = list(dict.fromkeys(t["kind"] for t in tasks))
     print()
     print(markdown_table(runs, kinds))
