@@ -1,7 +1,8 @@
 """is_correct: whether a reply holds an eval task's answer (number, exact or contains check).
 
 number   The answer is a number. The reply's numbers are read with thousands separators
-         (1,234 -> 1234; "1267,650" is two numbers, 1267 and 650, never 1267650). An integer
+         (1,234 -> 1234; "1267,650" is two numbers, 1267 and 650, never 1267650; -1/3 is one
+         number, a third, not 1 and 3). An integer
          answer needs an exactly equal number (a 31-digit result must be right to the last
          digit; 1234.0 counts); a decimal answer accepts a relative difference up to 1e-6, or
          a longer decimal that rounds to it (3.14159 for 3.14). The matching number must be
@@ -27,7 +28,7 @@ RELATIVE_TOLERANCE = Decimal("1e-6")
 
 # A number not glued to a word or a decimal point before it: "x1" and "v2.0" hold no number.
 _NUMBER = re.compile(
-    r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])"
+    r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?:/\d+)?(?![\w])"
 )
 _VOTE_NOTE = re.compile(r"\b\d+\s+of\s+\d+\s+(?:candidates?\s+|runs?\s+)?agree", re.IGNORECASE)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -47,10 +48,13 @@ def is_correct(reply: str, answer: str, check: str) -> bool:
 
 
 def parse_number(text: str) -> Decimal:
-    """A number written with optional thousands separators, as an exact Decimal."""
+    """A number written with optional thousands separators (or a fraction a/b), as a Decimal."""
+    numerator, slash, denominator = text.replace(",", "").strip().partition("/")
     try:
-        return Decimal(text.replace(",", "").strip())
-    except InvalidOperation:
+        if slash:
+            return Decimal(numerator) / Decimal(denominator)
+        return Decimal(numerator)
+    except (InvalidOperation, ZeroDivisionError):
         raise ValueError(f"{text!r} is not a number.") from None
 
 
@@ -61,7 +65,7 @@ def numbers_in(text: str) -> list[str]:
 
 def _decimals(text: str) -> int:
     plain = text.replace(",", "")
-    if "e" in plain.lower() or "." not in plain:
+    if "e" in plain.lower() or "/" in plain or "." not in plain:
         return 0
     return len(plain.split(".", 1)[1])
 

@@ -29,6 +29,8 @@ BIG = "1267650600228229401496703205376"
         ("The answer is 832040 (3 of 3 agree)", "832040"),
         ("1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610", "610"),
         ("It costs $60.50 in total", "60.5"),
+        ("x = 6/2", "3"),
+        ("1/4 of it", "0.25"),
     ],
 )
 def test_number_check_accepts(reply: str, answer: str) -> None:
@@ -51,6 +53,8 @@ def test_number_check_accepts(reply: str, answer: str) -> None:
         ("version v42 of x1", "42"),
         ("Candidates: 1 2 3 4 5 6 7 8 9 10 11 12, I pick 12", "7"),
         ("2024-07-04", "-7"),
+        ("the slope is -1/3", "3"),
+        ("the slope is 1/3", "1"),
     ],
 )
 def test_number_check_rejects(reply: str, answer: str) -> None:
@@ -104,3 +108,4 @@ def test_unknown_check_is_a_clear_error() -> None:
 
 def test_numbers_in_reads_separators_and_skips_vote_notes() -> None:
     assert numbers_in("1,234 and 1267,650. (2 of 4 agree)") == ["1,234", "1267", "650"]
+    assert numbers_in("slope -1/3, on 2024-05-17") == ["-1/3", "2024", "05", "17"]
