@@ -190,8 +190,8 @@ def plot_tasks() -> list[Spec]:
     import math
 
     def bars(ax: Any, out: Path) -> object:
-        ax.bar(["Mon", "Tue", "Wed", "Thu", "Fri"], [12, 18, 9, 22, 15])
-        ax.figure.savefig(out / "sales.png")
+        ax.bar(["Jan", "Feb", "Mar", "Apr", "May"], [31, 27, 44, 38, 52])
+        ax.figure.savefig(out / "rain.png")
         return len(ax.patches)
 
     def parabola(ax: Any, out: Path) -> object:
@@ -255,8 +255,8 @@ def plot_tasks() -> list[Spec]:
         return next(x for x in xs if 2 * x + 1 == -x + 10)
 
     return [
-        ("Make a bar chart of these sales: Mon 12, Tue 18, Wed 9, Thu 22, Fri 15. Save it to "
-         "/workspace/out/sales.png. How many bars does the chart have?", "number", chart(bars)),
+        ("Draw one bar per month for rainfall Jan 31, Feb 27, Mar 44, Apr 38, May 52 (mm) into "
+         "/workspace/out/rain.png. How many bars did you draw?", "number", chart(bars)),
         ("Plot y = x squared as dots for every integer x from -5 to 5 and save it to "
          "/workspace/out/parabola.png. How many points did you plot?", "number", chart(parabola)),
         ("Draw a histogram of the integers 1 to 100 with bins 25 wide (edges 1, 26, 51, 76, 101) and save "
