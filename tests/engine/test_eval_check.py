@@ -1,0 +1,111 @@
+"""Unit tests of the eval's answer checker (bench/eval_check.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.eval_check import is_correct, numbers_in
+
+BIG = "1267650600228229401496703205376"
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        (BIG, BIG),
+        (f"2**100 = {BIG}.", BIG),
+        ("The answer is 1,234.", "1234"),
+        ("It is 1234.0", "1234"),
+        ("**42**", "42"),
+        ("x = 5, y = 10, so x + y = 15", "15"),
+        ("The result is -8000 (ops minus eng).", "-8000"),
+        ("About 3.14159", "3.14"),
+        ("271.7391304", "271.74"),
+        ("0.7745967", "0.7746"),
+        ("The mean is 5333.33 dollars", "5333.33"),
+        ("That is 92.0 euros.", "92"),
+        ("50.0%", "50"),
+        ("9.463529460", "9.46352946"),
+        ("The answer is 832040 (3 of 3 agree)", "832040"),
+        ("1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610", "610"),
+        ("It costs $60.50 in total", "60.5"),
+        ("x = 6/2", "3"),
+        ("1/4 of it", "0.25"),
+    ],
+)
+def test_number_check_accepts(reply: str, answer: str) -> None:
+    assert is_correct(reply, answer, "number")
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("1267,650.", BIG),
+        ("1267650600228229401496703205377", BIG),  # last digit garbled: an integer must be exact
+        ("1.2676506002282294e+30", BIG),
+        ("420", "42"),
+        ("4.2", "42"),
+        ("The answer is 43", "42"),
+        ("", "42"),
+        ("I cannot compute that.", "42"),
+        ("3.1", "3.14"),
+        ("3.15", "3.14"),
+        ("version v42 of x1", "42"),
+        ("Candidates: 1 2 3 4 5 6 7 8 9 10 11 12, I pick 12", "7"),
+        ("2024-07-04", "-7"),
+        ("the slope is -1/3", "3"),
+        ("the slope is 1/3", "1"),
+    ],
+)
+def test_number_check_rejects(reply: str, answer: str) -> None:
+    assert not is_correct(reply, answer, "number")
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("delta gamma beta alpha", "delta gamma beta alpha"),
+        ("The reversed words are: Delta  Gamma Beta Alpha.", "delta gamma beta alpha"),
+        ('"xobssalg"', "xobssalg"),
+        ("Output:\n`xobssalg`\n", "xobssalg"),
+        ("[3, 7, 19, 23, 42, 88]", "3, 7, 19, 23, 42, 88"),
+        ("3,7,19,23,42,88", "3, 7, 19, 23, 42, 88"),
+        ("{'blue': 2, 'green': 1, 'red': 3}", '{"blue": 2, "green": 1, "red": 3}'),
+        ("It was a sunday.", "Sunday"),
+        ("helloWorldExample", "helloWorldExample"),
+    ],
+)
+def test_exact_check_accepts(reply: str, answer: str) -> None:
+    assert is_correct(reply, answer, "exact")
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("interstellar", "inter"),
+        ("abcde", "cde"),
+        ("alpha beta gamma delta", "delta gamma beta alpha"),
+        ("3, 7, 19, 23, 88, 42", "3, 7, 19, 23, 42, 88"),
+        ("{'blue': 2, 'green': 1, 'red': 2}", '{"blue": 2, "green": 1, "red": 3}'),
+        ("", "sunday"),
+        ("Sundays are nice", "Sunday"),
+    ],
+)
+def test_exact_check_rejects(reply: str, answer: str) -> None:
+    assert not is_correct(reply, answer, "exact")
+
+
+def test_contains_check_is_case_insensitive_and_rejects_absence() -> None:
+    assert is_correct("The date is 2025-04-25.", "2025-04-25", "contains")
+    assert is_correct("digest: 19F9C9702B8B...", "19f9c9702b8b", "contains")
+    assert not is_correct("The date is 2025-04-24.", "2025-04-25", "contains")
+
+
+def test_unknown_check_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="Unknown check 'fuzzy'"):
+        is_correct("42", "42", "fuzzy")
+
+
+def test_numbers_in_reads_separators_and_skips_vote_notes() -> None:
+    assert numbers_in("1,234 and 1267,650. (2 of 4 agree)") == ["1,234", "1267", "650"]
+    assert numbers_in("slope -1/3, on 2024-05-17") == ["-1/3", "2024", "05", "17"]
