@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
-from engine.events import CodeExecStarted, ExecFinished, ExecOutput
+from engine.events import CodeExecStarted, ExecFinished, ExecOutput, SandboxRestored
 from engine.llm.base import CancelToken
 
 Language = Literal["python", "bash"]
-ExecEvent = CodeExecStarted | ExecOutput | ExecFinished
+ExecEvent = CodeExecStarted | ExecOutput | ExecFinished | SandboxRestored
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,10 @@ class CodeRunner(Protocol):
         cancel: CancelToken | None = None,
     ) -> AsyncIterator[ExecEvent]:
         """Yield CodeExecStarted, then ExecOutput chunks in order, then one ExecFinished.
+
+        When the session's container had been retired (idle, or over the cap of live
+        containers), a SandboxRestored follows CodeExecStarted: the files are back, the
+        variables are not.
 
         Cancelling (the token, or closing the iterator) kills the execution; the session's
         container stays usable.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,24 @@ def connect(timeout: float = 30.0) -> Any:
             hint="Start Docker (e.g. `sudo systemctl start docker`) or set DOCKER_HOST.",
         ) from None
     return client
+
+
+def open_exec_socket(client: Any, exec_id: str) -> tuple[Any, Any]:
+    """Start an exec and return (the SDK's stream object, the socket to send and recv on)."""
+    sock = client.api.exec_start(exec_id, socket=True)
+    # Over http(s) the SDK hands back a SocketIO wrapping the socket; ssh gives a channel.
+    return sock, getattr(sock, "_sock", sock)
+
+
+def close_exec_socket(sock: Any, raw: Any) -> None:
+    """Release an exec stream's connection and file descriptor."""
+    for part in (raw, sock):
+        with contextlib.suppress(OSError):
+            part.close()
+    response = getattr(sock, "_response", None)
+    if response is not None:
+        with contextlib.suppress(Exception):
+            response.close()
 
 
 async def blocking(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

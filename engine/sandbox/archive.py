@@ -1,0 +1,135 @@
+"""Saving a container's /workspace to a tar file on the host and putting it back, via docker exec."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from engine.errors import SandboxError
+from engine.sandbox.dockerapi import close_exec_socket, open_exec_socket
+
+WORKSPACE = "/workspace"
+SANDBOX_USER = "1000:1000"
+ARCHIVE_NAME = "retired-workspace.tar"
+MARKER_NAME = "retired-workspace.json"
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class SavedWorkspace:
+    """What a retirement kept of a session's /workspace."""
+
+    files: int
+    bytes: int
+    reason: str
+    saved: bool = True
+
+
+# /workspace is a tmpfs inside the container, which Docker's archive endpoints (get_archive,
+# put_archive) do not see: they read the image's empty directory and refuse a read-only root.
+# A tar process exec'd in the container sees the real files, and its streams are Docker API
+# streams, so this works as well against a remote engine.
+
+
+def save_workspace(client: Any, container_id: str, folder: Path, reason: str) -> SavedWorkspace:
+    """Stream /workspace out of the container into `folder` (blocking); never raises.
+
+    A failure still leaves a marker, so the session's next run says its files were lost.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    archive, marker = folder / ARCHIVE_NAME, folder / MARKER_NAME
+    partial = archive.with_suffix(".part")
+    try:
+        exec_id = client.api.exec_create(container_id, ["tar", "-c", "-f", "-", "-C", WORKSPACE,
+                                                        "."], user=SANDBOX_USER)["Id"]
+        errors = bytearray()
+        with partial.open("wb") as out:
+            for stdout, stderr in client.api.exec_start(exec_id, stream=True, demux=True):
+                if stdout:
+                    out.write(stdout)
+                if stderr and len(errors) < 4096:
+                    errors += stderr
+        code = _exit_code(client, exec_id)
+        if code != 0:
+            raise SandboxError(f"tar exited with {code}: "
+                               f"{errors.decode('utf-8', 'replace').strip()[:200]}")
+        files, size = _count(partial)
+        partial.replace(archive)
+        result = SavedWorkspace(files, size, reason)
+    except (OSError, tarfile.TarError, SandboxError, docker.errors.DockerException):
+        partial.unlink(missing_ok=True)
+        archive.unlink(missing_ok=True)
+        result = SavedWorkspace(0, 0, reason, saved=False)
+    marker.write_text(json.dumps({"files": result.files, "bytes": result.bytes,
+                                  "reason": reason, "saved": result.saved}))
+    return result
+
+
+def saved_workspace(folder: Path) -> SavedWorkspace | None:
+    """The retirement record in `folder`, if the session was retired and not restored yet."""
+    try:
+        data = json.loads((folder / MARKER_NAME).read_text())
+        return SavedWorkspace(int(data["files"]), int(data["bytes"]), str(data.get("reason", "")),
+                              bool(data.get("saved", True)) and (folder / ARCHIVE_NAME).exists())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def forget_workspace(folder: Path) -> None:
+    """Drop a saved workspace (the session was reset or closed)."""
+    for name in (ARCHIVE_NAME, MARKER_NAME):
+        (folder / name).unlink(missing_ok=True)
+
+
+def restore_workspace(client: Any, container_id: str, folder: Path) -> None:
+    """Unpack the saved tar into the container's /workspace (blocking), then forget it."""
+    archive = folder / ARCHIVE_NAME
+    if archive.exists():
+        size = archive.stat().st_size
+        # head -c ends tar's input after the archive, so the stream needs no half-close
+        # (which TLS and ssh transports cannot all do).
+        cmd = ["sh", "-c", f"head -c {size} | tar -x -f - -C {WORKSPACE}"]
+        try:
+            exec_id = client.api.exec_create(container_id, cmd, stdin=True,
+                                             user=SANDBOX_USER)["Id"]
+            sock, raw = open_exec_socket(client, exec_id)
+            try:
+                with archive.open("rb") as handle:
+                    while chunk := handle.read(_CHUNK):
+                        raw.sendall(chunk)
+                while raw.recv(_CHUNK):
+                    pass
+            finally:
+                close_exec_socket(sock, raw)
+            code = _exit_code(client, exec_id)
+        except (OSError, docker.errors.DockerException) as exc:
+            raise SandboxError(f"Could not restore the session's files: {exc}.") from None
+        if code != 0:
+            raise SandboxError(f"Could not restore the session's files (tar exited with {code}).")
+    forget_workspace(folder)
+
+
+def _exit_code(client: Any, exec_id: str) -> int:
+    # The stream can end a moment before the engine records the exit.
+    for _ in range(50):
+        info = client.api.exec_inspect(exec_id)
+        if not info.get("Running") and info.get("ExitCode") is not None:
+            return int(info["ExitCode"])
+        time.sleep(0.02)
+    return -1
+
+
+def _count(archive: Path) -> tuple[int, int]:
+    files = size = 0
+    with tarfile.open(archive, "r:") as tar:
+        for member in tar:
+            if member.isfile():
+                files += 1
+                size += member.size
+    return files, size
