@@ -94,11 +94,10 @@ class DockerSandbox:
     async def start(self) -> None:
         """Connect to Docker, check the image, remove orphans, start filling the pool."""
         if self._client is None:
-            self._client = await blocking(connect)
+            self._client = await blocking(connect, settings=self.settings)
         status = await blocking(image_status, self._client, self.settings.image)
         if (problem := status.problem(self.settings.image)) is not None:
             raise problem
-        self.runtime_root.mkdir(parents=True, exist_ok=True, mode=0o700)
         removed = await blocking(reap_orphans, self._client, runtime_root=self.runtime_root)
         if removed:
             log.info("removed %d orphaned sandbox containers", len(removed))
@@ -114,8 +113,7 @@ class DockerSandbox:
 
     async def _new_container(self) -> SandboxContainer:
         s = self.settings
-        spec = ContainerSpec(s.image, s.memory, s.cpus, s.pids, s.workspace_size,
-                             self.runtime_root)
+        spec = ContainerSpec(s.image, s.memory, s.cpus, s.pids, s.workspace_size)
         container = SandboxContainer(self.client, spec)
         await container.start()
         return container
@@ -344,7 +342,7 @@ class DockerSandbox:
 
 
 def runtime_root_for(workspaces_dir: Path) -> Path:
-    """Where per-container socket directories live (short enough for a unix socket path)."""
+    """Where earlier versions kept per-container socket folders (the reaper still clears them)."""
     root = workspaces_dir / ".run"
     # A unix socket path must fit in 108 bytes; long homes fall back to the temp dir.
     if len(str(root / "glassbox-0123456789ab" / "kernel.sock")) < 100:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 import docker
 import docker.errors
 
+from engine.config import SandboxSettings
 from engine.errors import SandboxError
 
 T = TypeVar("T")
@@ -19,15 +22,34 @@ T = TypeVar("T")
 _EXECUTOR = ThreadPoolExecutor(max_workers=8, thread_name_prefix="glassbox-docker")
 
 
-def connect(timeout: float = 30.0) -> Any:
-    """A docker client for the local engine; SandboxError (with the fix) when unreachable."""
+def docker_environment(settings: SandboxSettings | None) -> dict[str, str]:
+    """DOCKER_* variables as the SDK reads them: the process's, with the settings on top."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("DOCKER_")}
+    if settings is not None:
+        if settings.docker_host:
+            env["DOCKER_HOST"] = settings.docker_host
+        if settings.docker_cert_path:
+            env["DOCKER_CERT_PATH"] = str(Path(settings.docker_cert_path).expanduser())
+            env["DOCKER_TLS_VERIFY"] = "1" if settings.docker_tls_verify else ""
+    return env
+
+
+def connect(timeout: float = 30.0, settings: SandboxSettings | None = None) -> Any:
+    """A docker client for the configured engine; SandboxError (with the fix) when unreachable.
+
+    The endpoint is sandbox.docker_host, else DOCKER_HOST, else the local socket; ssh://
+    endpoints go through the system's ssh client.
+    """
+    env = docker_environment(settings)
+    where = env.get("DOCKER_HOST") or "the local socket"
     try:
-        client = docker.from_env(timeout=int(timeout))
+        client = docker.from_env(timeout=int(timeout), environment=env, use_ssh_client=True)
         client.ping()
     except docker.errors.DockerException as exc:
         raise SandboxError(
-            f"The Docker engine is not reachable ({_short(exc)}).",
-            hint="Start Docker (e.g. `sudo systemctl start docker`) or set DOCKER_HOST.",
+            f"The Docker engine at {where} is not reachable ({_short(exc)}).",
+            hint="Start Docker (e.g. `sudo systemctl start docker`), or set sandbox.docker_host "
+                 "or DOCKER_HOST to a reachable engine.",
         ) from None
     return client
 

@@ -14,7 +14,7 @@ from engine.sandbox.image import image_status
 def sandbox_checks(settings: SandboxSettings) -> list[HealthCheck]:
     """Check the Docker engine and the sandbox image (blocking; a few docker API calls)."""
     try:
-        client: Any = connect(timeout=5.0)
+        client: Any = connect(timeout=5.0, settings=settings)
     except SandboxError as exc:
         return [
             HealthCheck("docker engine", False, exc.message, exc.hint or ""),
