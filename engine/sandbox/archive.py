@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tarfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,12 +50,16 @@ def save_workspace(client: Any, container_id: str, folder: Path, reason: str) ->
         exec_id = client.api.exec_create(container_id, ["tar", "-c", "-f", "-", "-C", WORKSPACE,
                                                         "."], user=SANDBOX_USER)["Id"]
         errors = bytearray()
-        with partial.open("wb") as out:
-            for stdout, stderr in client.api.exec_start(exec_id, stream=True, demux=True):
-                if stdout:
-                    out.write(stdout)
-                if stderr and len(errors) < 4096:
-                    errors += stderr
+        sock, raw = open_exec_socket(client, exec_id)
+        try:
+            with partial.open("wb") as out:
+                for kind, data in _demux(raw):
+                    if kind == 1:
+                        out.write(data)
+                    elif len(errors) < 4096:
+                        errors += data
+        finally:
+            close_exec_socket(sock, raw)
         code = _exit_code(client, exec_id)
         if code != 0:
             raise SandboxError(f"tar exited with {code}: "
@@ -113,6 +118,19 @@ def restore_workspace(client: Any, container_id: str, folder: Path) -> None:
         if code != 0:
             raise SandboxError(f"Could not restore the session's files (tar exited with {code}).")
     forget_workspace(folder)
+
+
+def _demux(raw: Any) -> Iterator[tuple[int, bytes]]:
+    """Docker's multiplexed exec output as (1 for stdout or 2 for stderr, bytes) until EOF."""
+    buffer = bytearray()
+    while True:
+        while len(buffer) >= 8 and len(buffer) >= 8 + (size := int.from_bytes(buffer[4:8], "big")):
+            yield buffer[0], bytes(buffer[8:8 + size])
+            del buffer[:8 + size]
+        data = raw.recv(_CHUNK)
+        if not data:
+            return
+        buffer += data
 
 
 def _exit_code(client: Any, exec_id: str) -> int:

@@ -33,6 +33,10 @@ class ExecChannel:
         self._writer: asyncio.StreamWriter | None = None
         self._raw: Any = None
         self._thread: threading.Thread | None = None
+        # OpenSSL reads and writes by fd number: closing while a thread is inside SSL_read
+        # or SSL_write could let it touch the next connection given that number. So close()
+        # only shuts the socket down, and the reader thread closes it, under this lock.
+        self._io_lock = threading.Lock()
         self.closed = False
 
     @classmethod
@@ -68,8 +72,18 @@ class ExecChannel:
                 loop.call_soon_threadsafe(self._reader.feed_data, data)
         except (OSError, ValueError):
             pass
+        finally:
+            with self._io_lock:
+                self.closed = True
+                close_exec_socket(*self._raw)
         with contextlib.suppress(RuntimeError):  # the loop is closed: nobody reads
             loop.call_soon_threadsafe(self._reader.feed_eof)
+
+    def _send(self, data: bytes) -> None:
+        with self._io_lock:
+            if self.closed:
+                raise OSError("the exec stream is closed")
+            self._raw[1].sendall(data)
 
     async def read(self) -> tuple[int, bytes]:
         """The next chunk as (STDOUT or STDERR, bytes); raises IncompleteReadError at the end."""
@@ -87,7 +101,7 @@ class ExecChannel:
                     self._writer.write(data)
                     await self._writer.drain()
                 else:
-                    await blocking(self._raw[1].sendall, data)
+                    await blocking(self._send, data)
         except (OSError, ConnectionError):
             return False
         return True
@@ -100,7 +114,5 @@ class ExecChannel:
         if self._writer is not None:
             self._writer.close()
         elif self._raw is not None:
-            sock, raw = self._raw
             with contextlib.suppress(OSError):
-                raw.shutdown(socket.SHUT_RDWR)  # wakes the reader thread's recv
-            close_exec_socket(sock, raw)
+                self._raw[1].shutdown(socket.SHUT_RDWR)  # the reader thread wakes and closes

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import docker
 import docker.errors
+import docker.utils
+from docker.constants import MINIMUM_DOCKER_API_VERSION
 
 from engine.config import SandboxSettings
 from engine.errors import SandboxError
@@ -43,7 +45,7 @@ def connect(timeout: float = 30.0, settings: SandboxSettings | None = None) -> A
     env = docker_environment(settings)
     where = env.get("DOCKER_HOST") or "the local socket"
     try:
-        client = docker.from_env(timeout=int(timeout), environment=env, use_ssh_client=True)
+        client = _client(env, int(timeout))
         client.ping()
     except docker.errors.DockerException as exc:
         raise SandboxError(
@@ -70,6 +72,25 @@ def close_exec_socket(sock: Any, raw: Any) -> None:
     if response is not None:
         with contextlib.suppress(Exception):
             response.close()
+
+
+def _client(env: dict[str, str], timeout: int) -> Any:
+    kwargs = docker.utils.kwargs_from_env(environment=env)
+    tls = kwargs.get("tls")
+    if tls is None or not (tls.verify and tls.ca_cert):
+        return docker.DockerClient(timeout=timeout, use_ssh_client=True, **kwargs)
+    # requests lets REQUESTS_CA_BUNDLE override the engine's own CA (ca.pem) unless the
+    # session ignores the environment, and the SDK's automatic version check would happen
+    # before that could be set: ask for the version with a client that does, then pin it.
+    probe = docker.DockerClient(timeout=timeout, version=MINIMUM_DOCKER_API_VERSION, **kwargs)
+    probe.api.trust_env = False
+    try:
+        version = str(probe.version()["ApiVersion"])
+    finally:
+        probe.close()
+    client = docker.DockerClient(timeout=timeout, version=version, **kwargs)
+    client.api.trust_env = False
+    return client
 
 
 async def blocking(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
