@@ -13,6 +13,7 @@ from typing import Any
 import docker.errors
 
 from engine.errors import SandboxError
+from engine.sandbox.channel import recv_exact
 from engine.sandbox.dockerapi import close_exec_socket, open_exec_socket
 
 WORKSPACE = "/workspace"
@@ -122,15 +123,9 @@ def restore_workspace(client: Any, container_id: str, folder: Path) -> None:
 
 def _demux(raw: Any) -> Iterator[tuple[int, bytes]]:
     """Docker's multiplexed exec output as (1 for stdout or 2 for stderr, bytes) until EOF."""
-    buffer = bytearray()
-    while True:
-        while len(buffer) >= 8 and len(buffer) >= 8 + (size := int.from_bytes(buffer[4:8], "big")):
-            yield buffer[0], bytes(buffer[8:8 + size])
-            del buffer[:8 + size]
-        data = raw.recv(_CHUNK)
-        if not data:
-            return
-        buffer += data
+    while len(header := recv_exact(raw, 8)) == 8:
+        size = int.from_bytes(header[4:8], "big")
+        yield header[0], recv_exact(raw, size)
 
 
 def _exit_code(client: Any, exec_id: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import threading
 from typing import Any
 
@@ -15,7 +16,17 @@ from engine.sandbox.dockerapi import blocking, close_exec_socket, open_exec_sock
 
 STDOUT, STDERR = 1, 2
 _MUX_HEADER = 8  # Docker's stream header without a TTY: kind, 3 zero bytes, big-endian size
-_RECV = 1 << 16
+
+
+def recv_exact(raw: Any, size: int) -> bytes:
+    """`size` bytes from a blocking socket-like object, fewer only at the end of the stream."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = raw.recv(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 class ExecChannel:
@@ -67,9 +78,14 @@ class ExecChannel:
         return channel
 
     def _pump(self, loop: asyncio.AbstractEventLoop, raw: Any) -> None:
+        # Whole stream frames, read exactly: the ssh transport's recv(n) waits for all n bytes.
         try:
-            while data := raw.recv(_RECV):
-                loop.call_soon_threadsafe(self._reader.feed_data, data)
+            while header := recv_exact(raw, _MUX_HEADER):
+                size = int.from_bytes(header[4:8], "big")
+                payload = recv_exact(raw, size) if size else b""
+                if len(payload) < size:
+                    break
+                loop.call_soon_threadsafe(self._reader.feed_data, header + payload)
         except (OSError, ValueError):
             pass
         finally:
@@ -114,5 +130,9 @@ class ExecChannel:
         if self._writer is not None:
             self._writer.close()
         elif self._raw is not None:
-            with contextlib.suppress(OSError):
-                self._raw[1].shutdown(socket.SHUT_RDWR)  # the reader thread wakes and closes
+            raw = self._raw[1]
+            if isinstance(raw, ssl.SSLSocket):
+                with contextlib.suppress(OSError):
+                    raw.shutdown(socket.SHUT_RDWR)  # the reader thread wakes and closes
+            else:
+                close_exec_socket(*self._raw)  # an ssh pipe: ending ssh wakes the reader

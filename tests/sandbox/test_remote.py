@@ -1,8 +1,9 @@
-"""The sandbox through a remote-style endpoint: TCP and TCP with TLS, and no host mounts."""
+"""The sandbox through remote-style endpoints (TCP, TCP with TLS, ssh), with no host mounts."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from engine.errors import SandboxError
 from engine.sandbox.docker_runner import DockerSandbox
 from engine.sandbox.dockerapi import connect
 from engine.sandbox.reaper import LABEL_OWNER_PID
+from tests.conftest import require
 from tests.sandbox.conftest import IMAGE, make_settings
-from tests.sandbox.endpoints import Socat, free_port, make_tls
+from tests.sandbox.endpoints import Socat, free_port, make_tls, sshd
 from tests.sandbox.helpers import run
 
 pytestmark = pytest.mark.docker
@@ -57,6 +59,30 @@ async def test_the_sandbox_works_through_tcp_with_tls(docker_client: Any, tmp_pa
             await run(runner, "print(3)", session="b")  # over the cap of 1: a is retired
             back = await run(runner, "print(open('kept.txt').read())", session="a")
             assert back.stdout == "tls\n"
+            assert back.restored is not None and back.restored.files == 1
+        finally:
+            await runner.close()
+
+
+@pytest.mark.slow  # the SDK starts ssh and `docker system dial-stdio` per API connection
+async def test_the_sandbox_works_through_ssh(docker_client: Any, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    require(shutil.which("sshd") is not None and shutil.which("docker") is not None,
+            "sshd and the docker CLI (apt-get install openssh-server docker.io)")
+    with sshd(tmp_path / "ssh") as (endpoint, bin_dir):
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+        settings = make_settings(docker_host=endpoint, max_live_sessions=1, idle_retire_s=0,
+                                 pool_size=0)
+        runner = DockerSandbox(settings, tmp_path / "ws")
+        await runner.start()
+        try:
+            assert runner.client.api.base_url == "http+docker://ssh"
+            first = await run(runner, "import sys\nopen('kept.txt', 'w').write('ssh')\n"
+                                      "print(2)\nprint('e', file=sys.stderr)", session="a")
+            assert (first.stdout, first.stderr) == ("2\n", "e\n")
+            await run(runner, "print(3)", session="b")  # over the cap of 1: a is retired
+            back = await run(runner, "print(open('kept.txt').read())", session="a")
+            assert back.stdout == "ssh\n"
             assert back.restored is not None and back.restored.files == 1
         finally:
             await runner.close()
