@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -108,7 +109,8 @@ def sshd(folder: Path) -> Iterator[tuple[str, Path]]:
         f"Host 127.0.0.1\n  IdentityFile {folder / 'client_key'}\n  IdentitiesOnly yes\n"
         f"  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  BatchMode yes\n"
         # The SDK opens an ssh process per API connection: share one session between them.
-        f"  ControlMaster auto\n  ControlPath {folder / 'control-%C'}\n  ControlPersist 60\n"
+        f"  ControlMaster auto\n  ControlPath {Path(tempfile.gettempdir()) / 'gbssh-%C'}\n"
+        "  ControlPersist 60\n"
         "  LogLevel ERROR\n")
     bin_dir = folder / "bin"
     bin_dir.mkdir()
