@@ -13,8 +13,12 @@ Each turn is kept short (at most --max-steps actions, --max-tokens per model cal
 so that 200 of them fit in a sitting on a small machine; what is measured is what stays
 behind between turns, which short turns exercise as well as long ones.
 
+With --scripted a scripted model replaces llama (each turn runs one program, then answers):
+the engine, store, memory layer and sandbox alone, 200 turns in a few minutes.
+
 Usage: .venv/bin/python bench/soak.py [--turns N] [--every N] [--revisit N] [--no-memory]
                                       [--max-steps N] [--max-tokens N] [--threads N]
+                                      [--image IMAGE] [--scripted]
 """
 
 from __future__ import annotations
@@ -64,8 +68,19 @@ async def count_containers(client: Any, stop: asyncio.Event, peak: list[int]) ->
             await asyncio.wait_for(stop.wait(), 0.2)
 
 
+def scripted_model(turns: int) -> Any:
+    """A model that writes one short program, then answers, turn after turn (no llama)."""
+    from engine.llm.scripted import ScriptedModel
+
+    replies: list[str] = []
+    for turn in range(turns):
+        code = f"open('f{turn}.txt', 'w').write('x')\nprint({turn} * 2)"
+        replies += [f"```python\n{code}\n```", f"The answer is {turn * 2}."]
+    return ScriptedModel(replies)
+
+
 async def soak(turns: int, every: int, revisit: int, memory: bool,
-               limits: dict[str, str]) -> int:
+               limits: dict[str, str], scripted: bool) -> int:
     from engine.config import load_settings
     from engine.events import ExecFinished, RunFailed, RunFinished, SandboxRestored
     from engine.sandbox.dockerapi import connect
@@ -74,7 +89,7 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
     from tests.conftest import real_model_path
 
     model = real_model_path()
-    if model is None:
+    if model is None and not scripted:
         print("the default model is not downloaded (run `make model`)")
         return 2
     os.environ["GLASSBOX_LLM__MODEL"] = str(model)
@@ -83,11 +98,13 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
     os.environ.update(limits)
     settings = load_settings()
     cap, pool = settings.sandbox.max_live_sessions, settings.sandbox.pool_size
-    print(f"model {model.name}, memory layer {'on' if memory else 'off'}, "
+    name = "scripted (no llama)" if scripted else model.name if model else "?"
+    print(f"model {name}, memory layer {'on' if memory else 'off'}, "
           f"{settings.agent.max_steps} steps and {settings.llm.max_tokens} tokens a call at most, "
           f"sandbox cap {cap} + pool {pool}", flush=True)
-    client = connect()
-    engine = await Engine.open(settings, memory=memory)
+    client = connect(settings=settings.sandbox)
+    fake = scripted_model(turns * 2) if scripted else None
+    engine = await Engine.open(settings, memory=memory, model=fake)
     stop = asyncio.Event()
     peak = [0]
     watcher = asyncio.create_task(count_containers(client, stop, peak))
@@ -113,6 +130,8 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
             events = await engine.submit(target, text,
                                          SubmitOptions(mode="agent", use_cache=False)).wait()
             turn_seconds.append(time.monotonic() - turn_started)
+            if fake is not None:
+                fake.prompts.clear()  # the scripted model records every prompt
             end = events[-1]
             outcomes[end.status if isinstance(end, RunFinished) else
                      "failed" if isinstance(end, RunFailed) else "no end"] += 1
@@ -173,6 +192,8 @@ def main() -> int:
     parser.add_argument("--max-tokens", type=int, default=192, help="tokens per model call")
     parser.add_argument("--threads", type=int, default=0, help="model threads (0: per core)")
     parser.add_argument("--image", default="", help="sandbox image (default: the setting's)")
+    parser.add_argument("--scripted", action="store_true",
+                        help="a scripted model instead of llama: the engine and sandbox alone, fast")
     args = parser.parse_args()
     limits = {"GLASSBOX_AGENT__MAX_STEPS": str(args.max_steps),
               "GLASSBOX_LLM__MAX_TOKENS": str(args.max_tokens),
@@ -186,7 +207,7 @@ def main() -> int:
                                                              "GLASSBOX_TEST_MODEL"):
                 del os.environ[name]
         return asyncio.run(soak(args.turns, args.every, args.revisit, not args.no_memory,
-                                limits))
+                                limits, args.scripted))
 
 
 if __name__ == "__main__":
