@@ -42,6 +42,7 @@ async def test_containers_are_reached_over_tcp_and_mount_nothing_from_the_host(
 
 
 async def test_the_sandbox_works_through_tcp_with_tls(docker_client: Any, tmp_path: Path) -> None:
+    require(shutil.which("openssl") is not None, "openssl, to make the test certificates")
     certs = make_tls(tmp_path / "certs")
     with Socat.tcp(tls_dir=certs) as endpoint:
         settings = make_settings(docker_host=endpoint, docker_cert_path=str(certs),
