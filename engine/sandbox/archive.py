@@ -44,10 +44,10 @@ def save_workspace(client: Any, container_id: str, folder: Path, reason: str) ->
 
     A failure still leaves a marker, so the session's next run says its files were lost.
     """
-    folder.mkdir(parents=True, exist_ok=True)
     archive, marker = folder / ARCHIVE_NAME, folder / MARKER_NAME
     partial = archive.with_suffix(".part")
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         exec_id = client.api.exec_create(container_id, ["tar", "-c", "-f", "-", "-C", WORKSPACE,
                                                         "."], user=SANDBOX_USER)["Id"]
         errors = bytearray()
@@ -72,8 +72,12 @@ def save_workspace(client: Any, container_id: str, folder: Path, reason: str) ->
         partial.unlink(missing_ok=True)
         archive.unlink(missing_ok=True)
         result = SavedWorkspace(0, 0, reason, saved=False)
-    marker.write_text(json.dumps({"files": result.files, "bytes": result.bytes,
-                                  "reason": reason, "saved": result.saved}))
+    try:
+        marker.write_text(json.dumps({"files": result.files, "bytes": result.bytes,
+                                      "reason": reason, "saved": result.saved}))
+    except OSError:  # e.g. a full disk: without a marker the next run starts afresh
+        archive.unlink(missing_ok=True)
+        return SavedWorkspace(0, 0, reason, saved=False)
     return result
 
 

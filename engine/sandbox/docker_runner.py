@@ -260,7 +260,10 @@ class DockerSandbox:
             for sid, session in list(self._sessions.items()):
                 if (session.container is not None and session.users == 0
                         and not session.lock.locked() and now - session.last_used >= idle_s):
-                    await self._retire(sid, session, reason=f"idle for {idle_s:g} s")
+                    try:
+                        await self._retire(sid, session, reason=f"idle for {idle_s:g} s")
+                    except Exception:  # one failure must not end idle retirement for good
+                        log.exception("sandbox: retiring idle session %s failed", sid)
 
     def _forget_if_unused(self, session_id: str, session: _Session) -> None:
         # A session with no container and no job waiting keeps nothing in memory; a retired

@@ -167,3 +167,20 @@ async def test_many_sessions_leave_nothing_behind(docker_client: Any, tmp_path: 
         assert _fds() <= fds + 2  # the docker client may keep one more pooled connection
     finally:
         await runner.close()
+
+
+async def test_files_that_could_not_be_saved_are_reported_lost(
+        docker_client: Any, tmp_path: Path) -> None:
+    runner = await _started(docker_client, tmp_path, max_live_sessions=1, idle_retire_s=0)
+    try:
+        await run(runner, WRITE, session="a")
+        container = runner._sessions["a"].container
+        assert container is not None
+        docker_client.api.kill(container.container_id)  # gone before it could be saved
+        await run(runner, "print(1)", session="b")  # a is retired: its save fails
+        back = await run(runner, "import os\nprint(os.path.exists('notes.txt'))", session="a")
+        assert back.stdout == "False\n"
+        assert back.restored is not None and not back.restored.saved
+        assert "could not be kept" in back.stderr
+    finally:
+        await runner.close()
