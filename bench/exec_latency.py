@@ -1,9 +1,15 @@
-"""Warm-session `print(1)` latency against `docker run --rm` and `docker exec` on one image."""
+"""Warm-session `print(1)` latency against `docker run --rm` and `docker exec` on one image.
+
+The warm session is measured through the local socket and, when socat is installed, through
+tcp://127.0.0.1 (socat in front of the socket), the path of an engine on another machine.
+Goal: warm p50 at most 0.05 of `docker run --rm`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from engine.config import SandboxSettings
 from engine.events import ExecFinished, ExecOutput
 from engine.sandbox.docker_runner import DockerSandbox
+from tests.sandbox.endpoints import Socat
 
 PY = ["python3", "-c", "print(1)"]
 
@@ -33,9 +40,10 @@ def timed(cmd: list[str]) -> float:
     return elapsed
 
 
-async def warm_samples(image: str, n: int) -> list[float]:
+async def warm_samples(image: str, n: int, docker_host: str = "") -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
-        runner = DockerSandbox(SandboxSettings(image=image, pool_size=1), Path(tmp))
+        settings = SandboxSettings(image=image, pool_size=1, docker_host=docker_host)
+        runner = DockerSandbox(settings, Path(tmp))
         await runner.start()
         await runner.wait_ready()
         samples: list[float] = []
@@ -63,6 +71,11 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=30, help="samples per method")
     args = parser.parse_args()
     warm = asyncio.run(warm_samples(args.image, args.n))
+    rows = [("warm session print(1), socket", warm)]
+    if shutil.which("socat"):
+        with Socat.tcp() as endpoint:
+            rows.append(("warm session print(1), tcp", asyncio.run(
+                warm_samples(args.image, args.n, endpoint))))
     run_cmd = ["docker", "run", "--rm", "--network", "none", args.image, *PY]
     runs = [timed(run_cmd) for _ in range(args.n)]
     name = f"glassbox-bench-{int(time.time())}"
@@ -75,13 +88,15 @@ def main() -> int:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
     print(f"image {args.image}, {args.n} samples each")
     print(f"{'method':<34}{'p50 ms':>10}{'p95 ms':>10}")
-    for label, values in (("warm session print(1)", warm), ("docker run --rm", runs),
+    for label, values in (*rows, ("docker run --rm", runs),
                           ("docker exec (running container)", execs)):
         print(f"{label:<34}{pct(values, 0.5) * 1e3:>10.1f}{pct(values, 0.95) * 1e3:>10.1f}")
-    for q, label in ((0.5, "p50"), (0.95, "p95")):
-        w = pct(warm, q)
-        print(f"{label}: warm / docker run = {w / pct(runs, q):.3f} (goal <= 0.1), "
-              f"warm / docker exec = {w / pct(execs, q):.3f} (goal <= 0.5)")
+    for name, values in rows:
+        for q, label in ((0.5, "p50"), (0.95, "p95")):
+            w = pct(values, q)
+            goal = " (goal <= 0.05)" if q == 0.5 else ""
+            print(f"{name.rsplit(' ', 1)[-1]:>6} {label}: warm / docker run = {w / pct(runs, q):.3f}{goal}, "
+                  f"warm / docker exec = {w / pct(execs, q):.3f}")
     return 0
 
 

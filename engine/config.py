@@ -79,6 +79,19 @@ class SandboxSettings(_Section):
     """Size limit of the writable /workspace."""
     pool_size: int = Field(1, ge=0, le=16)
     """Containers kept started in advance so a new session never waits."""
+    max_live_sessions: int = Field(3, ge=1, le=64)
+    """Most session containers running at once (besides the pool); to make room, the least
+    recently used idle one is retired: its /workspace files are kept, its variables are not."""
+    idle_retire_s: float = Field(900.0, ge=0.0)
+    """A session container idle this many seconds is retired the same way (0: never)."""
+    docker_host: str = ""
+    """Docker endpoint: unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST;
+    empty uses DOCKER_HOST, else the local engine. Nothing is shared with it but the API."""
+    docker_cert_path: str = ""
+    """For a tcp endpoint with TLS: the folder with ca.pem, cert.pem and key.pem (empty uses
+    DOCKER_CERT_PATH)."""
+    docker_tls_verify: bool = True
+    """With docker_cert_path: check the engine's certificate against ca.pem."""
 
 
 class AgentSettings(_Section):

@@ -272,3 +272,23 @@ ALL_EVENT_TYPES: tuple[type[Event], ...] = (
     StepStarted, StepFinished, PlanCreated, ApprovalRequested,
     CodeExecStarted, ExecOutput, ExecFinished, CacheHit, MemoryUsed,
 )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SandboxRestored(Event):
+    """The session's idle container had been retired; its /workspace files were put back into
+    a fresh one before this execution, but variables from earlier runs are gone."""
+
+    type: ClassVar[str] = "sandbox_restored"
+    session_id: str
+    exec_id: str
+    files: int
+    bytes: int
+    reason: str = ""
+    """Why the old container was retired: idle, the live-container cap, or '' if unknown."""
+    saved: bool = True
+    """False when the files could not be saved at retirement (nothing was restored)."""
+
+
+# Appended rather than edited into the tuple above, so concurrent edits there do not collide.
+ALL_EVENT_TYPES = (*ALL_EVENT_TYPES, SandboxRestored)

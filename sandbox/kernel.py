@@ -1,8 +1,10 @@
-"""Glassbox sandbox kernel: a resident interpreter that runs code sent over a unix socket."""
+"""Glassbox sandbox kernel: a resident interpreter that runs code sent over its stdin."""
 
 # Runs inside the container with the image's Python only (stdlib, no Glassbox imports).
-# PID 1 is `kernel.py supervise`: it reaps zombies and respawns `kernel.py worker`, which
-# connects to the host's socket and runs code in one persistent namespace.
+# PID 1 is `kernel.py supervise`: it reaps zombies and kills on request. The host starts
+# `kernel.py worker` with `docker exec` and talks to it over that exec's stdin and stdout
+# (Docker API streams, so the engine may be on another machine); the worker runs code in
+# one persistent namespace until the stream ends.
 # Frames both ways: ">II" (header length, payload length), a JSON header, raw payload.
 # One file on purpose although long: the image copies and hashes it as one unit, the
 # wheel force-includes it alone, and `python -I` would not find sibling modules.
@@ -21,7 +23,6 @@ import os
 import queue
 import select
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -30,7 +31,6 @@ import time
 import traceback
 from typing import Any
 
-SOCKET_PATH = os.environ.get("GLASSBOX_SOCKET", "/run/glassbox/kernel.sock")
 WORKSPACE = "/workspace"
 OUT_DIR = "/workspace/out"
 CGROUP_MEM = "/sys/fs/cgroup/memory"
@@ -40,36 +40,36 @@ FLUSH_BYTES = 32768
 ARTIFACT_CHUNK = 1 << 20
 MAX_ARTIFACTS = 64
 SYNC = b"\x00\x1bGLASSBOX-SYNC\x1b\x00"
-EXIT_NO_HOST = 3
+ALONE_EXIT_S = 120.0
 
 
 # --- supervisor (PID 1) ------------------------------------------------------------------
 
 
 def supervise() -> None:
-    """Keep one worker alive; SIGUSR1 kills every other process (the host's hard kill)."""
+    """PID 1: reap every orphan; SIGUSR1 kills every other process (the host's hard kill).
+
+    With no other process for ALONE_EXIT_S (the host stopped starting workers: it is gone),
+    exit, which stops the container.
+    """
     signal.signal(signal.SIGUSR1, lambda *_: _kill_others(signal.SIGKILL))
     signal.signal(signal.SIGTERM, _terminate)
-    prev = "start"
+    alone_since: float | None = None
     while True:
-        env = dict(os.environ, GLASSBOX_PREV=prev)
-        started = time.monotonic()
-        pid = os.posix_spawn(sys.executable, [sys.executable, "-I", __file__, "worker"], env)
-        status = 0
-        while True:
-            try:
-                done, status = os.waitpid(-1, 0)
-            except ChildProcessError:
-                done = pid
-            if done == pid:
-                break
-        kill_and_reap()
-        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_NO_HOST:
-            os._exit(0)  # the host is gone: stop the container rather than spin
-        prev = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else (
-            f"exit {os.WEXITSTATUS(status)}")
-        if time.monotonic() - started < 0.5:
-            time.sleep(0.5)
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        others = any(name.isdigit() and name != "1" for name in os.listdir("/proc"))
+        now = time.monotonic()
+        if others:
+            alone_since = None
+        elif alone_since is None:
+            alone_since = now
+        elif now - alone_since > ALONE_EXIT_S:
+            os._exit(0)
+        time.sleep(1.0)
 
 
 def _terminate(*_: object) -> None:
@@ -125,21 +125,23 @@ def oom_kills() -> int:
 
 
 class Conn:
-    """One framed connection to the host; send() is thread-safe."""
+    """One framed connection to the host over two file descriptors; send() is thread-safe."""
 
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
+    def __init__(self, in_fd: int, out_fd: int) -> None:
+        self.in_fd, self.out_fd = in_fd, out_fd
         self.lock = threading.Lock()
 
     def send(self, header: dict[str, Any], payload: bytes = b"") -> None:
         raw = json.dumps(header).encode()
+        data = memoryview(HEADER.pack(len(raw), len(payload)) + raw + payload)
         with self.lock:
-            self.sock.sendall(HEADER.pack(len(raw), len(payload)) + raw + payload)
+            while data:
+                data = data[os.write(self.out_fd, data):]
 
     def _exact(self, n: int) -> bytes:
         chunks = bytearray()
         while len(chunks) < n:
-            got = self.sock.recv(n - len(chunks))
+            got = os.read(self.in_fd, n - len(chunks))
             if not got:
                 raise EOFError
             chunks += got
@@ -475,35 +477,28 @@ def _snapshot() -> dict[str, tuple[int, int]]:
     return found
 
 
-def _connect() -> socket.socket:
-    deadline = time.monotonic() + 10.0
-    while True:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.connect(SOCKET_PATH)
-            return sock
-        except OSError:
-            sock.close()
-            if time.monotonic() > deadline:
-                os._exit(EXIT_NO_HOST)
-            time.sleep(0.1)
-
-
 def worker() -> None:
-    """Connect to the host, say hello, then run executions until the host hangs up."""
+    """Take the exec's stdin and stdout as the host connection, say hello, run executions."""
     try:
         with open("/proc/self/oom_score_adj", "w", encoding="ascii") as handle:
             handle.write("1000")  # the OOM killer should take the worker, never PID 1
     except OSError:
         pass
+    # Whatever an earlier worker's code left running dies now (PID 1 reaps it).
+    _kill_others(signal.SIGKILL)
     become_subreaper()
     os.makedirs(OUT_DIR, exist_ok=True)
     os.chdir(WORKSPACE)
     sys.path.insert(0, WORKSPACE)
-    conn = Conn(_connect())
+    # Private copies (not inherited by subprocesses); fds 0-2 then belong to the code.
+    conn = Conn(os.dup(0), os.dup(1))
+    try:
+        conn.recv()  # the host's first frame: it reads the stream now, so hello cannot be lost
+    except (EOFError, OSError, ValueError):
+        os._exit(0)
     kernel = Worker(conn)
-    conn.send({"op": "hello", "pid": os.getpid(), "prev": os.environ.get("GLASSBOX_PREV", ""),
-               "oom_kills": oom_kills(), "python": sys.version.split()[0]})
+    conn.send({"op": "hello", "pid": os.getpid(), "oom_kills": oom_kills(),
+               "python": sys.version.split()[0]})
     kernel.serve()
 
 

@@ -20,6 +20,7 @@ from engine.events import (
     RunFailed,
     RunFinished,
     RunStarted,
+    SandboxRestored,
     StepFinished,
     StepStarted,
     UsageUpdated,
@@ -115,6 +116,11 @@ class RunPresenter:
         elif isinstance(event, CacheHit):
             activity.add_event(f"cache hit (similarity {event.similarity:.2f}) on {event.matched_task!r}: "
                                "answer replayed (Ctrl+R runs it fresh)")
+        elif isinstance(event, SandboxRestored):
+            activity.add_event(
+                f"sandbox restored: {event.files} file(s), {event.bytes:,} bytes · variables from earlier "
+                "runs are gone" if event.saved else
+                "sandbox restarted: the files of the retired container could not be kept", "retry")
         elif isinstance(event, MemoryUsed):
             activity.add_event(f"{len(event.items)} worked example(s) shown to the model: "
                                + "; ".join(item.run_id for item in event.items))

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 from engine.cancel import CancelToken
-from engine.events import CodeExecStarted, ExecFinished, ExecOutput
+from engine.events import CodeExecStarted, ExecFinished, ExecOutput, SandboxRestored
 
 Language = Literal["python", "bash"]
-ExecEvent = CodeExecStarted | ExecOutput | ExecFinished
+ExecEvent = CodeExecStarted | ExecOutput | ExecFinished | SandboxRestored
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,10 @@ class CodeRunner(Protocol):
         cancel: CancelToken | None = None,
     ) -> AsyncIterator[ExecEvent]:
         """Yield CodeExecStarted, then ExecOutput chunks in order, then one ExecFinished.
+
+        When the session's container had been retired (idle, or over the cap of live
+        containers), a SandboxRestored follows CodeExecStarted: the files are back, the
+        variables are not.
 
         Cancelling (the token, or closing the iterator) kills the execution; the session's
         container stays usable.

@@ -1,12 +1,12 @@
-"""One sandbox container: its Docker lifecycle and the framed socket to its resident kernel."""
+"""One sandbox container: its Docker lifecycle and the framed exec stream to its resident kernel."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import logging
 import re
-import shutil
 import struct
 import uuid
 from dataclasses import dataclass, field
@@ -14,20 +14,24 @@ from pathlib import Path
 from typing import Any
 
 import docker.errors
-from docker.types import LogConfig, Mount
+from docker.types import LogConfig
 
 from engine.errors import SandboxError
+from engine.sandbox.channel import STDOUT, ExecChannel
 from engine.sandbox.dockerapi import blocking
 from engine.sandbox.image import image_missing
 from engine.sandbox.reaper import owner_labels
+
+log = logging.getLogger(__name__)
 
 HEADER = struct.Struct(">II")
 MAX_HEADER = 1 << 20
 MAX_PAYLOAD = 8 << 20
 SANDBOX_USER = "1000:1000"
 KERNEL_CMD = ["/opt/venv/bin/python3", "-I", "/opt/glassbox/kernel.py", "supervise"]
-# The image's ENV (Dockerfile) sets the rest; Docker passes nothing of the host's own.
-CONTAINER_ENV = {"GLASSBOX_SOCKET": "/run/glassbox/kernel.sock"}  # where the host mounts it
+WORKER_CMD = ["/opt/venv/bin/python3", "-I", "/opt/glassbox/kernel.py", "worker"]
+FAST_DEATH_S = 0.5  # a worker that dies sooner counts towards giving the container up
+MAX_FAST_DEATHS = 5
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
 
@@ -54,7 +58,6 @@ class ContainerSpec:
     cpus: float
     pids: int
     workspace_size: str
-    runtime_root: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +78,13 @@ EOF = Frame({})
 
 
 @dataclass
-class _Conn:
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    task: asyncio.Task[None] | None = None
-
-
-@dataclass
 class SandboxContainer:
-    """A started container whose kernel has said hello; send() and frames to talk to it."""
+    """A started container whose kernel has said hello; send() and frames to talk to it.
+
+    The host starts each kernel worker with `docker exec` and speaks to it over that exec's
+    stdin and stdout; when a worker ends (killed, out of memory) an EOF frame is queued and a
+    new worker is started, whose hello (with `prev`: how the old one ended) follows.
+    """
 
     client: Any
     spec: ContainerSpec
@@ -94,32 +95,82 @@ class SandboxContainer:
     oom_kills: int = 0
     memory: str = ""
     broken: bool = False
-    _conn: _Conn | None = None
-    _server: asyncio.AbstractServer | None = None
+    _channel: ExecChannel | None = None
+    _reader: asyncio.Task[None] | None = None
+    _stderr_tail: bytes = b""
+    _fast_deaths: int = 0
     _cgroup: Path | None = None
 
-    @property
-    def runtime_dir(self) -> Path:
-        """Host directory mounted read-only at /run/glassbox, holding the host's socket."""
-        return self.spec.runtime_root / self.name
-
     async def start(self, timeout_s: float = 30.0) -> None:
-        """Create the container and wait for its kernel's hello."""
-        self.runtime_dir.mkdir(parents=True, exist_ok=True)
-        self.runtime_dir.chmod(0o755)
-        sock = self.runtime_dir / "kernel.sock"
-        # The host listens and the kernel connects, so the mount can stay read-only.
-        self._server = await asyncio.start_unix_server(self._on_connect, path=str(sock))
-        sock.chmod(0o666)
+        """Create the container, start its kernel worker and wait for the hello."""
         self.memory = self.spec.memory
         try:
             self.container_id = await blocking(self._create_and_start)
+            await self._start_worker("start")
             hello = await self._wait_hello(timeout_s)
         except BaseException:
             await self.remove()
             raise
         self.oom_kills = int(hello.header.get("oom_kills", 0))
         self._cgroup = _find_cgroup(self.container_id)
+
+    async def _start_worker(self, prev: str) -> None:
+        channel = await ExecChannel.open(self.client, self.container_id, WORKER_CMD,
+                                         SANDBOX_USER)
+        if self.broken:  # removed meanwhile
+            channel.close()
+            return
+        self._channel = channel
+        self._reader = asyncio.create_task(self._read_loop(channel, prev,
+                                                           asyncio.get_running_loop().time()))
+        # The worker says hello only after this first frame: by then the stream is read here.
+        await self.send({"op": "hello"})
+
+    async def _read_loop(self, channel: ExecChannel, prev: str, started: float) -> None:
+        buffer = bytearray()
+        try:
+            while True:
+                kind, data = await channel.read()
+                if kind != STDOUT:
+                    self._stderr_tail = (self._stderr_tail + data)[-2000:]
+                    continue
+                buffer += data
+                while (frame := _take_frame(buffer)) is not None:
+                    if frame.op == "hello":
+                        frame.header["prev"] = prev
+                    self.frames.put_nowait(frame)
+        except asyncio.CancelledError:
+            channel.close()
+            return
+        except (OSError, ValueError, asyncio.IncompleteReadError):
+            pass
+        channel.close()
+        if self._channel is not channel or self.broken:
+            return
+        self._channel = None
+        self.frames.put_nowait(EOF)
+        await self._replace_worker(channel, started)
+
+    async def _replace_worker(self, old: ExecChannel, started: float) -> None:
+        loop = asyncio.get_running_loop()
+        prev = "killed"
+        with contextlib.suppress(docker.errors.DockerException):
+            code = (await blocking(self.client.api.exec_inspect, old.exec_id)).get("ExitCode")
+            if isinstance(code, int):
+                prev = f"signal {code - 128}" if code > 128 else f"exit {code}"
+        if loop.time() - started < FAST_DEATH_S:
+            self._fast_deaths += 1
+            await asyncio.sleep(FAST_DEATH_S)
+        else:
+            self._fast_deaths = 0
+        if self._fast_deaths >= MAX_FAST_DEATHS or self.broken:
+            self.broken = True
+            return
+        try:
+            await self._start_worker(prev)
+        except SandboxError as exc:
+            log.warning("sandbox: could not restart the kernel of %s: %s", self.name, exc)
+            self.broken = True
 
     def _create_and_start(self) -> str:
         spec = self.spec
@@ -128,8 +179,7 @@ class SandboxContainer:
                 spec.image,
                 command=KERNEL_CMD,
                 name=self.name,
-                labels=owner_labels(self.session, self.runtime_dir),
-                environment=CONTAINER_ENV,
+                labels=owner_labels(self.session),
                 user=SANDBOX_USER,
                 working_dir="/workspace",
                 hostname="sandbox",
@@ -148,8 +198,6 @@ class SandboxContainer:
                                   "uid=1000,gid=1000,mode=0755",
                     "/tmp": "rw,nosuid,nodev,size=64m,mode=1777",
                 },
-                mounts=[Mount("/run/glassbox", str(self.runtime_dir), type="bind",
-                              read_only=True)],
                 log_config=LogConfig(type="json-file", config={"max-size": "1m",
                                                                "max-file": "1"}),
                 stdin_open=False,
@@ -167,6 +215,9 @@ class SandboxContainer:
         deadline = asyncio.get_running_loop().time() + timeout_s
         while True:
             remaining = deadline - asyncio.get_running_loop().time()
+            if self.broken:
+                raise SandboxError("The sandbox kernel did not start.",
+                                   hint=await self.logs_hint())
             try:
                 frame = await asyncio.wait_for(self.frames.get(), timeout=min(remaining, 1.0))
             except TimeoutError:
@@ -180,49 +231,13 @@ class SandboxContainer:
             if frame.op == "hello":
                 return frame
 
-    async def _on_connect(self, reader: asyncio.StreamReader,
-                          writer: asyncio.StreamWriter) -> None:
-        try:
-            hello = await asyncio.wait_for(_read_frame(reader), timeout=5.0)
-        except (TimeoutError, OSError, ValueError, asyncio.IncompleteReadError):
-            writer.close()
-            return
-        if hello.op != "hello":
-            writer.close()
-            return
-        # A restarted worker replaces the old connection; its EOF no longer matters.
-        old = self._conn
-        self._conn = _Conn(reader, writer)
-        if old is not None:
-            if old.task is not None:
-                old.task.cancel()
-            old.writer.close()
-        self._conn.task = asyncio.create_task(self._read_loop(self._conn))
-        self.frames.put_nowait(hello)
-
-    async def _read_loop(self, conn: _Conn) -> None:
-        try:
-            while True:
-                self.frames.put_nowait(await _read_frame(conn.reader))
-        except asyncio.CancelledError:
-            return
-        except (OSError, ValueError, asyncio.IncompleteReadError):
-            pass
-        if self._conn is conn:
-            self.frames.put_nowait(EOF)
-
     async def send(self, header: dict[str, Any], payload: bytes = b"") -> bool:
-        """Send one frame to the kernel; False when there is no live connection."""
-        conn = self._conn
-        if conn is None or conn.writer.is_closing():
+        """Send one frame to the kernel; False when there is no live worker."""
+        channel = self._channel
+        if channel is None:
             return False
         raw = json.dumps(header).encode()
-        try:
-            conn.writer.write(HEADER.pack(len(raw), len(payload)) + raw + payload)
-            await conn.writer.drain()
-        except (OSError, ConnectionError):
-            return False
-        return True
+        return await channel.write(HEADER.pack(len(raw), len(payload)) + raw + payload)
 
     def drain_frames(self) -> None:
         """Drop frames left from an earlier execution."""
@@ -278,13 +293,11 @@ class SandboxContainer:
 
     async def logs_hint(self) -> str:
         """The last lines the kernel printed, for an error message."""
-        if not self.container_id:
-            return ""
-        try:
-            raw = await blocking(self.client.api.logs, self.container_id, tail=5)
-        except docker.errors.DockerException:
-            return ""
-        text = raw.decode("utf-8", "replace").strip() if isinstance(raw, bytes) else ""
+        raw = self._stderr_tail
+        if not raw and self.container_id:
+            with contextlib.suppress(docker.errors.DockerException):
+                raw = await blocking(self.client.api.logs, self.container_id, tail=5)
+        text = raw.decode("utf-8", "replace").strip()[-500:] if isinstance(raw, bytes) else ""
         return f"Kernel said: {text}" if text else "Run `glassbox doctor`."
 
     async def rename(self, session: str) -> None:
@@ -294,33 +307,37 @@ class SandboxContainer:
             await blocking(self.client.api.rename, self.container_id, new_name)
 
     async def remove(self) -> None:
-        """Close the socket, remove the container and its runtime directory."""
+        """Hang up on the kernel and remove the container."""
         self.broken = True
-        if self._conn is not None:
-            if self._conn.task is not None:
-                self._conn.task.cancel()
-            self._conn.writer.close()
-            self._conn = None
-        if self._server is not None:
-            self._server.close()
-            self._server = None
+        if self._reader is not None:
+            self._reader.cancel()
+            self._reader = None
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
         if self.container_id:
             with contextlib.suppress(docker.errors.DockerException):
                 await blocking(self.client.api.remove_container, self.container_id, force=True)
         else:
             with contextlib.suppress(docker.errors.DockerException):
                 await blocking(self.client.api.remove_container, self.name, force=True)
-        shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
-async def _read_frame(reader: asyncio.StreamReader) -> Frame:
-    hlen, plen = HEADER.unpack(await reader.readexactly(HEADER.size))
+def _take_frame(buffer: bytearray) -> Frame | None:
+    """Cut the first whole frame off `buffer`; None until one has fully arrived."""
+    if len(buffer) < HEADER.size:
+        return None
+    hlen, plen = HEADER.unpack_from(buffer)
     if hlen > MAX_HEADER or plen > MAX_PAYLOAD:
         raise ValueError("frame too large")
-    header = json.loads(await reader.readexactly(hlen))
+    end = HEADER.size + hlen + plen
+    if len(buffer) < end:
+        return None
+    header = json.loads(bytes(buffer[HEADER.size:HEADER.size + hlen]))
     if not isinstance(header, dict):
         raise ValueError("frame header is not an object")
-    payload = await reader.readexactly(plen) if plen else b""
+    payload = bytes(buffer[HEADER.size + hlen:end])
+    del buffer[:end]
     return Frame(header, payload)
 
 

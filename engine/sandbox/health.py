@@ -7,14 +7,14 @@ from typing import Any
 from engine.config import SandboxSettings
 from engine.errors import SandboxError
 from engine.health import HealthCheck
-from engine.sandbox.dockerapi import connect
+from engine.sandbox.dockerapi import connect, docker_environment
 from engine.sandbox.image import image_status
 
 
 def sandbox_checks(settings: SandboxSettings) -> list[HealthCheck]:
     """Check the Docker engine and the sandbox image (blocking; a few docker API calls)."""
     try:
-        client: Any = connect(timeout=5.0)
+        client: Any = connect(timeout=5.0, settings=settings)
     except SandboxError as exc:
         return [
             HealthCheck("docker engine", False, exc.message, exc.hint or ""),
@@ -23,9 +23,10 @@ def sandbox_checks(settings: SandboxSettings) -> list[HealthCheck]:
         ]
     try:
         version = client.version()
+        where = docker_environment(settings).get("DOCKER_HOST") or "local socket"
         engine = HealthCheck("docker engine", True,
                              f"Docker {version.get('Version', '?')} "
-                             f"(API {version.get('ApiVersion', '?')})")
+                             f"(API {version.get('ApiVersion', '?')}) at {where}")
         status = image_status(client, settings.image)
     finally:
         client.close()

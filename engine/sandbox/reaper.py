@@ -29,17 +29,19 @@ def process_start_time(pid: int) -> str:
     return stat.rsplit(")", 1)[-1].split()[19]
 
 
-def owner_labels(session: str, runtime_dir: Path) -> dict[str, str]:
+def owner_labels(session: str, runtime_dir: Path | None = None) -> dict[str, str]:
     """Labels for a container this process starts."""
     pid = os.getpid()
-    return {
+    labels = {
         LABEL_MANAGED: "1",
         LABEL_OWNER_PID: str(pid),
         LABEL_OWNER_START: process_start_time(pid),
         LABEL_OWNER_HOST: socket.gethostname(),
         LABEL_SESSION: session,
-        LABEL_RUNTIME_DIR: str(runtime_dir),
     }
+    if runtime_dir is not None:
+        labels[LABEL_RUNTIME_DIR] = str(runtime_dir)
+    return labels
 
 
 def owner_alive(labels: dict[str, str]) -> bool:
@@ -67,8 +69,9 @@ def reap_orphans(
 ) -> list[str]:
     """Remove managed containers whose owner is dead (or all, or this process's); blocking.
 
-    A container's runtime directory is deleted too, but only when it lies in runtime_root:
-    labels are data anyone can write, not paths to trust.
+    A container's runtime directory (the socket folder of versions before the exec stream)
+    is deleted too, but only when it lies in runtime_root: labels are data anyone can write,
+    not paths to trust.
     """
     removed: list[str] = []
     containers = client.containers.list(all=True, filters={"label": f"{LABEL_MANAGED}=1"})

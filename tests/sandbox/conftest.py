@@ -1,17 +1,24 @@
-"""Fixtures for the real-Docker sandbox tests; with CI=true a missing engine or image fails."""
+"""Fixtures for the real-Docker sandbox tests; with CI=true a missing engine or image fails.
+
+The suite talks to Docker through a TCP endpoint on 127.0.0.1 (socat in front of the local
+socket), as it would to an engine on another machine: nothing may rely on a shared disk.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine.config import SandboxSettings
+from tests.sandbox.endpoints import LOCAL_SOCKET, Socat
 
 IMAGE = os.environ.get("GLASSBOX_TEST_IMAGE", "glassbox-sandbox:latest")
+ENDPOINT: dict[str, str] = {}  # docker_host for make_settings(), set by docker_endpoint
 
 
 def _unavailable(reason: str) -> None:
@@ -21,14 +28,29 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def docker_client() -> Any:
-    """A docker client with the sandbox image present and current."""
+def docker_endpoint() -> Iterator[str]:
+    """tcp://127.0.0.1:PORT forwarding to the local engine's socket."""
+    if shutil.which("socat") is None:
+        _unavailable("socat (apt-get install socat), for the TCP endpoint")
+    if not Path(LOCAL_SOCKET).exists():
+        _unavailable(f"a local Docker engine socket at {LOCAL_SOCKET}")
+    with Socat.tcp() as endpoint:
+        ENDPOINT["docker_host"] = endpoint
+        try:
+            yield endpoint
+        finally:
+            ENDPOINT.clear()
+
+
+@pytest.fixture(scope="session")
+def docker_client(docker_endpoint: str) -> Any:
+    """A docker client over the TCP endpoint, with the sandbox image present and current."""
     from engine.errors import SandboxError
     from engine.sandbox.dockerapi import connect
     from engine.sandbox.image import image_status
 
     try:
-        client = connect(timeout=10.0)
+        client = connect(timeout=10.0, settings=SandboxSettings(docker_host=docker_endpoint))
     except SandboxError as exc:
         _unavailable(f"a running Docker engine ({exc.message})")
     status = image_status(client, IMAGE)
@@ -43,7 +65,7 @@ def make_settings(**overrides: Any) -> SandboxSettings:
     """Test settings: small limits so the limit tests finish fast."""
     values: dict[str, Any] = {"image": IMAGE, "memory": "256m", "pids": 64, "timeout_s": 10.0,
                               "output_limit_bytes": 100_000, "workspace_size": "32m",
-                              "pool_size": 1}
+                              "pool_size": 1, **ENDPOINT}
     values.update(overrides)
     return SandboxSettings(**values)
 

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.events import CodeExecStarted, Event, ExecFinished, ExecOutput
+from engine.events import CodeExecStarted, Event, ExecFinished, ExecOutput, SandboxRestored
 
 
 @dataclass
@@ -27,6 +27,11 @@ class Result:
                        if isinstance(e, ExecOutput) and (stream is None or e.stream == stream))
 
     @property
+    def restored(self) -> SandboxRestored | None:
+        found = [e for e in self.events if isinstance(e, SandboxRestored)]
+        return found[0] if found else None
+
+    @property
     def stdout(self) -> str:
         return self.text("stdout")
 
@@ -42,7 +47,7 @@ async def run(runner: Any, code: str, session: str = "s1", **kwargs: Any) -> Res
         result.events.append(event)
         result.arrival.append(time.monotonic())
     assert isinstance(result.events[0], CodeExecStarted)
-    assert all(isinstance(e, ExecOutput) for e in result.events[1:-1])
+    assert all(isinstance(e, ExecOutput | SandboxRestored) for e in result.events[1:-1])
     ids = {e.exec_id for e in result.events}  # type: ignore[attr-defined]
     assert len(ids) == 1
     return result

@@ -18,7 +18,7 @@ from engine.events import ExecFinished, ExecOutput
 from engine.llm.base import CancelToken
 from engine.sandbox.docker_runner import DockerSandbox
 from engine.sandbox.reaper import LABEL_OWNER_PID
-from tests.sandbox.conftest import IMAGE, make_settings
+from tests.sandbox.conftest import ENDPOINT, IMAGE, make_settings
 from tests.sandbox.helpers import assert_usable, run
 
 pytestmark = pytest.mark.docker
@@ -182,7 +182,8 @@ asyncio.run(main())
 
 def test_cli_exec_json_streams_events_and_returns_the_exit_code(
         docker_client: Any, tmp_path: Path) -> None:
-    env = dict(os.environ, GLASSBOX_HOME=str(tmp_path), GLASSBOX_SANDBOX__IMAGE=IMAGE)
+    env = dict(os.environ, GLASSBOX_HOME=str(tmp_path), GLASSBOX_SANDBOX__IMAGE=IMAGE,
+               GLASSBOX_SANDBOX__DOCKER_HOST=ENDPOINT["docker_host"])
     code = "import sys\nprint('out')\nprint('err', file=sys.stderr)\nsys.exit(3)\n"
     proc = subprocess.run([sys.executable, "-m", "tui.cli", "exec", "-", "--json",
                            "--timeout", "20", "--memory", "128m"], input=code, cwd=REPO,

@@ -124,7 +124,7 @@ def _build(args: argparse.Namespace) -> int:
             mark = {"done": "ok", "skip": "skipped", "fail": "FAILED", "info": ".."}[p.status]
             print(f"      {mark:<7} {p.detail}", flush=True)
 
-    client = connect()
+    client = connect(settings=settings)
     try:
         build_image(client, image, base, show, wheelhouse=args.wheelhouse,
                     allow_debootstrap=not args.no_debootstrap, allow_pull=not args.no_pull)
@@ -139,7 +139,7 @@ def _reap(args: argparse.Namespace) -> int:
     from engine.sandbox.dockerapi import connect
     from engine.sandbox.reaper import reap_orphans
 
-    client = connect()
+    client = connect(settings=load_settings().sandbox)
     try:
         removed = reap_orphans(client, runtime_root=runtime_root_for(app_paths().workspaces_dir),
                                everything=bool(args.all))

@@ -1,0 +1,152 @@
+"""Saving a container's /workspace to a tar file on the host and putting it back, via docker exec."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from engine.errors import SandboxError
+from engine.sandbox.channel import recv_exact
+from engine.sandbox.dockerapi import close_exec_socket, open_exec_socket
+
+WORKSPACE = "/workspace"
+SANDBOX_USER = "1000:1000"
+ARCHIVE_NAME = "retired-workspace.tar"
+MARKER_NAME = "retired-workspace.json"
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class SavedWorkspace:
+    """What a retirement kept of a session's /workspace."""
+
+    files: int
+    bytes: int
+    reason: str
+    saved: bool = True
+
+
+# /workspace is a tmpfs inside the container, which Docker's archive endpoints (get_archive,
+# put_archive) do not see: they read the image's empty directory and refuse a read-only root.
+# A tar process exec'd in the container sees the real files, and its streams are Docker API
+# streams, so this works as well against a remote engine.
+
+
+def save_workspace(client: Any, container_id: str, folder: Path, reason: str) -> SavedWorkspace:
+    """Stream /workspace out of the container into `folder` (blocking); never raises.
+
+    A failure still leaves a marker, so the session's next run says its files were lost.
+    """
+    archive, marker = folder / ARCHIVE_NAME, folder / MARKER_NAME
+    partial = archive.with_suffix(".part")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        exec_id = client.api.exec_create(container_id, ["tar", "-c", "-f", "-", "-C", WORKSPACE,
+                                                        "."], user=SANDBOX_USER)["Id"]
+        errors = bytearray()
+        sock, raw = open_exec_socket(client, exec_id)
+        try:
+            with partial.open("wb") as out:
+                for kind, data in _demux(raw):
+                    if kind == 1:
+                        out.write(data)
+                    elif len(errors) < 4096:
+                        errors += data
+        finally:
+            close_exec_socket(sock, raw)
+        code = _exit_code(client, exec_id)
+        if code != 0:
+            raise SandboxError(f"tar exited with {code}: "
+                               f"{errors.decode('utf-8', 'replace').strip()[:200]}")
+        files, size = _count(partial)
+        partial.replace(archive)
+        result = SavedWorkspace(files, size, reason)
+    except (OSError, tarfile.TarError, SandboxError, docker.errors.DockerException):
+        partial.unlink(missing_ok=True)
+        archive.unlink(missing_ok=True)
+        result = SavedWorkspace(0, 0, reason, saved=False)
+    try:
+        marker.write_text(json.dumps({"files": result.files, "bytes": result.bytes,
+                                      "reason": reason, "saved": result.saved}))
+    except OSError:  # e.g. a full disk: without a marker the next run starts afresh
+        archive.unlink(missing_ok=True)
+        return SavedWorkspace(0, 0, reason, saved=False)
+    return result
+
+
+def saved_workspace(folder: Path) -> SavedWorkspace | None:
+    """The retirement record in `folder`, if the session was retired and not restored yet."""
+    try:
+        data = json.loads((folder / MARKER_NAME).read_text())
+        return SavedWorkspace(int(data["files"]), int(data["bytes"]), str(data.get("reason", "")),
+                              bool(data.get("saved", True)) and (folder / ARCHIVE_NAME).exists())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def forget_workspace(folder: Path) -> None:
+    """Drop a saved workspace (the session was reset or closed)."""
+    for name in (ARCHIVE_NAME, MARKER_NAME):
+        (folder / name).unlink(missing_ok=True)
+
+
+def restore_workspace(client: Any, container_id: str, folder: Path) -> None:
+    """Unpack the saved tar into the container's /workspace (blocking), then forget it."""
+    archive = folder / ARCHIVE_NAME
+    if archive.exists():
+        size = archive.stat().st_size
+        # head -c ends tar's input after the archive, so the stream needs no half-close
+        # (which TLS and ssh transports cannot all do).
+        cmd = ["sh", "-c", f"head -c {size} | tar -x -f - -C {WORKSPACE}"]
+        try:
+            exec_id = client.api.exec_create(container_id, cmd, stdin=True,
+                                             user=SANDBOX_USER)["Id"]
+            sock, raw = open_exec_socket(client, exec_id)
+            try:
+                with archive.open("rb") as handle:
+                    while chunk := handle.read(_CHUNK):
+                        raw.sendall(chunk)
+                while raw.recv(_CHUNK):
+                    pass
+            finally:
+                close_exec_socket(sock, raw)
+            code = _exit_code(client, exec_id)
+        except (OSError, docker.errors.DockerException) as exc:
+            raise SandboxError(f"Could not restore the session's files: {exc}.") from None
+        if code != 0:
+            raise SandboxError(f"Could not restore the session's files (tar exited with {code}).")
+    forget_workspace(folder)
+
+
+def _demux(raw: Any) -> Iterator[tuple[int, bytes]]:
+    """Docker's multiplexed exec output as (1 for stdout or 2 for stderr, bytes) until EOF."""
+    while len(header := recv_exact(raw, 8)) == 8:
+        size = int.from_bytes(header[4:8], "big")
+        yield header[0], recv_exact(raw, size)
+
+
+def _exit_code(client: Any, exec_id: str) -> int:
+    # The stream can end a moment before the engine records the exit.
+    for _ in range(50):
+        info = client.api.exec_inspect(exec_id)
+        if not info.get("Running") and info.get("ExitCode") is not None:
+            return int(info["ExitCode"])
+        time.sleep(0.02)
+    return -1
+
+
+def _count(archive: Path) -> tuple[int, int]:
+    files = size = 0
+    with tarfile.open(archive, "r:") as tar:
+        for member in tar:
+            if member.isfile():
+                files += 1
+                size += member.size
+    return files, size
