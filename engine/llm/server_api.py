@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import os
@@ -13,6 +14,7 @@ import httpx
 
 from engine.config import ModelEntry
 from engine.errors import ModelError
+from engine.health import HealthCheck
 from engine.llm.base import ChatMessage
 
 TokenizerKind = Literal["vllm", "llama.cpp", "llama-cpp-python", "estimate"]
@@ -260,3 +262,36 @@ class ServerTokenizer:
         if response.status_code != 200:
             return None
         return response.json()
+
+
+async def server_health(name: str, entry: ModelEntry) -> HealthCheck:
+    """`glassbox doctor`'s line for a server model: reachable, and the model is listed."""
+    label = f"model server {name}"
+    try:
+        names = await list_server_models(entry)
+    except ModelError as exc:
+        return HealthCheck(label, False, exc.message, exc.hint or "")
+    if entry.model and entry.model not in names:
+        return HealthCheck(label, False, f"{entry.base_url} answers but does not list '{entry.model}' "
+                           f"(it lists: {', '.join(names[:10]) or 'nothing'})",
+                           f"Set model in [models.{name}] to one of those.")
+    if not names:
+        return HealthCheck(label, False, f"{entry.base_url} answers but lists no models",
+                           "Load a model on the server.")
+    using = entry.model or names[0]
+    return HealthCheck(label, True, f"{entry.base_url} answers; serves {using}"
+                       + (f" (+{len(names) - 1} more)" if len(names) > 1 else ""))
+
+
+async def list_all_server_models(entries: dict[str, ModelEntry]) -> dict[str, list[str] | ModelError]:
+    """The models of every server entry at once (an unreachable server gives its ModelError)."""
+    servers = {name: e for name, e in entries.items() if e.backend == "openai"}
+
+    async def one(entry: ModelEntry) -> list[str] | ModelError:
+        try:
+            return await list_server_models(entry)
+        except ModelError as exc:
+            return exc
+
+    results = await asyncio.gather(*(one(e) for e in servers.values()))
+    return dict(zip(servers, results, strict=True))
