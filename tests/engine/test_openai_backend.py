@@ -262,3 +262,8 @@ async def test_a_cut_stream_keeps_the_partial_reply_marked_as_an_error(stub_url:
     assert pieces == CUT_PIECES and done.text == "".join(CUT_PIECES)
     assert done.finish_reason == "error" and done.completion_tokens == 3
     assert "cut the reply off after 3 token(s)" in done.error and "partial reply is kept" in done.error
+
+
+async def test_a_base_url_without_the_api_says_so(stub_url: str) -> None:
+    with pytest.raises(ModelError, match="has no .*/ok/models \\(HTTP 404\\): is base_url right"):
+        await OpenAIChatModel.connect("box", ModelEntry(base_url=f"{stub_url}/ok"), 4096)
