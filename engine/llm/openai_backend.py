@@ -191,9 +191,10 @@ class OpenAIChatModel:
                 return response
             body = (await response.aread()).decode("utf-8", "replace")
             await response.aclose()
-            if (attempt == 0 and params.json_schema is not None and response.status_code in (400, 422)
+            if (attempt == 0 and params.json_schema is not None and response.status_code in (400, 422, 500)
                     and "response_format" in body):
-                # llama-cpp-python's server knows only {"type": "json_object", "schema": ...}.
+                # llama-cpp-python's server knows only {"type": "json_object", "schema": ...} (and
+                # says so with a 500).
                 self.schema_style = "json_object" if self.schema_style == "json_schema" else "json_schema"
                 continue
             raise http_error(response.status_code, body, self._entry.base_url, self._model_id, self._url,

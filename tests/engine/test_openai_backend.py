@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -40,7 +39,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real llama-cpp-python OpenAI server with the default model; its /v1 URL."""
     path = real_model_path()
     require(path is not None, "the default model is not downloaded (run `make test`)")
@@ -51,23 +50,26 @@ def server_url() -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
                "--port", str(port), "--interrupt_requests", "False", "--n_ctx", "4096",
-               "--n_threads", "2"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+               "--n_threads", "2", "--verbose", "False"]
+    # A file, not a pipe: a pipe nobody reads fills up and stalls the server.
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     try:
         while True:
             if process.poll() is not None:
-                err = process.stderr.read().decode(errors="replace") if process.stderr else ""
-                pytest.fail(f"llama_cpp.server exited with {process.returncode}: {err[-2000:]}")
+                tail = log.read_text(errors="replace")[-2000:]
+                pytest.fail(f"llama_cpp.server exited with {process.returncode}: {tail}")
             try:
                 if httpx.get(url + "/models", timeout=1, trust_env=False).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not answer /v1/models within 120 s")
+                pytest.fail(f"llama_cpp.server did not answer /v1/models within 180 s: "
+                            f"{log.read_text(errors='replace')[-2000:]}")
             time.sleep(0.2)
         yield url
     finally:
@@ -158,12 +160,12 @@ async def test_cancel_before_the_first_token_ends_the_request(served: OpenAIChat
 @pytest.mark.model
 async def test_json_schema_constrains_a_plan(served: OpenAIChatModel) -> None:
     params = SamplingParams(temperature=0.0, max_tokens=320, json_schema=grammar_schema(PlanModel))
-    task = [ChatMessage("system", "Plan the task as JSON steps."),
-            ChatMessage("user", "Compute 17*23 with Python, then explain the result.")]
+    text = "Compute 17*23 with Python, then explain the result."
+    task = [ChatMessage("system", "Plan the task as JSON steps."), ChatMessage("user", text)]
     _, done = await collect(served, task, params)
-    data = json.loads(done.text)
-    PlanModel.model_validate(data)
-    assert parse_plan(done.text)
+    PlanModel.model_validate(json.loads(done.text))
+    steps, fallback = parse_plan(done.text, text)
+    assert steps and fallback is None
     # llama-cpp-python's server refuses OpenAI's json_schema shape; the backend switched once.
     assert served.schema_style == "json_object"
 
