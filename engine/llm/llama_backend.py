@@ -148,21 +148,28 @@ class LlamaChatModel:
             return cached
         has_system = bool(messages) and messages[0].role == "system"
         system = self._rendered_prefix(messages[:1], prompt) if has_system else 0
-        boundaries = sorted({b for b in (system, self.constant_prefix(messages, prompt))
-                             if _MIN_SAVED_PREFIX <= b < len(prompt) and b > cached})
-        if not boundaries:
+        candidates = sorted({b for b in (system, self.constant_prefix(messages, prompt))
+                             if _MIN_SAVED_PREFIX <= b < len(prompt)})
+        wanted = [b for b in candidates if b > cached]
+        if not wanted:
             return cached
-        for boundary in reversed(boundaries):
+        # Only a process (or a prompt) that lacks even the shortest prefix writes states: later
+        # calls of a run differ from the cache by their own history, which no new process reuses.
+        fresh = cached < candidates[0]
+        for boundary in reversed(wanted):
             if self.states.restore(llama, prompt[:boundary]):
                 cached = boundary
                 break
         else:
+            if not fresh:
+                return cached
             llama.n_tokens = cached = min(cached, int(llama.n_tokens))
-        # Evaluate up to each longer boundary, save it, and let generate() carry on from there.
-        for boundary in boundaries:
-            if boundary > llama.n_tokens:
-                llama.eval(prompt[llama.n_tokens:boundary])
-                self.states.save(llama, prompt[:boundary])
+        if fresh:
+            # Evaluate up to each longer boundary and save it; generate() carries on from there.
+            for boundary in wanted:
+                if boundary > llama.n_tokens:
+                    llama.eval(prompt[llama.n_tokens:boundary])
+                    self.states.save(llama, prompt[:boundary])
         return cached
 
     async def run_in_model_thread(self, fn: Any, *args: Any) -> Any:

@@ -22,6 +22,9 @@ _VERSION = 1
 _SUFFIX = ".gbstate"
 _KEEP_PER_MODEL = 8
 """Prefixes kept per model (chat, agent, planner, validator... and a few sessions' histories)."""
+_BYTES_PER_MODEL = 1 << 30
+"""And at most this much disk per model (a 7B model's state is ~0.5 MB a token); least
+recently used files go first."""
 log = logging.getLogger(__name__)
 
 
@@ -133,8 +136,14 @@ class PromptStateStore:
 
     def _prune(self) -> None:
         files = sorted(self.directory.glob(f"{self._stem}-*{_SUFFIX}"), key=_mtime, reverse=True)
-        for old in files[_KEEP_PER_MODEL:]:
-            old.unlink(missing_ok=True)
+        total = 0
+        for rank, path in enumerate(files):
+            try:
+                total += path.stat().st_size
+            except OSError:
+                continue
+            if rank >= _KEEP_PER_MODEL or (rank > 0 and total > _BYTES_PER_MODEL):
+                path.unlink(missing_ok=True)
 
 
 def _mtime(path: Path) -> float:

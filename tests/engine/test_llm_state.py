@@ -15,7 +15,7 @@ from engine.llm.llama_backend import LlamaChatModel
 from engine.paths import app_paths
 
 pytestmark = pytest.mark.model
-GREEDY = SamplingParams(temperature=0.0, max_tokens=24)
+GREEDY = SamplingParams(temperature=0.0, max_tokens=8)
 SYSTEM = ChatMessage("system", "You are Glassbox, a careful assistant. " * 8 + "Answer in one sentence.")
 EXAMPLES = [ChatMessage("user", "What is 2+2?"), ChatMessage("assistant", "2+2 is 4.")]
 
@@ -71,6 +71,18 @@ async def test_a_new_model_restores_the_saved_prefix_and_answers_the_same(
     evaluated = await reply(plain, prompt("Name a colour."))
     assert evaluated.cached_prompt_tokens == 0
     assert restored.text == evaluated.text and restored.prompt_tokens == evaluated.prompt_tokens
+
+
+async def test_later_calls_of_a_process_write_no_session_states(
+    model_path: Path, tmp_path: Path, fresh: list[LlamaChatModel]
+) -> None:
+    states = tmp_path / "states"
+    model = await load(fresh, model_path, states)
+    first = await reply(model, prompt("Name a fruit."))
+    follow = [*prompt("Name a fruit."), ChatMessage("assistant", first.text + " Also a pear."),
+              ChatMessage("user", "And a colour?")]
+    await reply(model, follow)
+    assert model.states is not None and model.states.saved == 2 and len(state_files(states)) == 2
 
 
 async def test_a_different_system_prompt_gets_its_own_state(
