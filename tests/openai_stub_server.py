@@ -6,6 +6,7 @@ The first path segment picks the behaviour, so one server covers every case:
   /nomodel/v1   lists a model, then answers 404 "model not found" to chat requests
   /broken/v1    lists a model, then answers 500 to chat requests
   /cut/v1       streams three tokens, then drops the connection (no finish, no [DONE])
+  /nodone/v1    streams three tokens and a finish reason, then drops the connection (no [DONE])
 """
 
 from __future__ import annotations
@@ -57,12 +58,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": {"message": "model 'stub-model' not found", "type": "not_found"}})
         elif mode == "broken":
             self._json(500, {"error": {"message": "CUDA out of memory", "type": "server_error"}})
-        elif mode in ("ok", "cut"):
-            self._stream(finish=mode == "ok")
+        elif mode in ("ok", "cut", "nodone"):
+            self._stream(finish=mode != "cut", done=mode == "ok")
         else:
             self._json(404, {"detail": "Not Found"})
 
-    def _stream(self, *, finish: bool) -> None:
+    def _stream(self, *, finish: bool, done: bool) -> None:
         # Chunked, as real servers stream; a cut is the connection closing between chunks,
         # without the terminating zero-length chunk.
         self.send_response(200)
@@ -76,12 +77,12 @@ class _Handler(BaseHTTPRequestHandler):
             events.append({"choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 3,
                                                     "total_tokens": 14}})
         lines = [f"data: {json.dumps(event)}\n\n".encode() for event in events]
-        if finish:
+        if done:
             lines.append(b"data: [DONE]\n\n")
         for line in lines:
             self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
             self.wfile.flush()
-        if finish:
+        if done:
             self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
         self.close_connection = True

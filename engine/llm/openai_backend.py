@@ -164,9 +164,10 @@ class OpenAIChatModel:
             if not reply.parts:
                 raise transport_error(exc, self._entry.base_url) from None
             cut = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        if reply.finish is None and not reply.done_marker and cut is None:
-            cut = "the stream ended without a finish reason"
-        if cut is not None and reply.finish != "cancelled":
+        if reply.finish is None and not reply.done_marker:
+            # No finish reason came: whatever ended the stream cut the reply short. (A drop after
+            # the finish reason, before [DONE], loses nothing.)
+            cut = cut or "the stream ended without a finish reason"
             if not reply.parts:
                 raise ModelError(f"The model server at {self._entry.base_url} closed the reply "
                                  f"before any text ({cut}).", hint="Its own log says why.")

@@ -255,6 +255,15 @@ async def test_usage_from_the_server_is_used(stub_url: str) -> None:
     assert (done.prompt_tokens, done.completion_tokens) == (11, 3)
 
 
+async def test_a_drop_after_the_finish_reason_loses_nothing(stub_url: str) -> None:
+    model = await OpenAIChatModel.connect("box", ModelEntry(base_url=f"{stub_url}/nodone/v1"), 4096)
+    try:
+        _, done = await collect(model, QUESTION, GREEDY)
+    finally:
+        await model.close()
+    assert done.finish_reason == "stop" and done.text == "".join(CUT_PIECES) and not done.error
+
+
 async def test_a_cut_stream_keeps_the_partial_reply_marked_as_an_error(stub_url: str) -> None:
     model = await OpenAIChatModel.connect("box", ModelEntry(base_url=f"{stub_url}/cut/v1"), 4096)
     try:
