@@ -24,7 +24,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.config import ModelEntry, load_settings
-from engine.events import TokenDelta
+from engine.events import RunFailed, TokenDelta
 from engine.llm.openai_backend import OpenAIChatModel
 from engine.llm.registry import KNOWN_MODELS
 from engine.paths import default_models_dir
@@ -78,7 +78,13 @@ async def glassbox_rate(engine: Engine, n: int) -> float:
     options = SubmitOptions(mode="chat", use_cache=False)
 
     async def one(session_id: str) -> int:
-        return sum(1 async for e in engine.submit(session_id, PROMPT, options) if isinstance(e, TokenDelta))
+        tokens = 0
+        async for event in engine.submit(session_id, PROMPT, options):
+            if isinstance(event, TokenDelta):
+                tokens += 1
+            elif isinstance(event, RunFailed):
+                raise RuntimeError(event.error)
+        return tokens
 
     started = time.perf_counter()
     counts = await asyncio.gather(*(one(s.id) for s in sessions))
