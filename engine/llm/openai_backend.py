@@ -10,11 +10,10 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import httpx
-
 from engine.config import ModelEntry
 from engine.errors import ModelError
 from engine.llm.base import CancelToken, ChatMessage, GenDone, GenItem, GenToken, SamplingParams
+from engine.llm.http_library import httpx
 from engine.llm.server_api import (
     ServerTokenizer,
     discover_context_size,

@@ -10,12 +10,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Literal
 
-import httpx
-
 from engine.config import ModelEntry
 from engine.errors import ModelError
 from engine.health import HealthCheck
 from engine.llm.base import ChatMessage
+from engine.llm.http_library import httpx
 
 TokenizerKind = Literal["vllm", "llama.cpp", "llama-cpp-python", "estimate"]
 _CHARS_PER_TOKEN_ESTIMATE = 3.0
