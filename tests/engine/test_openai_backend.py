@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -278,3 +279,20 @@ async def test_a_cut_stream_keeps_the_partial_reply_marked_as_an_error(stub_url:
 async def test_a_base_url_without_the_api_says_so(stub_url: str) -> None:
     with pytest.raises(ModelError, match="has no .*/ok/models \\(HTTP 404\\): is base_url right"):
         await OpenAIChatModel.connect("box", ModelEntry(base_url=f"{stub_url}/ok"), 4096)
+
+
+def test_doctor_checks_each_server(stub_url: str, gb_home: Path) -> None:
+    config = gb_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'[llm]\nmodel = "box"\n\n[models.box]\nbase_url = "{stub_url}/ok/v1"\n\n'
+                      f'[models.other]\nbase_url = "{stub_url}/ok/v1"\nmodel = "missing"\n\n'
+                      f'[models.down]\nbase_url = "http://127.0.0.1:{free_port()}/v1"\n')
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "tui.cli", "doctor", "--json"], capture_output=True,
+                          text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, timeout=120)
+    checks = {c["name"]: c for c in map(json.loads, done.stdout.splitlines())}
+    assert checks["model server box"]["ok"] and MODEL_ID in checks["model server box"]["detail"]
+    assert not checks["model server other"]["ok"] and "'missing'" in checks["model server other"]["detail"]
+    assert not checks["model server down"]["ok"]
+    assert "connection refused" in checks["model server down"]["detail"]
+    assert done.returncode == 1
