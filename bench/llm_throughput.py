@@ -179,6 +179,7 @@ async def stream_parts(model_path: Path) -> None:
         settings.llm.model = str(model_path)
         settings.llm.temperature = 0.0
         settings.llm.max_tokens = MAX_TOKENS
+        settings.llm.prompt_state = False  # "cold" must mean cold: no state restored from disk
         engine = await Engine.open(settings)
         session = await engine.new_session()
         model = await engine.model()

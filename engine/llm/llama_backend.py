@@ -30,6 +30,8 @@ _N_BATCH = 512
 _MIN_SAVED_PREFIX = 32
 """Shorter constant prefixes are evaluated faster than a state file is read."""
 _TOKEN_CACHE_SIZE = 16
+_EARLIER_TURNS = 8
+"""Earlier user turns whose saved states a new process looks for (a conversation continued)."""
 MessagesKey = tuple[tuple[str, str], ...]
 
 
@@ -139,24 +141,28 @@ class LlamaChatModel:
         """Tokens of `prompt` already in the model's cache, after restoring (or saving) the state
         after its constant prefix when this process has not evaluated it yet.
 
-        Two boundaries are kept: after the system message, and before the last user message
+        Two boundaries are saved: after the system message, and before the last user message
         (system plus example turns, which may be chosen per task): a new task with other
-        examples still finds the system prompt's state."""
+        examples still finds the system prompt's state. Restoring also tries the boundaries
+        before earlier user messages, where an earlier process left a turn of this conversation."""
         llama = self._llama
         cached = int(llama.longest_token_prefix(llama._input_ids[: llama.n_tokens], prompt))
         if self.states is None:
             return cached
+        users = [i for i, m in enumerate(messages) if m.role == "user"]
         has_system = bool(messages) and messages[0].role == "system"
         system = self._rendered_prefix(messages[:1], prompt) if has_system else 0
-        candidates = sorted({b for b in (system, self.constant_prefix(messages, prompt))
-                             if _MIN_SAVED_PREFIX <= b < len(prompt)})
-        wanted = [b for b in candidates if b > cached]
-        if not wanted:
+        constant = self._rendered_prefix(messages[: users[-1]], prompt) if users else 0
+        saved_points = sorted({b for b in (system, constant) if _MIN_SAVED_PREFIX <= b < len(prompt)})
+        if not saved_points or cached >= saved_points[-1]:
             return cached
         # Only a process (or a prompt) that lacks even the shortest prefix writes states: later
         # calls of a run differ from the cache by their own history, which no new process reuses.
-        fresh = cached < candidates[0]
-        for boundary in reversed(wanted):
+        fresh = cached < saved_points[0]
+        earlier = {self._rendered_prefix(messages[:i], prompt) for i in users[-_EARLIER_TURNS - 1:-1] if i}
+        for boundary in sorted({*saved_points, *earlier}, reverse=True):
+            if boundary <= cached or boundary < _MIN_SAVED_PREFIX or boundary >= len(prompt):
+                continue
             if self.states.restore(llama, prompt[:boundary]):
                 cached = boundary
                 break
@@ -166,7 +172,7 @@ class LlamaChatModel:
             llama.n_tokens = cached = min(cached, int(llama.n_tokens))
         if fresh:
             # Evaluate up to each longer boundary and save it; generate() carries on from there.
-            for boundary in wanted:
+            for boundary in saved_points:
                 if boundary > llama.n_tokens:
                     llama.eval(prompt[llama.n_tokens:boundary])
                     self.states.save(llama, prompt[:boundary])

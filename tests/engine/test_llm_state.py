@@ -85,6 +85,24 @@ async def test_later_calls_of_a_process_write_no_session_states(
     assert model.states is not None and model.states.saved == 2 and len(state_files(states)) == 2
 
 
+async def test_a_conversation_continued_in_a_new_process_restores_its_last_turn(
+    model_path: Path, tmp_path: Path, fresh: list[LlamaChatModel]
+) -> None:
+    states = tmp_path / "states"
+    turn_one = prompt("Name a fruit.")
+    first = await reply(await load(fresh, model_path, states), turn_one)
+    turn_two = [*turn_one, ChatMessage("assistant", first.text), ChatMessage("user", "And a colour?")]
+    second = await reply(await load(fresh, model_path, states), turn_two)
+    turn_three = [*turn_two, ChatMessage("assistant", second.text), ChatMessage("user", "And a tree?")]
+    third_model = await load(fresh, model_path, states)
+    third = await reply(third_model, turn_three)
+    tokens = await third_model.run_in_model_thread(third_model._tokenize_prompt, turn_three)
+    # The second process saved everything before "And a colour?"; the third starts from there.
+    assert third.cached_prompt_tokens == third_model.constant_prefix(turn_two, tokens) > 0
+    plain = await reply(await load(fresh, model_path, None), turn_three)
+    assert third.text == plain.text
+
+
 async def test_a_different_system_prompt_gets_its_own_state(
     model_path: Path, tmp_path: Path, fresh: list[LlamaChatModel]
 ) -> None:
