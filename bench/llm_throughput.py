@@ -4,15 +4,22 @@ Prints, from one run on the same model, prompt and settings:
   1. engine tokens/s (Engine.submit, measured where the events arrive) divided by
      create_completion(stream=True) tokens/s on the same Llama object (goal >= 0.97);
   2. time to first token of a new turn on a ~1,500-token history divided by the same turn
-     cold, with the cache cleared (goal <= 0.2).
+     cold, with the cache cleared (goal <= 0.2);
+  3. time to first token of `glassbox ask` (agent mode) in a fresh process with the prompt state
+     saved by an earlier process, divided by the same without it (llm.prompt_state off), with
+     example retrieval off (goal <= 0.2) and on, and the size of the state files.
 Runs alternate between the two sides so machine noise hits both alike.
+`--only ask` runs part 3 alone; `--only stream` parts 1 and 2.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,15 +93,93 @@ def history_of(tokens_wanted: int) -> list[ChatMessage]:
     return history
 
 
+ASK_TASK = "What is 17*23? Use Python."
+ASK_ROUNDS = 5
+
+
+def ask_once(env: dict[str, str]) -> tuple[float, float]:
+    """One `glassbox ask --new --json` in a fresh process: (the first model call's time to first
+    token as the engine measured it, seconds from spawning the process to its first token)."""
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-m", "tui.cli", "ask", "--new", "--json", "--no-cache", "--yes", ASK_TASK]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env=env, cwd=root)
+    first_token: float | None = None
+    ttft: float | None = None
+    assert process.stdout is not None
+    try:
+        for line in process.stdout:
+            event = json.loads(line)
+            if event.get("type") == "token" and first_token is None:
+                first_token = time.perf_counter() - started
+            if event.get("type") == "usage":
+                ttft = float(event["ttft_s"])
+                break
+    finally:
+        process.kill()
+        process.wait()
+    if ttft is None or first_token is None:
+        raise RuntimeError("`glassbox ask` ended before its first model call finished")
+    return ttft, first_token
+
+
+def ask_first_token(model_path: Path, retrieval: bool) -> None:
+    """Part 3: fresh-process first token with and without the saved prompt state."""
+    with tempfile.TemporaryDirectory() as home:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("GLASSBOX_")}
+        base.update(GLASSBOX_HOME=home, GLASSBOX_LLM__MODEL=str(model_path), GLASSBOX_LLM__TEMPERATURE="0",
+                    PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+        if not retrieval:
+            base["GLASSBOX_MEMORY__RECALL_TOP_K"] = "0"
+        with_state = dict(base, GLASSBOX_LLM__PROMPT_STATE="true")
+        without = dict(base, GLASSBOX_LLM__PROMPT_STATE="false")
+        ask_once(with_state)  # the first process saves the state
+        saved, cold, saved_wall, cold_wall = [], [], [], []
+        for _ in range(ASK_ROUNDS):
+            ttft, wall = ask_once(with_state)
+            saved.append(ttft)
+            saved_wall.append(wall)
+            ttft, wall = ask_once(without)
+            cold.append(ttft)
+            cold_wall.append(wall)
+        files = sorted((Path(home) / "data" / "llm-state").glob("*.gbstate"))
+        label = "on" if retrieval else "off"
+        med_saved, med_cold = statistics.median(saved), statistics.median(cold)
+        print(f"`glassbox ask` agent mode, fresh process, example retrieval {label}, "
+              f"{ASK_ROUNDS} rounds each:")
+        print(f"  TTFT of the first model call, state restored (median): {med_saved * 1000:8.1f} ms")
+        print(f"  TTFT of the first model call, no saved state (median): {med_cold * 1000:8.1f} ms")
+        print(f"  process start to first token, state / no state:   "
+              f"{statistics.median(saved_wall):6.2f} s / {statistics.median(cold_wall):6.2f} s")
+        print(f"  state files: {len(files)}, "
+              + ", ".join(f"{f.stat().st_size / 1e6:.1f} MB" for f in files))
+        goal = "  (goal <= 0.2)" if not retrieval else ""
+        print(f"RATIO saved / unsaved first-token time (retrieval {label}): "
+              f"{med_saved / med_cold:8.3f}{goal}")
+
+
 async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--only", choices=["stream", "ask"])
+    args = parser.parse_args()
     model_path = Path(os.environ.get("GLASSBOX_TEST_MODEL", default_models_dir()
                                      / KNOWN_MODELS["smollm2"].filename))
+    if args.only != "ask":
+        await stream_parts(model_path)
+    if args.only != "stream":
+        ask_first_token(model_path, retrieval=False)
+        ask_first_token(model_path, retrieval=True)
+
+
+async def stream_parts(model_path: Path) -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["GLASSBOX_HOME"] = home
         settings = load_settings()
         settings.llm.model = str(model_path)
         settings.llm.temperature = 0.0
         settings.llm.max_tokens = MAX_TOKENS
+        settings.llm.prompt_state = False  # "cold" must mean cold: no state restored from disk
         engine = await Engine.open(settings)
         session = await engine.new_session()
         model = await engine.model()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from engine.events import Event, MessageDone, Notice, RunFinished, TokenDelta, UsageUpdated
+from engine.events import Event, MessageDone, Notice, RunFailed, RunFinished, TokenDelta, UsageUpdated
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, GenDone, SamplingParams
 from engine.llm.context import fit_messages
 from engine.run import RunContext
@@ -44,6 +44,12 @@ class ChatTurn:
         yield usage_event(done, self.run_id, None, self.model.name)
         cancelled = done.finish_reason == "cancelled"
         reason = incomplete_reason(done, self.params)
+        if done.finish_reason == "error":
+            # The backend failed mid-reply (a server that died): keep the partial text, marked.
+            yield MessageDone(run_id=self.run_id, message_id=self.message_id, text=self.prefix + done.text,
+                              incomplete=True, reason=reason)
+            yield RunFailed(run_id=self.run_id, error=done.error or reason, error_kind="ModelError")
+            return
         text = f"{self.prefix}{' ' if self.prefix and not self.prefix[-1].isspace() else ''}{done.text}"
         yield MessageDone(
             run_id=self.run_id, message_id=self.message_id, text=text if self.prefix else done.text,
@@ -63,6 +69,8 @@ def incomplete_reason(done: GenDone, params: SamplingParams) -> str:
                 "continue it with Ctrl+E or `glassbox ask --continue`")
     if done.finish_reason == "cancelled":
         return "cancelled"
+    if done.finish_reason == "error":
+        return done.error or "the model stopped with an error"
     if done.finish_reason not in ("stop",):
         return f"the model stopped early ({done.finish_reason})"
     return ""

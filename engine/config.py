@@ -28,7 +28,8 @@ class LLMSettings(_Section):
     """The chat model and how it samples."""
 
     model: str = "smollm2"
-    """A model name from `glassbox models list` (e.g. smollm2) or a path to a .gguf file."""
+    """A [models.NAME] entry of config.toml, a model name from `glassbox models list` (e.g. smollm2),
+    or a path to a .gguf file."""
     context_size: int = Field(4096, ge=256, le=131072)
     """Context window in tokens to allocate (capped by the model's own trained length)."""
     threads: int = Field(0, ge=0, le=256)
@@ -47,6 +48,41 @@ class LLMSettings(_Section):
     """Random seed for sampling, so runs at the same settings repeat."""
     system_prompt: str = "You are Glassbox, a helpful assistant running locally. Answer concisely."
     """System prompt for plain chat (the agent adds its own, short, tool description)."""
+    prompt_state: bool = True
+    """Save the in-process model's state after the constant start of a prompt to the data
+    directory and restore it in a new process, so the first reply does not re-read it."""
+
+
+class ModelEntry(_Section):
+    """A named chat model: a GGUF file run in-process, or a model on an OpenAI-compatible server."""
+
+    backend: Literal["llama", "openai"] = "openai"
+    """llama: a GGUF file run in this process; openai: a server speaking the OpenAI chat API."""
+    path: str = ""
+    """backend llama: the .gguf file (a path, or a name from `glassbox models list`)."""
+    base_url: str = ""
+    """backend openai: the API root, e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama, LM Studio)."""
+    model: str = ""
+    """backend openai: the model name the server knows; empty means the first it lists."""
+    api_key_env: str = ""
+    """backend openai: name of the environment variable holding the API key; empty sends none."""
+    context_size: int = Field(0, ge=0, le=1_048_576)
+    """backend openai: context window in tokens; 0 asks the server, else uses llm.context_size."""
+    timeout_s: float = Field(600.0, gt=0.0)
+    """backend openai: most seconds to wait for the server's next bytes (prompt reading included)."""
+    connect_timeout_s: float = Field(5.0, gt=0.0, le=300.0)
+    """backend openai: most seconds to wait for the server to accept the connection."""
+    llama_cpp_extras: bool = True
+    """backend openai: send llama.cpp's extra fields (top_k, repeat_penalty, cache_prompt); turn off
+    for a server that rejects unknown fields."""
+
+    @model_validator(mode="after")
+    def _has_a_target(self) -> ModelEntry:
+        if self.backend == "openai" and not self.base_url.startswith(("http://", "https://")):
+            raise ValueError("a model with backend \"openai\" needs base_url = \"http://HOST:PORT/v1\"")
+        if self.backend == "llama" and not self.path:
+            raise ValueError("a model with backend \"llama\" needs path = \"FILE.gguf\"")
+        return self
 
 
 class StoreSettings(_Section):
@@ -212,6 +248,8 @@ class Settings(BaseSettings):
     """The dashboard."""
     mcp: McpSettings = McpSettings()
     """MCP servers and their tools."""
+    models: dict[str, ModelEntry] = Field(default_factory=dict)
+    """Named chat models ([models.NAME] tables); llm.model = "NAME" picks one."""
 
     @classmethod
     def settings_customise_sources(
@@ -294,6 +332,13 @@ def effective_settings(settings: Settings) -> list[tuple[str, Any, str]]:
     path = config_file()
     for section_name in type(settings).model_fields:
         section = getattr(settings, section_name)
+        if isinstance(section, dict):
+            # A table of named entries ([models.NAME]) is shown and edited one entry at a time.
+            for key, entry in section.items():
+                dotted = f"{section_name}.{key}"
+                value = entry.model_dump(mode="json") if isinstance(entry, BaseModel) else entry
+                rows.append((dotted, value, describe_source(dotted, path)))
+            continue
         for field_name in type(section).model_fields:
             dotted = f"{section_name}.{field_name}"
             # Dumped, not read: nested sections (mcp.servers) show as plain dicts.
@@ -307,6 +352,11 @@ def field_docs() -> dict[str, str]:
     docs: dict[str, str] = {}
     for section_name, section_field in Settings.model_fields.items():
         section_type = section_field.annotation
+        if section_name == "models":
+            docs["models"] = section_field.description or ""
+            for name, info in ModelEntry.model_fields.items():
+                docs[f"models.*.{name}"] = info.description or ""
+            continue
         assert isinstance(section_type, type) and issubclass(section_type, BaseModel)
         for name, info in section_type.model_fields.items():
             docs[f"{section_name}.{name}"] = info.description or ""

@@ -16,6 +16,7 @@ from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
 from engine.events import Event, RunFailed, RunFinished, RunStarted
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
+from engine.llm.factory import load_chat_model
 from engine.mcp.manager import McpManager
 from engine.paths import app_paths
 from engine.recorder import EventRecorder
@@ -84,7 +85,7 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.store = store
-        self._model_factory = model_factory or _load_chat_model
+        self._model_factory = model_factory or load_chat_model
         self._sandbox_factory = sandbox_factory or _start_docker_sandbox
         self.answer: Answer = answer or answer_by_mode
         """The innermost stage of every turn: produces the reply."""
@@ -357,14 +358,6 @@ class Engine:
             return await self.memory.search(text, limit)
         rows = await self.store.search_messages(text, limit)
         return [SearchHit(m.session_id, m.id, m.run_id, "message", m.content, 1.0) for m in rows]
-
-
-async def _load_chat_model(settings: Settings) -> ChatModel:
-    from engine.llm.llama_backend import LlamaChatModel
-    from engine.llm.registry import resolve_model_path
-
-    path = resolve_model_path(settings.llm.model)
-    return await LlamaChatModel.load(path, settings.llm)
 
 
 async def _start_docker_sandbox(settings: Settings) -> CodeRunner:

@@ -41,6 +41,9 @@ async def end_run(runtime: AgentRuntime, ending: Ending) -> AsyncIterator[Event]
             head += f"\n\n{ending.partial.strip()}"
         elif runtime.last_output.strip():
             head += f"\n\nLast output:\n{runtime.last_output.strip()}"
-        yield MessageDone(run_id=ctx.run_id, message_id=ctx.assistant_message_id, text=head)
+        # A partial reply (a server that died mid-stream) is kept and marked incomplete.
+        cut = ending.status == "failed" and bool(ending.partial.strip())
+        yield MessageDone(run_id=ctx.run_id, message_id=ctx.assistant_message_id, text=head,
+                          incomplete=cut, reason=ending.reason if cut else "")
     yield RunFinished(run_id=ctx.run_id, status=ending.status, reason=ending.reason,
                       final_message_id=ctx.assistant_message_id)

@@ -115,6 +115,8 @@ class AgentRuntime:
                 ending = Ending("cancelled", CANCELLED_REASON, partial=done.text)
             elif token.past_deadline:
                 ending = Ending("budget", self.budget.exhausted() or "max_wall_s", partial=done.text)
+        elif done.finish_reason == "error":
+            ending = Ending("failed", done.error or "the model stopped with an error", partial=done.text)
         elif done.finish_reason == "length" and params.max_tokens < wanted:
             ending = Ending("budget", self.budget.tokens_reason(), partial=done.text)
         if not defer_finish or ending is not None:

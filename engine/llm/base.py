@@ -9,7 +9,9 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from engine.cancel import CancelToken
 
 Role = Literal["system", "user", "assistant"]
-FinishReason = Literal["stop", "length", "cancelled"]
+FinishReason = Literal["stop", "length", "cancelled", "error"]
+"""Why a generation ended; "error": the backend failed mid-reply (`GenDone.error` says how) and
+the text is the partial reply, to be kept and marked incomplete."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,8 @@ class GenDone:
     context_used: int
     context_max: int
     cached_prompt_tokens: int = 0
+    error: str = ""
+    """With finish_reason "error": a user-facing sentence saying what cut the reply short."""
 
 
 GenItem = GenToken | GenDone

@@ -8,36 +8,61 @@ import contextlib
 import json
 import os
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from engine.config import LLMSettings
 from engine.errors import ModelError
 from engine.llm.base import CancelToken, ChatMessage, GenDone, GenItem, GenToken, SamplingParams
 from engine.llm.gguf import read_gguf_metadata
+from engine.llm.prompt_state import PromptStateStore
+from engine.paths import app_paths
 
 _CHATML = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
     "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
 _SENTINEL = object()
+_N_BATCH = 512
+_MIN_SAVED_PREFIX = 32
+"""Shorter constant prefixes are evaluated faster than a state file is read."""
+_TOKEN_CACHE_SIZE = 16
+_EARLIER_TURNS = 8
+"""Earlier user turns whose saved states a new process looks for (a conversation continued)."""
+MessagesKey = tuple[tuple[str, str], ...]
 
 
 class LlamaChatModel:
     """A loaded GGUF chat model. All library calls run on one dedicated thread, in order."""
 
-    def __init__(self, llama: Any, path: Path, executor: ThreadPoolExecutor, formatter: Any) -> None:
+    def __init__(
+        self, llama: Any, path: Path, executor: ThreadPoolExecutor, formatter: Any,
+        states: PromptStateStore | None = None,
+    ) -> None:
         self._llama = llama
         self._path = path
         self._executor = executor
         self._formatter = formatter
+        self._prefix_formatter = _make_formatter(llama, generation_prompt=False)
         self._identity = f"{path.resolve()}:{path.stat().st_size}"
+        self.states = states
+        # count_tokens (fitting the prompt) and stream then share one tokenisation.
+        self._tokens: OrderedDict[MessagesKey, list[int]] = OrderedDict()
 
     @classmethod
-    async def load(cls, path: Path, settings: LLMSettings) -> LlamaChatModel:
-        """Load a model file in the model's thread; raises ModelError with a clear message."""
+    async def load(
+        cls, path: Path, settings: LLMSettings, state_dir: Path | Literal["default"] | None = "default"
+    ) -> LlamaChatModel:
+        """Load a model file in the model's thread; raises ModelError with a clear message.
+
+        The state after a prompt's constant start is saved in `state_dir` and restored by later
+        processes (see PromptStateStore); "default" is the data directory's llm-state folder
+        when llm.prompt_state is on, None turns it off."""
+        if state_dir == "default":
+            state_dir = default_state_dir() if settings.prompt_state else None
         meta = read_gguf_metadata(path)  # fails fast, with a specific message, on a bad file
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
         loop = asyncio.get_running_loop()
@@ -52,7 +77,10 @@ class LlamaChatModel:
             executor.shutdown(wait=False)
             raise
         formatter = _make_formatter(llama)
-        return cls(llama, path, executor, formatter)
+        states = None
+        if state_dir is not None:
+            states = PromptStateStore(state_dir, path, {"n_ctx": int(llama.n_ctx()), "n_batch": _N_BATCH})
+        return cls(llama, path, executor, formatter, states)
 
     @property
     def name(self) -> str:
@@ -77,10 +105,78 @@ class LlamaChatModel:
         return str(rendered.prompt)
 
     def _tokenize_prompt(self, messages: Sequence[ChatMessage]) -> list[int]:
-        text = self.format_prompt(messages)
+        key = tuple((m.role, m.content) for m in messages)
+        cached = self._tokens.get(key)
+        if cached is not None:
+            self._tokens.move_to_end(key)
+            return cached
+        tokens = self._tokenize_text(self.format_prompt(messages))
+        self._tokens[key] = tokens
+        if len(self._tokens) > _TOKEN_CACHE_SIZE:
+            self._tokens.popitem(last=False)
+        return tokens
+
+    def _tokenize_text(self, text: str) -> list[int]:
         # The template writes the BOS text itself when the model wants one.
         tokens: list[int] = self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
         return tokens
+
+    def constant_prefix(self, messages: Sequence[ChatMessage], prompt: Sequence[int]) -> int:
+        """Tokens of `prompt` before the conversation proper: everything the template renders
+        before the last user message (the system prompt and any fixed example turns)."""
+        last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=0)
+        return self._rendered_prefix(messages[:last_user], prompt)
+
+    def _rendered_prefix(self, head: Sequence[ChatMessage], prompt: Sequence[int]) -> int:
+        if not head:
+            return 0
+        key = (("#prefix", ""), *((m.role, m.content) for m in head))
+        tokens = self._tokens.get(key)
+        if tokens is None:
+            rendered = self._prefix_formatter(messages=[{"role": m.role, "content": m.content} for m in head])
+            tokens = self._tokens[key] = self._tokenize_text(str(rendered.prompt))
+        return int(self._llama.longest_token_prefix(tokens, prompt))
+
+    def _reuse_prefix(self, messages: Sequence[ChatMessage], prompt: list[int]) -> int:
+        """Tokens of `prompt` already in the model's cache, after restoring (or saving) the state
+        after its constant prefix when this process has not evaluated it yet.
+
+        Two boundaries are saved: after the system message, and before the last user message
+        (system plus example turns, which may be chosen per task): a new task with other
+        examples still finds the system prompt's state. Restoring also tries the boundaries
+        before earlier user messages, where an earlier process left a turn of this conversation."""
+        llama = self._llama
+        cached = int(llama.longest_token_prefix(llama._input_ids[: llama.n_tokens], prompt))
+        if self.states is None:
+            return cached
+        users = [i for i, m in enumerate(messages) if m.role == "user"]
+        has_system = bool(messages) and messages[0].role == "system"
+        system = self._rendered_prefix(messages[:1], prompt) if has_system else 0
+        constant = self._rendered_prefix(messages[: users[-1]], prompt) if users else 0
+        saved_points = sorted({b for b in (system, constant) if _MIN_SAVED_PREFIX <= b < len(prompt)})
+        if not saved_points or cached >= saved_points[-1]:
+            return cached
+        # Only a process (or a prompt) that lacks even the shortest prefix writes states: later
+        # calls of a run differ from the cache by their own history, which no new process reuses.
+        fresh = cached < saved_points[0]
+        earlier = {self._rendered_prefix(messages[:i], prompt) for i in users[-_EARLIER_TURNS - 1:-1] if i}
+        for boundary in sorted({*saved_points, *earlier}, reverse=True):
+            if boundary <= cached or boundary < _MIN_SAVED_PREFIX or boundary >= len(prompt):
+                continue
+            if self.states.restore(llama, prompt[:boundary]):
+                cached = boundary
+                break
+        else:
+            if not fresh:
+                return cached
+            llama.n_tokens = cached = min(cached, int(llama.n_tokens))
+        if fresh:
+            # Evaluate up to each longer boundary and save it; generate() carries on from there.
+            for boundary in saved_points:
+                if boundary > llama.n_tokens:
+                    llama.eval(prompt[llama.n_tokens:boundary])
+                    self.states.save(llama, prompt[:boundary])
+        return cached
 
     async def run_in_model_thread(self, fn: Any, *args: Any) -> Any:
         """Run a blocking call on the model's thread (serialised with generation)."""
@@ -162,7 +258,7 @@ class LlamaChatModel:
                 f"The prompt is {len(prompt)} tokens but the context holds {n_ctx}.",
                 hint="The engine should have dropped old turns; please report this.",
             )
-        cached = _common_prefix(list(llama._input_ids[: llama.n_tokens]), prompt)
+        cached = self._reuse_prefix(messages, prompt)
         grammar = None
         if params.json_schema is not None:
             grammar = llama_cpp.LlamaGrammar.from_json_schema(  # type: ignore[attr-defined]
@@ -228,6 +324,11 @@ class LlamaChatModel:
         self._executor.shutdown(wait=False)
 
 
+def default_state_dir() -> Path:
+    """Where prompt states live: the data directory's llm-state folder."""
+    return app_paths().data_dir / "llm-state"
+
+
 def _construct(path: Path, n_ctx: int, threads: int, seed: int) -> Any:
     try:
         import llama_cpp
@@ -237,7 +338,7 @@ def _construct(path: Path, n_ctx: int, threads: int, seed: int) -> Any:
         ) from None
     try:
         return llama_cpp.Llama(
-            model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_batch=512, seed=seed,
+            model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_batch=_N_BATCH, seed=seed,
             verbose=False,
         )
     except Exception as exc:
@@ -248,7 +349,7 @@ def _construct(path: Path, n_ctx: int, threads: int, seed: int) -> Any:
         ) from None
 
 
-def _make_formatter(llama: Any) -> Any:
+def _make_formatter(llama: Any, *, generation_prompt: bool = True) -> Any:
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     meta = llama.metadata
@@ -264,13 +365,6 @@ def _make_formatter(llama: Any) -> Any:
         template=template,
         eos_token=token_text("tokenizer.ggml.eos_token_id"),
         bos_token=token_text("tokenizer.ggml.bos_token_id"),
+        add_generation_prompt=generation_prompt,
     )
 
-
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    count = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        count += 1
-    return count

@@ -1,8 +1,9 @@
-"""`glassbox doctor`: checks model, sqlite-vec, Docker and the sandbox image, with fixes."""
+"""`glassbox doctor`: checks the model (file or server), sqlite-vec, Docker and the sandbox image."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -11,8 +12,10 @@ from typing import Any
 from engine.config import Settings, database_path, load_settings
 from engine.errors import GlassboxError
 from engine.health import HealthCheck
+from engine.llm.factory import model_entry
 from engine.llm.gguf import read_gguf_metadata
 from engine.llm.registry import resolve_model_path
+from engine.llm.server_api import server_health
 from tui.commands.common import emit_json
 
 
@@ -23,7 +26,25 @@ def register(sub: Any) -> None:
     doctor.set_defaults(handler=_doctor)
 
 
-def _model_check(model: str) -> HealthCheck:
+def _model_checks(settings: Settings) -> list[HealthCheck]:
+    """The chat model llm.model names (a file, or a server), then every other server entry."""
+    name = settings.llm.model
+    entry = model_entry(settings)
+    checks: list[HealthCheck] = []
+    if entry is not None and entry.backend == "openai":
+        checks.append(asyncio.run(server_health(name, entry)))
+    else:
+        checks.append(_model_file_check(entry.path if entry is not None else name))
+    others = {n: e for n, e in settings.models.items() if e.backend == "openai" and n != name}
+    if others:
+        async def check_all() -> list[HealthCheck]:
+            return list(await asyncio.gather(*(server_health(n, e) for n, e in others.items())))
+
+        checks += asyncio.run(check_all())
+    return checks
+
+
+def _model_file_check(model: str) -> HealthCheck:
     try:
         path = resolve_model_path(model)
         meta = read_gguf_metadata(path)
@@ -73,7 +94,7 @@ def _sandbox_checks(settings: Settings) -> list[HealthCheck]:
 
 def _doctor(args: argparse.Namespace) -> int:
     settings = load_settings()
-    checks = [_model_check(settings.llm.model), _sqlite_vec_check(), _database_check(settings),
+    checks = [*_model_checks(settings), _sqlite_vec_check(), _database_check(settings),
               *_sandbox_checks(settings)]
     for check in checks:
         if args.json:

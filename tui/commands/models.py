@@ -28,13 +28,21 @@ def register(sub: Any) -> None:
 
 def _list(args: argparse.Namespace) -> int:
     infos = list_local_models()
+    servers = _server_models()
     if args.json:
         for info in infos:
             emit_json({"type": "model", "name": info.name, "path": str(info.path),
                        "size_bytes": info.size_bytes, "architecture": info.architecture,
                        "quantization": info.quantization, "context_length": info.context_length,
                        "error": info.error})
+        for entry_name, listed in servers.items():
+            emit_json({"type": "server_models", "entry": entry_name,
+                       "models": listed if isinstance(listed, list) else [],
+                       "error": None if isinstance(listed, list) else str(listed)})
         return 0
+    for entry_name, listed in servers.items():
+        shown = ", ".join(listed) if isinstance(listed, list) else f"UNREACHABLE: {listed.message}"
+        print(f"[models.{entry_name}] {shown or 'no models'}")
     if not infos:
         print(f"No models in {models_dir()}. Run `glassbox models pull smollm2`.")
         return 0
@@ -44,6 +52,17 @@ def _list(args: argparse.Namespace) -> int:
           i.context_length or "-", i.name if not i.error else f"UNREADABLE: {i.error}") for i in infos],
     )
     return 0
+
+
+def _server_models() -> dict[str, list[str] | Any]:
+    """Each [models.NAME] server's /v1/models (or why it could not be listed)."""
+    import asyncio
+
+    from engine.config import load_settings
+    from engine.llm.server_api import list_all_server_models
+
+    entries = load_settings().models
+    return asyncio.run(list_all_server_models(entries)) if entries else {}
 
 
 def _pull(args: argparse.Namespace) -> int:

@@ -11,11 +11,21 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from engine.config import ModelEntry
 from engine.llm.registry import ModelInfo, list_local_models
 
 
 def _size(size: int) -> str:
     return f"{size / 1024**3:.2f} GiB" if size >= 1024**3 else f"{size / 1024**2:.0f} MiB"
+
+
+def _server_entries() -> dict[str, ModelEntry]:
+    from engine.config import load_settings
+
+    try:
+        return {n: e for n, e in load_settings().models.items() if e.backend == "openai"}
+    except Exception:  # a bad config file is reported by the settings screen, not here
+        return {}
 
 
 def _list_models() -> tuple[list[ModelInfo], str]:
@@ -34,6 +44,8 @@ class ModelsScreen(ModalScreen[str | None]):
         super().__init__(classes="dialog-screen")
         self.current = current
         self._names: list[str] = []
+        # A server row that is not its entry's model only says how to switch to it.
+        self._hints: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -wide"):
@@ -53,17 +65,49 @@ class ModelsScreen(ModalScreen[str | None]):
                 info.name, info.architecture or "?", info.quantization or "?",
                 f"{info.context_length:,}" if info.context_length else "?", _size(info.size_bytes), status,
             )
+        servers = await self._add_server_rows(table)
         status_label = self.query_one("#models-status", Label)
         if problem:
             status_label.update(problem)
-        elif not models:
+        elif not models and not servers:
             status_label.update("No local models found; see `glassbox models list`.")
         else:
             status_label.update("Enter selects (written to llm.model) · Escape closes")
         table.focus()
 
+    async def _add_server_rows(self, table: DataTable[object]) -> int:
+        """One row per model each [models.NAME] server lists (its /v1/models); returns the count."""
+        from engine.llm.server_api import list_all_server_models
+
+        entries = await asyncio.to_thread(_server_entries)
+        if not entries:
+            return 0
+        listed = await list_all_server_models(entries)
+        rows = 0
+        for entry_name, result in listed.items():
+            entry = entries[entry_name]
+            if not isinstance(result, list):
+                self._names.append(entry_name)
+                table.add_row(entry_name, "server", "-", "?", "-", Text(result.message, style="red"))
+                rows += 1
+                continue
+            chosen = entry.model or (result[0] if result else "")
+            for model_id in result:
+                row = len(self._names)
+                self._names.append(entry_name)
+                if model_id != chosen:
+                    self._hints[row] = (f'To use {model_id}, set model = "{model_id}" '
+                                        f"in [models.{entry_name}] of config.toml.")
+                status = Text("ok", style="green") if model_id == chosen else Text("listed", style="dim")
+                table.add_row(f"{entry_name}: {model_id}", "server", "-", "?", "-", status)
+                rows += 1
+        return rows
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        if event.cursor_row in self._hints:
+            self.notify(self._hints[event.cursor_row])
+            return
         if 0 <= event.cursor_row < len(self._names):
             self.dismiss(self._names[event.cursor_row])
 
