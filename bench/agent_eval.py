@@ -5,6 +5,7 @@ Configurations (--configs, comma-separated; default: all):
                      answer only.", no agent, no code.
   agent-no-examples  the engine in agent mode, agent.examples=0, one candidate, memory off.
   agent-examples     agent mode with worked examples (agent.examples=3), one candidate, memory off.
+  agent-plan-auto    as agent-examples, but agent.plan_mode=auto (plans multi-part tasks).
   agent-vote         agent mode with examples and agent.candidates=3, memory off.
   memory-twice       agent mode at default agent settings with recall and the cache on; the whole
                      eval runs twice in the same data dir (the second score must not be lower).
@@ -52,7 +53,8 @@ MEMORY_ON = {"memory.recall_enabled": True, "memory.cache_enabled": True}
 CONFIGS: dict[str, dict[str, Any]] = {
     "plain": {},
     "agent-no-examples": {"agent.examples": 0, "agent.candidates": 1, **MEMORY_OFF},
-    "agent-examples": {"agent.examples": 3, "agent.candidates": 1, **MEMORY_OFF},
+    "agent-examples": {"agent.examples": 3, "agent.candidates": 1, "agent.plan_mode": "never", **MEMORY_OFF},
+    "agent-plan-auto": {"agent.examples": 3, "agent.candidates": 1, "agent.plan_mode": "auto", **MEMORY_OFF},
     "agent-vote": {"agent.examples": 3, "agent.candidates": 3, **MEMORY_OFF},
     "memory-twice": {**MEMORY_ON},
 }

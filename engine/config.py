@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -364,60 +365,36 @@ def field_docs() -> dict[str, str]:
 
 
 def write_settings(values: dict[str, Any], path: Path | None = None) -> Path:
-    """Merge dotted-name values into the TOML config file and write it back."""
+    """Merge dotted-name values into the TOML config file and write it back.
+
+    tomlkit edits the document in place, so the user's comments, order and formatting stay."""
     path = path or config_file()
-    data: dict[str, Any] = {}
-    if path.exists():
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
     for dotted, value in values.items():
         section, _, name = dotted.partition(".")
+        table = document.get(section)
         if value is None or value == "":
             # TOML has no null: an emptied optional setting is left out, so its default applies.
-            data.get(section, {}).pop(name, None)
-        else:
-            data.setdefault(section, {})[name] = value
+            if table is not None:
+                table.pop(name, None)
+            continue
+        if table is None:
+            table = tomlkit.table()
+            document[section] = table
+        table[name] = value
     # Validate before writing so a bad value never lands in the file.
     try:
-        typed = Settings.model_validate(data).model_dump(mode="json")
+        typed = Settings.model_validate(document.unwrap()).model_dump(mode="json")
     except ValidationError as exc:
         raise ConfigError(_describe_validation_error(exc, path)) from None
     # Written as the setting's own type: "8" typed for a number is stored as 8.
-    for section, names in data.items():
-        for name in names:
-            if isinstance(typed.get(section), dict) and name in typed[section]:
-                names[name] = typed[section][name]
+    for dotted in values:
+        section, _, name = dotted.partition(".")
+        table = document.get(section)
+        if table is not None and name in table and isinstance(typed.get(section), dict):
+            table[name] = typed[section][name]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(dump_toml(data), encoding="utf-8")
+    tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
     tmp.replace(path)
     return path
-
-
-def dump_toml(data: dict[str, Any]) -> str:
-    """A small TOML writer for two-level settings tables."""
-    out: list[str] = []
-    for section, values in data.items():
-        out.append(f"[{section}]")
-        for key, value in values.items():
-            out.append(f"{key} = {_toml_literal(value)}")
-        out.append("")
-    return "\n".join(out)
-
-
-def _toml_literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, dict):
-        inner = ", ".join(f"{_toml_key(k)} = {_toml_literal(v)}" for k, v in value.items())
-        return "{ " + inner + " }" if inner else "{}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_literal(v) for v in value) + "]"
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{text}"'
-
-
-def _toml_key(key: str) -> str:
-    return key if key.replace("_", "").replace("-", "").isalnum() else _toml_literal(key)

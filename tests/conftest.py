@@ -20,6 +20,13 @@ def real_model_path() -> Path | None:
     return path if path.exists() else None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that load the real chat model (through a fixture) get the `model` marker by themselves."""
+    for item in items:
+        if {"model_path", "gb_env"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
 def require(condition: bool, why: str) -> None:
     """Skip locally when a real dependency is missing; fail in CI, where it must be there."""
     if condition:

@@ -115,3 +115,18 @@ def test_config_show_cli_bad_value_is_one_line_not_traceback(
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
     assert "llm.top_k" in out.stderr and "GLASSBOX_LLM__TOP_K" in out.stderr
+
+
+def test_writing_settings_keeps_the_users_comments_and_any_text(gb_home: Path) -> None:
+    from engine.config import config_file, load_settings, write_settings
+
+    path = config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# my settings\n[llm]\n# greedy for tests\ntemperature = 0.0\n", encoding="utf-8")
+    prompt = 'Say "hi"\tthen\\n stop \u00e9 \x07'
+    write_settings({"llm.system_prompt": prompt, "agent.candidates": "3"})
+    text = path.read_text(encoding="utf-8")
+    assert "# my settings" in text and "# greedy for tests" in text
+    settings = load_settings()
+    assert settings.llm.system_prompt == prompt and settings.llm.temperature == 0.0
+    assert settings.agent.candidates == 3 and "candidates = 3" in text
