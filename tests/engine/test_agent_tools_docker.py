@@ -45,7 +45,9 @@ async def test_file_tools_and_code_see_the_same_workspace(gb_home: Path) -> None
         # Every step's outcome in the message: a failure here is usually the sandbox, not the tools.
         steps = [(e.kind, e.status, e.output[:200]) for e in events if isinstance(e, StepFinished)]
         assert isinstance(end, RunFinished) and end.status == "completed", (end, steps)
-        assert next(e for e in events if isinstance(e, MessageDone)).text == "Done."
+        # "Done." does not quote what the last code printed, so the printed output is the answer.
+        answer = next(e for e in events if isinstance(e, MessageDone)).text
+        assert answer == "tool names leaked: False cells kept: 0"
         printed = "".join(e.text for e in events if isinstance(e, ExecOutput) and e.stream == "stdout")
         assert "42" in printed, steps  # the code read what write_file wrote
         # Only the model's code blocks are executions; the tools' snippets stay inside their steps.

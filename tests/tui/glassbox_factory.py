@@ -186,7 +186,10 @@ class ScriptedAgentEngine(Engine):
 def test_settings(home: Path) -> Settings:
     """Settings for a test home (GLASSBOX_HOME must already point at it)."""
     os.environ["GLASSBOX_HOME"] = str(home)
-    return load_settings()
+    settings = load_settings()
+    # The scripted agent takes no worked examples; choosing them would put a measured duration
+    # (and the library's contents) into every snapshot. tests/engine covers them.
+    return settings.model_copy(update={"agent": settings.agent.model_copy(update={"examples": 0})})
 
 
 def make_app(
