@@ -9,9 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Input, Label, ProgressBar
 
 from engine.config import ModelEntry
+from engine.errors import GlassboxError
+from engine.llm.download import DownloadProgress, pull_reference
 from engine.llm.registry import ModelInfo, list_local_models
 
 
@@ -38,7 +40,11 @@ def _list_models() -> tuple[list[ModelInfo], str]:
 class ModelsScreen(ModalScreen[str | None]):
     """Enter picks the highlighted model; Escape closes."""
 
-    BINDINGS = [Binding("escape", "close", "Close", id="models_close", tooltip="Close the picker")]
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="models_close", tooltip="Close the picker"),
+        Binding("p", "focus_pull", "Pull", id="models_pull",
+                tooltip="Download a model: a URL, owner/repo/file.gguf, or smollm2"),
+    ]
 
     def __init__(self, current: str) -> None:
         super().__init__(classes="dialog-screen")
@@ -52,10 +58,21 @@ class ModelsScreen(ModalScreen[str | None]):
             yield Label(f"Models (current: {self.current})", classes="dialog-title", markup=False)
             yield DataTable(id="models-table", cursor_type="row")
             yield Label("loading…", id="models-status", classes="dialog-hint")
+            yield Input(placeholder="Pull a model: https://… URL, owner/repo/file.gguf or smollm2 — Enter",
+                        id="models-pull")
+            yield ProgressBar(id="models-progress", show_eta=True)
 
     async def on_mount(self) -> None:
+        self.query_one("#models-progress", ProgressBar).display = False
         table = self.query_one("#models-table", DataTable)
         table.add_columns("name", "architecture", "quant", "context", "size", "status")
+        await self._fill(table)
+        table.focus()
+
+    async def _fill(self, table: DataTable[object]) -> None:
+        table.clear()
+        self._names.clear()
+        self._hints.clear()
         # Reading GGUF headers touches the disk; keep it off the event loop.
         models, problem = await asyncio.to_thread(_list_models)
         for info in models:
@@ -72,8 +89,40 @@ class ModelsScreen(ModalScreen[str | None]):
         elif not models and not servers:
             status_label.update("No local models found; see `glassbox models list`.")
         else:
-            status_label.update("Enter selects (written to llm.model) · Escape closes")
-        table.focus()
+            status_label.update("Enter selects (written to llm.model) · P pulls one · Escape closes")
+
+    def action_focus_pull(self) -> None:
+        self.query_one("#models-pull", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        reference = event.value.strip()
+        if reference:
+            # A worker: kept by the screen and cancelled with it (the .part file stays for a resume).
+            self.run_worker(self._pull(reference), group="pull", exclusive=True, exit_on_error=False)
+
+    async def _pull(self, reference: str) -> None:
+        bar = self.query_one("#models-progress", ProgressBar)
+        status = self.query_one("#models-status", Label)
+        bar.display = True
+        bar.update(total=None, progress=0)
+
+        loop = asyncio.get_running_loop()
+
+        def show(progress: DownloadProgress) -> None:
+            bar.update(total=progress.total, progress=progress.received)
+
+        def say(text: str) -> None:
+            # The built-in model is fetched in a thread, which reports from there.
+            loop.call_soon_threadsafe(status.update, text)
+
+        try:
+            path = await pull_reference(reference, progress=show, say=say)
+        except GlassboxError as exc:
+            status.update(Text(str(exc), style="red"))
+            return
+        await self._fill(self.query_one("#models-table", DataTable))
+        status.update(f"Pulled {path.name}; Enter on its row uses it.")
 
     async def _add_server_rows(self, table: DataTable[object]) -> int:
         """One row per model each [models.NAME] server lists (its /v1/models); returns the count."""
