@@ -207,5 +207,25 @@ class DialogFlows(App[int]):
         from tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(binding_rows(self.settings.ui.keymap), WIDGET_KEYS))
+            rows = binding_rows(self.settings.ui.keymap)
+            self.push_screen(HelpScreen(rows, WIDGET_KEYS, self._tool_rows()))
+
+    def _tool_rows(self) -> list[tuple[str, str]]:
+        """The agent's tools: built-in ones, then each MCP server's (as far as it has started)."""
+        from engine.agent.tools import default_tools
+        from engine.mcp.prompt import argument_summary
+
+        rows = [(tool.signature(), tool.description) for tool in default_tools().tools]
+        mcp = self.engine.mcp if self.engine is not None else None
+        for name in mcp.server_names if mcp is not None else []:
+            status = mcp.status(name)  # type: ignore[union-attr]
+            if status.state == "ready":
+                rows += [(f"{t.qualified_name}({argument_summary(t.input_schema)})", t.description)
+                         for t in status.tools]
+            elif status.state == "failed":
+                rows.append((f"{name}.*", f"MCP server not available: {status.error}"))
+            else:
+                rows.append((f"{name}.*", f"MCP server ({status.transport}); its tools are listed once "
+                             "an agent run has started it"))
+        return rows
 

@@ -79,6 +79,11 @@ class ToolRegistry:
         return self._tools.get(name)
 
     @property
+    def tools(self) -> list[Tool]:
+        """The built-in (host) tools."""
+        return list(self._tools.values())
+
+    @property
     def names(self) -> list[str]:
         """Registered tool names."""
         return [*self._tools, *self._external]

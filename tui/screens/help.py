@@ -15,10 +15,13 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help_close", tooltip="Close help")]
 
-    def __init__(self, rows: list[tuple[str, str, str]], widget_keys: tuple[tuple[str, str], ...]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]], widget_keys: tuple[tuple[str, str], ...],
+                 tools: list[tuple[str, str]] | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self._rows = rows
         self._widget_keys = widget_keys
+        self.tool_rows = tools or []
+        """(tool, what it does) for the agent's built-in and MCP tools."""
 
     def compose(self) -> ComposeResult:
         table = Table(expand=True, box=None)
@@ -33,6 +36,13 @@ class HelpScreen(ModalScreen[None]):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(table)
+                if self.tool_rows:
+                    tools = Table(expand=True, box=None, title="Agent tools", title_justify="left")
+                    tools.add_column("tool", style="bold green", no_wrap=True)
+                    tools.add_column("what it does")
+                    for name, text in self.tool_rows:
+                        tools.add_row(name, text)
+                    yield Static(tools, id="help-tools")
                 yield Static(
                     "Remap keys in the config file, e.g. [ui] keymap = { cancel_run = \"ctrl+c\" }",
                     classes="dialog-hint", markup=False,
