@@ -64,7 +64,7 @@ async def test_plan_with_dependencies_runs_roles_in_order(gb_home: Path, tmp_pat
     replies = [PLAN, python_block("print(17*23)"), "391", HAIKU, DONE]
     engine, model, _ = await open_engine(tmp_path, replies, sandbox)
     session = await engine.new_session()
-    events = await engine.submit(session.id, TASK, SubmitOptions(mode="agent")).wait()
+    events = await engine.submit(session.id, TASK, SubmitOptions(mode="agent", plan="auto")).wait()
     end = events[-1]
     assert isinstance(end, RunFinished) and end.status == "completed"
     plans = [e for e in events if isinstance(e, PlanCreated)]
@@ -124,7 +124,7 @@ async def test_bad_plan_json_uses_the_fallback_plan(gb_home: Path, tmp_path: Pat
     replies = ['{"steps": [{"id": "1", "title"', python_block("print(17*23)"), "391", HAIKU, "not json"]
     engine, _, _ = await open_engine(tmp_path, replies, sandbox)
     session = await engine.new_session()
-    events = await engine.submit(session.id, TASK, SubmitOptions(mode="agent")).wait()
+    events = await engine.submit(session.id, TASK, SubmitOptions(mode="agent", plan="auto")).wait()
     end = events[-1]
     assert isinstance(end, RunFinished) and end.status == "completed"
     assert any(isinstance(e, Notice) and "simple step-by-step plan" in e.text for e in events)
