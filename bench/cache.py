@@ -29,12 +29,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
+from bench.amx import avoid_amx_weight_repacking
 from engine.config import MemorySettings, load_settings
 from engine.events import CacheHit, RunFinished
 from engine.llm.scripted import ScriptedModel
@@ -56,24 +56,6 @@ class Pair:
     category: str
     split: str
     similarity: float
-
-
-def avoid_amx_weight_repacking() -> None:
-    """Load models without llama.cpp's extra weight buffers (AMX repacking).
-
-    llama-cpp-python 0.3.36 built on this machine's AMX CPU segfaults on the first decode with
-    them (chat and embedding models alike); the engine does not set this yet.
-    """
-    from llama_cpp import llama_cpp as low_level
-
-    original = low_level.llama_model_default_params
-
-    def without_extra_buffers() -> Any:
-        params = original()
-        params.use_extra_bufts = False
-        return params
-
-    low_level.llama_model_default_params = without_extra_buffers
 
 
 def load_pairs(path: Path) -> list[dict[str, object]]:

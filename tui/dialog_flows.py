@@ -217,8 +217,10 @@ class DialogFlows(App[int]):
 
         rows = [(tool.signature(), tool.description) for tool in default_tools().tools]
         mcp = self.engine.mcp if self.engine is not None else None
-        for name in mcp.server_names if mcp is not None else []:
-            status = mcp.status(name)  # type: ignore[union-attr]
+        if mcp is None:
+            return rows
+        for name in mcp.server_names:
+            status = mcp.status(name)
             if status.state == "ready":
                 rows += [(f"{t.qualified_name}({argument_summary(t.input_schema)})", t.description)
                          for t in status.tools]

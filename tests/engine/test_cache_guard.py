@@ -30,22 +30,6 @@ def load_set() -> list[dict[str, Any]]:
     return [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line]
 
 
-@pytest.fixture(autouse=True)
-def _no_amx_repacking(monkeypatch: pytest.MonkeyPatch) -> None:
-    # llama-cpp-python 0.3.36 built on an AMX CPU segfaults on the first decode when weights
-    # are repacked into its extra buffers; the engine does not turn them off yet.
-    from llama_cpp import llama_cpp as low_level
-
-    original = low_level.llama_model_default_params
-
-    def without_extra_buffers() -> Any:
-        params = original()
-        params.use_extra_bufts = False
-        return params
-
-    monkeypatch.setattr(low_level, "llama_model_default_params", without_extra_buffers)
-
-
 @pytest.fixture
 def similarity() -> Iterator[dict[tuple[str, str], float]]:
     """Cosine similarity of every pair of the set, with the bundled embedding model."""

@@ -323,8 +323,7 @@ class DashboardScreen(Screen[None]):
     # -- engine events (messages from the bridge) -------------------------------------------
 
     def begin_turn(self) -> None:
-        """Called by the app right after submit."""
-        self.presenter.begin_turn()
+        """Called by the app right after submit (the presenter resets the turn on RunStarted)."""
         self.update_topbar()
 
     async def on_stream_batch(self, message: StreamBatch) -> None:
