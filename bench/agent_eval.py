@@ -80,6 +80,7 @@ class TaskResult:
     answer: str
     error: str = ""
     cached: bool = False
+    label: str = ""
 
 
 @dataclass
@@ -91,6 +92,25 @@ class Reply:
     tokens_out: int = 0
     error: str = ""
     cached: bool = False
+    clean_runs: int = 0
+    """Executions that exited 0 (the answer could rest on what they printed)."""
+    status: str = ""
+
+
+TRUST_LABELS = ("all agree", "check it", "code ran", "no code ran", "gave up", "cache")
+
+
+def trust_label(reply: Reply) -> str:
+    """How the reply presents its own reliability: what a user would see before trusting it."""
+    if reply.cached:
+        return "cache"
+    if reply.status not in ("", "completed") or reply.error:
+        return "gave up"
+    if "check it" in reply.text:
+        return "check it"
+    if " candidate programs agree" in reply.text or "other drafts were the same code" in reply.text:
+        return "all agree"
+    return "code ran" if reply.clean_runs else "no code ran"
 
 
 @dataclass
@@ -162,7 +182,7 @@ async def ask_engine(engine: Any, text: str) -> Reply:
 
     The only code that speaks to the engine's run API; adapt it here when that API changes.
     """
-    from engine.events import CacheHit, MessageDone, RunFailed, UsageUpdated
+    from engine.events import CacheHit, ExecFinished, MessageDone, RunFailed, RunFinished, UsageUpdated
 
     try:
         from engine.run import SubmitOptions
@@ -183,6 +203,10 @@ async def ask_engine(engine: Any, text: str) -> Reply:
             reply.cached = True
         elif isinstance(event, RunFailed):
             reply.error = event.error
+        elif isinstance(event, ExecFinished):
+            reply.clean_runs += event.exit_code == 0 and not event.timed_out
+        elif isinstance(event, RunFinished):
+            reply.status = event.status
     return reply
 
 
@@ -207,7 +231,7 @@ def score(config: str, task: dict[str, str], reply: Reply, seconds: float) -> Ta
         config=config, id=task["id"], kind=task["kind"],
         solved=is_correct(reply.text, task["answer"], task["check"]), seconds=seconds,
         tokens_in=reply.tokens_in, tokens_out=reply.tokens_out, reply=reply.text,
-        answer=task["answer"], error=reply.error, cached=reply.cached,
+        answer=task["answer"], error=reply.error, cached=reply.cached, label=trust_label(reply),
     )
 
 
@@ -307,6 +331,20 @@ def markdown_table(runs: list[ConfigRun], kinds: list[str]) -> str:
     return "\n".join(lines)
 
 
+def trust_table(runs: list[ConfigRun]) -> str:
+    """Solved/total for each way a reply presents itself (a trustworthy label is right more often)."""
+    agent_runs = [run for run in runs if run.name != "plain"]
+    lines = ["| reply shows | " + " | ".join(r.name for r in agent_runs) + " |",
+             "|---" * (len(agent_runs) + 1) + "|"]
+    for label in TRUST_LABELS:
+        cells = []
+        for run in agent_runs:
+            rows = [r for r in run.results if r.label == label]
+            cells.append(f"{sum(r.solved for r in rows)}/{len(rows)}" if rows else "-")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def parse_set(text: str) -> tuple[str, Any]:
     """A --set dotted=value pair; the value is read as JSON when it parses (0, true, 0.5)."""
     dotted, sep, raw = text.partition("=")
@@ -356,6 +394,9 @@ def main() -> int:
     kinds = list(dict.fromkeys(t["kind"] for t in tasks))
     print()
     print(markdown_table(runs, kinds))
+    if any(run.name != "plain" for run in runs):
+        print()
+        print(trust_table(runs))
     twice = [r for r in runs if r.name.startswith("memory-twice#")]
     if len(twice) == 2:
         first, second = (sum(x.solved for x in r.results) for r in twice)

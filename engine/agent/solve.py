@@ -9,6 +9,7 @@ from engine.agent.act import ActResult, act
 from engine.agent.examples import observation_message
 from engine.agent.parse import ParsedReply, parse_reply, prose_of
 from engine.agent.recovery import Failure, guidance
+from engine.agent.repair import missing_import_fix
 from engine.agent.runtime import AgentRuntime, Generation
 from engine.agent.steps import Ending
 from engine.agent.vote import Ballot, vote_on, wants_vote
@@ -52,7 +53,8 @@ async def solve(
     # Append-only: the system prompt and earlier turns never change, so llama.cpp's
     # prefix cache covers everything but the newest turn.
     transcript = [*prefix, *messages]
-    attempt, previous, done_signature, computed = 0, None, "", ""
+    attempt, previous, computed = 0, None, ""
+    done_signatures: set[str] = set()
     printed = ""  # what code (or calc) printed: the answer must quote it, else it is the answer
     step_no = 0
     can_act = act_allowed and runtime.sandbox_error is None
@@ -71,7 +73,7 @@ async def solve(
             return
         parsed = parse_reply(gen.text) if can_act else ParsedReply(gen.text, prose_of(gen.text), None)
         action = parsed.action
-        if action is None or (computed and action.signature == done_signature):
+        if action is None or (computed and action.signature in done_signatures):
             # A small model often repeats the code that already worked, or says nothing:
             # the printed result is then the answer.
             prose = parsed.prose if action is None else ""
@@ -115,6 +117,7 @@ async def solve(
             continue
         transcript.append(ChatMessage("assistant", parsed.text))
         kind: StepKind = action.kind
+        drafted = action
         while True:
             result: ActResult | None = None
             async for act_item in act(runtime, action, parent, kind):
@@ -134,12 +137,22 @@ async def solve(
                 return
             if result.failure is None:
                 attempt, previous = 0, None
-                computed, done_signature = result.output.strip(), action.signature
+                computed = result.output.strip()
+                done_signatures.update((action.signature, drafted.signature))
                 printed = computed if action.kind == "code" or action.tool == "calc" else ""
                 runtime.last_output = computed or runtime.last_output
                 yield runtime.finish(result.step, "success", output=result.observation)
                 transcript.append(observation_message(result.observation))
                 break
+            repaired = missing_import_fix(action, result.failure)
+            if repaired is not None and (reason := runtime.budget.take_action()) is None:
+                # A missing import is fixed without asking the model (small models often leave it out).
+                action, line = repaired
+                yield runtime.finish(result.step, "retry", output=result.observation,
+                                     strategy="retry_with_fix",
+                                     reason=f"added the missing import ({line}) and ran it again")
+                kind = "retry"
+                continue
             attempt += 1
             decision = runtime.policy.decide(result.failure, attempt, previous=previous, optional=optional)
             previous = result.failure

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from engine.agent.act import ActResult, act
 from engine.agent.parse import Action, parse_reply
+from engine.agent.repair import missing_import_fix
 from engine.agent.runtime import AgentRuntime, Generation
 from engine.agent.steps import Ending
 from engine.events import Event
@@ -72,6 +73,18 @@ async def vote_on(
             else:
                 yield item
         assert result is not None
+        repaired = missing_import_fix(current, result.failure) if result.failure is not None else None
+        if repaired is not None and result.ending is None:
+            current, line = repaired
+            yield runtime.finish(result.step, "retry", output=result.observation, strategy="retry_with_fix",
+                                 reason=f"added the missing import ({line}) and ran it again")
+            result = None
+            async for item in act(runtime, current, vote_step.id, "retry", title=f"Candidate {number} fixed"):
+                if isinstance(item, ActResult):
+                    result = item
+                else:
+                    yield item
+            assert result is not None
         first = first or result
         if result.ending is not None:
             yield runtime.finish(result.step, "failure", output=result.observation,
