@@ -14,9 +14,10 @@ from engine.agent.loop import run_agent
 from engine.chat import answer_in_chat, continue_reply
 from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
-from engine.events import Event, RunFailed, RunFinished, RunStarted
+from engine.events import Event, Notice, RunFailed, RunFinished, RunStarted
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
-from engine.llm.factory import load_chat_model
+from engine.llm.factory import load_chat_model, model_entry
+from engine.llm.turns import ModelTurns
 from engine.mcp.manager import McpManager
 from engine.paths import app_paths
 from engine.recorder import EventRecorder
@@ -91,6 +92,7 @@ class Engine:
         """The innermost stage of every turn: produces the reply."""
         self._model: ChatModel | None = None
         self._model_lock = asyncio.Lock()
+        self._model_turns = ModelTurns()
         self._sandbox: CodeRunner | None = None
         self._sandbox_lock = asyncio.Lock()
         self.runs: dict[str, RunHandle] = {}
@@ -312,6 +314,15 @@ class Engine:
         )
         await self._check_budget(session)
         model = await self.model()
+        # An in-process model answers one run at a time; a server takes several (as it allows).
+        entry = model_entry(self.settings)
+        take_turns = entry is None or entry.backend != "openai"
+        if take_turns and self._model_turns.busy:
+            yield Notice(run_id=handle.run_id, level="info",
+                         text=f"Waiting for the model: {self._model_turns.holder or 'another run'} is using "
+                         "it (an in-process model answers one run at a time).")
+        holds = take_turns and await self._model_turns.acquire(session.title or session.id[:8],
+                                                              handle.cancel_token)
         history = [ChatMessage(m.role, m.content) for m in prior  # type: ignore[arg-type]
                    if m.role in ("user", "assistant") and m.content]
         history.append(ChatMessage("user", text))
@@ -322,8 +333,12 @@ class Engine:
             sandbox=self.sandbox, search=self.search, continued_text=continued, mcp=self.mcp,
         )
         answer = continue_reply if continued else self.pipeline()
-        async for event in answer(context):
-            yield event
+        try:
+            async for event in answer(context):
+                yield event
+        finally:
+            if holds:
+                self._model_turns.release()
 
     async def _continuation(
         self, session_id: str, message_id: str
