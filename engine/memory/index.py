@@ -11,14 +11,12 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 
 from engine.memory.embedder import Vectors
+from engine.store.migrations import VEC_TABLES
 from engine.store.repository import Store
 
 T = TypeVar("T")
 
 DocKind = Literal["message", "task", "execution"]
-VEC_TABLES: dict[str, str] = {
-    "message": "vec_messages", "task": "vec_tasks", "execution": "vec_executions",
-}
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 

@@ -28,8 +28,8 @@ from engine.memory.embedder import Embedder, EmbeddingError, Vectors, resolve_em
 from engine.memory.examples import ExampleLibrary
 from engine.memory.guard import context_key, guard_allows, is_nondeterministic
 from engine.memory.index import CacheEntry, MemoryIndex, NewCacheEntry, NewDoc
-from engine.memory.maintenance import Progress, execution_text, reembed_sync
 from engine.memory.recall import choose_examples, replay_events, report_examples
+from engine.memory.reembed import Progress, execution_text, reembed_sync
 from engine.memory.search import hybrid_search
 from engine.run import Answer, RunContext, SearchHit
 from engine.store.repository import Store

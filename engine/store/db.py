@@ -99,16 +99,22 @@ async def _run_in_transaction(
     conn: aiosqlite.Connection, step: Callable[[Any], None], target: int
 ) -> None:
     def run(sync: Any) -> None:
-        sync.execute("BEGIN IMMEDIATE")
+        # Off for table rebuilds (SQLite's documented procedure; it cannot change inside a
+        # transaction): dropping a rebuilt parent table must not cascade into its children.
+        sync.execute("PRAGMA foreign_keys=OFF")
         try:
-            # Another process may have applied it since we read user_version: do not repeat it.
-            if int(sync.execute("PRAGMA user_version").fetchone()[0]) < target:
-                step(sync)
-                sync.execute(f"PRAGMA user_version={target}")
-            sync.execute("COMMIT")
-        except BaseException:
-            sync.execute("ROLLBACK")
-            raise
+            sync.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have applied it since we read user_version: do not repeat it.
+                if int(sync.execute("PRAGMA user_version").fetchone()[0]) < target:
+                    step(sync)
+                    sync.execute(f"PRAGMA user_version={target}")
+                sync.execute("COMMIT")
+            except BaseException:
+                sync.execute("ROLLBACK")
+                raise
+        finally:
+            sync.execute("PRAGMA foreign_keys=ON")
 
     await run_blocking(conn, run)
 

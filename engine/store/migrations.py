@@ -160,6 +160,12 @@ CREATE INDEX memory_cache_key ON memory_cache(context_key);
 """
 
 
+VEC_TABLES: dict[str, str] = {
+    "message": "vec_messages", "task": "vec_tasks", "execution": "vec_executions",
+}
+"""The vec0 table holding each kind of memory doc's vector (same rowid as the doc)."""
+
+
 def vec0_table_sql(table: str, dim: int) -> str:
     """How a vector table is made since v3 (migrations and a change of embedding model use it)."""
     return f"CREATE VIRTUAL TABLE {table} USING vec0(embedding float[{dim}] distance_metric=l2)"
@@ -189,6 +195,37 @@ SCHEMA_V4 = """
 ALTER TABLE runs ADD COLUMN verdict TEXT;
 """
 
+# v5: executions and usage go with their session (they had no foreign key, so every delete
+# named them by hand). Function migrations run with foreign keys off, as SQLite's table-rebuild
+# procedure requires: dropping the old executions table must not cascade to its artifacts.
+CASCADED_TABLES = ("executions", "usage")
+
+
+def session_cascade_v5(conn: Any) -> None:
+    """Rebuild executions and usage with session_id REFERENCES sessions ON DELETE CASCADE."""
+    for table in CASCADED_TABLES:
+        sql = str(conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?",
+                               (table,)).fetchone()[0])
+        rebuilt, found = re.subn(r"\bsession_id TEXT\b(?! REFERENCES)",
+                                 "session_id TEXT REFERENCES sessions(id) ON DELETE CASCADE", sql, count=1)
+        if not found:
+            raise ValueError(f"{table} has no plain session_id column: {sql}")
+        rebuilt = rebuilt.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_v5", 1)
+        columns = [str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})").fetchall()]
+        # A session deleted without its rows (a crash mid-delete) leaves them with no session.
+        values = ["CASE WHEN session_id IN (SELECT id FROM sessions) THEN session_id END"
+                  if c == "session_id" else c for c in columns]
+        indexes = [str(r[0]) for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name=? AND sql IS NOT NULL", (table,))]
+        conn.execute(rebuilt)
+        conn.execute(f"INSERT INTO {table}_v5({', '.join(columns)}) SELECT {', '.join(values)} FROM {table}")
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"ALTER TABLE {table}_v5 RENAME TO {table}")
+        for index_sql in indexes:
+            conn.execute(index_sql)
+    conn.execute("CREATE INDEX executions_session ON executions(session_id)")
+
+
 Migration = str | Callable[[Any], None]
 """An SQL script, or a function of the blocking connection for what SQL alone cannot say."""
 
@@ -198,4 +235,5 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (2, SCHEMA_V2),
     (3, vec0_l2_v3),
     (4, SCHEMA_V4),
+    (5, session_cascade_v5),
 ]

@@ -149,11 +149,9 @@ class Store:
         await self.execute("UPDATE sessions SET token_budget=? WHERE id=?", (budget, session_id))
 
     async def delete_session(self, session_id: str) -> None:
-        """Delete a session with its messages, runs and steps."""
-        async with self.transaction() as conn:
-            await conn.execute("DELETE FROM executions WHERE session_id=?", (session_id,))
-            await conn.execute("DELETE FROM usage WHERE session_id=?", (session_id,))
-            await conn.execute("DELETE FROM sessions WHERE id=?", (session_id,))
+        """Delete a session with everything it owns (messages, runs, steps, executions, usage)."""
+        # Everything the session owns goes with it (ON DELETE CASCADE).
+        await self.execute("DELETE FROM sessions WHERE id=?", (session_id,))
 
     async def touch_session(self, session_id: str) -> None:
         """Mark a session as just used."""

@@ -14,10 +14,10 @@ import pytest
 import engine.store.db
 from engine.errors import StoreError
 from engine.memory.embedder import Vectors, normalise
-from engine.memory.index import VEC_TABLES, MemoryIndex
-from engine.memory.maintenance import backup, db_stats, prune, vacuum
+from engine.memory.index import MemoryIndex
 from engine.store.db import connect_sync
-from engine.store.migrations import MIGRATIONS, vec0_l2_v3
+from engine.store.maintenance import backup, db_stats, prune, vacuum
+from engine.store.migrations import MIGRATIONS, VEC_TABLES, vec0_l2_v3
 from engine.store.repository import Store
 from tests.engine.test_memory_support import ask, count, open_engine
 from tui.cli import main as cli
@@ -233,3 +233,51 @@ def test_cli_db_commands(gb_home: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert cli(["db", "prune", "--older-than", "30", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "type": "db_prune", "sessions_deleted": 0, "older_than_days": 30.0}
+
+
+async def test_migration_five_cascades_executions_and_usage_from_sessions(tmp_path: Path) -> None:
+    path = tmp_path / "v4.db"
+    conn = connect_sync(path)
+    try:
+        for version, step in MIGRATIONS[:4]:
+            if isinstance(step, str):
+                conn.executescript(f"BEGIN;\n{step}\nPRAGMA user_version={version};\nCOMMIT;")
+            else:
+                conn.execute("BEGIN")
+                step(conn)
+                conn.execute(f"PRAGMA user_version={version}")
+                conn.execute("COMMIT")
+        now = time.time()
+        for sid in ("kept", "gone"):
+            conn.execute("INSERT INTO sessions(id, title, created_at, updated_at) VALUES (?, '', ?, ?)",
+                         (sid, now, now))
+        # "lost" names a session deleted long ago without its executions (the old hand-written delete).
+        for eid, sid in (("e-kept", "kept"), ("e-gone", "gone"), ("e-lost", "lost")):
+            conn.execute("INSERT INTO executions(id, session_id, language, code, stdout, started_at)"
+                         " VALUES (?, ?, 'python', 'print(1)', '1', ?)", (eid, sid, now))
+            conn.execute("INSERT INTO artifacts(id, execution_id, name, path, size, mime, created_at)"
+                         " VALUES (?, ?, 'plot.png', '/x', 3, 'image/png', ?)", (f"a-{eid}", eid, now))
+            conn.execute("INSERT INTO usage(session_id, prompt_tokens, completion_tokens, created_at)"
+                         " VALUES (?, 5, 7, ?)", (sid, now))
+        conn.commit()
+    finally:
+        conn.close()
+    store = await Store.open(path)
+    try:
+        assert (await store.fetchone("PRAGMA user_version"))[0] == MIGRATIONS[-1][0]
+        rows = await store.fetchall("SELECT id, session_id, stdout FROM executions ORDER BY id")
+        assert [tuple(r) for r in rows] == [("e-gone", "gone", "1"), ("e-kept", "kept", "1"),
+                                            ("e-lost", None, "1")]
+        assert (await store.fetchone("SELECT COUNT(*) FROM artifacts"))[0] == 3  # no cascade on rebuild
+        assert (await store.fetchone("PRAGMA foreign_key_check")) is None
+        await store.delete_session("gone")
+        left = await store.fetchall("SELECT id FROM executions ORDER BY id")
+        assert [r[0] for r in left] == ["e-kept", "e-lost"]
+        assert [r[0] for r in await store.fetchall("SELECT execution_id FROM artifacts ORDER BY 1")] == [
+            "e-kept", "e-lost"]
+        assert [r[0] for r in await store.fetchall("SELECT session_id FROM usage ORDER BY 1")] == [
+            None, "kept"]
+        indexes = {r[0] for r in await store.fetchall("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert {"executions_run", "executions_session", "usage_session", "usage_run"} <= indexes
+    finally:
+        await store.close()

@@ -79,7 +79,7 @@ async def _search_async(text: str, limit: int) -> list[Any]:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from engine.memory.maintenance import db_stats
+    from engine.store.maintenance import db_stats
     path = _database()
     run(_migrated(path))
     stats = db_stats(path)
@@ -95,7 +95,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _vacuum(args: argparse.Namespace) -> int:
-    from engine.memory.maintenance import vacuum
+    from engine.store.maintenance import vacuum
     before, after = vacuum(_database())
     if args.json:
         emit_json({"type": "db_vacuum", "bytes_before": before, "bytes_after": after})
@@ -105,7 +105,7 @@ def _vacuum(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from engine.memory.maintenance import backup
+    from engine.store.maintenance import backup
     size = backup(_database(), args.path.expanduser())
     if args.json:
         emit_json({"type": "db_backup", "path": str(args.path), "bytes": size})
@@ -115,7 +115,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _prune(args: argparse.Namespace) -> int:
-    from engine.memory.maintenance import prune
+    from engine.store.maintenance import prune
     removed = prune(_database(), args.older_than)
     if args.json:
         emit_json({"type": "db_prune", "sessions_deleted": removed, "older_than_days": args.older_than})
@@ -126,7 +126,7 @@ def _prune(args: argparse.Namespace) -> int:
 
 def _reembed(args: argparse.Namespace) -> int:
     from engine.memory.embedder import Embedder, resolve_embedding_model
-    from engine.memory.maintenance import reembed_sync
+    from engine.memory.reembed import reembed_sync
     path = _database()
     run(_migrated(path))
     embedder = Embedder(resolve_embedding_model(load_settings().memory.embedding_model))
