@@ -9,6 +9,9 @@ from typing import IO, Any
 
 from engine.errors import ModelError
 
+# Our own reader, not the gguf package's GGUFReader: that one parses every field and tensor
+# (the 49k-token vocabulary too) and took 5.4 s for the 98 MB default model here, vs 0.23 s for
+# this one, which skips long arrays; `glassbox models list` and the picker read every file.
 _MAGIC = b"GGUF"
 _SCALARS: dict[int, tuple[str, int]] = {
     0: ("<B", 1), 1: ("<b", 1), 2: ("<H", 2), 3: ("<h", 2), 4: ("<I", 4), 5: ("<i", 4),

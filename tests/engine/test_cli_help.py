@@ -82,3 +82,15 @@ def test_every_command_prints_ids_at_the_same_length(
         assert full not in text  # never the 32-character form in human output
         found = re.findall(rf"\b{full[:4]}[0-9a-f]*\b", text)
         assert found and {len(f) for f in found} == {SHORT_ID_LENGTH}, (full, found)
+
+
+def test_tables_piped_are_plain_whole_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.commands.common import print_table
+
+    long_name = "a-model-file-with-a-long-name-" + "x" * 90 + ".gguf"
+    print_table(["FILE", "SIZE"], [[long_name, "98.4 MB"], ["short.gguf", "1 KB"]])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["FILE", "SIZE"]
+    assert lines[1] == f"{long_name}  98.4 MB"  # not cut to 80 columns, no rule, no padding
+    assert lines[2].startswith("short.gguf ") and lines[2].endswith("1 KB")
+    assert all(line == line.rstrip() for line in lines)

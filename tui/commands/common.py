@@ -55,10 +55,21 @@ def when(ts: float | None) -> str:
 
 
 def print_table(headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
-    """A plain, aligned text table."""
-    head = [str(h) for h in headers]
-    body = [[str(c) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(head)]
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip())
-    for row in body:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    """An aligned table: rich in a terminal; plain columns (no rules, no cut) when piped."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    tty = sys.stdout.isatty()
+    table = Table(*[str(h) for h in headers], box=box.SIMPLE_HEAD if tty else None, show_edge=False,
+                  pad_edge=False, header_style="bold" if tty else "")
+    for row in rows:
+        table.add_row(*[str(c) for c in row])
+    if tty:
+        Console().print(table)
+        return
+    # Piped to grep or a file: never cut to 80 columns, no padding after the last column.
+    console = Console(width=100_000, color_system=None)
+    with console.capture() as captured:
+        console.print(table, crop=False)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
