@@ -46,12 +46,14 @@ TASKS = (
 CHECKPOINTS = (20, 100, 200)
 
 
-def process_figures() -> tuple[float, int, int]:
-    """Resident memory (MB), threads and open descriptors of this process, from /proc."""
+def process_figures() -> tuple[float, int, int, float, float]:
+    """Resident memory (MB), threads, open descriptors, and resident memory split into anonymous
+    (the heap: what a leak grows) and file-backed (mapped model and database pages), from /proc."""
     status = Path("/proc/self/status").read_text().splitlines()
     fields = {line.split(":")[0]: line.split(":")[1].split() for line in status if ":" in line}
     rss_mb = int(fields["VmRSS"][0]) / 1024
-    return rss_mb, int(fields["Threads"][0]), len(os.listdir("/proc/self/fd"))
+    anon_mb, file_mb = int(fields["RssAnon"][0]) / 1024, int(fields["RssFile"][0]) / 1024
+    return rss_mb, int(fields["Threads"][0]), len(os.listdir("/proc/self/fd")), anon_mb, file_mb
 
 
 async def count_containers(client: Any, stop: asyncio.Event, peak: list[int]) -> None:
@@ -111,7 +113,7 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
     outcomes: collections.Counter[str] = collections.Counter()
     executions = restored = 0
     turn_seconds: list[float] = []
-    figures: dict[int, tuple[float, int, int]] = {}
+    figures: dict[int, tuple[float, int, int, float, float]] = {}
     started = time.monotonic()
     session_id = ""
     sessions: list[str] = []
@@ -142,8 +144,9 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
             del events
             if turn % 20 == 0 or turn in CHECKPOINTS:
                 figures[turn] = process_figures()
-                rss, threads, fds = figures[turn]
-                print(f"turn {turn:>4}  {time.monotonic() - started:7.0f} s  rss {rss:7.1f} MB  "
+                rss, threads, fds, anon, mapped = figures[turn]
+                print(f"turn {turn:>4}  {time.monotonic() - started:7.0f} s  rss {rss:7.1f} MB "
+                      f"(anon {anon:.1f}, file {mapped:.1f})  "
                       f"threads {threads:>3}  fds {fds:>4}  containers peak {peak[0]}",
                       flush=True)
     finally:
@@ -164,16 +167,19 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
         print(f"seconds a turn      median {sorted(turn_seconds)[len(turn_seconds) // 2]:.1f}, "
               f"max {max(turn_seconds):.1f}")
     print(f"containers at once  {peak[0]} (cap {cap} + pool {pool} = {cap + pool})")
-    print(f"{'at turn':<10}{'rss MB':>10}{'threads':>10}{'fds':>8}")
+    print(f"{'at turn':<10}{'rss MB':>10}{'anon MB':>10}{'file MB':>10}{'threads':>10}{'fds':>8}")
     for turn in CHECKPOINTS:
         if turn in figures:
-            rss, threads, fds = figures[turn]
-            print(f"{turn:<10}{rss:>10.1f}{threads:>10}{fds:>8}")
+            rss, threads, fds, anon, mapped = figures[turn]
+            print(f"{turn:<10}{rss:>10.1f}{anon:>10.1f}{mapped:>10.1f}{threads:>10}{fds:>8}")
     first, last = min(figures, default=0), max(figures, default=0)
     base = 20 if 20 in figures else first
     if last > base:
         growth = (figures[last][0] - figures[base][0]) / (last - base) * 100
         print(f"rss growth after turn {base}: {growth:.1f} MB per 100 turns (goal <= 5)")
+        anon_growth = (figures[last][3] - figures[base][3]) / (last - base) * 100
+        print(f"  of which anonymous (heap): {anon_growth:.1f} MB per 100 turns; the rest is "
+              "file-backed (mapped model and database pages)")
     print(f"containers left     {len(left)}")
     ok = (finished == turns and peak[0] <= cap + pool and not left)
     return 0 if ok else 1
