@@ -55,7 +55,11 @@ class MediaFlows(App[int]):
         except AttachmentError as exc:
             self.notify(str(exc), title="Not sent", severity="error", timeout=10)
             return None
-        return replace(options, attachments=attachments) if attachments else options
+        if not attachments:
+            return options
+        count = len(attachments)
+        self.dashboard.execution.preparing(f"to copy {count} file{'s' if count > 1 else ''} into /workspace")
+        return replace(options, attachments=attachments)
 
     def action_attach_file(self) -> None:
         """Pick a file under the start folder; its @path goes into the prompt."""

@@ -11,6 +11,7 @@ from rich.rule import Rule
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import HorizontalScroll
 from textual.message import Message
 from textual.timer import Timer
@@ -77,6 +78,9 @@ class ExecPane(Pane):
         """The user asked to see a picture artifact full size."""
 
         artifact: Artifact
+
+    BINDINGS = [Binding("v", "view_image", "Picture", id="exec_view_image",
+                        tooltip="Open the newest picture full size")]
 
     MAX_OUTPUT_CHARS = 4_000_000
     """Output kept for scrolling back (the oldest goes first): four times the sandbox's default
@@ -153,10 +157,10 @@ class ExecPane(Pane):
             self._set_status(Text(f"{len(self.attached)} file(s) copied into /workspace", style="cyan"))
         self._show_prelude()
 
-    def preparing(self) -> None:
-        """A code step began: its execution starts once the sandbox is ready."""
+    def preparing(self, why: str = "") -> None:
+        """A code step began (or files are to be copied in): that starts once the sandbox is ready."""
         if not self.running:
-            self._set_status(Text("starting sandbox…", style="bold yellow"))
+            self._set_status(Text(f"starting sandbox…{f' ({why})' if why else ''}", style="bold yellow"))
 
     def start(self, language: str, code: str) -> None:
         """A new execution began."""
@@ -164,6 +168,7 @@ class ExecPane(Pane):
         self.code, self.language = code, language
         self._finished = None
         self._partial = {"stdout": "", "stderr": ""}
+        self.output.stick_to_end = False
         self.output.clear()
         self._show_prelude()
         self.output.scroll_home(animate=False, immediate=True)
@@ -223,7 +228,7 @@ class ExecPane(Pane):
         self._finished = event
         self._set_status(outcome_line(event))
         self.show_artifacts(list(event.artifacts))
-        self.call_after_refresh(self.output.scroll_end, animate=False, immediate=True, x_axis=False)
+        self.output.show_end()
 
     def set_step_duration(self, seconds: float) -> None:
         """The code step's time (as Activity shows it), to set beside the execution's own."""
@@ -272,6 +277,13 @@ class ExecPane(Pane):
                 self.post_message(self.ImageOpened(artifact))
             else:
                 self.post_message(self.ArtifactChosen(artifact))
+
+    def action_view_image(self) -> None:
+        images = self.images
+        if images:
+            self.post_message(self.ImageOpened(images[-1]))
+        else:
+            self.notify("No picture in the Execution pane.")
 
     def on_image_tile_opened(self, message: ImageTile.Opened) -> None:
         message.stop()

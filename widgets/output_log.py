@@ -82,6 +82,8 @@ class OutputLog(ScrollView, can_focus=True):
         self._prelude_source: RenderableType | None = None
         self._prelude: list[Strip] = []
         """Rows above the first line (the Execution pane puts the code there), scrolled with them."""
+        self.stick_to_end = False
+        """Keep the end in view when the view's size changes, until the reader scrolls up."""
 
     @property
     def lines(self) -> list[str]:
@@ -210,7 +212,20 @@ class OutputLog(ScrollView, can_focus=True):
         if geometry == self._geometry:
             return False
         self._geometry = geometry
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if self.stick_to_end:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        return changed
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        if new_value < old_value:
+            self.stick_to_end = False
+        super().watch_scroll_y(old_value, new_value)
+
+    def show_end(self) -> None:
+        """Scroll to the last line and keep it in view while the layout settles."""
+        self.stick_to_end = True
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def on_resize(self) -> None:
         width = self._width()

@@ -97,7 +97,11 @@ class PromptInput(TextArea):
     def _completion_key(self, event: events.Key) -> bool:
         """Tab completes, Up/Down choose, Esc closes, Enter takes a chosen path; True if handled."""
         shown = self._completions is not None and self._completions.display
-        if not shown:
+        if not (shown or event.key == "tab") or event.key not in ("tab", "enter", "up", "down", "escape"):
+            return False
+        # Keys typed fast arrive before the Changed message of the text they typed: list afresh.
+        self._refresh_completions()
+        if self._completions is None or not self._completions.display:
             return False
         completions = self.completions
         if event.key == "tab" or (event.key == "enter" and self._picked):

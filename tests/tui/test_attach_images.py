@@ -133,11 +133,15 @@ async def test_a_plot_shows_as_a_picture_and_opens_full_size(
         picture = tiles[0].query_one(HalfcellImage)
         assert picture.size.height > 0
         assert "▀" in picture.render_line(0).text  # drawn with half-blocks
-        await pilot.press("alt+v")
+        await pilot.press("f10")
         await wait_for(pilot, lambda: isinstance(app.screen, ImageScreen))
         assert app.screen.artifact.name == "plot.png"  # type: ignore[attr-defined]
         full = app.screen.query_one(HalfcellImage)
         assert full.size.height > picture.size.height
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ImageScreen))
+        await pilot.press("f3", "v")  # in the Execution pane, v opens the newest picture
+        await wait_for(pilot, lambda: isinstance(app.screen, ImageScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ImageScreen))
         tiles[0].focus()
