@@ -139,6 +139,7 @@ class GlassboxApp(DialogFlows, MediaFlows):
         if self._current_settings is None and not await self._settings_loaded():
             return
         dashboard.cost.pricing = load_pricing(data_file("pricing.toml"))
+        self.apply_image_mode(preload=True)
         try:
             self.engine = await self.engine_factory(self.settings)
         except GlassboxError as exc:
@@ -157,7 +158,6 @@ class GlassboxApp(DialogFlows, MediaFlows):
         self.ready.set()
         if self.engine is not None:
             dashboard.update_topbar()
-        self.apply_image_mode(preload=True)
 
     async def _settings_loaded(self) -> bool:
         """Load and validate the settings off the event loop; invalid ones end the app (code 2)."""

@@ -255,7 +255,8 @@ class ExecPane(Pane):
                 except ValueError as exc:
                     label += f" · cannot be shown: {exc}"
             widget.add_option(Option(label, id=str(index)))
-        widget.display = bool(artifacts)
+        # Files that are all on show as pictures need no list too.
+        widget.display = len(artifacts) > len(tiles)
         strip = self.query_one("#exec-images", HorizontalScroll)
         strip.remove_children()
         if tiles:

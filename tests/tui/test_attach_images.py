@@ -133,6 +133,7 @@ async def test_a_plot_shows_as_a_picture_and_opens_full_size(
         picture = tiles[0].query_one(HalfcellImage)
         assert picture.size.height > 0
         assert "▀" in picture.render_line(0).text  # drawn with half-blocks
+        assert not app.dashboard.execution.query_one("#exec-artifacts").display, "no list of what is on show"
         await pilot.press("f10")
         await wait_for(pilot, lambda: isinstance(app.screen, ImageScreen))
         assert app.screen.artifact.name == "plot.png"  # type: ignore[attr-defined]
