@@ -56,3 +56,18 @@ def test_completion_lists_folders_first_and_hides_dot_files(root: Path) -> None:
     assert complete_path("notes/", root) == ["notes/todo.md"]
     assert complete_path(".h", root) == [".hidden"]
     assert complete_path("zzz", root) == []
+
+
+def test_ask_refuses_a_file_over_the_limit_before_the_turn(root: Path, gb_home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    repo = str(Path(__file__).resolve().parents[2])  # run from another folder: this tree's code
+    env = {**os.environ, "GLASSBOX_SANDBOX__ATTACH_MAX_BYTES": "5",
+           "PYTHONPATH": os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([sys.executable, "-m", "tui.cli", "ask", "--new", "sum @data.csv"], cwd=root,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stderr
+    assert "@data.csv is 8 bytes; an attached file may be at most 5 bytes" in out.stderr
+    assert "sandbox.attach_max_bytes" in out.stderr and out.stdout == ""
