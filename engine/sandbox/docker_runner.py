@@ -63,6 +63,7 @@ class _Session:
     container: SandboxContainer | None = None
     last_used: float = field(default_factory=time.monotonic)
     users: int = 0  # jobs holding or waiting for the lock; the entry goes when none are left
+    unsaid: SavedWorkspace | None = None  # restored by put_file: the next execution says so
 
 
 class DockerSandbox:
@@ -156,7 +157,7 @@ class DockerSandbox:
         session.users += 1
         try:
             async with session.lock:
-                restored = None
+                restored, session.unsaid = session.unsaid, None
                 if session.container is None or session.container.broken:
                     restored = await self._admit(session_id, session)
                 container = session.container
@@ -316,7 +317,7 @@ class DockerSandbox:
         try:
             async with session.lock:
                 if session.container is None or session.container.broken:
-                    await self._admit(session_id, session)
+                    session.unsaid = await self._admit(session_id, session)
                 container = session.container
                 assert container is not None
                 await blocking(upload_file, self.client, container.container_id, source, name)

@@ -58,3 +58,27 @@ async def test_a_matplotlib_plot_comes_back_as_a_png_artifact(sandbox: Any) -> N
     assert [a.name for a in artifacts] == ["plot.png"] and artifacts[0].mime == "image/png"
     with open(artifacts[0].path, "rb") as handle:  # noqa: ASYNC230 - a small local file
         assert handle.read(8) == bytes.fromhex("89504e470d0a1a0a")
+
+
+async def test_attaching_to_a_retired_session_restores_its_files_and_the_next_run_says_so(
+        docker_client: Any, tmp_path: Path) -> None:
+    from engine.sandbox.docker_runner import DockerSandbox
+    from tests.sandbox.conftest import make_settings
+
+    runner = DockerSandbox(make_settings(max_live_sessions=1, idle_retire_s=0), tmp_path / "ws",
+                           client=docker_client)
+    await runner.start()
+    await runner.wait_ready()
+    try:
+        await run(runner, "open('/workspace/kept.txt', 'w').write('kept')\nx = 1", session="a")
+        await run(runner, "y = 1", session="b")  # over the cap: a is retired
+        assert "a" not in runner._sessions
+        source = tmp_path / "data.csv"
+        source.write_text("x,y\n1,2\n")
+        await runner.put_file("a", source, "data.csv")  # a comes back, with its files
+        result = await run(runner, "import os\nprint(sorted(os.listdir('/workspace')))", session="a")
+        assert result.stdout == "['data.csv', 'kept.txt', 'out']\n", result.stderr
+        assert result.restored is not None and result.restored.files == 1
+        assert "variables from earlier runs are gone" in result.stderr
+    finally:
+        await runner.close()
