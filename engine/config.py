@@ -129,6 +129,9 @@ class SandboxSettings(_Section):
     DOCKER_CERT_PATH)."""
     docker_tls_verify: bool = True
     """With docker_cert_path: check the engine's certificate against ca.pem."""
+    attach_max_bytes: int = Field(20_000_000, ge=1)
+    """Largest file a prompt may attach with @path (copied into the session's /workspace);
+    a bigger one is refused with an error before the turn starts."""
 
 
 class AgentSettings(_Section):
@@ -183,6 +186,9 @@ class UISettings(_Section):
     """Binding id to key(s), e.g. {"cancel_run" = "ctrl+c"}; see the help screen for ids."""
     session_token_budget: int = Field(0, ge=0)
     """Tokens one session may use; 0 means no budget."""
+    image_mode: Literal["auto", "kitty", "sixel", "halfblock", "none"] = "auto"
+    """How the Execution pane shows PNG/JPEG artifacts: auto asks the terminal at start-up
+    (kitty graphics, else sixel, else half-blocks); none lists them without a picture."""
 
 
 class McpServerSettings(_Section):

@@ -292,3 +292,20 @@ class SandboxRestored(Event):
 
 # Appended rather than edited into the tuple above, so concurrent edits there do not collide.
 ALL_EVENT_TYPES = (*ALL_EVENT_TYPES, SandboxRestored)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileAttached(Event):
+    """A file the prompt named with @path was copied into the session's /workspace."""
+
+    type: ClassVar[str] = "file_attached"
+    name: str
+    """Its name in /workspace."""
+    source: str
+    """The file on the host."""
+    path: str
+    """Where the code sees it, e.g. /workspace/data.csv."""
+    size: int
+
+
+ALL_EVENT_TYPES = (*ALL_EVENT_TYPES, FileAttached)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from engine.attachments import Attachment
 from engine.cancel import CancelToken
 from engine.config import Settings
 from engine.events import ApprovalRequested, Event
@@ -35,6 +36,8 @@ class SubmitOptions:
     """Message to branch from; default: the session's newest message."""
     continue_message_id: str | None = None
     """An incomplete assistant reply to continue instead of answering a new message."""
+    attachments: tuple[Attachment, ...] = ()
+    """Host files to copy into the session's /workspace first (`@path` in the prompt)."""
 
 
 @dataclass(frozen=True, slots=True)

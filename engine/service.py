@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.agent.loop import run_agent
+from engine.attach import attach_stage
+from engine.attachments import Attachment, find_attachments
 from engine.chat import answer_in_chat, continue_reply
 from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
@@ -137,11 +139,11 @@ class Engine:
             self.memory = await MemoryService.open(self.store, self.settings)
 
     def pipeline(self) -> Answer:
-        """The stages of a turn, outermost first: cache, index, recall; then the answer."""
+        """The stages of a turn, outermost first: attach, cache, index, recall; then the answer."""
         stages: Sequence[Stage] = ()
         if self.memory is not None:
             stages = (self.memory.cache_stage, self.memory.index_stage, self.memory.recall_stage)
-        return compose(self.answer, stages)
+        return compose(self.answer, (attach_stage, *stages))
 
     async def close(self) -> None:
         """Cancel runs, remove containers, release the model and close the file."""
@@ -366,6 +368,11 @@ class Engine:
                 f"This session has used {used:,} of its {budget:,}-token budget.",
                 hint="Raise the budget in settings or start a new session.",
             )
+
+    def find_attachments(self, text: str, root: Path) -> tuple[Attachment, ...]:
+        """The files a prompt attaches with @path, relative to `root` (raises AttachmentError for a
+        missing, unreadable or too large one); pass them in SubmitOptions.attachments."""
+        return find_attachments(text, root, self.settings.sandbox.attach_max_bytes)
 
     async def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Search all sessions (hybrid text + vector once the memory layer is on)."""

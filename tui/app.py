@@ -20,6 +20,7 @@ from engine.resources import data_file, styles_dir
 from tui.bridge import Bridge
 from tui.dialog_flows import DialogFlows
 from tui.keymap import dashboard_bindings, unknown_ids
+from tui.media_flows import MediaFlows
 from tui.screens.dashboard import PANES, DashboardScreen
 from tui.screens.dialogs import Confirm
 from widgets.activity import ActivityPane
@@ -41,7 +42,7 @@ _DASHBOARD_ACTIONS = {
 }
 
 
-class GlassboxApp(DialogFlows):
+class GlassboxApp(DialogFlows, MediaFlows):
     """The Glassbox dashboard."""
 
     TITLE = "Glassbox"
@@ -130,6 +131,7 @@ class GlassboxApp(DialogFlows):
             self.session_title = self.glance.session_title
             await dashboard.show_glance(self.glance)
         dashboard.chat.focus_first()
+        self.setup_attachments()
         # Everything below waits for the first frame: it is what that frame does not show.
         await dashboard.next_frame()
         await dashboard.fill_panes()
@@ -137,6 +139,7 @@ class GlassboxApp(DialogFlows):
         if self._current_settings is None and not await self._settings_loaded():
             return
         dashboard.cost.pricing = load_pricing(data_file("pricing.toml"))
+        self.apply_image_mode(preload=True)
         try:
             self.engine = await self.engine_factory(self.settings)
         except GlassboxError as exc:
@@ -213,6 +216,9 @@ class GlassboxApp(DialogFlows):
         options = replace(self.submit_options or SubmitOptions(), approver=self._approve)
         if fresh:
             options = replace(options, use_cache=False)
+        if (with_files := self.with_attachments(text, options)) is None:
+            return None
+        options = with_files
         handle = self.engine.submit(self.dashboard.session_id, text, options)
         if not self.session_title:
             self.session_title = text.strip().splitlines()[0][:60]
@@ -394,6 +400,10 @@ class GlassboxApp(DialogFlows):
              self.action_rerun_fresh),
             ("Kill execution", "Kill the running execution", self.action_kill_exec),
             ("Maximise pane", "Maximise or restore the focused pane", self.action_toggle_maximize),
+            ("Attach file", "Pick a file to copy into the session's /workspace (@path)",
+             self.action_attach_file),
+            ("View picture", "Open the newest picture of the Execution pane full size",
+             self.action_view_image),
         )
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)

@@ -38,6 +38,10 @@ def run_dashboard(args: argparse.Namespace | None = None) -> int:
     from tui.app import GlassboxApp
 
     app = GlassboxApp(None, open_engine, load_settings=settings_and_engine_imported, glance=read_glance())
+    from tui.graphics import detect_graphics
+
+    # Asked before Textual starts: once it runs, it reads the terminal's answers as keys.
+    app.graphics, app.cell_size = detect_graphics()
     result = app.run()
     if app.config_error is not None:
         raise app.config_error

@@ -27,6 +27,7 @@ _SPEC: tuple[tuple[str, str, str, str, str, bool], ...] = (
     ("settings", "ctrl+s", "settings", "Settings", "Edit settings (written to the TOML file)", False),
     ("budget", "ctrl+b", "budget", "Budget", "Set this session's token budget", False),
     ("toggle_theme", "ctrl+t", "toggle_theme", "Theme", "Switch between dark and light themes", False),
+    ("view_image", "f10", "view_image", "Picture", "Open the newest picture in Execution full size", False),
 )
 
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (
@@ -38,6 +39,8 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "Execution artifacts: open the file with the system viewer"),
     ("ctrl+p", "Command palette (every action is there)"),
     ("ctrl+q", "Quit (cancels a running turn cleanly)"),
+    ("@", "Chat input: attach a file (@path, Tab completes from the start folder; palette: Attach file)"),
+    ("enter / v", "Execution pane: open the focused (or newest) picture full size (Esc closes)"),
 )
 
 

@@ -13,6 +13,7 @@ from engine.events import (
     CodeExecStarted,
     Event,
     ExecFinished,
+    FileAttached,
     MemoryUsed,
     MessageDone,
     Notice,
@@ -78,6 +79,7 @@ class RunPresenter:
             await chat.add_user(event.user_message_id, event.text)
             await chat.start_reply(event.assistant_message_id)
             activity.start_run(event.text)
+            execution.new_run()
         elif isinstance(event, MessageDone):
             await chat.finish_reply(event.message_id, event.text, event.incomplete, event.cached)
             if event.incomplete and event.reason:
@@ -101,12 +103,16 @@ class RunPresenter:
                 step_id=event.step_id, kind=event.kind, title=event.title, status=event.status,
                 parent_step_id=event.parent_step_id, input=event.input,
             ))
+            if event.kind == "code":
+                execution.preparing()
         elif isinstance(event, StepFinished) and event.step_id:
             activity.step_finished(StepInfo(
                 step_id=event.step_id, kind=event.kind, status=event.status,
                 parent_step_id=event.parent_step_id, duration_s=event.duration_s, tokens=event.tokens,
                 output=event.output, summary=event.summary, strategy=event.strategy, reason=event.reason,
             ))
+            if event.kind == "code" and event.duration_s:
+                execution.set_step_duration(event.duration_s)
         elif isinstance(event, ApprovalRequested):
             activity.add_event(f"waiting for approval to run {event.language} code", "pending")
         elif isinstance(event, CodeExecStarted):
@@ -124,6 +130,9 @@ class RunPresenter:
         elif isinstance(event, MemoryUsed):
             activity.add_event(f"{len(event.items)} worked example(s) shown to the model: "
                                + "; ".join(item.run_id for item in event.items))
+        elif isinstance(event, FileAttached):
+            execution.add_attachment(event.name, event.path, event.size)
+            activity.add_event(f"attached {event.name} ({event.size:,} bytes) as {event.path}")
 
     async def _on_failed(self, event: RunFailed) -> None:
         chat = self.panes.chat

@@ -8,6 +8,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 
 from rich.cells import cell_len
+from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
@@ -78,6 +79,11 @@ class OutputLog(ScrollView, can_focus=True):
         """Lines written since the last clear (kept or dropped)."""
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
         self._geometry: tuple[Size, Size, Size] | None = None
+        self._prelude_source: RenderableType | None = None
+        self._prelude: list[Strip] = []
+        """Rows above the first line (the Execution pane puts the code there), scrolled with them."""
+        self.stick_to_end = False
+        """Keep the end in view when the view's size changes, until the reader scrolls up."""
 
     @property
     def lines(self) -> list[str]:
@@ -153,15 +159,38 @@ class OutputLog(ScrollView, can_focus=True):
             # The reader stays on the same text as lines above it go.
             self.scroll_to(y=max(0, self.scroll_y - rows), animate=False, immediate=True)
 
+    def set_prelude(self, renderable: RenderableType | None) -> None:
+        """Show a Rich renderable (wrapped at the view's width) above the lines, in the same scroll;
+        None removes it."""
+        self._prelude_source = renderable
+        if not self._wrap_width:
+            self._wrap_width = self._width()
+        self._render_prelude()
+        self._resize_virtual(self.is_vertical_scroll_end or self.max_scroll_y == 0)
+
+    def _render_prelude(self) -> None:
+        if self._prelude_source is None or not self.is_attached:
+            self._prelude = []
+            return
+        console = self.app.console
+        options = console.options.update_width(self._wrap_width)
+        lines = console.render_lines(self._prelude_source, options, style=self.rich_style, pad=True)
+        self._prelude = [Strip(line, self._wrap_width) for line in lines]
+
+    @property
+    def prelude_rows(self) -> int:
+        """How many rows the prelude takes at the current width."""
+        return len(self._prelude)
+
     def _resize_virtual(self, follow: bool) -> None:
         first = self._starts[0] if self._starts else 0
-        self.virtual_size = Size(self._wrap_width, self._end_row - first)
+        self.virtual_size = Size(self._wrap_width, len(self._prelude) + self._end_row - first)
         if follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
 
     def clear(self) -> None:
-        """Forget every line."""
+        """Forget every line (the prelude stays)."""
         self._lines.clear()
         self._errors.clear()
         del self._starts[:]
@@ -169,7 +198,7 @@ class OutputLog(ScrollView, can_focus=True):
         self._end_row = self._chars = self._widest = 0
         self.dropped = self.written = 0
         self._strips.clear()
-        self.virtual_size = Size(self._wrap_width, 0)
+        self.virtual_size = Size(self._wrap_width, len(self._prelude))
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
 
@@ -183,7 +212,20 @@ class OutputLog(ScrollView, can_focus=True):
         if geometry == self._geometry:
             return False
         self._geometry = geometry
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if self.stick_to_end:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        return changed
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        if new_value < old_value:
+            self.stick_to_end = False
+        super().watch_scroll_y(old_value, new_value)
+
+    def show_end(self) -> None:
+        """Scroll to the last line and keep it in view while the layout settles."""
+        self.stick_to_end = True
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def on_resize(self) -> None:
         width = self._width()
@@ -192,7 +234,7 @@ class OutputLog(ScrollView, can_focus=True):
         self._wrap_width = width
         # Where the lines start depends on the width: counted again (one pass, only on a resize).
         follow = self.is_vertical_scroll_end
-        top_line = self._line_at(round(self.scroll_y))
+        top_line = self._line_at(round(self.scroll_y) - len(self._prelude))
         row = self._starts[0] if self._starts else 0
         if self._widest <= width:
             self._starts = array("q", range(row, row + len(self._lines)))
@@ -206,13 +248,15 @@ class OutputLog(ScrollView, can_focus=True):
             self._starts = starts
         self._end_row = row
         self._strips.clear()
+        self._render_prelude()
         self._resize_virtual(follow)
         if not follow and top_line is not None:
-            self.scroll_to(y=self._starts[top_line] - self._starts[0], animate=False, immediate=True)
+            self.scroll_to(y=len(self._prelude) + self._starts[top_line] - self._starts[0], animate=False,
+                           immediate=True)
 
     def _line_at(self, row: int) -> int | None:
-        """The index of the kept line that row `row` of the view's content belongs to."""
-        if not self._starts:
+        """The index of the kept line that row `row` of the lines (the prelude not counted) belongs to."""
+        if not self._starts or row < 0:
             return None
         index = bisect_right(self._starts, self._starts[0] + row) - 1
         return index if 0 <= index < len(self._lines) else None
@@ -243,10 +287,14 @@ class OutputLog(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self._wrap_width
-        index = self._line_at(round(self.scroll_y) + y)
+        row = round(self.scroll_y) + y
+        if row < len(self._prelude):
+            return self._prelude[row]
+        row -= len(self._prelude)
+        index = self._line_at(row)
         if index is None:
             return Strip.blank(width, self.rich_style)
-        piece = self._starts[0] + round(self.scroll_y) + y - self._starts[index]
+        piece = self._starts[0] + row - self._starts[index]
         if piece >= self._rows(self._cells[index]):
             return Strip.blank(width, self.rich_style)
         start = piece * width
@@ -276,3 +324,5 @@ class OutputLog(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        if self._prelude_source is not None:
+            self._render_prelude()

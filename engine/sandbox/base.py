@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 from engine.cancel import CancelToken
@@ -59,4 +60,13 @@ class CodeRunner(Protocol):
 
     async def close(self) -> None:
         """Remove every container this runner started."""
+        ...
+
+
+@runtime_checkable
+class FileReceiver(Protocol):
+    """A code runner that can take a host file into a session's /workspace (for `@path`)."""
+
+    async def put_file(self, session_id: str, source: Path, name: str) -> str:
+        """Copy `source` to /workspace/`name` of the session; return the path the code sees."""
         ...

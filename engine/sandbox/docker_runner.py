@@ -44,6 +44,7 @@ from engine.sandbox.execution import Execution, Outcome
 from engine.sandbox.image import image_status
 from engine.sandbox.pool import WarmPool
 from engine.sandbox.reaper import reap_orphans
+from engine.sandbox.upload import upload_file
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class _Session:
     container: SandboxContainer | None = None
     last_used: float = field(default_factory=time.monotonic)
     users: int = 0  # jobs holding or waiting for the lock; the entry goes when none are left
+    unsaid: SavedWorkspace | None = None  # restored by put_file: the next execution says so
 
 
 class DockerSandbox:
@@ -155,7 +157,7 @@ class DockerSandbox:
         session.users += 1
         try:
             async with session.lock:
-                restored = None
+                restored, session.unsaid = session.unsaid, None
                 if session.container is None or session.container.broken:
                     restored = await self._admit(session_id, session)
                 container = session.container
@@ -304,6 +306,27 @@ class DockerSandbox:
                 session.users -= 1
                 self._forget_if_unused(session_id, session)
         await blocking(forget_workspace, self._session_dir(session_id))
+
+    async def put_file(self, session_id: str, source: Path, name: str) -> str:
+        """Copy a host file into the session's /workspace (starting its container if it has
+        none); returns the path the code sees."""
+        if not self._started:
+            raise SandboxError("The sandbox was used before start().")
+        session = self._sessions.setdefault(session_id, _Session())
+        session.users += 1
+        try:
+            async with session.lock:
+                if session.container is None or session.container.broken:
+                    session.unsaid = await self._admit(session_id, session)
+                container = session.container
+                assert container is not None
+                await blocking(upload_file, self.client, container.container_id, source, name)
+        finally:
+            session.users -= 1
+            session.last_used = time.monotonic()
+            self._forget_if_unused(session_id, session)
+            self._released.set()
+        return f"/workspace/{name}"
 
     async def close(self) -> None:
         """Remove every container this runner started."""

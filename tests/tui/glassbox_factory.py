@@ -43,10 +43,13 @@ class FixedTimingModel(ScriptedModel):
     def __init__(self, replies: Sequence[Reply], *, fixed: bool = True, **kwargs: object) -> None:
         super().__init__(replies, **kwargs)  # type: ignore[arg-type]
         self.fixed = fixed
+        self.seen: list[list[ChatMessage]] = []
+        """The messages of each call, as the model got them."""
 
     async def stream(
         self, messages: Sequence[ChatMessage], params: SamplingParams, cancel: CancelToken | None = None
     ) -> AsyncIterator[GenItem]:
+        self.seen.append(list(messages))
         async for item in super().stream(messages, params, cancel):
             if isinstance(item, GenDone) and self.fixed:
                 item = GenDone(
@@ -62,8 +65,12 @@ class FakeSandbox:
     """A CodeRunner that 'runs' code by replaying fixed output; `hang=True` runs until cancelled."""
 
     def __init__(self, workdir: Path, *, exit_code: int = 0, hang: bool = False,
-                 error: Exception | None = None, chunk_delay_s: float = 0.0) -> None:
+                 error: Exception | None = None, chunk_delay_s: float = 0.0,
+                 plot_bytes: bytes = PNG_BYTES) -> None:
         self.workdir = workdir
+        self.plot_bytes = plot_bytes
+        self.files: dict[str, bytes] = {}
+        """What put_file copied in, by name in /workspace."""
         self.exit_code = exit_code
         self.hang = hang
         self.error = error
@@ -95,13 +102,19 @@ class FakeSandbox:
         if self.hang:
             cancelled = True
         plot = self.workdir / "plot.png"
-        plot.write_bytes(PNG_BYTES)
+        plot.write_bytes(self.plot_bytes)
         yield ExecFinished(
             run_id=run_id, step_id=step_id, exec_id=exec_id, exit_code=137 if cancelled else self.exit_code,
             duration_s=0.42, peak_memory_bytes=12 * 1024 * 1024, cancelled=cancelled,
-            artifacts=() if cancelled else (Artifact(name="plot.png", path=str(plot), size=len(PNG_BYTES),
-                                                     mime="image/png"),),
+            artifacts=() if cancelled else (Artifact(name="plot.png", path=str(plot),
+                                                     size=len(self.plot_bytes), mime="image/png"),),
         )
+
+    async def put_file(self, session_id: str, source: Path, name: str) -> str:
+        if self.error is not None:
+            raise self.error
+        self.files[name] = await asyncio.to_thread(source.read_bytes)
+        return f"/workspace/{name}"
 
     async def reset_session(self, session_id: str) -> None:
         return None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import signal
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from engine.errors import GlassboxError
@@ -91,6 +93,8 @@ async def _ask_async(args: argparse.Namespace, text: str) -> int:
             mode="chat" if args.chat else "auto", use_cache=not args.no_cache, plan=args.plan,
             approval=approval, approver=None if args.yes else _terminal_approver,
         )
+        # @path in the message attaches a file from the current folder (copied into /workspace).
+        options = dataclasses.replace(options, attachments=engine.find_attachments(text, Path.cwd()))
         if args.continue_reply:
             cut = next((m for m in reversed(await engine.history(session.id)) if m.role == "assistant"), None)
             if cut is None or not cut.incomplete:
