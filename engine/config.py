@@ -129,6 +129,9 @@ class SandboxSettings(_Section):
     DOCKER_CERT_PATH)."""
     docker_tls_verify: bool = True
     """With docker_cert_path: check the engine's certificate against ca.pem."""
+    checkpoints: int = Field(20, ge=0, le=1000)
+    """/workspace checkpoints kept per session (one after each turn that had a sandbox; tar
+    files in the data directory's checkpoints folder; the oldest go first); 0 turns them off."""
 
 
 class AgentSettings(_Section):

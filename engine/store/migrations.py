@@ -189,6 +189,28 @@ SCHEMA_V4 = """
 ALTER TABLE runs ADD COLUMN verdict TEXT;
 """
 
+# v5, checkpoints and undo: the session's current leaf (NULL: its newest message; '': before its
+# first message), the leaf an undo left (redo walks back towards it) and the saved /workspace
+# of each turn (the tar files live in the data directory; the rows say where).
+SCHEMA_V5_CHECKPOINTS = """
+ALTER TABLE sessions ADD COLUMN active_leaf_id TEXT;
+ALTER TABLE sessions ADD COLUMN undone_leaf_id TEXT;
+CREATE TABLE checkpoints (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    run_id TEXT,
+    message_id TEXT,
+    turn INTEGER NOT NULL,
+    files INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    archive TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX checkpoints_session ON checkpoints(session_id, created_at);
+CREATE INDEX executions_started ON executions(started_at);
+"""
+
 Migration = str | Callable[[Any], None]
 """An SQL script, or a function of the blocking connection for what SQL alone cannot say."""
 
@@ -198,4 +220,5 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (2, SCHEMA_V2),
     (3, vec0_l2_v3),
     (4, SCHEMA_V4),
+    (5, SCHEMA_V5_CHECKPOINTS),
 ]
