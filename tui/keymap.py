@@ -27,6 +27,9 @@ _SPEC: tuple[tuple[str, str, str, str, str, bool], ...] = (
     ("settings", "ctrl+s", "settings", "Settings", "Edit settings (written to the TOML file)", False),
     ("budget", "ctrl+b", "budget", "Budget", "Set this session's token budget", False),
     ("toggle_theme", "ctrl+t", "toggle_theme", "Theme", "Switch between dark and light themes", False),
+    ("undo_turn", "alt+z", "undo_turn", "Undo", "Undo the last turn (its files too)", False),
+    ("redo_turn", "alt+y", "redo_turn", "Redo", "Redo the turn the last undo moved aside", False),
+    ("audit", "alt+a", "audit", "Audit", "Command audit: every execution across sessions", False),
 )
 
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (
