@@ -52,6 +52,16 @@ class HistoryFlows(DialogFlows):
             self.notify(change.message, severity="information" if change.changed else "warning",
                         timeout=8)
 
+    async def action_exec_history(self, delta: int) -> None:
+        """Show an older (-1) or newer (+1) execution of the session in the Execution pane."""
+        dashboard = self.dashboard
+        if (self.engine is None or not self._dashboard_in_front() or dashboard.session_id is None
+                or dashboard.exec_history is None):
+            return
+        why = await dashboard.exec_history.step(self.engine, dashboard.session_id, dashboard.execution, delta)
+        if why:
+            self.notify(why)
+
     def action_audit(self) -> None:
         """Open the command audit: every execution across sessions."""
         from tui.screens.audit import AuditScreen

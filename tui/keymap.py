@@ -30,6 +30,10 @@ _SPEC: tuple[tuple[str, str, str, str, str, bool], ...] = (
     ("undo_turn", "alt+z", "undo_turn", "Undo", "Undo the last turn (its files too)", False),
     ("redo_turn", "alt+y", "redo_turn", "Redo", "Redo the turn the last undo moved aside", False),
     ("audit", "alt+a", "audit", "Audit", "Command audit: every execution across sessions", False),
+    ("exec_older", "left_square_bracket", "exec_history(-1)", "Older exec",
+     "Execution pane: show the session's previous execution", False),
+    ("exec_newer", "right_square_bracket", "exec_history(1)", "Newer exec",
+     "Execution pane: show the session's next execution", False),
 )
 
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (

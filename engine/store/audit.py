@@ -171,6 +171,12 @@ class CommandAudit:
         """One execution in full."""
         return await execution_detail(self.store, exec_id)
 
+    async def session_execution_ids(self, session_id: str) -> list[str]:
+        """A session's executions, oldest first (ids only: the Execution pane opens one at a time)."""
+        rows = await self.store.fetchall(
+            "SELECT id FROM executions WHERE session_id=? ORDER BY started_at, rowid", (session_id,))
+        return [str(r[0]) for r in rows]
+
     async def export(self, query: AuditQuery, path: Path) -> int:
         """Write every matching execution to `path` (.csv: CSV, else JSON lines); returns how
         many. Raises StoreError when the file cannot be written."""

@@ -199,3 +199,41 @@ def test_audit_screen_snapshot(snap_compare: Any, tmp_path: Path) -> None:
 
     assert snap_compare(make_app(tmp_path, [REPLY], repeat_last=True), terminal_size=(160, 48),
                         run_before=run_before)
+
+
+async def test_reopened_session_shows_its_history_and_consistent_costs(tmp_path: Path) -> None:
+    app = make_app(tmp_path, ["The factorials are computed, as asked."], repeat_last=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await send(pilot, "run the factorial script")
+        app.fake_sandbox.exit_code = 1  # type: ignore[attr-defined]
+        await send(pilot, "run it again, failing")
+        live = (app.dashboard.cost.turn, app.dashboard.cost.session, app.dashboard.cost.all_time)
+
+    again = make_app(tmp_path, [REPLY])  # a restart: the same file, a new app
+    async with again.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        dashboard = again.dashboard
+        runs = dashboard.activity.step_tree.root.children
+        assert [str(node.label) for node in runs] == ["▶ run run the factorial script",
+                                                      "▶ run run it again, failing"]
+        execution = dashboard.execution
+        assert "1 of" not in str(execution.border_subtitle) and "2 of 2" in str(execution.border_subtitle)
+        assert any("ZeroDivisionError" in line for line in execution.output.lines)
+        execution.focus_first()
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: "1 of 2" in str(execution.border_subtitle))
+        assert not any("ZeroDivisionError" in line for line in execution.output.lines)
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: "2 of 2" in str(execution.border_subtitle))
+
+        cost = dashboard.cost
+        for view in (cost.turn, cost.session, cost.all_time):
+            assert view.ttft_s == pytest.approx(0.25) and view.tokens_per_s == pytest.approx(20.0)
+        # The same figures as the live run showed, for each column.
+        reopened = (cost.turn, cost.session, cost.all_time)
+        for before, after in zip(live, reopened, strict=True):
+            assert (before.prompt_tokens, before.completion_tokens) == (after.prompt_tokens,
+                                                                        after.completion_tokens)
+            assert before.ttft_s == pytest.approx(after.ttft_s)
+            assert before.tokens_per_s == pytest.approx(after.tokens_per_s)
