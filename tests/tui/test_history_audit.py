@@ -74,13 +74,13 @@ async def test_undo_and_redo_a_turn_with_its_files(tmp_path: Path) -> None:
         assert session_id is not None and sorted(sandbox.files[session_id]) == ["run1.txt", "run2.txt"]
         assert _roles(app) == ["user", "assistant"] * 2
 
-        await pilot.press("alt+z")
+        await pilot.press("f10")
         await wait_for(pilot, lambda: _roles(app) == ["user", "assistant"])
         assert sorted(sandbox.files[session_id]) == ["run1.txt"]
-        assert app.dashboard.chat.prompt.text == "", "alt+z reached the prompt as text"
+        assert app.dashboard.chat.prompt.text == "", "f10 reached the prompt as text"
         assert len(await app.engine.store.messages(session_id)) == 4  # type: ignore[union-attr]
 
-        await pilot.press("alt+y")
+        await pilot.press("shift+f10")
         await wait_for(pilot, lambda: _roles(app) == ["user", "assistant"] * 2)
         assert sorted(sandbox.files[session_id]) == ["run1.txt", "run2.txt"]
 
@@ -110,7 +110,7 @@ async def test_sessions_screen_restores_a_checkpoint(tmp_path: Path) -> None:
 
 async def _open_audit(pilot: Any) -> AuditScreen:
     app = pilot.app
-    await pilot.press("alt+a")
+    await pilot.press("f12")
     await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen))
     screen = app.screen
     await wait_for(pilot, lambda: screen.table.row_count > 0)
@@ -128,12 +128,12 @@ async def test_audit_filters_opens_and_exports(tmp_path: Path, monkeypatch: pyte
         screen = await _open_audit(pilot)
         assert screen.table.row_count == 2 and screen.total == 2
         newest = screen.table.get_row_at(0)
-        assert newest[2] == "python" and newest[3].startswith("import math")
-        assert str(newest[4]) == "exit 1" and newest[5] == "0.42 s" and newest[6] == "12.0 MiB"
+        assert newest[4] == "python" and newest[6].startswith("import math")
+        assert str(newest[1]) == "exit 1" and newest[2] == "0.42 s" and newest[3] == "12.0 MiB"
 
         await pilot.press("f2")  # status: ok
         await wait_for(pilot, lambda: screen.query_.status == "ok" and screen.table.row_count == 1)
-        assert str(screen.table.get_row_at(0)[4]) == "ok"
+        assert str(screen.table.get_row_at(0)[1]) == "ok"
         await pilot.press("f2")  # status: failed
         await wait_for(pilot, lambda: screen.query_.status == "failed" and screen.table.row_count == 1)
         await pilot.press("f2", "f2", "f2")  # killed, unfinished, back to all
@@ -182,23 +182,29 @@ async def test_audit_pages_through_thousands_of_executions(tmp_path: Path) -> No
                     (f"e{n:05d}", session.id, "python", f"print({n})", n % 7 == 0, 0.01, n, n))
         screen = await _open_audit(pilot)
         assert screen.table.row_count == 200 and screen.total == 3000
-        assert screen.table.get_row_at(0)[3] == "print(2999)"
+        assert screen.table.get_row_at(0)[6] == "print(2999)"
         screen.table.move_cursor(row=199)
         await wait_for(pilot, lambda: screen.table.row_count == 400)
-        assert screen.table.get_row_at(399)[3] == "print(2600)"
+        assert screen.table.get_row_at(399)[6] == "print(2600)"
+
+
+async def _two_runs_then_audit(pilot: Any) -> None:
+    await started(pilot)
+    await send(pilot, "run the factorial script")
+    pilot.app.fake_sandbox.exit_code = 1
+    await send(pilot, "run it again, failing")
+    await _open_audit(pilot)
+    await pilot.pause(0.1)
 
 
 def test_audit_screen_snapshot(snap_compare: Any, tmp_path: Path) -> None:
-    async def run_before(pilot: Any) -> None:
-        await started(pilot)
-        await send(pilot, "run the factorial script")
-        pilot.app.fake_sandbox.exit_code = 1
-        await send(pilot, "run it again, failing")
-        await _open_audit(pilot)
-        await pilot.pause(0.1)
-
     assert snap_compare(make_app(tmp_path, [REPLY], repeat_last=True), terminal_size=(160, 48),
-                        run_before=run_before)
+                        run_before=_two_runs_then_audit)
+
+
+def test_audit_screen_small_terminal_snapshot(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(make_app(tmp_path, [REPLY], repeat_last=True), terminal_size=(80, 24),
+                        run_before=_two_runs_then_audit)
 
 
 async def test_reopened_session_shows_its_history_and_consistent_costs(tmp_path: Path) -> None:

@@ -75,9 +75,10 @@ class AuditScreen(ModalScreen[None]):
 
     async def on_mount(self) -> None:
         table = self.table
-        for label, key in (("time", "time"), ("session", "session"), ("lang", "lang"),
-                           ("code", "code"), ("status", "status"), ("duration", "duration"),
-                           ("peak mem", "peak")):
+        # The code comes last: at 80 columns what is cut is its end, not the outcome.
+        for label, key in (("time", "time"), ("status", "status"), ("duration", "duration"),
+                           ("peak mem", "peak"), ("lang", "lang"), ("session", "session"),
+                           ("code", "code")):
             table.add_column(label, key=key)
         await self.reload()
         table.focus()
@@ -119,16 +120,15 @@ class AuditScreen(ModalScreen[None]):
             started = "--:--:--" if self.fixed_times else f"{stamp:%m-%d %H:%M:%S}"
             status = f"exit {row.exit_code}" if row.status == "failed" else row.status
             self.table.add_row(
-                started, (row.session_title or "(untitled)")[:24], row.language, row.first_line[:70],
-                Text(status, style=_STYLES.get(row.status, "")),
+                started, Text(status, style=_STYLES.get(row.status, "")),
                 "—" if row.duration_s is None else f"{row.duration_s:.2f} s",
-                human_bytes(row.peak_memory_bytes), key=row.id)
+                human_bytes(row.peak_memory_bytes), row.language,
+                (row.session_title or "(untitled)")[:20], row.first_line[:100], key=row.id)
 
     def _show_count(self) -> None:
         shown = len(self.rows)
         more = " · move down for more" if shown < self.total else ""
-        text = (f"{shown:,} of {self.total:,} execution(s){more} · Enter opens · F2 status · "
-                "F5 CSV · F6 JSON lines · Esc closes")
+        text = f"{shown:,} of {self.total:,} execution(s){more} · Enter opens one"
         if not self.total:
             text = "No execution matches." if self.query_ != AuditQuery() else "No code has run yet."
         self.query_one("#audit-count", Label).update(text)
