@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import shutil
 import tarfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -107,7 +108,20 @@ class TurnHistory:
             archive=str(archive))
         for unused in await drop_checkpoints(self.store, session_id, keep):
             await asyncio.to_thread(Path(unused).unlink, missing_ok=True)
+        await self._sweep_deleted_sessions()
         return record
+
+    async def _sweep_deleted_sessions(self) -> None:
+        """Remove the checkpoint folders of sessions deleted since (their rows went with them)."""
+        rows = await self.store.fetchall("SELECT id FROM sessions")
+        kept = {self._session_folder(str(r[0])).name for r in rows}
+
+        def sweep() -> None:
+            for folder in self.folder.iterdir():
+                if folder.is_dir() and folder.name not in kept:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+        await asyncio.to_thread(sweep)
 
     def _refuse_while_running(self, session_id: str) -> None:
         if self._busy(session_id):

@@ -166,3 +166,32 @@ async def test_undo_is_refused_while_a_run_is_going(gb_home: Path, tmp_path: Pat
             break
     await handle.wait()
     await engine.close()
+
+
+async def test_start_up_glance_shows_the_conversation_as_undo_left_it(gb_home: Path) -> None:
+    from engine.glance import read_glance
+
+    engine = await Engine.open(model=ScriptedModel(["one", "two"]), memory=False)
+    session = await engine.new_session()
+    for prompt in ("first", "second"):
+        await engine.submit(session.id, prompt, CHAT).wait()
+    await engine.turns.undo(session.id)
+    assert [m.content for m in read_glance().messages] == ["first", "one"]
+    await engine.turns.undo(session.id)
+    assert read_glance().messages == ()
+    await engine.close()
+
+
+async def test_a_deleted_session_loses_its_checkpoint_files(gb_home: Path, tmp_path: Path) -> None:
+    workspaces = MemoryWorkspaces()
+    engine = await Engine.open(database=tmp_path / "g.db", model=ScriptedModel(["x"]), memory=False,
+                               sandbox=workspaces, answer=writes_files(workspaces))  # type: ignore[arg-type]
+    gone, kept = await engine.new_session(), await engine.new_session()
+    await engine.submit(gone.id, "a", CHAT).wait()
+    folder = Path((await checkpoints(engine.store, gone.id))[0].archive).parent
+    await engine.store.delete_session(gone.id)
+    assert await checkpoints(engine.store, gone.id) == []
+    await engine.submit(kept.id, "b", CHAT).wait()
+    assert not folder.exists()
+    assert len(await checkpoints(engine.store, kept.id)) == 1
+    await engine.close()
