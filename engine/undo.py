@@ -19,6 +19,7 @@ from engine.store.turns import (
     CheckpointRecord,
     active_path,
     add_checkpoint,
+    checkpoint_prompts,
     checkpoints,
     current_leaf,
     drop_checkpoints,
@@ -197,6 +198,10 @@ class TurnHistory:
             await asyncio.to_thread(_write_empty_tar, empty)
         result = await self._put_back(session_id, empty)
         return result[0], f"Files as before the first turn (none): {result[1]}"
+
+    async def prompts(self, session_id: str) -> dict[str, str]:
+        """Checkpoint id -> the first line of its turn's prompt."""
+        return {k: _first_line(v, 50) for k, v in (await checkpoint_prompts(self.store, session_id)).items()}
 
     async def current_leaf(self, session_id: str) -> str | None:
         """The message the session's conversation now ends at (None: it is empty)."""

@@ -46,7 +46,9 @@ class HistoryFlows(DialogFlows):
         record = await self.engine.store.get_session(session_id)
         title = (record.title if record else "") or "(untitled)"
         saved = await self.engine.turns.saved(session_id)
-        choice = await self._ask(CheckpointsScreen(title, saved, fixed_times=self.snapshot_mode))
+        prompts = await self.engine.turns.prompts(session_id)
+        choice = await self._ask(CheckpointsScreen(title, saved, fixed_times=self.snapshot_mode,
+                                                   prompts=prompts))
         if isinstance(choice, str):
             change = await self.engine.turns.restore(choice)
             self.notify(change.message, severity="information" if change.changed else "warning",

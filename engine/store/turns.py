@@ -120,6 +120,14 @@ async def checkpoints(store: Store, session_id: str) -> list[CheckpointRecord]:
     return [row_to(CheckpointRecord, r) for r in rows]
 
 
+async def checkpoint_prompts(store: Store, session_id: str) -> dict[str, str]:
+    """Checkpoint id -> the prompt of its turn (for telling apart turns of the same number)."""
+    rows = await store.fetchall(
+        "SELECT c.id, u.content FROM checkpoints c LEFT JOIN messages a ON a.id = c.message_id"
+        " LEFT JOIN messages u ON u.id = a.parent_id WHERE c.session_id=?", (session_id,))
+    return {str(r[0]): str(r[1] or "") for r in rows}
+
+
 async def get_checkpoint(store: Store, checkpoint_id: str) -> CheckpointRecord | None:
     """A checkpoint by id."""
     row = await store.fetchone("SELECT * FROM checkpoints WHERE id=?", (checkpoint_id,))

@@ -102,6 +102,7 @@ async def test_sessions_screen_restores_a_checkpoint(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, CheckpointsScreen))
         listed = [str(o.prompt) for o in app.screen.query_one("#checkpoints-list").options]  # type: ignore[attr-defined]
         assert [line.split(" · ")[0] for line in listed] == ["turn   3", "turn   2", "turn   1"]
+        assert listed[0].endswith(" · run three") and listed[2].endswith(" · run one")
         await pilot.press("down", "down", "enter")
         await wait_for(pilot, lambda: sorted(sandbox.files[session_id]) == ["run1.txt"])
         assert not isinstance(app.screen, CheckpointsScreen)

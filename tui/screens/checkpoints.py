@@ -20,10 +20,12 @@ class CheckpointsScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "close", "Close", id="checkpoints_close", tooltip="Close the list")]
 
-    def __init__(self, title: str, checkpoints: list[CheckpointRecord], *, fixed_times: bool = False) -> None:
+    def __init__(self, title: str, checkpoints: list[CheckpointRecord], *, fixed_times: bool = False,
+                 prompts: dict[str, str] | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text = title
         self.checkpoints = checkpoints
+        self.prompts = prompts or {}
         self.fixed_times = fixed_times
 
     def compose(self) -> ComposeResult:
@@ -42,9 +44,10 @@ class CheckpointsScreen(ModalScreen[str | None]):
         for record in self.checkpoints:
             stamp = datetime.fromtimestamp(record.created_at)
             when = "--" if self.fixed_times else f"{stamp:%Y-%m-%d %H:%M:%S}"
+            prompt = self.prompts.get(record.id, "")
             widget.add_option(Option(
-                f"turn {record.turn:>3} · {when} · {record.files} file(s), {human_bytes(record.bytes)}",
-                id=record.id))
+                f"turn {record.turn:>3} · {when} · {record.files} file(s), {human_bytes(record.bytes)}"
+                + (f" · {prompt}" if prompt else ""), id=record.id))
         widget.highlighted = 0
         widget.focus()
 
