@@ -192,9 +192,7 @@ ALTER TABLE runs ADD COLUMN verdict TEXT;
 # v5, checkpoints and undo: the session's current leaf (NULL: its newest message; '': before its
 # first message), the leaf an undo left (redo walks back towards it) and the saved /workspace
 # of each turn (the tar files live in the data directory; the rows say where).
-SCHEMA_V5_CHECKPOINTS = """
-ALTER TABLE sessions ADD COLUMN active_leaf_id TEXT;
-ALTER TABLE sessions ADD COLUMN undone_leaf_id TEXT;
+CHECKPOINTS_TABLES = """
 CREATE TABLE checkpoints (
     id TEXT PRIMARY KEY,
     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -211,6 +209,19 @@ CREATE INDEX checkpoints_session ON checkpoints(session_id, created_at);
 CREATE INDEX executions_started ON executions(started_at);
 """
 
+
+def checkpoints_v5(conn: Any) -> None:
+    """Add the checkpoints table and the sessions' leaf columns (each column only if missing: the
+    conversation tree's migration adds active_leaf_id too, in whichever order they are merged)."""
+    columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(sessions)").fetchall()}
+    for column in ("active_leaf_id", "undone_leaf_id"):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE sessions ADD COLUMN {column} TEXT")
+    for statement in CHECKPOINTS_TABLES.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 Migration = str | Callable[[Any], None]
 """An SQL script, or a function of the blocking connection for what SQL alone cannot say."""
 
@@ -220,5 +231,5 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (2, SCHEMA_V2),
     (3, vec0_l2_v3),
     (4, SCHEMA_V4),
-    (5, SCHEMA_V5_CHECKPOINTS),
+    (5, checkpoints_v5),
 ]

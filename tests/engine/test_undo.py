@@ -195,3 +195,21 @@ async def test_a_deleted_session_loses_its_checkpoint_files(gb_home: Path, tmp_p
     assert not folder.exists()
     assert len(await checkpoints(engine.store, kept.id)) == 1
     await engine.close()
+
+
+async def test_migration_5_keeps_an_active_leaf_column_another_migration_added(tmp_path: Path) -> None:
+    from engine.store.db import connect_sync
+    from engine.store.repository import Store
+
+    path = tmp_path / "g.db"
+    await (await Store.open(path)).close()
+    # As if the conversation tree's migration (which adds active_leaf_id) had run first.
+    conn = connect_sync(path)
+    conn.executescript("DROP TABLE checkpoints; DROP INDEX executions_started;"
+                       " ALTER TABLE sessions DROP COLUMN undone_leaf_id; PRAGMA user_version=4;")
+    conn.close()
+    store = await Store.open(path)
+    columns = {row[1] for row in await store.fetchall("PRAGMA table_info(sessions)")}
+    assert {"active_leaf_id", "undone_leaf_id"} <= columns
+    assert await store.fetchall("SELECT * FROM checkpoints") == []
+    await store.close()

@@ -74,13 +74,13 @@ async def test_undo_and_redo_a_turn_with_its_files(tmp_path: Path) -> None:
         assert session_id is not None and sorted(sandbox.files[session_id]) == ["run1.txt", "run2.txt"]
         assert _roles(app) == ["user", "assistant"] * 2
 
-        await pilot.press("f10")
+        await pilot.press("alt+z")
         await wait_for(pilot, lambda: _roles(app) == ["user", "assistant"])
         assert sorted(sandbox.files[session_id]) == ["run1.txt"]
-        assert app.dashboard.chat.prompt.text == "", "f10 reached the prompt as text"
+        assert app.dashboard.chat.prompt.text == "", "alt+z reached the prompt as text"
         assert len(await app.engine.store.messages(session_id)) == 4  # type: ignore[union-attr]
 
-        await pilot.press("shift+f10")
+        await pilot.press("alt+y")
         await wait_for(pilot, lambda: _roles(app) == ["user", "assistant"] * 2)
         assert sorted(sandbox.files[session_id]) == ["run1.txt", "run2.txt"]
 
