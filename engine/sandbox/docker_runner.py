@@ -8,7 +8,6 @@ import contextlib
 import logging
 import mimetypes
 import os
-import shutil
 import tempfile
 import time
 import uuid
@@ -32,18 +31,14 @@ from engine.events import (
     Stream,
 )
 from engine.sandbox.archive import (
-    ARCHIVE_NAME,
     SavedWorkspace,
-    count_workspace_tar,
     forget_workspace,
-    load_workspace_tar,
     restore_workspace,
     save_workspace,
     saved_workspace,
-    stage_workspace,
-    write_workspace_tar,
 )
 from engine.sandbox.base import ExecEvent, ExecLimits, Language
+from engine.sandbox.checkpoints import SessionCheckpoints
 from engine.sandbox.container import ContainerSpec, SandboxContainer, safe_name
 from engine.sandbox.dockerapi import blocking, connect
 from engine.sandbox.execution import Execution, Outcome
@@ -70,8 +65,9 @@ class _Session:
     users: int = 0  # jobs holding or waiting for the lock; the entry goes when none are left
 
 
-class DockerSandbox:
-    """Runs code in per-session Docker containers; implements engine.sandbox.base.CodeRunner.
+class DockerSandbox(SessionCheckpoints):
+    """Runs code in per-session Docker containers; implements engine.sandbox.base.CodeRunner
+    (and WorkspaceCheckpointer, through SessionCheckpoints).
 
     Call `await start()` once (reaps orphans, fills the warm pool) and `await close()` at
     exit. Artifacts are copied to `workspaces_dir/<session>/artifacts/<exec_id>/`.
@@ -310,43 +306,6 @@ class DockerSandbox:
                 session.users -= 1
                 self._forget_if_unused(session_id, session)
         await blocking(forget_workspace, self._session_dir(session_id))
-
-    async def save_checkpoint(self, session_id: str, target: Path) -> tuple[int, int] | None:
-        """Write the session's /workspace (live, or as its retirement kept it) to `target`."""
-        session = self._sessions.get(session_id)
-        if session is not None and session.container is not None and not session.container.broken:
-            session.users += 1
-            try:
-                async with session.lock:  # never while code runs: the files would be half-written
-                    if session.container is not None:
-                        return await blocking(write_workspace_tar, self.client,
-                                              session.container.container_id, target)
-            finally:
-                session.users -= 1
-                self._forget_if_unused(session_id, session)
-        retired = self._session_dir(session_id) / ARCHIVE_NAME
-        if not retired.exists():
-            return None
-        await blocking(shutil.copyfile, retired, target)
-        return await blocking(count_workspace_tar, target)
-
-    async def restore_checkpoint(self, session_id: str, archive: Path) -> bool:
-        """Make `archive` the session's /workspace: now in its live container, else at its next run."""
-        session = self._sessions.get(session_id)
-        if session is not None and session.container is not None and not session.container.broken:
-            session.users += 1
-            try:
-                async with session.lock:
-                    if session.container is not None:
-                        await blocking(load_workspace_tar, self.client,
-                                       session.container.container_id, archive, replace=True)
-                        return True
-            finally:
-                session.users -= 1
-                self._forget_if_unused(session_id, session)
-        await blocking(stage_workspace, self._session_dir(session_id), archive,
-                       "files put back from a checkpoint")
-        return False
 
     async def close(self) -> None:
         """Remove every container this runner started."""
