@@ -264,7 +264,7 @@ class Engine:
             finally:
                 await handle.queue.put(event)
 
-        terminal_sent = False
+        terminal_sent = task_cancelled = False
         try:
             async for event in self._run_events(handle, text, options):
                 if isinstance(event, _TERMINAL):
@@ -277,6 +277,7 @@ class Engine:
                 await self._fail(emit, handle, str(exc), type(exc).__name__)
                 terminal_sent = True
         except asyncio.CancelledError:
+            task_cancelled = True
             handle.cancel()
             await recorder.flush()
             await self.store.finish_run(handle.run_id, "cancelled", reason="task cancelled")
@@ -286,9 +287,12 @@ class Engine:
                 await self._fail(emit, handle, f"Internal error: {type(exc).__name__}: {exc}", "internal")
                 terminal_sent = True
         finally:
-            await self._checkpoint(handle)
-            self.runs.pop(handle.run_id, None)
-            await handle.queue.put(None)
+            try:
+                if not task_cancelled:  # the engine is closing: no new work
+                    await self._checkpoint(handle)
+            finally:
+                self.runs.pop(handle.run_id, None)
+                await handle.queue.put(None)
 
     async def _fail(
         self, emit: Callable[[Event], Awaitable[None]], handle: RunHandle, message: str, kind: str,
