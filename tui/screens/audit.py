@@ -61,6 +61,8 @@ class AuditScreen(ModalScreen[None]):
         self.total = 0
         self._loading = False
         self._generation = 0
+        self.last_export: Path | None = None
+        """The file the last export wrote."""
 
     def compose(self) -> ComposeResult:
         with Vertical():

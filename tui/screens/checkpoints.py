@@ -32,8 +32,7 @@ class CheckpointsScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog -wide"):
             yield Label(f"Checkpoints of {self.title_text}", classes="dialog-title")
             yield OptionList(id="checkpoints-list")
-            yield Label("Enter puts the files of that turn back in /workspace (the conversation stays) · "
-                        "Esc closes", classes="dialog-hint")
+            yield Label("Enter puts that turn's files back in /workspace · Esc closes", classes="dialog-hint")
 
     def on_mount(self) -> None:
         widget = self.query_one("#checkpoints-list", OptionList)
