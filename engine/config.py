@@ -132,6 +132,9 @@ class SandboxSettings(_Section):
     attach_max_bytes: int = Field(20_000_000, ge=1)
     """Largest file a prompt may attach with @path (copied into the session's /workspace);
     a bigger one is refused with an error before the turn starts."""
+    checkpoints: int = Field(20, ge=0, le=1000)
+    """/workspace checkpoints kept per session (one after each turn that had a sandbox; tar
+    files in the data directory's checkpoints folder; the oldest go first); 0 turns them off."""
 
 
 class AgentSettings(_Section):

@@ -50,7 +50,12 @@ def read_glance() -> Glance:
         if session is None:
             return empty
         rows = conn.execute(SESSION_MESSAGES_SQL, (session["id"],)).fetchall()
-        messages = tuple(branch([row_to(MessageRecord, r) for r in rows]))
+        every = [row_to(MessageRecord, r) for r in rows]
+        # The session's current leaf since undo (schema v5): '' when every turn was undone.
+        leaf = session["active_leaf_id"] if "active_leaf_id" in session.keys() else None  # noqa: SIM118 (Row: `in` looks at values)
+        if leaf is not None and leaf != "" and all(m.id != leaf for m in every):
+            leaf = None
+        messages = () if leaf == "" else tuple(branch(every, leaf))
         return Glance(theme, database, session["id"], session["title"] or "", messages)
     except (sqlite3.Error, TypeError, KeyError, IndexError):
         return empty  # an older schema or a damaged file: the engine reports it properly

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
@@ -25,7 +26,10 @@ from engine.paths import app_paths
 from engine.recorder import EventRecorder
 from engine.run import Answer, RunContext, SearchHit, Stage, SubmitOptions, compose, sampling_from
 from engine.sandbox.base import CodeRunner
+from engine.store.audit import CommandAudit
 from engine.store.repository import MessageRecord, SessionRecord, Store, new_id
+from engine.store.turns import active_path
+from engine.undo import TurnHistory
 
 if TYPE_CHECKING:
     from engine.memory.service import MemoryService
@@ -103,6 +107,13 @@ class Engine:
         if settings.mcp.servers:
             # Nothing starts here: a server starts when a run first lists its tools.
             self.mcp = McpManager(settings.mcp, log_dir=app_paths().logs_dir)
+        self.turns = TurnHistory(store, app_paths().data_dir / "checkpoints",
+                                 lambda: self.settings.sandbox.checkpoints,
+                                 started_sandbox=lambda: self._sandbox, start_sandbox=self.sandbox,
+                                 busy=lambda sid: any(h.session_id == sid for h in self.runs.values()))
+        """Checkpoints of /workspace after each turn, undo, redo and restore (engine/undo.py)."""
+        self.audit = CommandAudit(store)
+        """Every execution across sessions: list, open, export (engine/store/audit.py)."""
 
     @classmethod
     async def open(
@@ -216,7 +227,9 @@ class Engine:
         return await self.store.create_session(title)
 
     async def history(self, session_id: str, leaf_id: str | None = None) -> list[MessageRecord]:
-        """The conversation branch ending at leaf_id (default: newest message)."""
+        """The conversation branch ending at leaf_id (default: the session's current leaf)."""
+        if leaf_id is None:
+            return await active_path(self.store, session_id)
         return await self.store.conversation(session_id, leaf_id)
 
     # -- runs ---------------------------------------------------------------------------
@@ -255,7 +268,7 @@ class Engine:
             finally:
                 await handle.queue.put(event)
 
-        terminal_sent = False
+        terminal_sent = task_cancelled = False
         try:
             async for event in self._run_events(handle, text, options):
                 if isinstance(event, _TERMINAL):
@@ -268,6 +281,7 @@ class Engine:
                 await self._fail(emit, handle, str(exc), type(exc).__name__)
                 terminal_sent = True
         except asyncio.CancelledError:
+            task_cancelled = True
             handle.cancel()
             await recorder.flush()
             await self.store.finish_run(handle.run_id, "cancelled", reason="task cancelled")
@@ -277,8 +291,12 @@ class Engine:
                 await self._fail(emit, handle, f"Internal error: {type(exc).__name__}: {exc}", "internal")
                 terminal_sent = True
         finally:
-            self.runs.pop(handle.run_id, None)
-            await handle.queue.put(None)
+            try:
+                if not task_cancelled:  # the engine is closing: no new work
+                    await self._checkpoint(handle)
+            finally:
+                self.runs.pop(handle.run_id, None)
+                await handle.queue.put(None)
 
     async def _fail(
         self, emit: Callable[[Event], Awaitable[None]], handle: RunHandle, message: str, kind: str,
@@ -298,7 +316,8 @@ class Engine:
             user, prior, continued = await self._continuation(session.id, options.continue_message_id)
             text = user.content
         else:
-            prior = await self.store.conversation(session.id, options.parent_id)
+            prior = (await self.store.conversation(session.id, options.parent_id)
+                     if options.parent_id else await active_path(self.store, session.id))
             user = await self.store.add_message(
                 session.id, "user", text, parent_id=prior[-1].id if prior else None
             )
@@ -381,6 +400,14 @@ class Engine:
         rows = await self.store.search_messages(text, limit)
         return [SearchHit(m.session_id, m.id, m.run_id, "message", m.content, 1.0) for m in rows]
 
+    # -- checkpoints (undo and redo are on self.turns) -------------------------------------
+
+    async def _checkpoint(self, handle: RunHandle) -> None:
+        # Before the run's stream ends, so an undo right after it finds this turn's files.
+        try:
+            await self.turns.checkpoint(handle.session_id, handle.run_id)
+        except Exception:  # a checkpoint is a convenience; it must never fail the turn
+            logging.getLogger(__name__).exception("checkpoint after run %s failed", handle.run_id)
 
 async def _start_docker_sandbox(settings: Settings) -> CodeRunner:
     from engine.sandbox.docker_runner import DockerSandbox

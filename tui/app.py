@@ -18,7 +18,7 @@ from engine.errors import ConfigError, GlassboxError
 from engine.glance import Glance
 from engine.resources import data_file, styles_dir
 from tui.bridge import Bridge
-from tui.dialog_flows import DialogFlows
+from tui.history_flows import HistoryFlows
 from tui.keymap import dashboard_bindings, unknown_ids
 from tui.media_flows import MediaFlows
 from tui.screens.dashboard import PANES, DashboardScreen
@@ -42,7 +42,7 @@ _DASHBOARD_ACTIONS = {
 }
 
 
-class GlassboxApp(DialogFlows, MediaFlows):
+class GlassboxApp(HistoryFlows, MediaFlows):
     """The Glassbox dashboard."""
 
     TITLE = "Glassbox"

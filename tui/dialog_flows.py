@@ -40,6 +40,8 @@ class DialogFlows(App[int]):
 
         def apply_ui_settings(self) -> None: ...
 
+        async def _checkpoints(self, session_id: str) -> None: ...
+
     def _idle(self) -> bool:
         if self.handle is not None:
             self.notify("Wait for the run to finish or cancel it (Esc) first.", severity="warning")
@@ -92,6 +94,8 @@ class DialogFlows(App[int]):
             await self._rename(choice.session_id)
         elif choice.action == "delete" and choice.session_id:
             await self._delete(choice.session_id)
+        elif choice.action == "checkpoints" and choice.session_id:
+            await self._checkpoints(choice.session_id)
 
     def action_rename_session(self) -> None:
         """Rename the current session."""

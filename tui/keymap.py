@@ -28,7 +28,18 @@ _SPEC: tuple[tuple[str, str, str, str, str, bool], ...] = (
     ("budget", "ctrl+b", "budget", "Budget", "Set this session's token budget", False),
     ("toggle_theme", "ctrl+t", "toggle_theme", "Theme", "Switch between dark and light themes", False),
     ("view_image", "f10", "view_image", "Picture", "Open the newest picture in Execution full size", False),
+    ("undo_turn", "alt+z", "undo_turn", "Undo", "Undo the last turn (its files too)", False),
+    ("redo_turn", "alt+y", "redo_turn", "Redo", "Redo the turn the last undo moved aside", False),
+    ("audit", "f12", "audit", "Audit", "Command audit: every execution across sessions", False),
+    ("exec_older", "left_square_bracket", "exec_history(-1)", "Older exec",
+     "Execution pane: show the session's previous execution", False),
+    ("exec_newer", "right_square_bracket", "exec_history(1)", "Newer exec",
+     "Execution pane: show the session's next execution", False),
 )
+
+_BEFORE_WIDGETS = frozenset({"undo_turn", "redo_turn"})
+"""Alt keys a terminal sends as Esc + letter: the chat input would type the letter (seen in tmux),
+so these are checked before the focused widget (priority bindings)."""
 
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "Chat input: send the prompt"),
@@ -47,7 +58,8 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
 def dashboard_bindings() -> list[Binding]:
     """The app's bindings; ids are what settings.ui.keymap refers to."""
     return [
-        Binding(keys, action, description, show=show, id=binding_id, tooltip=tooltip)
+        Binding(keys, action, description, show=show, id=binding_id, tooltip=tooltip,
+                priority=binding_id in _BEFORE_WIDGETS)
         for binding_id, keys, action, description, tooltip, show in _SPEC
     ]
 

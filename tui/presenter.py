@@ -116,6 +116,7 @@ class RunPresenter:
         elif isinstance(event, ApprovalRequested):
             activity.add_event(f"waiting for approval to run {event.language} code", "pending")
         elif isinstance(event, CodeExecStarted):
+            execution.border_subtitle = ""  # no longer an earlier execution ([ and ] browse those)
             execution.start(event.language, event.code)
         elif isinstance(event, ExecFinished):
             execution.finish(event)
@@ -146,11 +147,9 @@ class RunPresenter:
 
     def _add_usage(self, event: UsageUpdated) -> None:
         def add(view: UsageView) -> UsageView:
-            return UsageView(
-                view.prompt_tokens + event.prompt_tokens, view.completion_tokens + event.completion_tokens,
-                event.ttft_s if view.ttft_s is None else view.ttft_s, event.tokens_per_s,
-                view.compute_s + event.duration_s,
-            )
+            # One definition for every column (widgets/cost.py UsageView.plus).
+            return view.plus(event.prompt_tokens, event.completion_tokens, event.ttft_s,
+                             event.tokens_per_s, event.duration_s)
 
         self.turn, self.session, self.all_time = add(self.turn), add(self.session), add(self.all_time)
         if event.tokens_per_s:

@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Label, ProgressBar, Sparkline, Static
 
@@ -19,18 +19,49 @@ from widgets.pane import Pane
 
 @dataclass(frozen=True, slots=True)
 class UsageView:
-    """Usage summed over a scope (turn, session or all time)."""
+    """Usage summed over a scope (turn, session or all time).
+
+    Every scope computes its speeds the same way, from sums over its model calls: the time to
+    first token is the mean over the calls, tokens/s is generated tokens over generation time
+    (each call's (completion - 1) / its tokens/s, as the backends measure it)."""
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     ttft_s: float | None = None
     tokens_per_s: float | None = None
     compute_s: float = 0.0
+    calls: int = 0
+    ttft_sum_s: float = 0.0
+    decode_tokens: float = 0.0
+    decode_s: float = 0.0
 
     @property
     def total(self) -> int:
         """Prompt plus completion tokens."""
         return self.prompt_tokens + self.completion_tokens
+
+    def plus(self, prompt_tokens: int, completion_tokens: int, ttft_s: float | None,
+             tokens_per_s: float | None, duration_s: float) -> UsageView:
+        """This scope with one more model call."""
+        decode_tokens, decode_s = self.decode_tokens, self.decode_s
+        if tokens_per_s and completion_tokens > 1:
+            decode_tokens += completion_tokens - 1
+            decode_s += (completion_tokens - 1) / tokens_per_s
+        calls = self.calls + 1
+        ttft_sum = self.ttft_sum_s + (ttft_s or 0.0)
+        return UsageView(
+            self.prompt_tokens + prompt_tokens, self.completion_tokens + completion_tokens,
+            ttft_sum / calls, decode_tokens / decode_s if decode_s > 0 else None,
+            self.compute_s + (duration_s or 0.0), calls, ttft_sum, decode_tokens, decode_s,
+        )
+
+    @classmethod
+    def of_sums(cls, prompt_tokens: int, completion_tokens: int, compute_s: float, calls: int,
+                ttft_sum_s: float, decode_tokens: float, decode_s: float) -> UsageView:
+        """A scope from sums over its calls (what the store adds up for all time)."""
+        return cls(prompt_tokens, completion_tokens, ttft_sum_s / calls if calls else None,
+                   decode_tokens / decode_s if decode_s > 0 else None, compute_s, calls, ttft_sum_s,
+                   decode_tokens, decode_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +136,16 @@ class CostPane(Pane):
         self._ready = False
 
     def compose_body(self) -> ComposeResult:
+        # One line each for the speed history and the context fill, so that the price table fits
+        # without scrolling at 80x24 (a tab) and 160x48 (the side pane, 19 lines).
         with VerticalScroll(id="cost-body", can_focus=True):
             yield Static(id="cost-table")
-            yield Label("tok/s over the session", classes="cost-caption")
-            yield Sparkline([], id="cost-speed")
-            yield Label("", id="cost-context-label")
-            yield ProgressBar(total=1, show_eta=False, id="cost-context")
+            with Horizontal(classes="cost-row"):
+                yield Label("tok/s by call ", classes="cost-caption")
+                yield Sparkline([], id="cost-speed")
+            with Horizontal(classes="cost-row"):
+                yield Label("", id="cost-context-label")
+                yield ProgressBar(total=1, show_eta=False, id="cost-context")
             yield Static("", id="cost-budget")
             yield Static("", id="cost-prices")
 
@@ -140,15 +175,18 @@ class CostPane(Pane):
 
     def _render_prices(self) -> None:
         table = Table(box=None, expand=True, pad_edge=False, show_edge=False)
-        table.add_column("same tokens on", no_wrap=True, overflow="ellipsis")
+        # The date says how old the (indicative) list prices are, in the header: no extra line.
+        header = f"priced as ({self.pricing.date})" if self.pricing.date else "same tokens on"
+        table.add_column(header, no_wrap=True, overflow="ellipsis", ratio=2)
         for name in ("turn", "session", "all time"):
-            table.add_column(name, justify="right", no_wrap=True)
+            table.add_column(name, justify="right", no_wrap=True, ratio=1)
         for price in self.pricing.prices:
             scopes = (self.turn, self.session, self.all_time)
             table.add_row(price.name, *(_usd(price.cost(u)) for u in scopes))
-        note = Text(f"Indicative prices, {self.pricing.date}." if self.pricing.date else self.pricing.note,
-                    style="dim")
-        self.query_one("#cost-prices", Static).update(Group(table, note))
+        if self.pricing.prices or not self.pricing.note:
+            self.query_one("#cost-prices", Static).update(table)
+        else:
+            self.query_one("#cost-prices", Static).update(Group(table, Text(self.pricing.note, style="dim")))
 
     def watch_turn(self) -> None:
         self._refresh_all()
@@ -175,7 +213,7 @@ class CostPane(Pane):
         if not self._ready:
             return
         used, limit = context
-        label = f"context {used:,} / {limit:,} tokens" if limit else "context: no model call yet"
+        label = f"context {used:,}/{limit:,} " if limit else "context: no model call yet "
         self.query_one("#cost-context-label", Label).update(label)
         self.query_one("#cost-context", ProgressBar).update(total=max(limit, 1), progress=min(used, limit))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tarfile
 import time
 from collections.abc import Iterator
@@ -45,9 +46,26 @@ def save_workspace(client: Any, container_id: str, folder: Path, reason: str) ->
     A failure still leaves a marker, so the session's next run says its files were lost.
     """
     archive, marker = folder / ARCHIVE_NAME, folder / MARKER_NAME
-    partial = archive.with_suffix(".part")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        files, size = write_workspace_tar(client, container_id, archive)
+        result = SavedWorkspace(files, size, reason)
+    except SandboxError:
+        result = SavedWorkspace(0, 0, reason, saved=False)
+    try:
+        marker.write_text(json.dumps({"files": result.files, "bytes": result.bytes,
+                                      "reason": reason, "saved": result.saved}))
+    except OSError:  # e.g. a full disk: without a marker the next run starts afresh
+        archive.unlink(missing_ok=True)
+        return SavedWorkspace(0, 0, reason, saved=False)
+    return result
+
+
+def write_workspace_tar(client: Any, container_id: str, target: Path) -> tuple[int, int]:
+    """Stream the container's /workspace into the tar file `target` (blocking); returns its
+    (files, bytes). Raises SandboxError and leaves no file behind when that fails."""
+    partial = target.with_suffix(".part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         exec_id = client.api.exec_create(container_id, ["tar", "-c", "-f", "-", "-C", WORKSPACE,
                                                         "."], user=SANDBOX_USER)["Id"]
         errors = bytearray()
@@ -65,20 +83,24 @@ def save_workspace(client: Any, container_id: str, folder: Path, reason: str) ->
         if code != 0:
             raise SandboxError(f"tar exited with {code}: "
                                f"{errors.decode('utf-8', 'replace').strip()[:200]}")
-        files, size = _count(partial)
-        partial.replace(archive)
-        result = SavedWorkspace(files, size, reason)
-    except (OSError, tarfile.TarError, SandboxError, docker.errors.DockerException):
+        counted = count_workspace_tar(partial)
+        partial.replace(target)
+    except (OSError, tarfile.TarError, SandboxError, docker.errors.DockerException) as exc:
         partial.unlink(missing_ok=True)
-        archive.unlink(missing_ok=True)
-        result = SavedWorkspace(0, 0, reason, saved=False)
-    try:
-        marker.write_text(json.dumps({"files": result.files, "bytes": result.bytes,
-                                      "reason": reason, "saved": result.saved}))
-    except OSError:  # e.g. a full disk: without a marker the next run starts afresh
-        archive.unlink(missing_ok=True)
-        return SavedWorkspace(0, 0, reason, saved=False)
-    return result
+        target.unlink(missing_ok=True)
+        raise SandboxError(f"Could not save the session's files: {exc}") from None
+    return counted
+
+
+def stage_workspace(folder: Path, archive: Path, reason: str) -> SavedWorkspace:
+    """Make `archive` the session's saved workspace, as a retirement would have left it: the
+    session's next run unpacks it into its new container (blocking)."""
+    files, size = count_workspace_tar(archive)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(archive, folder / ARCHIVE_NAME)
+    (folder / MARKER_NAME).write_text(json.dumps({"files": files, "bytes": size, "reason": reason,
+                                                  "saved": True}))
+    return SavedWorkspace(files, size, reason)
 
 
 def saved_workspace(folder: Path) -> SavedWorkspace | None:
@@ -101,28 +123,37 @@ def restore_workspace(client: Any, container_id: str, folder: Path) -> None:
     """Unpack the saved tar into the container's /workspace (blocking), then forget it."""
     archive = folder / ARCHIVE_NAME
     if archive.exists():
-        size = archive.stat().st_size
-        # head -c ends tar's input after the archive, so the stream needs no half-close
-        # (which TLS and ssh transports cannot all do).
-        cmd = ["sh", "-c", f"head -c {size} | tar -x -f - -C {WORKSPACE}"]
-        try:
-            exec_id = client.api.exec_create(container_id, cmd, stdin=True,
-                                             user=SANDBOX_USER)["Id"]
-            sock, raw = open_exec_socket(client, exec_id)
-            try:
-                with archive.open("rb") as handle:
-                    while chunk := handle.read(_CHUNK):
-                        raw.sendall(chunk)
-                while raw.recv(_CHUNK):
-                    pass
-            finally:
-                close_exec_socket(sock, raw)
-            code = _exit_code(client, exec_id)
-        except (OSError, docker.errors.DockerException) as exc:
-            raise SandboxError(f"Could not restore the session's files: {exc}.") from None
-        if code != 0:
-            raise SandboxError(f"Could not restore the session's files (tar exited with {code}).")
+        load_workspace_tar(client, container_id, archive)
     forget_workspace(folder)
+
+
+def load_workspace_tar(client: Any, container_id: str, archive: Path, *,
+                       replace: bool = False) -> None:
+    """Unpack the tar file `archive` into the container's /workspace (blocking); with `replace`
+    the files there now go first, so the folder becomes exactly the archive's."""
+    size = archive.stat().st_size
+    # head -c ends tar's input after the archive, so the stream needs no half-close
+    # (which TLS and ssh transports cannot all do).
+    unpack = f"head -c {size} | tar -x -f - -C {WORKSPACE}"
+    if replace:
+        unpack = (f"find {WORKSPACE} -mindepth 1 -delete && {unpack} && mkdir -p {WORKSPACE}/out")
+    try:
+        exec_id = client.api.exec_create(container_id, ["sh", "-c", unpack], stdin=True,
+                                         user=SANDBOX_USER)["Id"]
+        sock, raw = open_exec_socket(client, exec_id)
+        try:
+            with archive.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    raw.sendall(chunk)
+            while raw.recv(_CHUNK):
+                pass
+        finally:
+            close_exec_socket(sock, raw)
+        code = _exit_code(client, exec_id)
+    except (OSError, docker.errors.DockerException) as exc:
+        raise SandboxError(f"Could not restore the session's files: {exc}.") from None
+    if code != 0:
+        raise SandboxError(f"Could not restore the session's files (tar exited with {code}).")
 
 
 def _demux(raw: Any) -> Iterator[tuple[int, bytes]]:
@@ -142,7 +173,8 @@ def _exit_code(client: Any, exec_id: str) -> int:
     return -1
 
 
-def _count(archive: Path) -> tuple[int, int]:
+def count_workspace_tar(archive: Path) -> tuple[int, int]:
+    """(regular files, their bytes) in a tar file."""
     files = size = 0
     with tarfile.open(archive, "r:") as tar:
         for member in tar:

@@ -70,3 +70,18 @@ class FileReceiver(Protocol):
     async def put_file(self, session_id: str, source: Path, name: str) -> str:
         """Copy `source` to /workspace/`name` of the session; return the path the code sees."""
         ...
+
+
+@runtime_checkable
+class WorkspaceCheckpointer(Protocol):
+    """A runner that can save a session's /workspace to a tar file and put one back (checkpoints)."""
+
+    async def save_checkpoint(self, session_id: str, target: Path) -> tuple[int, int] | None:
+        """Write the session's /workspace to the tar file `target`; (files, bytes), or None when
+        the runner holds nothing for the session (no container, no retired files)."""
+        ...
+
+    async def restore_checkpoint(self, session_id: str, archive: Path) -> bool:
+        """Make the tar file `archive` the session's /workspace (its files now go); True when a
+        live container has them now, False when they come back with the session's next run."""
+        ...

@@ -38,6 +38,7 @@ from engine.sandbox.archive import (
     saved_workspace,
 )
 from engine.sandbox.base import ExecEvent, ExecLimits, Language
+from engine.sandbox.checkpoints import SessionCheckpoints
 from engine.sandbox.container import ContainerSpec, SandboxContainer, safe_name
 from engine.sandbox.dockerapi import blocking, connect
 from engine.sandbox.execution import Execution, Outcome
@@ -66,8 +67,9 @@ class _Session:
     unsaid: SavedWorkspace | None = None  # restored by put_file: the next execution says so
 
 
-class DockerSandbox:
-    """Runs code in per-session Docker containers; implements engine.sandbox.base.CodeRunner.
+class DockerSandbox(SessionCheckpoints):
+    """Runs code in per-session Docker containers; implements engine.sandbox.base.CodeRunner
+    (and WorkspaceCheckpointer, through SessionCheckpoints).
 
     Call `await start()` once (reaps orphans, fills the warm pool) and `await close()` at
     exit. Artifacts are copied to `workspaces_dir/<session>/artifacts/<exec_id>/`.

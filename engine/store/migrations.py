@@ -226,6 +226,39 @@ def session_cascade_v5(conn: Any) -> None:
     conn.execute("CREATE INDEX executions_session ON executions(session_id)")
 
 
+# v6, checkpoints and undo: the session's current leaf (NULL: its newest message; '': before its
+# first message), the leaf an undo left (redo walks back towards it) and the saved /workspace
+# of each turn (the tar files live in the data directory; the rows say where).
+CHECKPOINTS_TABLES = """
+CREATE TABLE checkpoints (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    run_id TEXT,
+    message_id TEXT,
+    turn INTEGER NOT NULL,
+    files INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    archive TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX checkpoints_session ON checkpoints(session_id, created_at);
+CREATE INDEX executions_started ON executions(started_at);
+"""
+
+
+def checkpoints_v6(conn: Any) -> None:
+    """Add the checkpoints table and the sessions' leaf columns (each column only if missing: the
+    conversation tree's migration adds active_leaf_id too, in whichever order they are merged)."""
+    columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(sessions)").fetchall()}
+    for column in ("active_leaf_id", "undone_leaf_id"):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE sessions ADD COLUMN {column} TEXT")
+    for statement in CHECKPOINTS_TABLES.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 Migration = str | Callable[[Any], None]
 """An SQL script, or a function of the blocking connection for what SQL alone cannot say."""
 
@@ -236,4 +269,5 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (3, vec0_l2_v3),
     (4, SCHEMA_V4),
     (5, session_cascade_v5),
+    (6, checkpoints_v6),
 ]

@@ -190,6 +190,8 @@ class Store:
                 " WHERE id=?",
                 (record.created_at, title, session_id),
             )
+            # A new message is where the conversation now ends (engine/store/turns.py).
+            await conn.execute("UPDATE sessions SET active_leaf_id=? WHERE id=?", (record.id, session_id))
         return record
 
     async def update_message(

@@ -107,7 +107,7 @@ async def _ask_async(args: argparse.Namespace, text: str) -> int:
         loop.add_signal_handler(signal.SIGINT, handle.cancel)
         try:
             status = "failed"
-            printer = _HumanPrinter()
+            printer = _HumanPrinter(interactive=sys.stdout.isatty())
             async for event in handle:
                 if args.json:
                     emit_json(event.to_json())
@@ -135,32 +135,52 @@ async def _terminal_approver(request: ApprovalRequested) -> bool:
 
 
 class _HumanPrinter:
-    """Streams a run for a person: reply text on stdout, steps and notices on stderr."""
+    """Prints a run for a person: the answer once on stdout, progress (the model's drafts, steps,
+    code and its output) on stderr. On a terminal the reply streams to stdout as it comes and
+    is printed again at the end only if the answer is not what streamed (e.g. code's output)."""
 
-    def __init__(self) -> None:
-        self.streamed: list[str] = []
+    def __init__(self, interactive: bool) -> None:
+        self.interactive = interactive
+        self.segment: list[str] = []
+        """Tokens since the last step began: the draft the answer may be."""
+        self.last_draft = ""
+
+    def _close_segment(self) -> None:
+        if self.segment:
+            self.last_draft = "".join(self.segment)
+            self.segment = []
 
     def show(self, event: Event) -> None:
+        out, err = sys.stdout, sys.stderr
         if isinstance(event, TokenDelta):
-            self.streamed.append(event.text)
-        elif isinstance(event, StepStarted):
-            self.streamed = []
-        elif isinstance(event, MessageDone) and event.text.strip() != "".join(self.streamed).strip():
-            # An agent's answer can come from what its code printed, not from streamed text.
-            sys.stdout.write("\n" + event.text)
-        _print_human(event)
+            self.segment.append(event.text)
+            (out if self.interactive else err).write(event.text)
+            (out if self.interactive else err).flush()
+            return
+        if isinstance(event, StepStarted):
+            self._close_segment()
+        elif isinstance(event, MessageDone):
+            self._close_segment()
+            streamed, answer = self.last_draft.strip(), event.text.strip()
+            if self.interactive:
+                if not streamed or not answer.endswith(streamed):
+                    out.write(("\n" if streamed else "") + answer)
+                out.write("\n")
+            else:
+                if streamed:
+                    err.write("\n")
+                out.write(answer + "\n")
+            out.flush()
+            if event.incomplete:
+                err.write("[reply incomplete]\n")
+            err.flush()
+            return
+        _print_progress(event)
 
 
-def _print_human(event: Event) -> None:
-    out, err = sys.stdout, sys.stderr
-    if isinstance(event, TokenDelta):
-        out.write(event.text)
-        out.flush()
-    elif isinstance(event, MessageDone):
-        out.write("\n")
-        if event.incomplete:
-            err.write("[reply incomplete]\n")
-    elif isinstance(event, CacheHit):
+def _print_progress(event: Event) -> None:
+    err = sys.stderr
+    if isinstance(event, CacheHit):
         err.write(f"[cached answer from run {short_id(event.source_run_id)}, "
                   f"similarity {event.similarity:.3f}]\n")
     elif isinstance(event, StepStarted):
@@ -170,7 +190,7 @@ def _print_human(event: Event) -> None:
     elif isinstance(event, CodeExecStarted):
         err.write(f"[running {event.language}]\n")
     elif isinstance(event, ExecOutput):
-        (out if event.stream == "stdout" else err).write(event.text)
+        err.write(event.text)
     elif isinstance(event, ExecFinished):
         killed = " killed: timeout" if event.timed_out else " killed: memory" if event.oom_killed else ""
         err.write(f"\n[exit {event.exit_code} in {event.duration_s:.2f}s{killed}]\n")
@@ -180,7 +200,6 @@ def _print_human(event: Event) -> None:
         err.write(f"glassbox: {event.error}\n")
     elif isinstance(event, RunFinished) and event.status != "completed":
         err.write(f"[run {event.status}: {event.reason}]\n")
-    out.flush()
     err.flush()
 
 

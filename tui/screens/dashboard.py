@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tab, Tabs
 
 from engine.glance import Glance
-from engine.store.records import MessageRecord, StepRecord
+from engine.store.records import MessageRecord, RunRecord, StepRecord
 from tui.bridge import EngineEvent, RunEnded, StreamBatch
 from widgets.activity import ActivityPane, StepInfo
 from widgets.chat import ChatItem, ChatPane
@@ -22,6 +22,7 @@ from widgets.execution import ExecPane
 from widgets.pane import Pane
 
 if TYPE_CHECKING:
+    from tui.exec_history import ExecHistory
     from tui.host import DashboardHost
     from tui.presenter import RunPresenter
 
@@ -29,6 +30,8 @@ PANES = ("chat", "execution", "activity", "cost")
 COMPACT_WIDTH = 110
 COMPACT_HEIGHT = 32
 """Below either size the four panes become tabs, so nothing is cut off."""
+HISTORY_RUNS = 50
+"""Runs of a session shown in Activity when it opens (older ones: `glassbox runs list`)."""
 
 
 def _text(value: Any) -> str:
@@ -67,6 +70,8 @@ class DashboardScreen(Screen[None]):
         self.active_pane = "chat"
         self.session_id: str | None = None
         self._presenter: RunPresenter | None = None
+        self.exec_history: ExecHistory | None = None
+        """Which of the session's executions the Execution pane shows (set when a session opens)."""
 
     @property
     def gb(self) -> DashboardHost:
@@ -252,15 +257,28 @@ class DashboardScreen(Screen[None]):
         await asyncio.wait([painted], timeout=0.25)
 
     async def _load_last_run(self, session_id: str, texts: dict[str, str]) -> None:
+        """The session's history: every run's steps in Activity (the newest open), its newest
+        execution in Execution ([ and ] step through the older ones: tui/exec_history.py)."""
         engine = self.gb.engine
         assert engine is not None
         self.activity.clear()
         self.execution.clear()
-        runs = await engine.store.runs(session_id)
-        if not runs:
-            return
-        run = runs[-1]
-        self.activity.start_run(texts.get(run.user_message_id or "", ""))
+        runs = (await engine.store.runs(session_id))[-HISTORY_RUNS:]
+        for run in runs:
+            await self._show_run_steps(run, texts)
+        from tui.exec_history import ExecHistory
+
+        self.exec_history = ExecHistory()
+        await self.exec_history.show_newest(engine, session_id, self.execution)
+
+    async def _show_run_steps(self, run: RunRecord, texts: dict[str, str]) -> None:
+        engine = self.gb.engine
+        assert engine is not None
+        title = texts.get(run.user_message_id or "", "")
+        if not title and run.user_message_id:  # a run on another branch than the one shown
+            message = await engine.store.get_message(run.user_message_id)
+            title = message.content if message else ""
+        self.activity.start_run(title)
         for record in await engine.store.steps(run.id):
             info = step_from_record(record)
             self.activity.step_started(info)
@@ -272,12 +290,6 @@ class DashboardScreen(Screen[None]):
         if run.status not in ("completed", "running"):
             self.activity.add_event(f"run {run.status}: {run.error or run.reason}".rstrip(": "),
                                     "failure" if run.status == "failed" else "skipped")
-        executions = await engine.store.executions(run.id)
-        if executions:
-            from tui.presenter import restore_execution
-
-            restore_execution(self.execution, run.id, executions[-1])
-
 
     def update_topbar(self) -> None:
         """Session title, model and run state."""
@@ -295,11 +307,12 @@ class DashboardScreen(Screen[None]):
         engine = self.gb.engine
         if engine is None or self.session_id is None or self.gb.closing:
             return
+        from engine.store.usage_sums import usage_sums
+
         rows = await engine.store.usage_rows(self.session_id)
-        totals = await engine.store.usage_totals()
-        all_time = UsageView(totals.prompt_tokens, totals.completion_tokens, None,
-                             totals.completion_tokens / totals.compute_s if totals.compute_s else None,
-                             totals.compute_s)
+        sums = await usage_sums(engine.store)
+        all_time = UsageView.of_sums(sums.prompt_tokens, sums.completion_tokens, sums.compute_s,
+                                     sums.calls, sums.ttft_sum_s, sums.decode_tokens, sums.decode_s)
         turn = UsageView()
         context = (0, 0)
         if rows:
@@ -344,11 +357,8 @@ class DashboardScreen(Screen[None]):
 
 
 def _usage_from_rows(rows: list[dict[str, Any]]) -> UsageView:
-    if not rows:
-        return UsageView()
-    speeds = [float(r["tokens_per_s"]) for r in rows if r["tokens_per_s"]]
-    return UsageView(
-        sum(int(r["prompt_tokens"]) for r in rows), sum(int(r["completion_tokens"]) for r in rows),
-        sum(float(r["ttft_s"]) for r in rows) / len(rows), sum(speeds) / len(speeds) if speeds else None,
-        sum(float(r["duration_s"]) for r in rows),
-    )
+    view = UsageView()
+    for r in rows:
+        view = view.plus(int(r["prompt_tokens"]), int(r["completion_tokens"]), r["ttft_s"],
+                         r["tokens_per_s"], float(r["duration_s"] or 0.0))
+    return view

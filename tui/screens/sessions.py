@@ -18,7 +18,7 @@ from engine.store.repository import SessionRecord
 
 @dataclass(frozen=True, slots=True)
 class SessionChoice:
-    """What the user chose: action is switch, new, rename or delete."""
+    """What the user chose: action is switch, new, rename, delete or checkpoints."""
 
     action: str
     session_id: str | None = None
@@ -42,6 +42,8 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
                 tooltip="Rename the selected session"),
         Binding("delete,ctrl+d", "choose('delete')", "Delete", id="sessions_delete",
                 tooltip="Delete the selected session"),
+        Binding("f4", "choose('checkpoints')", "Checkpoints", id="sessions_checkpoints",
+                tooltip="The selected session's /workspace checkpoints (Enter restores one)"),
     ]
 
     def __init__(self, sessions: list[SessionRecord], current: str | None, show_age: bool = True) -> None:
@@ -55,7 +57,7 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
             yield Label("Sessions", classes="dialog-title")
             yield Input(placeholder="filter by title…", id="sessions-filter")
             yield OptionList(id="sessions-list")
-            yield Label("Enter switch · Ctrl+N new · F2 rename · Del delete · Esc close",
+            yield Label("Enter switch · Ctrl+N new · F2 rename · Del delete · F4 checkpoints · Esc close",
                         classes="dialog-hint")
 
     def on_mount(self) -> None:
