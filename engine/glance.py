@@ -50,7 +50,10 @@ def read_glance() -> Glance:
         if session is None:
             return empty
         rows = conn.execute(SESSION_MESSAGES_SQL, (session["id"],)).fetchall()
-        messages = tuple(branch([row_to(MessageRecord, r) for r in rows]))
+        # The session's shown branch (schema v5 on); older files show the newest message's.
+        leaf = session["active_leaf_id"] if "active_leaf_id" in session.keys() else None  # noqa: SIM118 - a Row iterates values
+        records = [row_to(MessageRecord, r) for r in rows]
+        messages = tuple(branch(records, leaf if any(m.id == leaf for m in records) else None))
         return Glance(theme, database, session["id"], session["title"] or "", messages)
     except (sqlite3.Error, TypeError, KeyError, IndexError):
         return empty  # an older schema or a damaged file: the engine reports it properly

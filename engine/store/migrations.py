@@ -189,6 +189,11 @@ SCHEMA_V4 = """
 ALTER TABLE runs ADD COLUMN verdict TEXT;
 """
 
+# v5 (conversation tree): the message a session's shown path ends at; NULL means its newest.
+SCHEMA_V5_CONVERSATION_TREE = """
+ALTER TABLE sessions ADD COLUMN active_leaf_id TEXT;
+"""
+
 Migration = str | Callable[[Any], None]
 """An SQL script, or a function of the blocking connection for what SQL alone cannot say."""
 
@@ -198,4 +203,5 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (2, SCHEMA_V2),
     (3, vec0_l2_v3),
     (4, SCHEMA_V4),
+    (5, SCHEMA_V5_CONVERSATION_TREE),
 ]

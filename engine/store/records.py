@@ -28,6 +28,8 @@ class SessionRecord:
     created_at: float
     updated_at: float
     token_budget: int | None = None
+    active_leaf_id: str | None = None
+    """The message the shown conversation ends at (None: the newest); see engine/store/tree.py."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,13 +28,14 @@ from engine.store.records import (
     new_id,
     row_to,
 )
+from engine.store.tree import TreeQueries
 
 T = TypeVar("T")
 
 __all__ = ["MessageRecord", "RunRecord", "SessionRecord", "StepRecord", "Store", "UsageTotals", "new_id"]
 
 
-class Store:
+class Store(TreeQueries):
     """Async repository over the one SQLite file. All writes commit before returning."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
@@ -192,6 +193,8 @@ class Store:
                 " WHERE id=?",
                 (record.created_at, title, session_id),
             )
+            # The newest message ends the path the session shows (a new branch shows at once).
+            await conn.execute("UPDATE sessions SET active_leaf_id=? WHERE id=?", (record.id, session_id))
         return record
 
     async def update_message(
@@ -223,8 +226,8 @@ class Store:
         return [row_to(MessageRecord, r) for r in rows]
 
     async def conversation(self, session_id: str, leaf_id: str | None = None) -> list[MessageRecord]:
-        """The branch ending at `leaf_id` (default: the newest message), oldest first."""
-        return branch(await self.messages(session_id), leaf_id)
+        """The branch ending at `leaf_id` (default: the session's active leaf), oldest first."""
+        return branch(await self.messages(session_id), leaf_id or await self.active_leaf(session_id))
 
     async def search_messages(self, text: str, limit: int = 20) -> list[MessageRecord]:
         """Messages containing `text` (case-insensitive), newest first."""
