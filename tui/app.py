@@ -17,6 +17,7 @@ from textual.screen import Screen
 from engine.errors import ConfigError, GlassboxError
 from engine.glance import Glance
 from engine.resources import data_file, styles_dir
+from tui.branch_flows import TREE_ACTIONS, BranchFlows
 from tui.bridge import Bridge
 from tui.dialog_flows import DialogFlows
 from tui.keymap import dashboard_bindings, unknown_ids
@@ -37,11 +38,11 @@ EngineFactory = Callable[["Settings"], Awaitable["Engine"]]
 _DASHBOARD_ACTIONS = {
     "cancel_run", "kill_exec", "focus_pane", "toggle_maximize", "new_session", "sessions",
     "rename_session", "search", "models", "settings", "budget", "continue_reply", "mark_wrong",
-    "rerun_fresh",
+    "rerun_fresh", *TREE_ACTIONS,
 }
 
 
-class GlassboxApp(DialogFlows):
+class GlassboxApp(BranchFlows, DialogFlows):
     """The Glassbox dashboard."""
 
     TITLE = "Glassbox"
@@ -208,6 +209,8 @@ class GlassboxApp(DialogFlows):
         if self.handle is not None:
             self.notify("A run is in progress; Esc cancels it.", severity="warning")
             return None
+        if self.branch_edit is not None:
+            return await self.send_edit(text)
         from engine.service import SubmitOptions
 
         options = replace(self.submit_options or SubmitOptions(), approver=self._approve)

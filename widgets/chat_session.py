@@ -118,7 +118,7 @@ class SessionLog:
             return
         retired = [view for view in views[:extra] if view is not self._streaming]
         items = [ChatItem(v.item.message_id, v.item.role, v.text, v.has_class("-incomplete"),
-                          v.has_class("-cached")) for v in retired]
+                          v.has_class("-cached"), v.item.branch) for v in retired]
         history = self.history
         with self.app.batch_update():
             if history is None:
