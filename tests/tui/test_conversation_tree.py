@@ -90,7 +90,8 @@ async def test_edit_an_earlier_prompt_sends_it_as_a_branch(tmp_path: Path) -> No
         assert _shown(app)[2:] == [("user", "second", "1/2"), ("assistant", "a2", "")]
         # The model was asked with the path to the branch point only.
         model = app.scripted_model  # type: ignore[attr-defined]
-        assert [m.content for m in model.prompts[-1] if m.role != "system"] == ["first", "a1", "second, edited"]
+        sent = [m.content for m in model.prompts[-1] if m.role != "system"]
+        assert sent == ["first", "a1", "second, edited"]
 
 
 async def test_sessions_screen_shows_the_tree_and_opens_a_branch(tmp_path: Path) -> None:
