@@ -9,6 +9,7 @@ import pytest
 
 from engine.config import LLMSettings, load_settings
 from engine.errors import GlassboxError
+from engine.glance import read_glance
 from engine.events import RunFinished, RunStarted
 from engine.llm.llama_backend import LlamaChatModel
 from engine.llm.scripted import ScriptedModel
@@ -160,3 +161,14 @@ async def test_regenerate_with_the_real_model(gb_home: Path, tmp_path: Path, mod
         assert tree.path()[-1].id == replies[1].id
     finally:
         await engine.close()
+
+
+async def test_the_launch_glance_shows_the_branch_the_session_shows(gb_home: Path) -> None:
+    store = await Store.open(gb_home / "data" / "glassbox.db")
+    session = await store.create_session("branched")
+    q = await store.add_message(session.id, "user", "question")
+    first = await store.add_message(session.id, "assistant", "first answer", parent_id=q.id)
+    await store.add_message(session.id, "assistant", "second answer", parent_id=q.id)
+    await store.set_active_leaf(session.id, first.id)
+    await store.close()
+    assert [m.content for m in read_glance().messages] == ["question", "first answer"]
