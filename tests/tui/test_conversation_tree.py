@@ -176,3 +176,38 @@ def test_sessions_tree_view_snapshot(snap_compare: Any, tmp_path: Path) -> None:
 
     app = make_app(tmp_path, ["Blue.", "Green, like grass.", "Red.", "A pear."])
     assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
+
+
+async def test_siblings_of_an_old_message_drawn_as_lines(tmp_path: Path) -> None:
+    """In a long session the older messages are lines, not widgets: they show "1/2" too, and the
+    selection reaches them."""
+    from engine.store.repository import Store
+
+    async def seed() -> None:
+        store = await Store.open(tmp_path / "home" / "glassbox.db")
+        session = await store.create_session("long")
+        q = await store.add_message(session.id, "user", "question 0")
+        await store.add_message(session.id, "assistant", "old reply", parent_id=q.id)
+        parent = (await store.add_message(session.id, "assistant", "answer 0", parent_id=q.id)).id
+        for index in range(1, 20):
+            user = await store.add_message(session.id, "user", f"question {index}", parent_id=parent)
+            reply = await store.add_message(session.id, "assistant", f"answer {index}", parent_id=user.id)
+            parent = reply.id
+        await store.close()
+
+    (tmp_path / "home").mkdir(parents=True, exist_ok=True)
+    await seed()
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        chat = app.dashboard.chat
+        await wait_for(pilot, lambda: chat.history is not None)
+        assert chat.history is not None
+        assert ("answer 0", "2/2") in [(i.text, i.branch) for i in chat.history.items]
+        await pilot.press(*["alt+up"] * 39)  # the first selects the newest
+        selected = chat.selected_item()
+        assert selected is not None and selected.text == "answer 0"
+        assert chat.history.highlighted == selected.message_id
+        await pilot.press("alt+left")
+        await wait_for(pilot, lambda: [i.text for i in chat.shown_items()] == ["question 0", "old reply"])
+        assert chat.shown_items()[-1].branch == "1/2"
