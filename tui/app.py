@@ -189,6 +189,7 @@ class GlassboxApp(BranchFlows, DialogFlows):
         assert self.engine is not None
         record = await self.engine.store.get_session(session_id)
         self.session_title = record.title if record else ""
+        self.stop_editing()  # an edit belongs to the session it was started in
         await self.dashboard.load_session(session_id, at_message)
 
     # -- runs -----------------------------------------------------------------------------

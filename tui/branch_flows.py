@@ -138,6 +138,11 @@ class BranchFlows(App[int]):
             self._end_edit()
             self.notify("Not editing: Enter sends the text as a new prompt.")
 
+    def stop_editing(self) -> None:
+        """Forget the prompt being edited (if any): the input sends plain prompts again."""
+        if self.branch_edit is not None:
+            self._end_edit()
+
     def _end_edit(self) -> None:
         self.branch_edit = None
         prompt = self.dashboard.chat.prompt

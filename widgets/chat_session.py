@@ -48,10 +48,13 @@ class SessionLog:
 
         def _recapture(self, root: object) -> None: ...
 
+        def select_message(self, message_id: str | None) -> bool: ...
+
     async def show_history(self, items: list[ChatItem]) -> None:
         """Replace the log with the newest messages that fill the view (see FIRST_PAINT); show_older()
         adds the rest, so a long session is on screen before all of it is parsed."""
         await self._stop_stream()
+        self.select_message(None)
         log = self.log_view
         self._forget_space()
         views = [child for child in log.children if isinstance(child, MessageView)]

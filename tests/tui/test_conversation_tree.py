@@ -84,6 +84,15 @@ async def test_edit_an_earlier_prompt_sends_it_as_a_branch(tmp_path: Path) -> No
         assert _shown(app) == [("user", "first", ""), ("assistant", "a1", ""),
                                ("user", "second, edited", "2/2"), ("assistant", "a3", "")]
         assert app.branch_edit is None and prompt.border_title is None
+        # Switching session stops an edit.
+        await pilot.press("alt+e")
+        assert app.branch_edit is not None
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: app.branch_edit is None and not app.dashboard.chat.shown_items())
+        assert prompt.border_title is None
+        assert app.engine is not None
+        previous = (await app.engine.store.list_sessions())[1]
+        await app.open_session(previous.id)
         # The original prompt is a sibling: Alt+Left on it shows it with its own reply.
         await pilot.press("alt+up", "alt+up", "alt+left")
         await wait_for(pilot, lambda: _shown(app)[2][1] == "second")
@@ -136,6 +145,14 @@ async def test_export_from_the_app_writes_markdown_and_json(tmp_path: Path) -> N
         assert [m["content"] for m in data["messages"]] == ["question", "first answer", "second answer"]
         notices = [n.message for n in app._notifications]
         assert any(str(exports) in n and "Markdown" not in n for n in notices), notices
+        # The same from the sessions screen, for the selected session (same names: overwritten).
+        for path in exports.iterdir():
+            path.unlink()
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionsScreen))
+        await pilot.press("alt+x")
+        await wait_for(pilot, lambda: len(list(exports.iterdir())) == 2)
+        assert not isinstance(app.screen, SessionsScreen)
 
 
 async def test_tree_actions_are_in_the_palette_and_the_help(tmp_path: Path) -> None:
