@@ -189,9 +189,11 @@ SCHEMA_V4 = """
 ALTER TABLE runs ADD COLUMN verdict TEXT;
 """
 
-# v5 (conversation tree): the message a session's shown path ends at; NULL means its newest.
+# v5 (conversation tree): the message a session's shown path ends at (NULL: its newest), and an
+# index for a message's replies (each turn counts its siblings).
 SCHEMA_V5_CONVERSATION_TREE = """
 ALTER TABLE sessions ADD COLUMN active_leaf_id TEXT;
+CREATE INDEX messages_parent ON messages(parent_id);
 """
 
 Migration = str | Callable[[Any], None]
