@@ -226,18 +226,21 @@ class Engine:
 
     async def show_branch(self, session_id: str, message_id: str) -> ConversationTree:
         """Show the branch through a message, down to its newest reply; returns the tree."""
-        tree = await self.store.tree(session_id)
+        return await self._show(await self.store.tree(session_id), message_id)
+
+    async def _show(self, tree: ConversationTree, message_id: str) -> ConversationTree:
         leaf = tree.latest_leaf(message_id)
         if leaf is None:
             raise GlassboxError(f"No message {message_id[:8]} in this session.")
-        await self.store.set_active_leaf(session_id, leaf.id)
+        await self.store.set_active_leaf(tree.messages[0].session_id, leaf.id)
         return ConversationTree(tree.messages, leaf.id)
 
     async def switch_sibling(self, session_id: str, message_id: str, step: int) -> ConversationTree | None:
         """Show the sibling `step` places away (-1 previous, +1 next, wrapping) and the newest
         branch under it; None when the message has no siblings."""
-        sibling = (await self.store.tree(session_id)).sibling_at(message_id, step)
-        return None if sibling is None else await self.show_branch(session_id, sibling.id)
+        tree = await self.store.tree(session_id)
+        sibling = tree.sibling_at(message_id, step)
+        return None if sibling is None else await self._show(tree, sibling.id)
 
     def edit_prompt(self, session_id: str, message_id: str, text: str,
                     options: SubmitOptions | None = None) -> RunHandle:

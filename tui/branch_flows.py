@@ -63,8 +63,11 @@ class BranchFlows(App[int]):
 
         chat = self.dashboard.chat
         self.dashboard.show_pane("chat", focus=False)
-        await chat.show_history(path_items(tree, leaf_id))
-        await chat.show_older()
+        items = path_items(tree, leaf_id)
+        chat.select_message(None)
+        if not await chat.replace_tail(items):
+            await chat.show_history(items)
+            await chat.show_older()
         if select is not None:
             self.call_after_refresh(chat.select_message, select)
 

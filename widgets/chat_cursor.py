@@ -31,6 +31,11 @@ class MessageCursor:
 
         def _recapture(self, root: object) -> None: ...
 
+        def _forget_space(self) -> None: ...
+
+        @staticmethod
+        def _message_view(item: ChatItem) -> MessageView: ...
+
     selected_id: str | None = None
     """The selected message's id (None: no selection)."""
 
@@ -87,3 +92,27 @@ class MessageCursor:
         history = self.history
         if history is not None and history.highlighted == self.selected_id and self.selected_id:
             history.highlight("")
+
+    async def replace_tail(self, items: list[ChatItem]) -> bool:
+        """Show `items` (a whole path) by replacing only the message widgets from the first one that
+        differs (another branch below a sibling switch); the messages above stay as they are. False,
+        changing nothing, when the difference is among the older messages drawn as lines."""
+        history = self.history
+        older = list(history.items) if history is not None else []
+        if items[: len(older)] != older:
+            return False
+        log = self.log_view
+        views = list(log.query(MessageView))
+        keep = 0
+        for view, item in zip(views, items[len(older):], strict=False):
+            if view.item != item:
+                break
+            keep += 1
+        children = list(log.children)
+        first_gone = children.index(views[keep]) if keep < len(views) else len(children)
+        # Below the first changed message everything goes: its replies, notices, the reading space.
+        with self.app.batch_update():
+            await log.remove_children(children[first_gone:])
+            self._forget_space()
+            await log.mount_all([self._message_view(item) for item in items[len(older) + keep:]])
+        return True

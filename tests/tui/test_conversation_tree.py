@@ -43,8 +43,11 @@ async def test_regenerate_adds_a_sibling_and_alt_arrows_move_between_them(tmp_pa
         await _finish(pilot, app)
         assert _shown(app) == [("user", "question", ""), ("assistant", "second answer", "2/2")]
         assert "‹ 2/2 ›" in _header(app, 1)
+        prompt_view = app.dashboard.chat.log_view.query(MessageView).first()
         await pilot.press("alt+left")
         await wait_for(pilot, lambda: _shown(app)[-1][1] == "first answer")
+        # Only the messages below the switch are replaced: the prompt above keeps its widget.
+        assert app.dashboard.chat.log_view.query(MessageView).first() is prompt_view
         assert _shown(app)[-1] == ("assistant", "first answer", "1/2")
         assert "‹ 1/2 ›" in _header(app, 1)
         # The selection stays on the switched message, so the keys keep cycling; it wraps.
