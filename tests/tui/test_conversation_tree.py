@@ -231,3 +231,18 @@ async def test_siblings_of_an_old_message_drawn_as_lines(tmp_path: Path) -> None
         await pilot.press("alt+left")
         await wait_for(pilot, lambda: [i.text for i in chat.shown_items()] == ["question 0", "old reply"])
         assert chat.shown_items()[-1].branch == "1/2"
+
+
+def test_chat_siblings_and_edit_small_terminal_snapshot(snap_compare: Any, tmp_path: Path) -> None:
+    async def run_before(pilot: Pilot[int]) -> None:
+        app = await started(pilot)
+        await send(pilot, "Name a colour")
+        await pilot.press("alt+r")
+        await _finish(pilot, app)
+        await pilot.press("alt+r")
+        await _finish(pilot, app)
+        await pilot.press("alt+left", "alt+up", "alt+e")
+        await pilot.pause(0.2)
+
+    app = make_app(tmp_path, ["Blue.", "Green, like grass.", "Red."])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
