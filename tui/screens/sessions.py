@@ -50,7 +50,8 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
                 tooltip="Rename the selected session"),
         Binding("delete,ctrl+d", "choose('delete')", "Delete", id="sessions_delete",
                 tooltip="Delete the selected session"),
-        Binding("alt+x", "choose('export')", "Export", id="sessions_export",
+        # Priority: a terminal sends Alt+X as Esc + x, which the filter box would type.
+        Binding("alt+x", "choose('export')", "Export", id="sessions_export", priority=True,
                 tooltip="Export the selected session's whole tree as Markdown and JSON"),
     ]
 
