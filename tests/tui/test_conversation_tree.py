@@ -246,3 +246,20 @@ def test_chat_siblings_and_edit_small_terminal_snapshot(snap_compare: Any, tmp_p
 
     app = make_app(tmp_path, ["Blue.", "Green, like grass.", "Red."])
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_alt_keys_as_a_terminal_sends_them_act_in_the_chat_input(tmp_path: Path) -> None:
+    """A terminal sends Alt+R as Esc + r, which arrives as key alt+r with the character "r": the chat
+    input must not type it."""
+    from textual import events
+
+    app = make_app(tmp_path, ["first answer", "second answer"])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await send(pilot, "question")
+        prompt = app.dashboard.chat.prompt
+        assert prompt.has_focus
+        app.post_message(events.Key("alt+r", "r"))
+        await wait_for(pilot, lambda: _shown(app)[-1][1] == "second answer")
+        await _finish(pilot, app)
+        assert prompt.text == ""
