@@ -215,7 +215,7 @@ class Engine:
         return await self.store.create_session(title)
 
     async def history(self, session_id: str, leaf_id: str | None = None) -> list[MessageRecord]:
-        """The conversation branch ending at leaf_id (default: newest message)."""
+        """The conversation branch ending at leaf_id (default: the branch the session shows)."""
         return await self.store.conversation(session_id, leaf_id)
 
     # -- conversation tree --------------------------------------------------------------
