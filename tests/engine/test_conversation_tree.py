@@ -9,8 +9,8 @@ import pytest
 
 from engine.config import LLMSettings, load_settings
 from engine.errors import GlassboxError
-from engine.glance import read_glance
 from engine.events import RunFinished, RunStarted
+from engine.glance import read_glance
 from engine.llm.llama_backend import LlamaChatModel
 from engine.llm.scripted import ScriptedModel
 from engine.service import Engine, SubmitOptions
