@@ -45,6 +45,10 @@ class RunStarted(Event):
     model: str
     text: str = ""
     """The user's message as sent."""
+    user_siblings: int = 1
+    """How many prompts share the user message's parent (it is the newest): 2+ after an edit."""
+    reply_siblings: int = 1
+    """How many replies the user message has, this one (the newest) included: 2+ after a regenerate."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -33,11 +33,16 @@ class SubmitOptions:
     approver: Approver | None = None
     """Asked yes/no for each action in `ask` mode; without one, `ask` declines."""
     parent_id: str | None = None
-    """Message to branch from; default: the session's newest message."""
+    """Message to branch from; default: the end of the session's active path (its newest message
+    unless the user moved to another branch)."""
     continue_message_id: str | None = None
     """An incomplete assistant reply to continue instead of answering a new message."""
     attachments: tuple[Attachment, ...] = ()
     """Host files to copy into the session's /workspace first (`@path` in the prompt)."""
+    edit_of: str | None = None
+    """A user message this one replaces: sent with the same parent, as a new branch (its sibling)."""
+    regenerate_of: str | None = None
+    """A user message to answer again: the new reply is a sibling of the earlier ones."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from engine.agent.loop import run_agent
 from engine.attach import attach_stage
 from engine.attachments import Attachment, find_attachments
+from engine.branches import prior_messages, reply_again
 from engine.chat import answer_in_chat, continue_reply
 from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
@@ -27,8 +28,9 @@ from engine.recorder import EventRecorder
 from engine.run import Answer, RunContext, SearchHit, Stage, SubmitOptions, compose, sampling_from
 from engine.sandbox.base import CodeRunner
 from engine.store.audit import CommandAudit
+from engine.store.export import write_exports
 from engine.store.repository import MessageRecord, SessionRecord, Store, new_id
-from engine.store.turns import active_path
+from engine.store.tree import ConversationTree
 from engine.undo import TurnHistory
 
 if TYPE_CHECKING:
@@ -227,10 +229,53 @@ class Engine:
         return await self.store.create_session(title)
 
     async def history(self, session_id: str, leaf_id: str | None = None) -> list[MessageRecord]:
-        """The conversation branch ending at leaf_id (default: the session's current leaf)."""
-        if leaf_id is None:
-            return await active_path(self.store, session_id)
+        """The conversation branch ending at leaf_id (default: the branch the session shows)."""
         return await self.store.conversation(session_id, leaf_id)
+
+    # -- conversation tree --------------------------------------------------------------
+
+    async def tree(self, session_id: str) -> ConversationTree:
+        """Every message of the session, with the path it shows (nothing is ever left out)."""
+        return await self.store.tree(session_id)
+
+    async def show_branch(self, session_id: str, message_id: str) -> ConversationTree:
+        """Show the branch through a message, down to its newest reply; returns the tree."""
+        return await self._show(await self.store.tree(session_id), message_id)
+
+    async def _show(self, tree: ConversationTree, message_id: str) -> ConversationTree:
+        leaf = tree.latest_leaf(message_id)
+        if leaf is None:
+            raise GlassboxError(f"No message {message_id[:8]} in this session.")
+        await self.store.set_active_leaf(tree.messages[0].session_id, leaf.id)
+        return ConversationTree(tree.messages, leaf.id)
+
+    async def switch_sibling(self, session_id: str, message_id: str, step: int) -> ConversationTree | None:
+        """Show the sibling `step` places away (-1 previous, +1 next, wrapping) and the newest
+        branch under it; None when the message has no siblings."""
+        tree = await self.store.tree(session_id)
+        sibling = tree.sibling_at(message_id, step)
+        return None if sibling is None else await self._show(tree, sibling.id)
+
+    def edit_prompt(self, session_id: str, message_id: str, text: str,
+                    options: SubmitOptions | None = None) -> RunHandle:
+        """Send `text` in place of an earlier prompt: a new branch beside it (it stays)."""
+        options = dataclasses.replace(options or SubmitOptions(), edit_of=message_id)
+        return self.submit(session_id, text, options)
+
+    def regenerate(self, session_id: str, message_id: str, options: SubmitOptions | None = None) -> RunHandle:
+        """Answer a prompt again, never from the cache: a new reply beside the earlier ones."""
+        options = dataclasses.replace(options or SubmitOptions(), regenerate_of=message_id, use_cache=False)
+        return self.submit(session_id, "", options)
+
+    async def export_session(self, session_id: str, directory: Path | None = None) -> tuple[Path, Path]:
+        """Write the session's whole tree as Markdown and JSON (default: the data directory's
+        exports/); returns the two paths."""
+        session = await self.store.get_session(session_id)
+        if session is None:
+            raise GlassboxError(f"No session with id {session_id!r}.")
+        tree = await self.store.tree(session.id)
+        folder = directory or app_paths().data_dir / "exports"
+        return await asyncio.to_thread(write_exports, session, tree, folder)
 
     # -- runs ---------------------------------------------------------------------------
 
@@ -315,9 +360,11 @@ class Engine:
         if options.continue_message_id is not None:
             user, prior, continued = await self._continuation(session.id, options.continue_message_id)
             text = user.content
+        elif options.regenerate_of is not None:
+            user, prior = await reply_again(self.store, session.id, options.regenerate_of)
+            text = user.content
         else:
-            prior = (await self.store.conversation(session.id, options.parent_id)
-                     if options.parent_id else await active_path(self.store, session.id))
+            prior = await prior_messages(self.store, session.id, options)
             user = await self.store.add_message(
                 session.id, "user", text, parent_id=prior[-1].id if prior else None
             )
@@ -327,6 +374,8 @@ class Engine:
         yield RunStarted(
             run_id=handle.run_id, session_id=session.id, user_message_id=user.id,
             assistant_message_id=assistant_id, model=model_name, text=text,
+            user_siblings=len(await self.store.siblings(user.id)),
+            reply_siblings=len(await self.store.children(user.id)) + 1,
         )
         # The reply row exists from the start, marked incomplete until MessageDone.
         await self.store.add_message(

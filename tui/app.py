@@ -17,6 +17,7 @@ from textual.screen import Screen
 from engine.errors import ConfigError, GlassboxError
 from engine.glance import Glance
 from engine.resources import data_file, styles_dir
+from tui.branch_flows import TREE_ACTIONS, BranchFlows
 from tui.bridge import Bridge
 from tui.history_flows import HistoryFlows
 from tui.keymap import dashboard_bindings, unknown_ids
@@ -38,11 +39,11 @@ EngineFactory = Callable[["Settings"], Awaitable["Engine"]]
 _DASHBOARD_ACTIONS = {
     "cancel_run", "kill_exec", "focus_pane", "toggle_maximize", "new_session", "sessions",
     "rename_session", "search", "models", "settings", "budget", "continue_reply", "mark_wrong",
-    "rerun_fresh",
+    "rerun_fresh", *TREE_ACTIONS,
 }
 
 
-class GlassboxApp(HistoryFlows, MediaFlows):
+class GlassboxApp(BranchFlows, HistoryFlows, MediaFlows):
     """The Glassbox dashboard."""
 
     TITLE = "Glassbox"
@@ -191,6 +192,7 @@ class GlassboxApp(HistoryFlows, MediaFlows):
         assert self.engine is not None
         record = await self.engine.store.get_session(session_id)
         self.session_title = record.title if record else ""
+        self.stop_editing()  # an edit belongs to the session it was started in
         await self.dashboard.load_session(session_id, at_message)
 
     # -- runs -----------------------------------------------------------------------------
@@ -211,6 +213,8 @@ class GlassboxApp(HistoryFlows, MediaFlows):
         if self.handle is not None:
             self.notify("A run is in progress; Esc cancels it.", severity="warning")
             return None
+        if self.branch_edit is not None:
+            return await self.send_edit(text)
         from engine.service import SubmitOptions
 
         options = replace(self.submit_options or SubmitOptions(), approver=self._approve)

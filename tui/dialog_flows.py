@@ -41,6 +41,7 @@ class DialogFlows(App[int]):
         def apply_ui_settings(self) -> None: ...
 
         async def _checkpoints(self, session_id: str) -> None: ...
+        async def export_session(self, session_id: str) -> None: ...
 
     def _idle(self) -> bool:
         if self.handle is not None:
@@ -83,7 +84,7 @@ class DialogFlows(App[int]):
         assert self.engine is not None
         sessions = await self.engine.store.list_sessions()
         choice = await self._ask(SessionsScreen(sessions, self.dashboard.session_id,
-                                                show_age=not self.snapshot_mode))
+                                                show_age=not self.snapshot_mode, load_tree=self.engine.tree))
         if not isinstance(choice, SessionChoice):
             return
         if choice.action == "new":
@@ -96,6 +97,10 @@ class DialogFlows(App[int]):
             await self._delete(choice.session_id)
         elif choice.action == "checkpoints" and choice.session_id:
             await self._checkpoints(choice.session_id)
+        elif choice.action == "branch" and choice.session_id:
+            await self.open_session(choice.session_id, choice.message_id)
+        elif choice.action == "export" and choice.session_id:
+            await self.export_session(choice.session_id)
 
     def action_rename_session(self) -> None:
         """Rename the current session."""

@@ -35,9 +35,27 @@ _SPEC: tuple[tuple[str, str, str, str, str, bool], ...] = (
      "Execution pane: show the session's previous execution", False),
     ("exec_newer", "right_square_bracket", "exec_history(1)", "Newer exec",
      "Execution pane: show the session's next execution", False),
+    ("select_prev_message", "alt+up", "select_message(-1)", "Select ↑",
+     "Select the previous message in the chat (for edit, regenerate, siblings)", False),
+    ("select_next_message", "alt+down", "select_message(1)", "Select ↓",
+     "Select the next message in the chat", False),
+    ("prev_sibling", "alt+left", "switch_sibling(-1)", "◂ Sibling",
+     "Show the previous version (2/3) of the selected message, or of the newest one that has several", False),
+    ("next_sibling", "alt+right", "switch_sibling(1)", "Sibling ▸",
+     "Show the next version (2/3) of the selected message, or of the newest one that has several", False),
+    ("edit_prompt", "alt+e", "edit_prompt", "Edit",
+     "Edit the selected (or last) prompt; Enter sends it as a new branch, the old one stays", False),
+    ("cancel_edit", "escape", "cancel_edit", "Stop editing", "Stop editing an earlier prompt", False),
+    ("regenerate", "alt+r", "regenerate", "Regenerate",
+     "Answer the selected (or last) prompt again, as a sibling reply (the old one stays)", False),
+    ("export_session", "alt+x", "export_session", "Export",
+     "Export this session's whole tree as Markdown and JSON (data dir/exports)", False),
 )
 
-_BEFORE_WIDGETS = frozenset({"undo_turn", "redo_turn"})
+_BEFORE_WIDGETS = frozenset({
+    "select_prev_message", "select_next_message", "prev_sibling", "next_sibling", "edit_prompt", "regenerate",
+    "export_session", "undo_turn", "redo_turn",
+})
 """Alt keys a terminal sends as Esc + letter: the chat input would type the letter (seen in tmux),
 so these are checked before the focused widget (priority bindings)."""
 

@@ -76,8 +76,8 @@ class RunPresenter:
         chat, activity, execution = self.panes.chat, self.panes.activity, self.panes.execution
         if isinstance(event, RunStarted):
             self.begin_turn()
-            await chat.add_user(event.user_message_id, event.text)
-            await chat.start_reply(event.assistant_message_id)
+            await chat.add_user(event.user_message_id, event.text, _branch(event.user_siblings))
+            await chat.start_reply(event.assistant_message_id, _branch(event.reply_siblings))
             activity.start_run(event.text)
             execution.new_run()
         elif isinstance(event, MessageDone):
@@ -180,3 +180,8 @@ def restore_execution(pane: ExecPane, run_id: str, row: dict[str, Any]) -> None:
         truncated=bool(row.get("truncated")), cancelled=bool(row.get("cancelled")),
         artifacts=artifacts,
     ))
+
+
+def _branch(siblings: int) -> str:
+    """The place of a new message, the newest of its siblings: "3/3" (empty when it has none)."""
+    return f"{siblings}/{siblings}" if siblings > 1 else ""

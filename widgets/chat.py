@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
+from widgets.chat_cursor import MessageCursor
 from widgets.chat_session import SessionLog
 from widgets.frozen import FrozenLines, freeze, merge_frozen, settled
 from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace, ReplyBody
@@ -18,7 +19,7 @@ from widgets.prompt import PromptInput
 
 __all__ = ["ChatItem", "ChatPane", "MessageView"]
 
-class ChatPane(SessionLog, Pane):
+class ChatPane(SessionLog, MessageCursor, Pane):
     """Chat: history, the streaming reply, notices, and the prompt input."""
 
     SEGMENT_CHARS = 1200
@@ -73,21 +74,24 @@ class ChatPane(SessionLog, Pane):
         """Focus the prompt."""
         self.prompt.focus()
 
-    async def add_user(self, message_id: str, text: str) -> None:
-        """Show a sent prompt."""
+    async def add_user(self, message_id: str, text: str, branch: str = "") -> None:
+        """Show a sent prompt (once: a regenerated reply's prompt is already shown)."""
+        self.select_message(None)  # a new turn: the selection was for the turn before
+        if self.log_view.query(f"#m-{message_id}"):
+            return
         for hint in self.log_view.query(".-hint"):
             await hint.remove()
         if self._space is not None:
             space, self._space = self._space, None
             await space.remove()
-        await self.log_view.mount(MessageView(ChatItem(message_id, "user", text)))
+        await self.log_view.mount(MessageView(ChatItem(message_id, "user", text, branch=branch)))
         self.log_view.anchor()
         await self.retire_oldest()
 
-    async def start_reply(self, message_id: str) -> None:
+    async def start_reply(self, message_id: str, branch: str = "") -> None:
         """Open an empty assistant reply that deltas will stream into."""
         await self._stop_stream()
-        view = MessageView(ChatItem(message_id, "assistant", ""), live=True)
+        view = MessageView(ChatItem(message_id, "assistant", "", branch=branch), live=True)
         view.add_class("-streaming")
         log = self.log_view
         await self._mount_at_end(view)

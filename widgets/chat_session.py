@@ -48,10 +48,13 @@ class SessionLog:
 
         def _recapture(self, root: object) -> None: ...
 
+        def select_message(self, message_id: str | None) -> bool: ...
+
     async def show_history(self, items: list[ChatItem]) -> None:
         """Replace the log with the newest messages that fill the view (see FIRST_PAINT); show_older()
         adds the rest, so a long session is on screen before all of it is parsed."""
         await self._stop_stream()
+        self.select_message(None)
         log = self.log_view
         self._forget_space()
         views = [child for child in log.children if isinstance(child, MessageView)]
@@ -118,7 +121,7 @@ class SessionLog:
             return
         retired = [view for view in views[:extra] if view is not self._streaming]
         items = [ChatItem(v.item.message_id, v.item.role, v.text, v.has_class("-incomplete"),
-                          v.has_class("-cached")) for v in retired]
+                          v.has_class("-cached"), v.item.branch) for v in retired]
         history = self.history
         with self.app.batch_update():
             if history is None:

@@ -17,7 +17,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
-from widgets.message import ChatItem, badges
+from widgets.message import ChatItem, badges, branch_mark
 
 _FENCE = re.compile(r"^(\s*)(```+|~~~+)[^\n`]*$", re.MULTILINE)
 
@@ -133,7 +133,8 @@ class HistoryLines(Widget):
         marks = badges(item.incomplete, item.cached)
         header_style = ("history--marked" if marks else "history--user-header" if item.role == "user"
                         else "history--header")
-        header = Text(f"{who} {marks}".rstrip(), style=self.get_component_rich_style(header_style))
+        title = " ".join(part for part in (who, branch_mark(item.branch), marks) if part)
+        header = Text(title, style=self.get_component_rich_style(header_style))
         if item.role == "user":
             body: RenderableType = Padding(Text(item.text), (0, 1),
                                            style=self.get_component_rich_style("history--user-body"),

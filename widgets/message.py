@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -26,6 +26,13 @@ class ChatItem:
     text: str
     incomplete: bool = False
     cached: bool = False
+    branch: str = ""
+    """Where it stands among its siblings (edited prompts, regenerated replies), e.g. "2/3"."""
+
+
+def branch_mark(branch: str) -> str:
+    """How a message with siblings shows its place: "‹ 2/3 ›" (empty without siblings)."""
+    return f"‹ {branch} ›" if branch else ""
 
 
 def badges(incomplete: bool, cached: bool) -> str:
@@ -124,9 +131,16 @@ class MessageView(Vertical):
         else:
             yield ReplyBody(self.item.text, classes="message-body")
 
-    def _header(self, who: str) -> str:
-        marks = badges(self.item.incomplete, self.item.cached)
-        return f"{who} {marks}".rstrip()
+    def _header(self, who: str, marks: str | None = None) -> str:
+        marks = badges(self.item.incomplete, self.item.cached) if marks is None else marks
+        return " ".join(part for part in (who, branch_mark(self.item.branch), marks) if part)
+
+    def set_branch(self, branch: str) -> None:
+        """Show the message's place among its siblings ("2/3"; empty: it has none)."""
+        self.item = replace(self.item, branch=branch)
+        who = "You" if self.item.role == "user" else "Assistant"
+        marks = badges(self.has_class("-incomplete"), self.has_class("-cached"))
+        self.query_one(".message-header", Label).update(self._header(who, marks))
 
     @property
     def text(self) -> str:
@@ -148,4 +162,4 @@ class MessageView(Vertical):
         self.set_class(incomplete, "-incomplete")
         self.set_class(cached, "-cached")
         marks = badges(incomplete, cached)
-        self.query_one(".message-header", Label).update(f"Assistant {marks}".rstrip())
+        self.query_one(".message-header", Label).update(self._header("Assistant", marks))

@@ -226,7 +226,16 @@ def session_cascade_v5(conn: Any) -> None:
     conn.execute("CREATE INDEX executions_session ON executions(session_id)")
 
 
-# v6, checkpoints and undo: the session's current leaf (NULL: its newest message; '': before its
+# v6 (conversation tree): the message a session's shown path ends at (NULL: its newest), and an
+# index for a message's replies (each turn counts its siblings).
+SCHEMA_V6_CONVERSATION_TREE = """
+ALTER TABLE sessions ADD COLUMN active_leaf_id TEXT;
+CREATE INDEX messages_parent ON messages(parent_id);
+"""
+
+
+
+# v7, checkpoints and undo: the session's current leaf (NULL: its newest message; '': before its
 # first message), the leaf an undo left (redo walks back towards it) and the saved /workspace
 # of each turn (the tar files live in the data directory; the rows say where).
 CHECKPOINTS_TABLES = """
@@ -247,9 +256,8 @@ CREATE INDEX executions_started ON executions(started_at);
 """
 
 
-def checkpoints_v6(conn: Any) -> None:
-    """Add the checkpoints table and the sessions' leaf columns (each column only if missing: the
-    conversation tree's migration adds active_leaf_id too, in whichever order they are merged)."""
+def checkpoints_v7(conn: Any) -> None:
+    """Add the checkpoints table and the sessions' leaf columns (active_leaf_id only if missing)."""
     columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(sessions)").fetchall()}
     for column in ("active_leaf_id", "undone_leaf_id"):
         if column not in columns:
@@ -269,5 +277,6 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (3, vec0_l2_v3),
     (4, SCHEMA_V4),
     (5, session_cascade_v5),
-    (6, checkpoints_v6),
+    (6, SCHEMA_V6_CONVERSATION_TREE),
+    (7, checkpoints_v7),
 ]

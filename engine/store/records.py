@@ -19,6 +19,10 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+EMPTY_PATH = ""
+"""A session's stored leaf (sessions.active_leaf_id) when every turn was undone: its path is empty.
+NULL there means "the newest message"."""
+
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
     """A conversation."""
@@ -28,6 +32,8 @@ class SessionRecord:
     created_at: float
     updated_at: float
     token_budget: int | None = None
+    active_leaf_id: str | None = None
+    """The message the shown conversation ends at (None: the newest); see engine/store/tree.py."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ import psutil
 from engine.errors import StoreError
 from engine.store.db import connect, is_disk_full, run_blocking
 from engine.store.records import (
+    EMPTY_PATH,
     SESSION_MESSAGES_SQL,
     SESSIONS_SQL,
     MessageRecord,
@@ -28,13 +29,14 @@ from engine.store.records import (
     new_id,
     row_to,
 )
+from engine.store.tree import TreeQueries
 
 T = TypeVar("T")
 
 __all__ = ["MessageRecord", "RunRecord", "SessionRecord", "StepRecord", "Store", "UsageTotals", "new_id"]
 
 
-class Store:
+class Store(TreeQueries):
     """Async repository over the one SQLite file. All writes commit before returning."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
@@ -190,7 +192,7 @@ class Store:
                 " WHERE id=?",
                 (record.created_at, title, session_id),
             )
-            # A new message is where the conversation now ends (engine/store/turns.py).
+            # The newest message ends the path the session shows (a new branch shows at once).
             await conn.execute("UPDATE sessions SET active_leaf_id=? WHERE id=?", (record.id, session_id))
         return record
 
@@ -223,8 +225,11 @@ class Store:
         return [row_to(MessageRecord, r) for r in rows]
 
     async def conversation(self, session_id: str, leaf_id: str | None = None) -> list[MessageRecord]:
-        """The branch ending at `leaf_id` (default: the newest message), oldest first."""
-        return branch(await self.messages(session_id), leaf_id)
+        """The branch ending at `leaf_id` (default: the session's active leaf), oldest first."""
+        leaf = leaf_id or await self.active_leaf(session_id)
+        if leaf == EMPTY_PATH:
+            return []  # every turn undone
+        return branch(await self.messages(session_id), leaf)
 
     async def search_messages(self, text: str, limit: int = 20) -> list[MessageRecord]:
         """Messages containing `text` (case-insensitive), newest first."""

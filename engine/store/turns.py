@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from engine.store.records import MessageRecord, branch, new_id, row_to
+from engine.store.records import EMPTY_PATH, MessageRecord, branch, new_id, row_to
 from engine.store.repository import Store
 
-ROOT = ""
-"""The stored leaf of a session whose every turn was undone: its path is empty."""
+ROOT = EMPTY_PATH
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ def test_ask_session_continues_and_sessions_export(gb_env: dict[str, str]) -> No
                                    env=gb_env, check=True).stdout)
     assert [m["role"] for m in exported["messages"]] == ["user", "assistant", "user", "assistant"]
     markdown = glassbox("sessions", "export", session_id, "--format", "md", env=gb_env, check=True).stdout
-    assert "## User" in markdown and "What is my name?" in markdown
+    assert "### You (#3)" in markdown and "What is my name?" in markdown
 
 
 def test_missing_model_is_a_clear_error_not_a_traceback(gb_home: Path) -> None:

@@ -197,16 +197,16 @@ async def test_a_deleted_session_loses_its_checkpoint_files(gb_home: Path, tmp_p
     await engine.close()
 
 
-async def test_migration_5_keeps_an_active_leaf_column_another_migration_added(tmp_path: Path) -> None:
+async def test_checkpoints_migration_keeps_the_tree_migrations_leaf_column(tmp_path: Path) -> None:
     from engine.store.db import connect_sync
     from engine.store.repository import Store
 
     path = tmp_path / "g.db"
     await (await Store.open(path)).close()
-    # As if the conversation tree's migration (which adds active_leaf_id) had run first.
+    # Back to version 6: the conversation tree's migration has added active_leaf_id already.
     conn = connect_sync(path)
     conn.executescript("DROP TABLE checkpoints; DROP INDEX executions_started;"
-                       " ALTER TABLE sessions DROP COLUMN undone_leaf_id; PRAGMA user_version=4;")
+                       " ALTER TABLE sessions DROP COLUMN undone_leaf_id; PRAGMA user_version=6;")
     conn.close()
     store = await Store.open(path)
     columns = {row[1] for row in await store.fetchall("PRAGMA table_info(sessions)")}

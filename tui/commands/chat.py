@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 import signal
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from engine.events import (
     TokenDelta,
 )
 from engine.service import Engine, SubmitOptions
+from engine.store.export import message_json, session_json, session_markdown
 from engine.store.repository import MessageRecord
 from tui.commands.common import emit_json, open_engine, print_table, run, short_id, when
 
@@ -230,19 +230,13 @@ async def _load_session(engine: Engine, ident: str) -> tuple[Any, list[MessageRe
     return session, await engine.store.messages(session.id)
 
 
-def _message_json(m: MessageRecord) -> dict[str, Any]:
-    return {"type": "message", "id": m.id, "session_id": m.session_id, "parent_id": m.parent_id,
-            "role": m.role, "content": m.content, "status": m.status, "cached": m.cached,
-            "run_id": m.run_id, "created_at": m.created_at}
-
-
 def _sessions_show(args: argparse.Namespace) -> int:
     async def body() -> int:
         async with open_engine() as engine:
             session, messages = await _load_session(engine, args.id)
             if args.json:
                 for m in messages:
-                    emit_json(_message_json(m))
+                    emit_json(message_json(m))
                 return 0
             print(f"Session {short_id(session.id)}  {session.title}")
             for m in messages:
@@ -256,22 +250,15 @@ def _sessions_show(args: argparse.Namespace) -> int:
 def _sessions_export(args: argparse.Namespace) -> int:
     async def body() -> int:
         async with open_engine() as engine:
-            session, messages = await _load_session(engine, args.id)
+            session, _messages = await _load_session(engine, args.id)
+            tree = await engine.tree(session.id)
             if args.format == "json":
-                emit_json({"type": "session", "id": session.id, "title": session.title,
-                           "created_at": session.created_at,
-                           "messages": [_message_json(m) for m in messages]})
-                return 0
-            lines = [f"# {session.title or 'Untitled session'}", "",
-                     f"Session `{short_id(session.id)}`, exported {datetime.now():%Y-%m-%d %H:%M}.", ""]
-            for m in messages:
-                marks = " (incomplete)" if m.incomplete else ""
-                lines += [f"## {m.role.capitalize()}{marks}", "", m.content, ""]
-            sys.stdout.write("\n".join(lines))
+                emit_json(session_json(session, tree))
+            else:
+                sys.stdout.write(session_markdown(session, tree))
             return 0
 
     return run(body())
-
 
 
 __all__ = ["register"]

@@ -216,10 +216,13 @@ class DashboardScreen(Screen[None]):
         engine = self.gb.engine
         assert engine is not None
         self.session_id = session_id
-        items = chat_items(await engine.history(session_id))
-        if at_message and all(i.message_id != at_message for i in items):
-            # The hit is on another branch: show every message of the session instead.
-            items = chat_items(await engine.store.messages(session_id))
+        from tui.screens.session_tree import path_items  # with textual's Tree: not for the first frame
+
+        tree = await engine.tree(session_id)
+        if at_message and tree.get(at_message) and all(m.id != at_message for m in tree.path()):
+            # The hit is on another branch: the session shows that branch from now on.
+            tree = await engine.show_branch(session_id, at_message)
+        items = path_items(tree)
         await self.chat.show_history(items)
         self.update_topbar()
         self.gb.shown.set()

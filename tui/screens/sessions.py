@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, Tree
 from textual.widgets.option_list import Option
 
 from engine.store.repository import SessionRecord
+from engine.store.tree import ConversationTree
+from tui.screens.session_tree import SessionTreeView
+
+TreeLoader = Callable[[str], Awaitable[ConversationTree]]
 
 
 @dataclass(frozen=True, slots=True)
 class SessionChoice:
-    """What the user chose: action is switch, new, rename, delete or checkpoints."""
+    """What the user chose: action is switch, new, rename, delete, checkpoints, branch (open at a
+    message of the tree view) or export."""
 
     action: str
     session_id: str | None = None
+    message_id: str | None = None
+    """For `branch`: the message whose branch to open."""
 
 
 def _age(timestamp: float) -> str:
@@ -44,21 +52,30 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
                 tooltip="Delete the selected session"),
         Binding("f4", "choose('checkpoints')", "Checkpoints", id="sessions_checkpoints",
                 tooltip="The selected session's /workspace checkpoints (Enter restores one)"),
+        # Priority: a terminal sends Alt+X as Esc + x, which the filter box would type.
+        Binding("alt+x", "choose('export')", "Export", id="sessions_export", priority=True,
+                tooltip="Export the selected session's whole tree as Markdown and JSON"),
     ]
 
-    def __init__(self, sessions: list[SessionRecord], current: str | None, show_age: bool = True) -> None:
+    def __init__(self, sessions: list[SessionRecord], current: str | None, show_age: bool = True,
+                 load_tree: TreeLoader | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.sessions = sessions
         self.current = current
         self.show_age = show_age
+        self.load_tree = load_tree
+        """Reads a session's conversation tree for the tree view (None: no tree view)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -wide"):
             yield Label("Sessions", classes="dialog-title")
             yield Input(placeholder="filter by title…", id="sessions-filter")
-            yield OptionList(id="sessions-list")
-            yield Label("Enter switch · Ctrl+N new · F2 rename · Del delete · F4 checkpoints · Esc close",
-                        classes="dialog-hint")
+            with Horizontal(id="sessions-body"):
+                yield OptionList(id="sessions-list")
+                if self.load_tree is not None:
+                    yield SessionTreeView(id="sessions-tree")
+            yield Label("Enter switch · Ctrl+N new · F2 rename · Del delete · Tab tree (Enter opens a "
+                        "branch) · Alt+X export · F4 checkpoints · Esc close", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self._fill("")
@@ -82,7 +99,8 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
     def on_key(self, event: events.Key) -> None:
         # Arrow keys in the filter box move the list highlight, so typing and picking flow.
         widget = self.query_one("#sessions-list", OptionList)
-        if event.key in ("down", "up") and not widget.has_focus:
+        trees = self.query(SessionTreeView)
+        if event.key in ("down", "up") and not widget.has_focus and not (trees and trees.first().has_focus):
             event.stop()
             if event.key == "down":
                 widget.action_cursor_down()
@@ -99,6 +117,23 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(SessionChoice("switch", event.option.id))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self.load_tree is not None and event.option.id:
+            self._show_tree(event.option.id)
+
+    @work(exclusive=True, group="session-tree")
+    async def _show_tree(self, session_id: str) -> None:
+        assert self.load_tree is not None
+        tree = await self.load_tree(session_id)
+        if self._selected() == session_id:
+            self.query_one(SessionTreeView).show(tree)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+        event.stop()
+        session_id = self._selected()
+        if session_id is not None and event.node.data:
+            self.dismiss(SessionChoice("branch", session_id, event.node.data))
 
     def _selected(self) -> str | None:
         widget = self.query_one("#sessions-list", OptionList)
