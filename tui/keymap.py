@@ -54,10 +54,11 @@ _SPEC: tuple[tuple[str, str, str, str, str, bool], ...] = (
 
 _BEFORE_WIDGETS = frozenset({
     "select_prev_message", "select_next_message", "prev_sibling", "next_sibling", "edit_prompt", "regenerate",
-    "export_session", "undo_turn", "redo_turn",
+    "export_session", "undo_turn", "redo_turn", "continue_reply", "mark_wrong",
 })
-"""Alt keys a terminal sends as Esc + letter: the chat input would type the letter (seen in tmux),
-so these are checked before the focused widget (priority bindings)."""
+"""Checked before the focused widget (priority bindings): Alt keys a terminal sends as Esc + letter
+(the chat input would type the letter, seen in tmux), and F6/F7, which the chat input's TextArea
+takes for "select line" and "select all"."""
 
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "Chat input: send the prompt"),

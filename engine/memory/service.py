@@ -291,6 +291,10 @@ class MemoryService:
             )
             cache = NewCacheEntry(context.run_id, context.session_id, key, context.text, answer_text,
                                   context.assistant_message_id, supersedes)
+        if context.options.regenerate_of is not None:
+            # A regenerated reply answers a prompt indexed with its first reply: index it once.
+            docs, vectors = docs[1:], vectors[1:] if vectors is not None else None
+            task_index = task_index - 1 if task_index is not None else None
         await self.index.write_turn(docs, vectors, self.embedder.identity, cache, task_index)
 
     @staticmethod

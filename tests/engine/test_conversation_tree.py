@@ -172,3 +172,18 @@ async def test_the_launch_glance_shows_the_branch_the_session_shows(gb_home: Pat
     await store.set_active_leaf(session.id, first.id)
     await store.close()
     assert [m.content for m in read_glance().messages] == ["question", "first answer"]
+
+
+async def test_a_regenerated_reply_indexes_its_prompt_once(gb_home: Path, tmp_path: Path) -> None:
+    model = ScriptedModel(["first answer", "second answer"])
+    engine = await Engine.open(database=tmp_path / "g.db", model=model)  # with the memory layer
+    try:
+        session = await engine.new_session()
+        await engine.submit(session.id, "a question to index", CHAT).wait()
+        user = (await engine.history(session.id))[0]
+        await engine.regenerate(session.id, user.id, CHAT).wait()
+        rows = await engine.store.fetchall(
+            "SELECT text FROM memory_docs WHERE kind='message' ORDER BY id")
+    finally:
+        await engine.close()
+    assert [r[0] for r in rows] == ["a question to index", "first answer", "second answer"]

@@ -332,3 +332,23 @@ async def test_a_prompt_that_cannot_be_sent_stays_in_the_box(tmp_path: Path) -> 
         assert app.dashboard.chat.prompt.text == "second, while the first runs"
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.handle is None)
+
+
+async def test_f7_marks_wrong_while_typing_in_the_prompt(tmp_path: Path) -> None:
+    # The prompt's TextArea binds F7 to "select all"; the dashboard key must win (priority binding).
+    app = make_app(tmp_path, ["The answer is 12."])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await send(pilot, "what is 5 + 7?")
+        prompt = app.dashboard.chat.prompt
+        prompt.focus()
+        await pilot.press("a", "b")
+        await pilot.press("f7")
+        assert app.engine is not None
+        for _ in range(100):
+            row = await app.engine.store.fetchone("SELECT verdict FROM runs ORDER BY started_at DESC LIMIT 1")
+            if row is not None and row[0] == "wrong":
+                break
+            await pilot.pause(0.05)
+        assert row is not None and row[0] == "wrong"
+        assert prompt.text == "ab"  # nothing was selected and replaced
