@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.memory.embedder import Vectors
 from engine.store.migrations import VEC_TABLES
+from engine.store.records import ExecutionRecord
 from engine.store.repository import Store
 
 T = TypeVar("T")
@@ -205,7 +206,7 @@ class MemoryIndex:
         )
         return [(_doc(r), -float(r["score"])) for r in rows]
 
-    async def solution(self, run_id: str) -> tuple[str, list[dict[str, Any]]]:
+    async def solution(self, run_id: str) -> tuple[str, list[ExecutionRecord]]:
         """The final answer and the executions (code, output, exit code) of a past run."""
         rows = await self._all(
             "SELECT m.content FROM runs r JOIN messages m ON m.id = r.assistant_message_id"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
 
 from engine.events import (
     Artifact,
@@ -22,6 +21,7 @@ from engine.memory.embedder import Vectors
 from engine.memory.examples import ExampleLibrary
 from engine.memory.index import MemoryIndex
 from engine.run import RunContext, WorkedExample
+from engine.store.records import ExecutionRecord
 from engine.store.repository import new_id
 
 MIN_SIMILARITY = 0.45
@@ -30,22 +30,22 @@ _MAX_CODE_CHARS = 1200
 _MAX_OUTPUT_CHARS = 400
 
 
-def verified_example(task: str, answer: str, executions: Sequence[dict[str, Any]], run_id: str,
+def verified_example(task: str, answer: str, executions: Sequence[ExecutionRecord], run_id: str,
                      similarity: float) -> WorkedExample | None:
     """A past run as a worked example, if it is verified: its last code exited 0 and printed
     something, and the answer quotes what it printed."""
     if not executions:
         return None
     last = executions[-1]
-    output = str(last["stdout"] or "").strip()
-    code = str(last["code"] or "")
-    if last["exit_code"] != 0 or last["timed_out"] or last["cancelled"] or not output:
+    output = last.stdout.strip()
+    code = last.code
+    if last.exit_code != 0 or last.timed_out or last.cancelled or not output:
         return None
     if " ".join(output.split()) not in " ".join(answer.split()):
         return None
     if len(code) > _MAX_CODE_CHARS or len(output) > _MAX_OUTPUT_CHARS:
         return None
-    return WorkedExample(task=task, language=str(last["language"]), code=code, output=output,
+    return WorkedExample(task=task, language=last.language, code=code, output=output,
                          answer=answer.strip(), source=f"run:{run_id}", similarity=similarity)
 
 
@@ -96,22 +96,22 @@ async def report_examples(context: RunContext, examples: Sequence[WorkedExample]
     )
 
 
-def replay_events(run_id: str, executions: Sequence[dict[str, Any]]) -> list[Event]:
+def replay_events(run_id: str, executions: Sequence[ExecutionRecord]) -> list[Event]:
     """The stored executions of a cached run, replayed (not re-run) so their output shows."""
     events: list[Event] = []
     for item in executions:
         exec_id = new_id()
-        events.append(CodeExecStarted(run_id=run_id, exec_id=exec_id, language=item["language"],
-                                      code=item["code"]))
-        for stream in ("stdout", "stderr"):
-            if item[stream]:
-                events.append(ExecOutput(run_id=run_id, exec_id=exec_id, stream=stream,
-                                         text=item[stream]))
+        events.append(CodeExecStarted(run_id=run_id, exec_id=exec_id, language=item.language,
+                                      code=item.code))
+        if item.stdout:
+            events.append(ExecOutput(run_id=run_id, exec_id=exec_id, stream="stdout", text=item.stdout))
+        if item.stderr:
+            events.append(ExecOutput(run_id=run_id, exec_id=exec_id, stream="stderr", text=item.stderr))
         events.append(ExecFinished(
-            run_id=run_id, exec_id=exec_id, exit_code=int(item["exit_code"] or 0),
-            duration_s=float(item["duration_s"] or 0.0), peak_memory_bytes=item["peak_memory_bytes"],
-            truncated=bool(item["truncated"]),
-            artifacts=tuple(Artifact(name=a["name"], path=a["path"], size=int(a["size"]),
-                                     mime=a["mime"]) for a in item["artifacts"]),
+            run_id=run_id, exec_id=exec_id, exit_code=item.exit_code or 0,
+            duration_s=item.duration_s or 0.0, peak_memory_bytes=item.peak_memory_bytes,
+            truncated=item.truncated,
+            artifacts=tuple(Artifact(name=a.name, path=a.path, size=a.size, mime=a.mime)
+                            for a in item.artifacts),
         ))
     return events

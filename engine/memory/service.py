@@ -10,7 +10,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from typing import Any
 
 import numpy as np
 
@@ -32,6 +31,7 @@ from engine.memory.recall import choose_examples, replay_events, report_examples
 from engine.memory.reembed import Progress, execution_text, reembed_sync
 from engine.memory.search import hybrid_search
 from engine.run import Answer, RunContext, SearchHit
+from engine.store.records import ExecutionRecord
 from engine.store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -258,9 +258,8 @@ class MemoryService:
         executions = [] if cached else await self.store.executions(context.run_id)
         for item in executions:
             docs.append(NewDoc(
-                "execution", execution_text(item["code"], item["stdout"], item["stderr"],
-                                            item["exit_code"]),
-                context.session_id, context.run_id, context.assistant_message_id, item["id"],
+                "execution", execution_text(item.code, item.stdout, item.stderr, item.exit_code),
+                context.session_id, context.run_id, context.assistant_message_id, item.id,
             ))
         task_index: int | None = None
         if completed:
@@ -298,13 +297,13 @@ class MemoryService:
         await self.index.write_turn(docs, vectors, self.embedder.identity, cache, task_index)
 
     @staticmethod
-    def _cacheable(answer_text: str, executions: list[dict[str, Any]]) -> bool:
+    def _cacheable(answer_text: str, executions: list[ExecutionRecord]) -> bool:
         if not answer_text.strip():
             return False
-        if any(e["timed_out"] or e["oom_killed"] or e["cancelled"] or e["exit_code"] is None
+        if any(e.timed_out or e.oom_killed or e.cancelled or e.exit_code is None
                for e in executions):
             return False
-        return not is_nondeterministic([str(e["code"]) for e in executions])
+        return not is_nondeterministic([e.code for e in executions])
 
     def _drain_notices(self) -> list[str]:
         notices, self._notices = self._notices, []

@@ -105,10 +105,67 @@ class UsageTotals:
     calls: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """A run as `glassbox runs list` shows it: the run, its task, how many steps and tokens."""
+
+    run: RunRecord
+    task: str
+    steps: int
+    tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactRecord:
+    """A file an execution left in /workspace/out, copied to the data directory."""
+
+    id: str
+    execution_id: str
+    name: str
+    path: str
+    size: int
+    mime: str
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionRecord:
+    """One run of code in the sandbox: the code, what it printed and how it ended."""
+
+    id: str
+    run_id: str | None
+    step_id: str | None
+    session_id: str | None
+    language: str
+    code: str
+    stdout: str
+    stderr: str
+    exit_code: int | None
+    duration_s: float | None
+    peak_memory_bytes: int | None
+    timed_out: bool
+    oom_killed: bool
+    truncated: bool
+    cancelled: bool
+    limits: str | None
+    started_at: float
+    finished_at: float | None
+    artifacts: tuple[ArtifactRecord, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready fields, artifacts as a list of objects."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "artifacts"}
+        data["artifacts"] = [{n: getattr(a, n) for n in a.__dataclass_fields__} for a in self.artifacts]
+        return data
+
+
 def row_to(cls: type[Any], row: Any) -> Any:
     data = dict(row)
     if cls is MessageRecord:
         data["cached"] = bool(data["cached"])
+    if cls is ExecutionRecord:
+        for flag in ("timed_out", "oom_killed", "truncated", "cancelled"):
+            data[flag] = bool(data[flag])
     if cls is StepRecord:
         data["input"] = json.loads(data["input"]) if data["input"] else None
         data["output"] = json.loads(data["output"]) if data["output"] else None

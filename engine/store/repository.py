@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import time
@@ -20,8 +21,11 @@ from engine.store.records import (
     EMPTY_PATH,
     SESSION_MESSAGES_SQL,
     SESSIONS_SQL,
+    ArtifactRecord,
+    ExecutionRecord,
     MessageRecord,
     RunRecord,
+    RunSummary,
     SessionRecord,
     StepRecord,
     UsageTotals,
@@ -298,7 +302,7 @@ class Store(TreeQueries):
         )
         return [row_to(RunRecord, r) for r in rows]
 
-    async def run_summaries(self, session_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    async def run_summaries(self, session_id: str | None = None, limit: int = 50) -> list[RunSummary]:
         """Newest runs with their task text, step count and tokens (for `glassbox runs list`)."""
         where, params = ("WHERE r.session_id=?", [session_id, limit]) if session_id else ("", [limit])
         rows = await self.fetchall(
@@ -308,7 +312,8 @@ class Store(TreeQueries):
             f" FROM runs r LEFT JOIN messages m ON m.id=r.user_message_id {where}"
             " ORDER BY r.started_at DESC LIMIT ?", params,
         )
-        return [dict(r) for r in rows]
+        return [RunSummary(row_to(RunRecord, r), r["task"] or "", int(r["nsteps"]), int(r["tokens"]))
+                for r in rows]
 
     async def recover_interrupted(self) -> int:
         """Mark runs of dead processes as interrupted and their streaming replies incomplete."""
@@ -420,21 +425,17 @@ class Store(TreeQueries):
         )
         return artifact_id
 
-    async def executions(self, run_id: str) -> list[dict[str, Any]]:
-        """Executions of a run as dicts, with their artifacts."""
-        rows = await self.fetchall(
-            "SELECT * FROM executions WHERE run_id=? ORDER BY started_at", (run_id,)
-        )
-        result = []
-        for row in rows:
-            item = dict(row)
-            item["artifacts"] = [
-                dict(a) for a in await self.fetchall(
-                    "SELECT * FROM artifacts WHERE execution_id=? ORDER BY name", (row["id"],)
-                )
-            ]
-            result.append(item)
-        return result
+    async def executions(self, run_id: str) -> list[ExecutionRecord]:
+        """Executions of a run, oldest first, with their artifacts (two queries in all)."""
+        rows = await self.fetchall("SELECT * FROM executions WHERE run_id=? ORDER BY started_at", (run_id,))
+        artifacts: dict[str, list[ArtifactRecord]] = {}
+        for row in await self.fetchall(
+            "SELECT a.* FROM artifacts a JOIN executions e ON e.id = a.execution_id"
+            " WHERE e.run_id=? ORDER BY a.name", (run_id,)
+        ):
+            artifacts.setdefault(row["execution_id"], []).append(row_to(ArtifactRecord, row))
+        return [dataclasses.replace(row_to(ExecutionRecord, r), artifacts=tuple(artifacts.get(r["id"], ())))
+                for r in rows]
 
     # -- usage ------------------------------------------------------------------------
 

@@ -55,9 +55,9 @@ async def test_agent_runs_code_and_the_file_matches_the_events(
         for record in stored:
             assert (record.input or "") == inputs[record.id]
         executions = await engine.store.executions(end.run_id)
-        assert [x["id"] for x in executions] == [e.exec_id for e in started]
-        assert [x["exit_code"] for x in executions] == [e.exit_code for e in finished]
-        assert "391" in "".join(x["stdout"] or "" for x in executions)
+        assert [x.id for x in executions] == [e.exec_id for e in started]
+        assert [x.exit_code for x in executions] == [e.exit_code for e in finished]
+        assert "391" in "".join(x.stdout for x in executions)
         reply = (await engine.history(session.id))[-1]
         assert reply.role == "assistant" and reply.content == message.text and reply.status == "complete"
     finally:

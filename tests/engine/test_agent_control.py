@@ -46,7 +46,7 @@ async def test_cancel_mid_execution_kills_it_and_leaves_the_session_usable(
     run = await engine.store.get_run(handle.run_id)
     assert run is not None and run.status == "cancelled"
     executions = await engine.store.executions(handle.run_id)
-    assert executions[0]["cancelled"] == 1 and executions[0]["stdout"] == "started\n"
+    assert executions[0].cancelled and executions[0].stdout == "started\n"
     # The same session keeps working.
     events = await engine.submit(session.id, "now add", AGENT).wait()
     assert isinstance(events[-1], RunFinished) and events[-1].status == "completed"

@@ -83,8 +83,8 @@ async def test_one_action_then_answer_and_stable_prefix(gb_home: Path, tmp_path:
     code_step = next(s for s in stored if s.kind == "code")
     assert code_step.input == "print(17 * 23)" and "391" in code_step.output
     executions = await engine.store.executions(run_id)
-    assert len(executions) == 1 and executions[0]["stdout"] == "391\n"
-    assert executions[0]["step_id"] == code_step.id
+    assert len(executions) == 1 and executions[0].stdout == "391\n"
+    assert executions[0].step_id == code_step.id
     await engine.close()
 
 

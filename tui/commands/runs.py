@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.config import database_path, load_settings
 from engine.errors import GlassboxError
+from engine.store.records import ExecutionRecord
 from engine.store.repository import StepRecord, Store
 from tui.commands.common import emit_json, print_table, run, short_id, when
 
@@ -72,18 +73,18 @@ def _list(args: argparse.Namespace) -> int:
             rows = await store.run_summaries(session_id, args.limit)
             if args.json:
                 for r in rows:
-                    emit_json({"type": "run", "id": r["id"], "session_id": r["session_id"],
-                               "status": r["status"], "reason": r["reason"], "model": r["model"],
-                               "started_at": r["started_at"], "finished_at": r["finished_at"],
-                               "steps": r["nsteps"], "tokens": r["tokens"], "task": r["task"] or ""})
+                    emit_json({"type": "run", "id": r.run.id, "session_id": r.run.session_id,
+                               "status": r.run.status, "reason": r.run.reason, "model": r.run.model,
+                               "started_at": r.run.started_at, "finished_at": r.run.finished_at,
+                               "steps": r.steps, "tokens": r.tokens, "task": r.task})
                 return 0
             if not rows:
                 print("No runs yet.")
                 return 0
             print_table(
                 ["RUN", "STARTED", "STATUS", "STEPS", "TOKENS", "SECONDS", "TASK"],
-                [(short_id(r["id"]), when(r["started_at"]), r["status"], r["nsteps"], r["tokens"],
-                  _seconds(r["started_at"], r["finished_at"]), _one_line(r["task"] or "", 50))
+                [(short_id(r.run.id), when(r.run.started_at), r.run.status, r.steps, r.tokens,
+                  _seconds(r.run.started_at, r.run.finished_at), _one_line(r.task, 50))
                  for r in rows],
             )
             return 0
@@ -119,7 +120,7 @@ def _show(args: argparse.Namespace) -> int:
                     fields = StepRecord.__dataclass_fields__
                     emit_json({"type": "step", **{k: getattr(step, k) for k in fields}})
                 for execution in executions:
-                    emit_json({"type": "execution", **execution})
+                    emit_json({"type": "execution", **execution.to_json()})
                 return 0
             for line in render_run(record, steps, executions, task.content if task else "",
                                    answer.content if answer else "", usage.prompt_tokens
@@ -133,7 +134,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def render_run(
-    record: Any, steps: list[StepRecord], executions: list[dict[str, Any]], task: str, answer: str,
+    record: Any, steps: list[StepRecord], executions: list[ExecutionRecord], task: str, answer: str,
     tokens: int, *, full: bool = False,
 ) -> list[str]:
     """The run as text lines: a header, then the step tree with code, output and decisions."""
@@ -149,9 +150,9 @@ def render_run(
     for step in steps:
         parent = step.parent_id if step.parent_id in ids else None
         by_parent.setdefault(parent, []).append(step)
-    by_step: dict[str | None, list[dict[str, Any]]] = {}
+    by_step: dict[str | None, list[ExecutionRecord]] = {}
     for execution in executions:
-        by_step.setdefault(execution.get("step_id"), []).append(execution)
+        by_step.setdefault(execution.step_id, []).append(execution)
 
     def walk(parent: str | None, prefix: str) -> None:
         children = by_parent.get(parent, [])
@@ -177,20 +178,20 @@ def _step_line(step: StepRecord) -> str:
     return "  ".join(parts)
 
 
-def _step_body(step: StepRecord, executions: list[dict[str, Any]], full: bool) -> list[str]:
+def _step_body(step: StepRecord, executions: list[ExecutionRecord], full: bool) -> list[str]:
     body: list[str] = []
     if step.kind in ("code", "retry", "tool") and isinstance(step.input, str) and step.input:
         body += ["code:" if step.kind != "tool" else "call:", *_indent(_clip(step.input, full))]
     for execution in executions:
         flags = [name for name in ("timed_out", "oom_killed", "truncated", "cancelled")
-                 if execution.get(name)]
-        duration = execution.get("duration_s") or 0.0
-        body.append(f"exec {short_id(execution['id'])}: exit {execution.get('exit_code')}  {duration:.2f} s"
+                 if getattr(execution, name)]
+        duration = execution.duration_s or 0.0
+        body.append(f"exec {short_id(execution.id)}: exit {execution.exit_code}  {duration:.2f} s"
                     + (f"  [{', '.join(flags)}]" if flags else ""))
-        for name in ("stdout", "stderr"):
-            if execution.get(name):
-                body += [f"{name}:", *_indent(_clip(str(execution[name]), full))]
-        body += [f"artifact: {a['name']} ({a['size']} bytes)" for a in execution.get("artifacts", [])]
+        for name, text in (("stdout", execution.stdout), ("stderr", execution.stderr)):
+            if text:
+                body += [f"{name}:", *_indent(_clip(text, full))]
+        body += [f"artifact: {a.name} ({a.size} bytes)" for a in execution.artifacts]
     output = step.output if isinstance(step.output, str) else ""
     if output and not executions:  # an execution's stdout already shows what its step saw
         body += ["output:", *_indent(_clip(output, full))]
