@@ -27,7 +27,21 @@ _SPEC: tuple[tuple[str, str, str, str, str, bool], ...] = (
     ("settings", "ctrl+s", "settings", "Settings", "Edit settings (written to the TOML file)", False),
     ("budget", "ctrl+b", "budget", "Budget", "Set this session's token budget", False),
     ("toggle_theme", "ctrl+t", "toggle_theme", "Theme", "Switch between dark and light themes", False),
+    ("focus_queue", "ctrl+up,f10", "focus_queue", "Queue",
+     "Focus the prompt queue (prompts sent during a run wait there)", False),
 )
+
+WIDGET_BINDINGS: tuple[tuple[str, str, str], ...] = (
+    ("queue_edit", "enter", "Prompt queue: take the entry back into the input to edit it"),
+    ("queue_drop", "delete", "Prompt queue: drop the entry"),
+)
+"""(id, default keys, tooltip) of bindings that belong to one widget; remappable like the others."""
+
+FOOTER_PRIORITY: tuple[str, ...] = (
+    "quit", "help", "cancel_run", "focus_queue", "sessions", "new_session", "search", "maximize",
+    "kill_exec", "focus_chat", "models", "settings",
+)
+"""Binding ids (or actions) the key footer shows, most important first, as many as fit its width."""
 
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "Chat input: send the prompt"),
@@ -51,7 +65,8 @@ def dashboard_bindings() -> list[Binding]:
 
 def binding_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(id, keys in effect, tooltip) for every binding, with the user's overrides applied."""
-    return [(bid, keymap.get(bid, keys), tooltip) for bid, keys, _a, _d, tooltip, _s in _SPEC]
+    return [(bid, keymap.get(bid, keys), tooltip) for bid, keys, _a, _d, tooltip, _s in _SPEC] + [
+        (bid, keymap.get(bid, keys), tooltip) for bid, keys, tooltip in WIDGET_BINDINGS]
 
 
 def description_for(binding_id: str) -> str:
@@ -64,5 +79,5 @@ def description_for(binding_id: str) -> str:
 
 def unknown_ids(keymap: Mapping[str, str]) -> list[str]:
     """Keymap entries that name no binding (shown as a notice, never fatal)."""
-    known = {spec[0] for spec in _SPEC}
+    known = {spec[0] for spec in _SPEC} | {spec[0] for spec in WIDGET_BINDINGS}
     return sorted(k for k in keymap if k not in known)

@@ -318,17 +318,3 @@ async def test_theme_toggle(tmp_path: Path) -> None:
         assert app.theme == "textual-light"
         await pilot.press("ctrl+t")
         assert app.theme == "textual-dark"
-
-
-async def test_a_prompt_that_cannot_be_sent_stays_in_the_box(tmp_path: Path) -> None:
-    app = make_app(tmp_path, [LONG], token_delay_s=0.01)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await started(pilot)
-        await send(pilot, "first", wait=False)
-        await wait_for(pilot, lambda: len(app.dashboard.chat.streaming_text) > 5)
-        app.dashboard.chat.prompt.load_text("second, while the first runs")
-        await pilot.press("enter")
-        await pilot.pause(0.05)
-        assert app.dashboard.chat.prompt.text == "second, while the first runs"
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.handle is None)
