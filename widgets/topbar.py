@@ -147,7 +147,7 @@ class TopBar(Static):
 
     def _redraw(self) -> None:
         self._drawn_at = time.monotonic()
-        self.update(self.line(self.size.width or 80))
+        self.update(self.line(self.size.width or 80), layout=False)
 
     def speed_parts(self, short: bool) -> list[str]:
         """The speed figures: live tokens/s while generating, then the last call's."""

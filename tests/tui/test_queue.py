@@ -53,8 +53,7 @@ async def test_queue_edit_drop_run_in_order_and_escape_cancels_only_the_running_
         assert app.handle is running
 
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.handle is not None and app.handle is not running)
-        assert queue.entries == ["C edited"], "Esc cancelled the running turn only; B started"
+        # B and C may both be answered before the next look: the end state shows what ran.
         await wait_for(pilot, lambda: app.handle is None and not queue.entries, 20)
         await pilot.pause(0.1)
         turns = _turns(app)

@@ -87,6 +87,10 @@ def test_small_terminal_with_queued_prompts(snap_compare: Any, tmp_path: Path) -
         await send(pilot, "run the factorial script", wait=False)
         await wait_for(pilot, lambda: app.dashboard.execution.running)
         await pilot.press(*"What is 2+2?", "enter", *"Name three colours.", "enter")
+        from widgets.footer import FittedFooter
+
+        footer = app.dashboard.query_one(FittedFooter)
+        await wait_for(pilot, lambda: "focus_queue" in footer.shown and "cancel_run" in footer.shown)
         await pilot.pause(0.2)
 
     app = make_app(tmp_path, [REPLY], sandbox=FakeSandbox(tmp_path, hang=True))

@@ -351,6 +351,10 @@ class DashboardScreen(Screen[None]):
     async def on_engine_event(self, message: EngineEvent) -> None:
         await self.presenter.dispatch(message.event)
         self.topbar.take_event(message.event)
+        # A run's first widgets were found laid out but not painted in a real terminal when a prompt
+        # was queued as the run started (tmux, 160x48); a repaint of the log after each event (not
+        # each token) costs little and leaves nothing stale.
+        self.call_after_refresh(self.chat.log_view.refresh)
 
     async def on_run_ended(self, message: RunEnded) -> None:
         await self.chat.finish_reply_if_streaming()
