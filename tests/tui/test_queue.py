@@ -83,3 +83,12 @@ async def test_a_prompt_sent_while_idle_runs_at_once(tmp_path: Path) -> None:
         await send(pilot, "hello")
         assert app.dashboard.chat.queue.entries == []
         assert [role for role, _ in _turns(app)] == ["user", "assistant"]
+
+
+def test_queue_keys_are_in_the_help_and_remappable() -> None:
+    from tui.keymap import binding_rows, unknown_ids
+
+    rows = {row[0]: row for row in binding_rows({"queue_drop": "ctrl+x"})}
+    assert rows["focus_queue"][1] == "ctrl+up,f10"
+    assert rows["queue_edit"][1] == "enter" and rows["queue_drop"][1] == "ctrl+x"
+    assert unknown_ids({"queue_edit": "e", "queue_drop": "x", "focus_queue": "f10"}) == []
