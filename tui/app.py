@@ -22,6 +22,7 @@ from tui.bridge import Bridge
 from tui.history_flows import HistoryFlows
 from tui.keymap import dashboard_bindings, unknown_ids
 from tui.media_flows import MediaFlows
+from tui.queue_flow import PromptQueueFlow
 from tui.screens.dashboard import PANES, DashboardScreen
 from tui.screens.dialogs import Confirm
 from widgets.activity import ActivityPane
@@ -39,11 +40,12 @@ EngineFactory = Callable[["Settings"], Awaitable["Engine"]]
 _DASHBOARD_ACTIONS = {
     "cancel_run", "kill_exec", "focus_pane", "toggle_maximize", "new_session", "sessions",
     "rename_session", "search", "models", "settings", "budget", "continue_reply", "mark_wrong",
-    "rerun_fresh", *TREE_ACTIONS,
+    "rerun_fresh", "focus_queue", *TREE_ACTIONS,
 }
 
+_REPLACED_SYSTEM_COMMANDS = {"Theme", "Keys", "Maximize", "Minimize"}
 
-class GlassboxApp(BranchFlows, HistoryFlows, MediaFlows):
+class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
     """The Glassbox dashboard."""
 
     TITLE = "Glassbox"
@@ -198,8 +200,12 @@ class GlassboxApp(BranchFlows, HistoryFlows, MediaFlows):
     # -- runs -----------------------------------------------------------------------------
 
     async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        if self.handle is not None and self.ready.is_set():
+            self.queue_prompt(message.text)  # runs when the current run ends
+            return
+        self._editing_at = None
         if await self.submit(message.text) is None:
-            # Not sent (still loading, or a run is going): the text stays in the box.
+            # Not sent (still loading, no engine): the text stays in the box.
             self.dashboard.chat.prompt.restore(message.text)
 
     async def submit(self, text: str, *, fresh: bool = False) -> RunHandle | None:
@@ -242,6 +248,7 @@ class GlassboxApp(BranchFlows, HistoryFlows, MediaFlows):
         if self.handle is not None and self.handle.run_id == run_id:
             self.handle = None
         self._resolve_approval(False)
+        self.start_next_queued()
 
     async def _approve(self, request: ApprovalRequested) -> bool:
         """The approver for `ask` mode: a modal with the code; resolves on y/n."""
@@ -327,6 +334,8 @@ class GlassboxApp(BranchFlows, HistoryFlows, MediaFlows):
             return False
         if action == "cancel_run" and self.handle is None:
             return None
+        if action == "focus_queue" and not self.queued_count:
+            return None
         return True
 
     async def action_quit(self) -> None:
@@ -385,7 +394,10 @@ class GlassboxApp(BranchFlows, HistoryFlows, MediaFlows):
         self.push_screen(StepDetailScreen(message.step))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own Theme, Keys and Maximize/Minimize duplicate ours (which save the theme, list
+        # every key and maximise the pane): the palette lists each command once.
+        yield from (command for command in super().get_system_commands(screen)
+                    if command.title not in _REPLACED_SYSTEM_COMMANDS)
         commands = (
             ("New session", "Start an empty session", self.action_new_session),
             ("Sessions", "Switch, rename or delete sessions", self.action_sessions),
@@ -394,7 +406,7 @@ class GlassboxApp(BranchFlows, HistoryFlows, MediaFlows):
             ("Pick model", "Choose the chat model", self.action_models),
             ("Settings", "Edit settings (written to the config file)", self.action_settings),
             ("Token budget", "Set this session's token budget", self.action_budget),
-            ("Toggle dark/light", "Switch theme", self.action_toggle_theme),
+            ("Theme", "Switch between dark and light (saved in the config file)", self.action_toggle_theme),
             ("Help: keys", "List every key binding", self.action_help),
             ("Cancel run", "Cancel the running turn", self.action_cancel_run),
             ("Continue reply", "Continue the last reply if it was cut off", self.action_continue_reply),
@@ -408,6 +420,7 @@ class GlassboxApp(BranchFlows, HistoryFlows, MediaFlows):
              self.action_attach_file),
             ("View picture", "Open the newest picture of the Execution pane full size",
              self.action_view_image),
+            ("Prompt queue", "Focus the queued prompts: Enter edits, Del drops", self.action_focus_queue),
         )
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)

@@ -119,13 +119,18 @@ class DialogFlows(App[int]):
 
     async def _delete(self, session_id: str) -> None:
         assert self.engine is not None
-        if await self._ask(Confirm("Delete this session and all its runs?")) is not True:
+        record = await self.engine.store.get_session(session_id)
+        title = (record.title if record else "") or "(untitled)"
+        messages = len(await self.engine.store.messages(session_id))
+        question = f"Delete the session “{title}” and all its runs?"
+        detail = f"{messages} message(s); this cannot be undone."
+        if await self._ask(Confirm(question, detail)) is not True:
             return
         await self.engine.store.delete_session(session_id)
         if session_id == self.dashboard.session_id:
             latest = await self.engine.store.latest_session() or await self.engine.new_session()
             await self.open_session(latest.id)
-        self.notify("Session deleted.")
+        self.notify(f"Session “{title}” deleted.")
 
     def action_search(self) -> None:
         """Search every session; a hit opens its session at that message."""

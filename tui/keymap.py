@@ -50,7 +50,22 @@ _SPEC: tuple[tuple[str, str, str, str, str, bool], ...] = (
      "Answer the selected (or last) prompt again, as a sibling reply (the old one stays)", False),
     ("export_session", "alt+x", "export_session", "Export",
      "Export this session's whole tree as Markdown and JSON (data dir/exports)", False),
+    ("focus_queue", "ctrl+up", "focus_queue", "Queue",
+     "Focus the prompt queue (prompts sent during a run wait there)", False),
 )
+
+WIDGET_BINDINGS: tuple[tuple[str, str, str], ...] = (
+    ("queue_edit", "enter", "Prompt queue: take the entry back into the input to edit it"),
+    ("queue_drop", "delete", "Prompt queue: drop the entry"),
+)
+"""(id, default keys, tooltip) of bindings that belong to one widget; remappable like the others."""
+
+FOOTER_PRIORITY: tuple[str, ...] = (
+    "quit", "help", "cancel_run", "focus_queue", "sessions", "new_session", "search", "maximize",
+    "kill_exec", "focus_chat", "models", "settings",
+)
+"""Binding ids (or actions) the key footer shows, most important first, as many as fit its width."""
+
 
 _BEFORE_WIDGETS = frozenset({
     "select_prev_message", "select_next_message", "prev_sibling", "next_sibling", "edit_prompt", "regenerate",
@@ -85,7 +100,8 @@ def dashboard_bindings() -> list[Binding]:
 
 def binding_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(id, keys in effect, tooltip) for every binding, with the user's overrides applied."""
-    return [(bid, keymap.get(bid, keys), tooltip) for bid, keys, _a, _d, tooltip, _s in _SPEC]
+    return [(bid, keymap.get(bid, keys), tooltip) for bid, keys, _a, _d, tooltip, _s in _SPEC] + [
+        (bid, keymap.get(bid, keys), tooltip) for bid, keys, tooltip in WIDGET_BINDINGS]
 
 
 def description_for(binding_id: str) -> str:
@@ -98,5 +114,5 @@ def description_for(binding_id: str) -> str:
 
 def unknown_ids(keymap: Mapping[str, str]) -> list[str]:
     """Keymap entries that name no binding (shown as a notice, never fatal)."""
-    known = {spec[0] for spec in _SPEC}
+    known = {spec[0] for spec in _SPEC} | {spec[0] for spec in WIDGET_BINDINGS}
     return sorted(k for k in keymap if k not in known)

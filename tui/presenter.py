@@ -57,6 +57,9 @@ class RunPresenter:
         self.session = UsageView()
         self.all_time = UsageView()
         self.speeds: list[float] = []
+        self._replies: list[str] = []
+        self._reasons: list[str] = []
+        """What this run already told the user in the chat: a reason is said once only."""
 
     def begin_turn(self) -> None:
         """A new run: the turn column starts from zero."""
@@ -76,20 +79,22 @@ class RunPresenter:
         chat, activity, execution = self.panes.chat, self.panes.activity, self.panes.execution
         if isinstance(event, RunStarted):
             self.begin_turn()
+            self._replies, self._reasons = [], []
             await chat.add_user(event.user_message_id, event.text, _branch(event.user_siblings))
             await chat.start_reply(event.assistant_message_id, _branch(event.reply_siblings))
             activity.start_run(event.text)
             execution.new_run()
         elif isinstance(event, MessageDone):
             await chat.finish_reply(event.message_id, event.text, event.incomplete, event.cached)
-            if event.incomplete and event.reason:
+            self._replies.append(event.text.lower())
+            if event.incomplete and event.reason and self._say(event.reason):
                 await chat.add_notice(f"The reply is incomplete: {event.reason}.", "warning")
         elif isinstance(event, UsageUpdated):
             self._add_usage(event)
         elif isinstance(event, Notice):
             await chat.add_notice(event.text, event.level)
         elif isinstance(event, RunFinished):
-            if event.status != "completed":
+            if event.status != "completed" and self._say(event.reason):
                 await chat.add_notice(f"Run {event.status}: {event.reason}".rstrip(": "), "warning")
             activity.add_event(f"run {event.status} · {event.duration_s:.2f} s"
                                if not self.snapshot_mode else f"run {event.status}",
@@ -138,12 +143,25 @@ class RunPresenter:
     async def _on_failed(self, event: RunFailed) -> None:
         chat = self.panes.chat
         await chat.finish_reply_if_streaming()
-        await chat.add_notice(event.error, "error")
+        if self._say(event.error):
+            await chat.add_notice(event.error, "error")
         if "Sandbox" in event.error_kind or "Docker" in event.error:
             self.panes.execution.show_error(event.error)
         if "Budget" in event.error_kind and self.on_budget is not None:
             await self.on_budget()
         self.panes.activity.add_event(f"run failed: {event.error}", "failure")
+
+    def _say(self, reason: str) -> bool:
+        """Whether a reason is news in this run's chat (and remember it): an error or a stop reason
+        the reply or an earlier notice already gave is not shown again."""
+        said = reason.strip().rstrip(".").lower()
+        if not said:
+            return True
+        if any(said in text for text in self._replies) or any(
+                said in earlier or earlier in said for earlier in self._reasons):
+            return False
+        self._reasons.append(said)
+        return True
 
     def _add_usage(self, event: UsageUpdated) -> None:
         def add(view: UsageView) -> UsageView:

@@ -16,6 +16,7 @@ from widgets.frozen import FrozenLines, freeze, merge_frozen, settled
 from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace, ReplyBody
 from widgets.pane import Pane
 from widgets.prompt import PromptInput
+from widgets.prompt_queue import PromptQueue
 
 __all__ = ["ChatItem", "ChatPane", "MessageView"]
 
@@ -53,6 +54,7 @@ class ChatPane(SessionLog, MessageCursor, Pane):
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="chat-log", can_focus=True)
+        yield PromptQueue(id="prompt-queue")
         yield PromptInput(id="prompt")
 
     def on_mount(self) -> None:
@@ -69,6 +71,11 @@ class ChatPane(SessionLog, MessageCursor, Pane):
     def prompt(self) -> PromptInput:
         """The input box."""
         return self.query_one(PromptInput)
+
+    @property
+    def queue(self) -> PromptQueue:
+        """Prompts waiting for the current run to end."""
+        return self.query_one(PromptQueue)
 
     def focus_first(self) -> None:
         """Focus the prompt."""

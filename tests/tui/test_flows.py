@@ -320,20 +320,6 @@ async def test_theme_toggle(tmp_path: Path) -> None:
         assert app.theme == "textual-dark"
 
 
-async def test_a_prompt_that_cannot_be_sent_stays_in_the_box(tmp_path: Path) -> None:
-    app = make_app(tmp_path, [LONG], token_delay_s=0.01)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await started(pilot)
-        await send(pilot, "first", wait=False)
-        await wait_for(pilot, lambda: len(app.dashboard.chat.streaming_text) > 5)
-        app.dashboard.chat.prompt.load_text("second, while the first runs")
-        await pilot.press("enter")
-        await pilot.pause(0.05)
-        assert app.dashboard.chat.prompt.text == "second, while the first runs"
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.handle is None)
-
-
 async def test_f7_marks_wrong_while_typing_in_the_prompt(tmp_path: Path) -> None:
     # The prompt's TextArea binds F7 to "select all"; the dashboard key must win (priority binding).
     app = make_app(tmp_path, ["The answer is 12."])

@@ -75,3 +75,23 @@ def test_help_screen(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_light_theme(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(make_app(tmp_path, [REPLY]), terminal_size=WIDE, run_before=_after_run("ctrl+t"))
+
+
+def test_small_terminal_with_queued_prompts(snap_compare: Any, tmp_path: Path) -> None:
+    """80x24 while a run goes and two prompts wait in the queue: top bar, queue and footer fit."""
+    from glassbox_factory import FakeSandbox
+    from helpers import wait_for
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        app = await started(pilot)
+        await send(pilot, "run the factorial script", wait=False)
+        await wait_for(pilot, lambda: app.dashboard.execution.running)
+        await pilot.press(*"What is 2+2?", "enter", *"Name three colours.", "enter")
+        from widgets.footer import FittedFooter
+
+        footer = app.dashboard.query_one(FittedFooter)
+        await wait_for(pilot, lambda: "focus_queue" in footer.shown and "cancel_run" in footer.shown)
+        await pilot.pause(0.2)
+
+    app = make_app(tmp_path, [REPLY], sandbox=FakeSandbox(tmp_path, hang=True))
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)

@@ -10,16 +10,20 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Footer, Tab, Tabs
 
 from engine.glance import Glance
 from engine.store.records import MessageRecord, RunRecord, StepRecord
 from tui.bridge import EngineEvent, RunEnded, StreamBatch
+from tui.keymap import FOOTER_PRIORITY
 from widgets.activity import ActivityPane, StepInfo
 from widgets.chat import ChatItem, ChatPane
 from widgets.cost import BudgetView, CostPane, UsageView
 from widgets.execution import ExecPane
+from widgets.footer import FittedFooter
 from widgets.pane import Pane
+from widgets.scrollbars import use_whole_cell_scrollbars
+from widgets.topbar import TopBar
 
 if TYPE_CHECKING:
     from tui.exec_history import ExecHistory
@@ -90,7 +94,7 @@ class DashboardScreen(Screen[None]):
         return self._presenter
 
     def compose(self) -> ComposeResult:
-        yield Static("Glassbox", id="topbar", markup=False)
+        yield TopBar(id="topbar", live=not self.snapshot_mode)
         if self._is_compact(self.app.size.width, self.app.size.height):
             yield self._pane_tabs()
         with Horizontal(id="dashboard"):
@@ -119,6 +123,7 @@ class DashboardScreen(Screen[None]):
             prompt.post_message(events.Key(key, character))
 
     def on_mount(self) -> None:
+        use_whole_cell_scrollbars()
         if self.snapshot_mode:
             self.chat.prompt.cursor_blink = False
         self.apply_layout(self.app.size.width, self.app.size.height)
@@ -150,9 +155,14 @@ class DashboardScreen(Screen[None]):
         """A pane by id."""
         return self.query_one(f"#{name}", Pane)
 
+    @property
+    def topbar(self) -> TopBar:
+        """The status line at the top."""
+        return self.query_one("#topbar", TopBar)
+
     def set_status(self, text: str) -> None:
         """The one-line bar at the top."""
-        self.query_one("#topbar", Static).update(text)
+        self.topbar.show_text(text)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -250,7 +260,7 @@ class DashboardScreen(Screen[None]):
         """Mount the key footer (once). The app does it after its first frame: during start-up the
         footer rebuilt its keys on every change of focus or bindings, 20% of the start-up's work."""
         if not self.query(Footer):
-            await self.mount(Footer())
+            await self.mount(FittedFooter(FOOTER_PRIORITY))
             self.refresh_bindings()  # a footer shows its keys once the bindings next change
 
     async def next_frame(self) -> None:
@@ -302,7 +312,11 @@ class DashboardScreen(Screen[None]):
         state = "running (Esc cancels)" if app.handle is not None else "idle"
         if not app.ready.is_set():
             state = "starting…"
-        self.set_status(f" Glassbox · {title} · model: {model} · {state}")
+        queued = self.chat.queue.count
+        if queued:
+            state += f" · {queued} queued"
+        self.topbar.show(title, model, state, running=app.handle is not None)
+        self.refresh_bindings()  # the footer shows Esc only while it cancels something
 
     async def refresh_cost(self) -> None:
         """Session and all-time totals from the store when a session opens; the presenter adds
@@ -343,6 +357,7 @@ class DashboardScreen(Screen[None]):
         self.update_topbar()
 
     async def on_stream_batch(self, message: StreamBatch) -> None:
+        self.topbar.count_tokens(sum(c.count for c in message.chunks if c.kind == "token"))
         for chunk in message.chunks:
             if chunk.kind == "token":
                 await self.chat.append_reply(chunk.text)
@@ -351,6 +366,11 @@ class DashboardScreen(Screen[None]):
 
     async def on_engine_event(self, message: EngineEvent) -> None:
         await self.presenter.dispatch(message.event)
+        self.topbar.take_event(message.event)
+        # A run's first widgets were found laid out but not painted in a real terminal when a prompt
+        # was queued as the run started (tmux, 160x48); a repaint of the log after each event (not
+        # each token) costs little and leaves nothing stale.
+        self.call_after_refresh(self.chat.log_view.refresh)
 
     async def on_run_ended(self, message: RunEnded) -> None:
         await self.chat.finish_reply_if_streaming()

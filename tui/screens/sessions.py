@@ -48,8 +48,9 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
         Binding("ctrl+n", "choose('new')", "New", id="sessions_new", tooltip="Start a new session"),
         Binding("f2", "choose('rename')", "Rename", id="sessions_rename",
                 tooltip="Rename the selected session"),
-        Binding("delete,ctrl+d", "choose('delete')", "Delete", id="sessions_delete",
-                tooltip="Delete the selected session"),
+        # A priority binding: the filter box has the focus and would take Del for itself.
+        Binding("delete,ctrl+d", "delete", "Delete", id="sessions_delete",
+                tooltip="Delete the selected session", priority=True),
         Binding("f4", "choose('checkpoints')", "Checkpoints", id="sessions_checkpoints",
                 tooltip="The selected session's /workspace checkpoints (Enter restores one)"),
         # Priority: a terminal sends Alt+X as Esc + x, which the filter box would type.
@@ -148,6 +149,15 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
         selected = self._selected()
         if selected is not None:
             self.dismiss(SessionChoice(action, selected))
+
+    def action_delete(self) -> None:
+        """Delete the selected session; in the filter box Del still deletes a character, if there is
+        one to the right of the cursor."""
+        box = self.query_one("#sessions-filter", Input)
+        if box.has_focus and box.cursor_position < len(box.value):
+            box.action_delete_right()
+            return
+        self.action_choose("delete")
 
     def action_close(self) -> None:
         self.dismiss(None)
