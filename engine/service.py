@@ -19,7 +19,6 @@ from engine.chat import answer_in_chat, continue_reply
 from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
 from engine.events import Event, Notice, RunFailed, RunFinished, RunStarted
-from engine.heap import release_free_heap
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
 from engine.llm.factory import load_chat_model, model_entry
 from engine.llm.turns import ModelTurns
@@ -343,8 +342,6 @@ class Engine:
             finally:
                 self.runs.pop(handle.run_id, None)
                 await handle.queue.put(None)
-                if not task_cancelled and not self.runs:
-                    await asyncio.to_thread(release_free_heap)
 
     async def _fail(
         self, emit: Callable[[Event], Awaitable[None]], handle: RunHandle, message: str, kind: str,

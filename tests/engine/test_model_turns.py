@@ -65,39 +65,3 @@ async def test_two_sessions_at_once_take_turns_on_the_real_model(
         done = [e for lab, e in timeline if lab == label and isinstance(e, MessageDone)]
         ends = [e for lab, e in timeline if lab == label and isinstance(e, RunFinished)]
         assert len(done) == 1 and done[0].text.strip() and ends[0].status == "completed"
-
-
-
-HOLES = """
-import ctypes, ctypes.util, sys
-from engine.heap import release_free_heap
-libc = ctypes.CDLL(ctypes.util.find_library("c"))
-libc.malloc.restype = ctypes.c_void_p
-libc.free.argtypes = [ctypes.c_void_p]
-def anon_kb():
-    line = next(l for l in open("/proc/self/status") if l.startswith("RssAnon:"))
-    return int(line.split()[1])
-blocks = [libc.malloc(64 * 1024) for _ in range(2000)]
-for block in blocks:
-    ctypes.memset(block, 1, 64 * 1024)
-for block in blocks[::2]:  # holes between live blocks: glibc cannot give them back from the top
-    libc.free(block)
-before = anon_kb()
-released = release_free_heap()
-print(released, before - anon_kb())
-"""
-
-
-def test_free_heap_between_live_blocks_goes_back_to_the_os() -> None:
-    import subprocess
-    import sys
-
-    from engine.heap import _libc
-
-    if _libc() is None:
-        pytest.skip("not glibc: malloc_trim does not exist here")
-    out = subprocess.run([sys.executable, "-c", HOLES], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2]).stdout.split()
-    released, freed_kb = out[0] == "True", int(out[1])
-    # 1,000 holes of 64 KB: about 62 MB that RSS kept until the trim.
-    assert released and freed_kb > 40_000
