@@ -71,6 +71,20 @@ class BranchFlows(App[int]):
         if select is not None:
             self.call_after_refresh(chat.select_message, select)
 
+    async def _target_prompt(self, missing: str) -> tuple[Engine, str, ConversationTree, ChatItem] | None:
+        """The session, its tree and the selected (or last) prompt on the shown path; None (and
+        `missing` as a warning) when there is no prompt yet."""
+        current = self._session()
+        if current is None:
+            return None
+        engine, session_id = current
+        tree = await engine.tree(session_id)
+        item = self._prompt_target({m.id for m in tree.path()}, tree)
+        if item is None:
+            self.notify(missing, severity="warning")
+            return None
+        return engine, session_id, tree, item
+
     def _prompt_target(self, path_ids: set[str], tree: ConversationTree) -> ChatItem | None:
         """The selected message's prompt (a reply's own prompt), else the last prompt shown."""
         chat = self.dashboard.chat
@@ -115,15 +129,10 @@ class BranchFlows(App[int]):
     async def action_edit_prompt(self) -> None:
         """Put the selected prompt (or the last one) into the input; Enter sends it as a new branch
         from the same point, and the original stays as its sibling."""
-        current = self._session()
-        if current is None:
+        target = await self._target_prompt("No prompt to edit yet.")
+        if target is None:
             return
-        engine, session_id = current
-        tree = await engine.tree(session_id)
-        item = self._prompt_target({m.id for m in tree.path()}, tree)
-        if item is None:
-            self.notify("No prompt to edit yet.", severity="warning")
-            return
+        item = target[3]
         self.branch_edit = item.message_id
         chat = self.dashboard.chat
         self.dashboard.show_pane("chat", focus=False)
@@ -175,15 +184,10 @@ class BranchFlows(App[int]):
 
     async def action_regenerate(self) -> None:
         """Answer the selected prompt (or the last one) again: a new reply beside the earlier ones."""
-        current = self._session()
-        if current is None:
+        target = await self._target_prompt("No prompt to answer again yet.")
+        if target is None:
             return
-        engine, session_id = current
-        tree = await engine.tree(session_id)
-        item = self._prompt_target({m.id for m in tree.path()}, tree)
-        if item is None:
-            self.notify("No prompt to answer again yet.", severity="warning")
-            return
+        engine, session_id, tree, item = target
         await self._show_path(tree, item.message_id)
         self._follow(engine.regenerate(session_id, item.message_id, self._options()))
 

@@ -18,6 +18,9 @@ from engine.events import Event, Notice
 from engine.llm.base import ChatMessage
 from engine.run import RunContext
 
+UNCHECKED_NOTICE = ("Not checked by running code: the model answered from what it knows. "
+                    "Ask it to compute the answer with Python to have it verified.")
+
 
 async def run_agent(ctx: RunContext) -> AsyncIterator[Event]:
     """Run one user message through the agent; ends with MessageDone and RunFinished."""
@@ -58,6 +61,10 @@ async def run_direct(runtime: AgentRuntime) -> AsyncIterator[Event]:
             solved = item
         else:
             yield item
+    if solved.answer and solved.ending is None and not solved.skipped and not runtime.last_output.strip() \
+            and runtime.sandbox_error is None:
+        # On the eval set no answer given without running code was right (0 of 49): say so.
+        yield Notice(run_id=ctx.run_id, level="info", text=UNCHECKED_NOTICE)
     async for event in conclude(runtime, solved):
         yield event
 

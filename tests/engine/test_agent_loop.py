@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from engine.agent.loop import run_agent
+from engine.agent.loop import UNCHECKED_NOTICE, run_agent
 from engine.events import (
     CodeExecStarted,
     Event,
@@ -55,6 +55,8 @@ async def test_direct_answer_runs_nothing(gb_home: Path, tmp_path: Path) -> None
     assert system.role == "system" and "```tool" in system.content and "calc(expression)" in system.content
     history = await engine.history(session.id)
     assert history[-1].content == message.text and history[-1].status == "complete"
+    # Nothing ran: the answer says it was not checked (no answer like it was right on the eval).
+    assert [e.text for e in events if isinstance(e, Notice)] == [UNCHECKED_NOTICE]
     await engine.close()
 
 
@@ -94,8 +96,10 @@ async def test_computed_answer_comes_from_printed_output(gb_home: Path, tmp_path
     sandbox = FakeSandbox([FakeResult(stdout="1024\n")])
     engine, _, _ = await open_engine(tmp_path, [code, code], sandbox)
     session = await engine.new_session()
-    message, end = final(await engine.submit(session.id, "2 to the 10th?", AGENT).wait())
+    events = await engine.submit(session.id, "2 to the 10th?", AGENT).wait()
+    message, end = final(events)
     assert message.text == "1024" and end.status == "completed" and len(sandbox.calls) == 1
+    assert not any(isinstance(e, Notice) for e in events)  # checked by running code
     # ... and when it says nothing at all.
     sandbox.results.append(FakeResult(stdout="1024\n"))
     engine._model = type(engine._model)([code, ""])  # type: ignore[call-arg]
