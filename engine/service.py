@@ -27,6 +27,7 @@ from engine.paths import app_paths
 from engine.recorder import EventRecorder
 from engine.run import Answer, RunContext, SearchHit, Stage, SubmitOptions, compose, sampling_from
 from engine.sandbox.base import CodeRunner
+from engine.sessions import SessionBook
 from engine.store.audit import CommandAudit
 from engine.store.export import write_exports
 from engine.store.repository import MessageRecord, SessionRecord, Store, new_id
@@ -116,6 +117,8 @@ class Engine:
         """Checkpoints of /workspace after each turn, undo, redo and restore (engine/undo.py)."""
         self.audit = CommandAudit(store)
         """Every execution across sessions: list, open, export (engine/store/audit.py)."""
+        self.sessions = SessionBook(store)
+        """Session, run and usage reads and edits for the app (the UI never holds the store)."""
 
     @classmethod
     async def open(

@@ -149,7 +149,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
             await dashboard.chat.add_notice(f"The engine could not start: {exc}", "error")
             dashboard.set_status(" Glassbox · engine not available (Ctrl+Q quits)")
         else:
-            session = await self.engine.store.latest_session() or await self.engine.new_session()
+            session = await self.engine.sessions.latest() or await self.engine.new_session()
             await self.open_session(session.id)
             self.glance = None  # shown and superseded: its copy of the messages is not kept
         await dashboard.add_footer()
@@ -192,7 +192,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
     async def open_session(self, session_id: str, at_message: str | None = None) -> None:
         """Show a session (cancelling nothing: switching is refused while a run is going)."""
         assert self.engine is not None
-        record = await self.engine.store.get_session(session_id)
+        record = await self.engine.sessions.get(session_id)
         self.session_title = record.title if record else ""
         self.stop_editing()  # an edit belongs to the session it was started in
         await self.dashboard.load_session(session_id, at_message)
@@ -304,7 +304,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         if self.engine is None or self.handle is not None or turn is None or session_id is None:
             self.notify("Nothing to continue now.", severity="warning")
             return
-        record = await self.engine.store.get_message(turn[1])
+        record = await self.engine.sessions.message(turn[1])
         if record is None or not record.incomplete:
             self.notify("The last reply is complete: there is nothing to continue.")
             return

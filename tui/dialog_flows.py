@@ -82,7 +82,7 @@ class DialogFlows(App[int]):
         from tui.screens.sessions import SessionChoice, SessionsScreen
 
         assert self.engine is not None
-        sessions = await self.engine.store.list_sessions()
+        sessions = await self.engine.sessions.recent()
         choice = await self._ask(SessionsScreen(sessions, self.dashboard.session_id,
                                                 show_age=not self.snapshot_mode, load_tree=self.engine.tree))
         if not isinstance(choice, SessionChoice):
@@ -109,26 +109,26 @@ class DialogFlows(App[int]):
 
     async def _rename(self, session_id: str) -> None:
         assert self.engine is not None
-        record = await self.engine.store.get_session(session_id)
+        record = await self.engine.sessions.get(session_id)
         title = await self._ask(TextPrompt("New title", record.title if record else ""))
         if isinstance(title, str) and title.strip():
-            await self.engine.store.rename_session(session_id, title.strip())
+            await self.engine.sessions.rename(session_id, title.strip())
             if session_id == self.dashboard.session_id:
                 self.session_title = title.strip()
                 self.dashboard.update_topbar()
 
     async def _delete(self, session_id: str) -> None:
         assert self.engine is not None
-        record = await self.engine.store.get_session(session_id)
+        record = await self.engine.sessions.get(session_id)
         title = (record.title if record else "") or "(untitled)"
-        messages = len(await self.engine.store.messages(session_id))
+        messages = await self.engine.sessions.message_count(session_id)
         question = f"Delete the session “{title}” and all its runs?"
         detail = f"{messages} message(s); this cannot be undone."
         if await self._ask(Confirm(question, detail)) is not True:
             return
-        await self.engine.store.delete_session(session_id)
+        await self.engine.sessions.delete(session_id)
         if session_id == self.dashboard.session_id:
-            latest = await self.engine.store.latest_session() or await self.engine.new_session()
+            latest = await self.engine.sessions.latest() or await self.engine.new_session()
             await self.open_session(latest.id)
         self.notify(f"Session “{title}” deleted.")
 
@@ -197,7 +197,7 @@ class DialogFlows(App[int]):
 
     async def _budget(self) -> None:
         assert self.engine is not None and self.dashboard.session_id is not None
-        record = await self.engine.store.get_session(self.dashboard.session_id)
+        record = await self.engine.sessions.get(self.dashboard.session_id)
         current = str(record.token_budget or 0) if record else "0"
         text = await self._ask(TextPrompt("Token budget for this session (0 = none)", current))
         if not isinstance(text, str):
@@ -207,7 +207,7 @@ class DialogFlows(App[int]):
         except ValueError:
             self.notify(f"{text!r} is not a whole number of tokens.", severity="error")
             return
-        await self.engine.store.set_session_budget(self.dashboard.session_id, budget if budget > 0 else None)
+        await self.engine.sessions.set_budget(self.dashboard.session_id, budget if budget > 0 else None)
         await self.dashboard.refresh_budget()
 
     async def action_toggle_theme(self) -> None:

@@ -43,7 +43,7 @@ class HistoryFlows(DialogFlows):
         from tui.screens.checkpoints import CheckpointsScreen
 
         assert self.engine is not None
-        record = await self.engine.store.get_session(session_id)
+        record = await self.engine.sessions.get(session_id)
         title = (record.title if record else "") or "(untitled)"
         saved = await self.engine.turns.saved(session_id)
         prompts = await self.engine.turns.prompts(session_id)

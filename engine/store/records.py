@@ -116,6 +116,26 @@ class RunSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class UsageRecord:
+    """One model call's cost: tokens, speed and context fill."""
+
+    id: int
+    run_id: str | None
+    step_id: str | None
+    session_id: str | None
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cached_prompt_tokens: int
+    ttft_s: float | None
+    tokens_per_s: float | None
+    duration_s: float | None
+    context_used: int | None
+    context_max: int | None
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class ArtifactRecord:
     """A file an execution left in /workspace/out, copied to the data directory."""
 

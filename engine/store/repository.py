@@ -28,6 +28,7 @@ from engine.store.records import (
     RunSummary,
     SessionRecord,
     StepRecord,
+    UsageRecord,
     UsageTotals,
     branch,
     new_id,
@@ -469,12 +470,12 @@ class Store(TreeQueries):
         )
         return UsageTotals(int(row[0]), int(row[1]), float(row[2]), int(row[3]))
 
-    async def usage_rows(self, session_id: str) -> list[dict[str, Any]]:
+    async def usage_rows(self, session_id: str) -> list[UsageRecord]:
         """Per-call usage of a session, oldest first (for the tokens/s sparkline)."""
         rows = await self.fetchall(
             "SELECT * FROM usage WHERE session_id=? ORDER BY created_at", (session_id,)
         )
-        return [dict(r) for r in rows]
+        return [row_to(UsageRecord, r) for r in rows]
 
 
 def _run_owner_alive(pid: int | None, started_at: float) -> bool:

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
 from engine.glance import Glance
-from engine.store.records import MessageRecord, RunRecord, StepRecord
+from engine.store.records import MessageRecord, RunRecord, StepRecord, UsageRecord
 from tui.bridge import EngineEvent, RunEnded, StreamBatch
 from tui.keymap import FOOTER_PRIORITY
 from widgets.activity import ActivityPane, StepInfo
@@ -276,7 +276,7 @@ class DashboardScreen(Screen[None]):
         assert engine is not None
         self.activity.clear()
         self.execution.clear()
-        runs = (await engine.store.runs(session_id))[-HISTORY_RUNS:]
+        runs = (await engine.sessions.runs(session_id))[-HISTORY_RUNS:]
         for run in runs:
             await self._show_run_steps(run, texts)
         from tui.exec_history import ExecHistory
@@ -289,10 +289,10 @@ class DashboardScreen(Screen[None]):
         assert engine is not None
         title = texts.get(run.user_message_id or "", "")
         if not title and run.user_message_id:  # a run on another branch than the one shown
-            message = await engine.store.get_message(run.user_message_id)
+            message = await engine.sessions.message(run.user_message_id)
             title = message.content if message else ""
         self.activity.start_run(title)
-        for record in await engine.store.steps(run.id):
+        for record in await engine.sessions.steps(run.id):
             info = step_from_record(record)
             self.activity.step_started(info)
             if record.finished_at is not None or record.status not in ("running", "pending"):
@@ -324,19 +324,17 @@ class DashboardScreen(Screen[None]):
         engine = self.gb.engine
         if engine is None or self.session_id is None or self.gb.closing:
             return
-        from engine.store.usage_sums import usage_sums
-
-        rows = await engine.store.usage_rows(self.session_id)
-        sums = await usage_sums(engine.store)
+        rows = await engine.sessions.usage(self.session_id)
+        sums = await engine.sessions.all_time_usage()
         all_time = UsageView.of_sums(sums.prompt_tokens, sums.completion_tokens, sums.compute_s,
                                      sums.calls, sums.ttft_sum_s, sums.decode_tokens, sums.decode_s)
         turn = UsageView()
         context = (0, 0)
         if rows:
-            last_run = rows[-1]["run_id"]
-            turn = _usage_from_rows([r for r in rows if r["run_id"] == last_run])
-            context = (int(rows[-1]["context_used"]), int(rows[-1]["context_max"]))
-        speeds = [float(r["tokens_per_s"]) for r in rows if r["tokens_per_s"]]
+            last_run = rows[-1].run_id
+            turn = _usage_from_rows([r for r in rows if r.run_id == last_run])
+            context = (rows[-1].context_used or 0, rows[-1].context_max or 0)
+        speeds = [r.tokens_per_s for r in rows if r.tokens_per_s]
         self.presenter.show_totals(turn, _usage_from_rows(rows), all_time, speeds, context)
         await self.refresh_budget()
 
@@ -345,7 +343,7 @@ class DashboardScreen(Screen[None]):
         app = self.gb
         if app.engine is None or self.session_id is None or app.closing:
             return
-        record = await app.engine.store.get_session(self.session_id)
+        record = await app.engine.sessions.get(self.session_id)
         budget = (record.token_budget if record else None) or app.engine.settings.ui.session_token_budget
         used = self.presenter.session.total
         self.cost.budget = BudgetView(budget, used) if budget else None
@@ -379,9 +377,8 @@ class DashboardScreen(Screen[None]):
         self.update_topbar()
 
 
-def _usage_from_rows(rows: list[dict[str, Any]]) -> UsageView:
+def _usage_from_rows(rows: list[UsageRecord]) -> UsageView:
     view = UsageView()
     for r in rows:
-        view = view.plus(int(r["prompt_tokens"]), int(r["completion_tokens"]), r["ttft_s"],
-                         r["tokens_per_s"], float(r["duration_s"] or 0.0))
+        view = view.plus(r.prompt_tokens, r.completion_tokens, r.ttft_s, r.tokens_per_s, r.duration_s or 0.0)
     return view
