@@ -32,7 +32,8 @@ _IMPORTS: dict[str, str] = {
 
 
 def missing_import_fix(action: Action, failure: Failure) -> tuple[Action, str] | None:
-    """The action with the import it lacked, and that import; None when this is not such an error."""
+    """The action with the import it lacked, and the reason to record on the failed step; None when
+    this is not such an error."""
     if action.kind != "code" or action.language != "python" or failure.kind != "error":
         return None
     found = _NAME_ERROR.findall(failure.detail)
@@ -42,7 +43,8 @@ def missing_import_fix(action: Action, failure: Failure) -> tuple[Action, str] |
     line = _IMPORTS.get(name) or _datetime_import(name, action.code)
     if line is None or line in action.code.splitlines():
         return None
-    return replace(action, code=f"{line}\n{action.code}"), line
+    why = f"added the missing import ({line}) and ran it again"
+    return replace(action, code=f"{line}\n{action.code}"), why
 
 
 def _datetime_import(name: str, code: str) -> str | None:

@@ -147,10 +147,10 @@ async def solve(
             repaired = missing_import_fix(action, result.failure)
             if repaired is not None and (reason := runtime.budget.take_action()) is None:
                 # A missing import is fixed without asking the model (small models often leave it out).
-                action, line = repaired
+                action, why = repaired
                 yield runtime.finish(result.step, "retry", output=result.observation,
                                      strategy="retry_with_fix",
-                                     reason=f"added the missing import ({line}) and ran it again")
+                                     reason=why)
                 kind = "retry"
                 continue
             attempt += 1

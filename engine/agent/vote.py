@@ -75,9 +75,9 @@ async def vote_on(
         assert result is not None
         repaired = missing_import_fix(current, result.failure) if result.failure is not None else None
         if repaired is not None and result.ending is None:
-            current, line = repaired
+            current, fix_reason = repaired
             yield runtime.finish(result.step, "retry", output=result.observation, strategy="retry_with_fix",
-                                 reason=f"added the missing import ({line}) and ran it again")
+                                 reason=fix_reason)
             result = None
             async for item in act(runtime, current, vote_step.id, "retry", title=f"Candidate {number} fixed"):
                 if isinstance(item, ActResult):

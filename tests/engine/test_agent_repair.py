@@ -38,8 +38,9 @@ def code(text: str, language: str = "python") -> Action:
 def test_known_names_get_their_import(name: str, source: str, line: str) -> None:
     fixed = missing_import_fix(code(source), name_error(name))
     assert fixed is not None
-    action, added = fixed
-    assert added == line and action.code == f"{line}\n{source}"
+    action, why = fixed
+    assert why == f"added the missing import ({line}) and ran it again"
+    assert action.code == f"{line}\n{source}"
 
 
 def test_other_errors_and_names_are_left_to_the_model() -> None:
