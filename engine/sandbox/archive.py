@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import tarfile
 import time
@@ -22,6 +23,9 @@ SANDBOX_USER = "1000:1000"
 ARCHIVE_NAME = "retired-workspace.tar"
 MARKER_NAME = "retired-workspace.json"
 _CHUNK = 1 << 16
+SAVE_ATTEMPTS = 3
+_RETRY_PAUSE_S = 0.25
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +53,35 @@ def save_workspace(client: Any, container_id: str, folder: Path, reason: str) ->
     try:
         files, size = write_workspace_tar(client, container_id, archive)
         result = SavedWorkspace(files, size, reason)
-    except SandboxError:
-        result = SavedWorkspace(0, 0, reason, saved=False)
+    except SandboxError as exc:
+        result = SavedWorkspace(0, 0, f"{reason}; {exc}", saved=False)
     try:
         marker.write_text(json.dumps({"files": result.files, "bytes": result.bytes,
-                                      "reason": reason, "saved": result.saved}))
+                                      "reason": result.reason, "saved": result.saved}))
     except OSError:  # e.g. a full disk: without a marker the next run starts afresh
         archive.unlink(missing_ok=True)
         return SavedWorkspace(0, 0, reason, saved=False)
     return result
 
 
-def write_workspace_tar(client: Any, container_id: str, target: Path) -> tuple[int, int]:
+def write_workspace_tar(client: Any, container_id: str, target: Path,
+                        attempts: int = SAVE_ATTEMPTS) -> tuple[int, int]:
     """Stream the container's /workspace into the tar file `target` (blocking); returns its
-    (files, bytes). Raises SandboxError and leaves no file behind when that fails."""
+    (files, bytes). Tries `attempts` times, since on a loaded engine an exec can fail where the
+    next one works; raises SandboxError and leaves no file behind when every try failed."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _write_workspace_tar_once(client, container_id, target)
+        except SandboxError as exc:
+            if attempt == attempts:
+                raise
+            log.warning("sandbox: saving /workspace failed (try %d of %d): %s", attempt,
+                        attempts, exc)
+            time.sleep(_RETRY_PAUSE_S * attempt)
+    raise AssertionError("unreachable")
+
+
+def _write_workspace_tar_once(client: Any, container_id: str, target: Path) -> tuple[int, int]:
     partial = target.with_suffix(".part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +107,9 @@ def write_workspace_tar(client: Any, container_id: str, target: Path) -> tuple[i
     except (OSError, tarfile.TarError, SandboxError, docker.errors.DockerException) as exc:
         partial.unlink(missing_ok=True)
         target.unlink(missing_ok=True)
-        raise SandboxError(f"Could not save the session's files: {exc}") from None
+        # The engine's own words ("Container … is not running"), not the request's URL.
+        why = getattr(exc, "explanation", None) or exc
+        raise SandboxError(f"Could not save the session's files: {why}") from None
     return counted
 
 

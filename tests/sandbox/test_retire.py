@@ -182,5 +182,6 @@ async def test_files_that_could_not_be_saved_are_reported_lost(
         assert back.stdout == "False\n"
         assert back.restored is not None and not back.restored.saved
         assert "could not be kept" in back.stderr
+        assert "Could not save the session's files" in back.restored.reason  # and why
     finally:
         await runner.close()

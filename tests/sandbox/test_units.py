@@ -72,3 +72,41 @@ def test_build_says_when_the_base_is_missing_and_cannot_be_made(docker_client: A
                     lambda p: seen.append((p.stage, p.status)), allow_debootstrap=False)
     assert ("engine", "done") in seen
     assert seen[-1] == ("base", "fail")
+
+
+def test_a_workspace_save_that_fails_once_is_tried_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.sandbox import archive
+
+    outcomes: list[Exception | tuple[int, int]] = [SandboxError("exec timed out"), (2, 30)]
+
+    def once(client: Any, container_id: str, target: Path) -> tuple[int, int]:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(archive, "_write_workspace_tar_once", once)
+    monkeypatch.setattr(archive, "_RETRY_PAUSE_S", 0.0)
+    saved = archive.save_workspace(None, "c1", tmp_path, "to make room")
+    assert (saved.saved, saved.files, saved.bytes) == (True, 2, 30)
+    assert not outcomes
+
+
+def test_a_workspace_save_that_keeps_failing_says_why(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.sandbox import archive
+
+    calls: list[str] = []
+
+    def once(client: Any, container_id: str, target: Path) -> tuple[int, int]:
+        calls.append(container_id)
+        raise SandboxError("Could not save the session's files: exec timed out")
+
+    monkeypatch.setattr(archive, "_write_workspace_tar_once", once)
+    monkeypatch.setattr(archive, "_RETRY_PAUSE_S", 0.0)
+    saved = archive.save_workspace(None, "c1", tmp_path, "to make room")
+    assert len(calls) == archive.SAVE_ATTEMPTS
+    assert not saved.saved and "exec timed out" in saved.reason
+    kept = archive.saved_workspace(tmp_path)
+    assert kept is not None and not kept.saved and "exec timed out" in kept.reason
