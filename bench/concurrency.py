@@ -2,7 +2,7 @@
 
 Starts llama-cpp-python's server on 127.0.0.1 with the default model, then prints the aggregate
 streamed tokens/s of N simultaneous Glassbox sessions (Engine.submit in chat mode through the
-OpenAI backend) divided by that of N simultaneous plain httpx streaming clients of the same
+OpenAI backend) divided by that of N simultaneous plain httpx2 streaming clients of the same
 server, same prompt and sampling, for N = 4 and N = 1 (goal >= 0.95: Glassbox adds no waiting of
 its own). Rounds alternate between the two sides so machine noise hits both alike.
 """
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -46,15 +46,15 @@ def start_server(model: Path) -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url + "/models", timeout=1, trust_env=False).status_code == 200:
+            if httpx2.get(url + "/models", timeout=1, trust_env=False).status_code == 200:
                 return process, url
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("the server did not start")
 
 
-async def plain_client(client: httpx.AsyncClient, url: str) -> int:
+async def plain_client(client: httpx2.AsyncClient, url: str) -> int:
     body = {"messages": [{"role": "system", "content": "You are helpful."},
                          {"role": "user", "content": PROMPT}],
             "stream": True, "max_tokens": MAX_TOKENS, "temperature": 0.0}
@@ -67,7 +67,7 @@ async def plain_client(client: httpx.AsyncClient, url: str) -> int:
 
 
 async def plain_rate(url: str, n: int) -> float:
-    async with httpx.AsyncClient(timeout=600, trust_env=False) as client:
+    async with httpx2.AsyncClient(timeout=600, trust_env=False) as client:
         started = time.perf_counter()
         counts = await asyncio.gather(*(plain_client(client, url) for _ in range(n)))
         return sum(counts) / (time.perf_counter() - started)

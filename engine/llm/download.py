@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote, unquote, urlsplit
 
-import httpx2  # the MCP SDK's HTTP client; importing httpx itself would load rich here
+import httpx2
 
 from engine.errors import ModelError
 from engine.llm.gguf import read_gguf_metadata

@@ -1,4 +1,4 @@
-"""OpenAIChatModel: a chat model on an OpenAI-compatible server, streamed over SSE with httpx."""
+"""OpenAIChatModel: a chat model on an OpenAI-compatible server, streamed over SSE with httpx2."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import httpx2
+
 from engine.config import ModelEntry
 from engine.errors import ModelError
 from engine.llm.base import CancelToken, ChatMessage, GenDone, GenItem, GenToken, SamplingParams
-from engine.llm.http_library import httpx
 from engine.llm.server_api import (
     ServerTokenizer,
     discover_context_size,
@@ -49,7 +50,7 @@ class OpenAIChatModel:
     """A model served over the OpenAI chat API (llama.cpp's server, vLLM, Ollama, LM Studio...)."""
 
     def __init__(
-        self, entry: ModelEntry, client: httpx.AsyncClient, model_id: str, context_size: int,
+        self, entry: ModelEntry, client: httpx2.AsyncClient, model_id: str, context_size: int,
     ) -> None:
         self._entry = entry
         self._client = client
@@ -159,7 +160,7 @@ class OpenAIChatModel:
                     if cancel.cancelled:
                         reply.finish = "cancelled"
                         break
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             if not reply.parts:
                 raise transport_error(exc, self._entry.base_url) from None
             cut = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -178,13 +179,13 @@ class OpenAIChatModel:
 
     async def _open(
         self, stack: contextlib.AsyncExitStack, messages: list[ChatMessage], params: SamplingParams
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """Send the request; an error answer becomes a ModelError (a schema shape is retried once)."""
         for attempt in range(2):
             request = self._client.build_request("POST", self._url, json=self.request_body(messages, params))
             try:
                 response = await self._client.send(request, stream=True)
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 raise transport_error(exc, self._entry.base_url) from None
             if response.status_code < 400:
                 stack.push_async_callback(response.aclose)

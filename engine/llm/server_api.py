@@ -10,11 +10,12 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import httpx2
+
 from engine.config import ModelEntry
 from engine.errors import ModelError
 from engine.health import HealthCheck
 from engine.llm.base import ChatMessage
-from engine.llm.http_library import httpx
 
 TokenizerKind = Literal["vllm", "llama.cpp", "llama-cpp-python", "estimate"]
 _CHARS_PER_TOKEN_ESTIMATE = 3.0
@@ -45,23 +46,23 @@ def api_key(entry: ModelEntry, name: str = "") -> str | None:
     return key
 
 
-def make_client(entry: ModelEntry, name: str = "") -> httpx.AsyncClient:
+def make_client(entry: ModelEntry, name: str = "") -> httpx2.AsyncClient:
     """An HTTP client for the server, with the key and the entry's timeouts."""
     key = api_key(entry, name)
     headers = {"Authorization": f"Bearer {key}"} if key else {}
-    timeout = httpx.Timeout(entry.timeout_s, connect=entry.connect_timeout_s)
+    timeout = httpx2.Timeout(entry.timeout_s, connect=entry.connect_timeout_s)
     # trust_env=False: a proxy set for the internet must not capture a server on the LAN.
-    return httpx.AsyncClient(headers=headers, timeout=timeout, trust_env=False)
+    return httpx2.AsyncClient(headers=headers, timeout=timeout, trust_env=False)
 
 
-def transport_error(exc: httpx.HTTPError, base_url: str) -> ModelError:
+def transport_error(exc: httpx2.HTTPError, base_url: str) -> ModelError:
     """A clear ModelError for a connection that failed before or while talking to the server."""
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, httpx2.ConnectError):
         return ModelError(
             f"Cannot connect to the model server at {base_url}: {_reason(exc)}.",
             hint="Start the server, or fix base_url in config.toml's [models.NAME] entry.",
         )
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         return ModelError(
             f"The model server at {base_url} did not answer in time ({type(exc).__name__}).",
             hint="The server may be overloaded; raise timeout_s in its [models.NAME] entry.",
@@ -69,7 +70,7 @@ def transport_error(exc: httpx.HTTPError, base_url: str) -> ModelError:
     return ModelError(f"The connection to the model server at {base_url} failed: {_reason(exc)}.")
 
 
-def _reason(exc: httpx.HTTPError) -> str:
+def _reason(exc: httpx2.HTTPError) -> str:
     """The innermost cause in words: "connection refused" rather than a wrapper's text."""
     cause: BaseException | None = exc
     while cause is not None:
@@ -127,11 +128,11 @@ def error_detail(body: str) -> str:
     return str(data)[:300]
 
 
-async def get_json(client: httpx.AsyncClient, url: str, base_url: str, key_env: str = "") -> Any:
+async def get_json(client: httpx2.AsyncClient, url: str, base_url: str, key_env: str = "") -> Any:
     """GET a JSON document; raises ModelError (transport or HTTP) with a clear message."""
     try:
         response = await client.get(url)
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         raise transport_error(exc, base_url) from None
     if response.status_code >= 400:
         raise http_error(response.status_code, response.text, base_url, "", url, key_env)
@@ -142,7 +143,7 @@ async def get_json(client: httpx.AsyncClient, url: str, base_url: str, key_env: 
 
 
 async def fetch_models(
-    client: httpx.AsyncClient, base_url: str, key_env: str = ""
+    client: httpx2.AsyncClient, base_url: str, key_env: str = ""
 ) -> list[dict[str, Any]]:
     """The entries of the server's /v1/models list."""
     data = await get_json(client, base_url.rstrip("/") + "/models", base_url, key_env)
@@ -159,7 +160,7 @@ async def list_server_models(entry: ModelEntry) -> list[str]:
 
 
 async def discover_context_size(
-    client: httpx.AsyncClient, base_url: str, listed: dict[str, Any] | None
+    client: httpx2.AsyncClient, base_url: str, listed: dict[str, Any] | None
 ) -> int | None:
     """The server's context window: llama.cpp's /props, else fields of the /v1/models entry."""
     try:
@@ -170,7 +171,7 @@ async def discover_context_size(
             n_ctx = settings.get("n_ctx") or props.get("n_ctx")
             if isinstance(n_ctx, int) and n_ctx > 0:
                 return n_ctx
-    except (httpx.HTTPError, ValueError, AttributeError):
+    except (httpx2.HTTPError, ValueError, AttributeError):
         pass
     if listed:
         meta = listed.get("meta") if isinstance(listed.get("meta"), dict) else {}
@@ -201,7 +202,7 @@ class ServerTokenizer:
     prompt in ChatML (exact for ChatML models, close for others). Anything else: an estimate.
     """
 
-    def __init__(self, client: httpx.AsyncClient, base_url: str, model: str) -> None:
+    def __init__(self, client: httpx2.AsyncClient, base_url: str, model: str) -> None:
         self._client = client
         self._base_url = base_url
         self._root = api_root(base_url)
@@ -251,9 +252,9 @@ class ServerTokenizer:
                 return len(tokens["tokens"]) if isinstance(tokens, dict) and "tokens" in tokens else None
             data = await self._post("/extras/tokenize", {"input": chatml(messages), "model": self._model})
             return len(data["tokens"]) if isinstance(data, dict) and "tokens" in data else None
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise transport_error(exc, self._base_url) from None
-        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        except (httpx2.HTTPError, ValueError, KeyError, TypeError):
             return None
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:

@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from engine.agent.planner import PlanModel, grammar_schema, parse_plan
@@ -64,9 +64,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 tail = log.read_text(errors="replace")[-2000:]
                 pytest.fail(f"llama_cpp.server exited with {process.returncode}: {tail}")
             try:
-                if httpx.get(url + "/models", timeout=1, trust_env=False).status_code == 200:
+                if httpx2.get(url + "/models", timeout=1, trust_env=False).status_code == 200:
                     break
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(f"llama_cpp.server did not answer /v1/models within 180 s: "
@@ -129,7 +129,7 @@ async def test_streams_with_counted_usage_and_ttft(served: OpenAIChatModel) -> N
 async def test_counted_prompt_matches_the_servers_own_count(
     served: OpenAIChatModel, server_url: str
 ) -> None:
-    async with httpx.AsyncClient(trust_env=False, timeout=60) as client:
+    async with httpx2.AsyncClient(trust_env=False, timeout=60) as client:
         response = await client.post(server_url + "/chat/completions",
                                      json={"messages": [{"role": m.role, "content": m.content}
                                                         for m in QUESTION], "max_tokens": 1})
