@@ -111,7 +111,8 @@ class ActivityPane(Pane):
         """Begin a new run section; older runs stay, collapsed."""
         for node in self.step_tree.root.children:
             node.collapse()
-        label = Text.assemble(("▶ ", "cyan"), ("run ", "bold"), title[:60])
+        # No glyph of our own: the tree draws its own expand arrow in front of the label.
+        label = Text.assemble(("run ", "bold cyan"), title[:60])
         self._run_node = self.step_tree.root.add(label, data=None, expand=True)
         self.step_tree.move_cursor(self._run_node)
 

@@ -33,3 +33,11 @@ async def test_help_lists_builtin_and_mcp_tools(tmp_path: Path) -> None:
         assert "calc(expression)" in text and "read_file(path)" in text
         assert "calc.add(a: integer, b: integer)" in text and "calc.reverse(" in text
         assert "gone.*" in text and "not available" in text
+
+
+def test_help_names_keys_as_a_user_types_them() -> None:
+    from tui.screens.help import display_keys
+
+    assert display_keys("left_square_bracket") == "["
+    assert display_keys("escape,ctrl+right_square_bracket") == "esc, ctrl+]"
+    assert display_keys("alt+up") == "alt+up"

@@ -6,8 +6,18 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
+
+
+def display_keys(keys: str) -> str:
+    """A binding's keys as a user reads them: "left_square_bracket" is "[", "escape" is "esc"."""
+    shown = []
+    for key in keys.split(","):
+        *modifiers, name = key.strip().split("+")
+        shown.append("+".join([*modifiers, format_key(name)]))
+    return ", ".join(shown)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -29,7 +39,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("what it does")
         table.add_column("keymap id", style="dim", no_wrap=True)
         for binding_id, keys, tooltip in self._rows:
-            table.add_row(keys, tooltip, binding_id)
+            table.add_row(display_keys(keys), tooltip, binding_id)
         for keys, text in self._widget_keys:
             table.add_row(keys, text, "")
         with Vertical(classes="dialog -wide"):
