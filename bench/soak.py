@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import ctypes
 import os
 import sys
 import tempfile
@@ -54,6 +55,25 @@ def process_figures() -> tuple[float, int, int, float, float]:
     rss_mb = int(fields["VmRSS"][0]) / 1024
     anon_mb, file_mb = int(fields["RssAnon"][0]) / 1024, int(fields["RssFile"][0]) / 1024
     return rss_mb, int(fields["Threads"][0]), len(os.listdir("/proc/self/fd")), anon_mb, file_mb
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+
+def heap_in_use_mb() -> float:
+    """Bytes malloc has handed out and not had back (glibc's mallinfo2, every arena): when
+    resident memory grows and this does not, the growth is freed memory malloc keeps
+    (fragmentation), not a leak. NaN where mallinfo2 is missing (not glibc >= 2.33)."""
+    try:
+        mallinfo2 = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return float("nan")
+    mallinfo2.restype = _MallInfo2
+    info = mallinfo2()
+    return (info.uordblks + info.hblkhd) / 2**20
 
 
 async def count_containers(client: Any, stop: asyncio.Event, peak: list[int]) -> None:
@@ -114,6 +134,7 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
     executions = restored = 0
     turn_seconds: list[float] = []
     figures: dict[int, tuple[float, int, int, float, float]] = {}
+    heap: dict[int, float] = {}
     started = time.monotonic()
     session_id = ""
     sessions: list[str] = []
@@ -144,9 +165,10 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
             del events
             if turn % 20 == 0 or turn in CHECKPOINTS:
                 figures[turn] = process_figures()
+                heap[turn] = heap_in_use_mb()
                 rss, threads, fds, anon, mapped = figures[turn]
                 print(f"turn {turn:>4}  {time.monotonic() - started:7.0f} s  rss {rss:7.1f} MB "
-                      f"(anon {anon:.1f}, file {mapped:.1f})  "
+                      f"(anon {anon:.1f}, file {mapped:.1f}, malloc in use {heap[turn]:.1f})  "
                       f"threads {threads:>3}  fds {fds:>4}  containers peak {peak[0]}",
                       flush=True)
     finally:
@@ -167,11 +189,13 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
         print(f"seconds a turn      median {sorted(turn_seconds)[len(turn_seconds) // 2]:.1f}, "
               f"max {max(turn_seconds):.1f}")
     print(f"containers at once  {peak[0]} (cap {cap} + pool {pool} = {cap + pool})")
-    print(f"{'at turn':<10}{'rss MB':>10}{'anon MB':>10}{'file MB':>10}{'threads':>10}{'fds':>8}")
+    print(f"{'at turn':<10}{'rss MB':>10}{'anon MB':>10}{'file MB':>10}{'malloc MB':>11}"
+          f"{'threads':>10}{'fds':>8}")
     for turn in CHECKPOINTS:
         if turn in figures:
             rss, threads, fds, anon, mapped = figures[turn]
-            print(f"{turn:<10}{rss:>10.1f}{anon:>10.1f}{mapped:>10.1f}{threads:>10}{fds:>8}")
+            print(f"{turn:<10}{rss:>10.1f}{anon:>10.1f}{mapped:>10.1f}{heap[turn]:>11.1f}"
+                  f"{threads:>10}{fds:>8}")
     first, last = min(figures, default=0), max(figures, default=0)
     base = 20 if 20 in figures else first
     if last > base:
@@ -180,6 +204,9 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
         anon_growth = (figures[last][3] - figures[base][3]) / (last - base) * 100
         print(f"  of which anonymous (heap): {anon_growth:.1f} MB per 100 turns; the rest is "
               "file-backed (mapped model and database pages)")
+        in_use = (heap[last] - heap[base]) / (last - base) * 100
+        print(f"  malloc'd and not freed: {in_use:.1f} MB per 100 turns (anonymous growth beyond "
+              "this is freed memory malloc keeps)")
     print(f"containers left     {len(left)}")
     ok = (finished == turns and peak[0] <= cap + pool and not left)
     return 0 if ok else 1
