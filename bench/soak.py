@@ -135,6 +135,7 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
     turn_seconds: list[float] = []
     figures: dict[int, tuple[float, int, int, float, float]] = {}
     heap: dict[int, float] = {}
+    blocks: dict[int, int] = {}
     started = time.monotonic()
     session_id = ""
     sessions: list[str] = []
@@ -166,9 +167,11 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
             if turn % 20 == 0 or turn in CHECKPOINTS:
                 figures[turn] = process_figures()
                 heap[turn] = heap_in_use_mb()
+                blocks[turn] = sys.getallocatedblocks()
                 rss, threads, fds, anon, mapped = figures[turn]
                 print(f"turn {turn:>4}  {time.monotonic() - started:7.0f} s  rss {rss:7.1f} MB "
-                      f"(anon {anon:.1f}, file {mapped:.1f}, malloc in use {heap[turn]:.1f})  "
+                      f"(anon {anon:.1f}, file {mapped:.1f}, malloc in use {heap[turn]:.1f}, "
+                      f"python blocks {blocks[turn]})  "
                       f"threads {threads:>3}  fds {fds:>4}  containers peak {peak[0]}",
                       flush=True)
     finally:
@@ -206,7 +209,9 @@ async def soak(turns: int, every: int, revisit: int, memory: bool,
               "file-backed (mapped model and database pages)")
         in_use = (heap[last] - heap[base]) / (last - base) * 100
         print(f"  malloc'd and not freed: {in_use:.1f} MB per 100 turns (anonymous growth beyond "
-              "this is freed memory malloc keeps)")
+              "this is freed memory malloc keeps, or Python's own arenas)")
+        print(f"  python blocks: {(blocks[last] - blocks[base]) / (last - base) * 100:+.0f} "
+              "per 100 turns (objects Python keeps alive)")
     print(f"containers left     {len(left)}")
     ok = (finished == turns and peak[0] <= cap + pool and not left)
     return 0 if ok else 1
