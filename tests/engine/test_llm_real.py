@@ -164,3 +164,24 @@ async def test_each_reply_frees_its_sampler_without_waiting_for_the_collector(
     finally:
         gc.enable()
         await model.close()
+
+
+async def test_the_token_cache_keeps_its_size_over_many_conversations(
+    model_path: Path, tmp_path: Path
+) -> None:
+    # Prompt prefixes (system, examples, earlier turns) share the cache with whole prompts;
+    # stored without eviction they grew it by thousands of objects a turn (bench/soak.py).
+    from engine.llm import llama_backend
+
+    model = await LlamaChatModel.load(model_path, LLMSettings(), state_dir=tmp_path / "states")
+    try:
+        for n in range(12):
+            conversation = [ChatMessage("system", f"You are helpful, number {n}.")]
+            for turn in range(3):
+                conversation += [ChatMessage("user", f"Task {n}.{turn}: what is {n} + {turn}?"),
+                                 ChatMessage("assistant", str(n + turn))]
+            conversation.append(ChatMessage("user", f"And {n} * 2?"))
+            await _collect(model, conversation, SamplingParams(temperature=0.0, max_tokens=2))
+        assert len(model._tokens) <= llama_backend._TOKEN_CACHE_SIZE
+    finally:
+        await model.close()
