@@ -9,6 +9,10 @@ from contextlib import contextmanager
 from typing import Any
 
 PHASES = ("layout", "render", "markdown", "store", "output", "bridge")
+COUNTERS = ("cells", "rows", "reflows", "visible_reflows", "mapped", "arranges", "parses", "parsed_chars")
+"""Counts that a loaded machine does not change: cells repainted, widget rows rendered, full and
+scroll-only layouts, widgets placed by full layouts, uncached arranges, Markdown parses and the
+characters they parsed."""
 
 
 class PhaseClock:
@@ -38,7 +42,8 @@ class PhaseClock:
         values = {phase: self.totals.get(phase, 0.0) for phase in PHASES}
         values["all"] = time.thread_time() - self._started
         values["other"] = values["all"] - sum(values[p] for p in PHASES)
-        values["cells"] = self.totals.get("cells", 0.0)
+        for counter in COUNTERS:
+            values[counter] = self.totals.get(counter, 0.0)
         return values
 
     def timed(self, phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,6 +75,7 @@ class PhaseClock:
         from markdown_it import MarkdownIt
         from textual._compositor import Compositor
         from textual.screen import Screen
+        from textual.widget import Widget
         from textual.widgets import Markdown
 
         from engine import recorder
@@ -107,6 +113,46 @@ class PhaseClock:
             return render_update(compositor, *args, **kwargs)
 
         Compositor.render_update = counted_update  # type: ignore[method-assign]
+        saved += [(Compositor, name, getattr(Compositor, name))
+                  for name in ("reflow", "reflow_visible", "_get_renders")]
+        saved += [(MarkdownIt, "parse", MarkdownIt.parse)]
+        saved += [(Widget, "arrange", Widget.arrange)]
+        reflow, reflow_visible = Compositor.reflow, Compositor.reflow_visible
+        get_renders = Compositor._get_renders
+        parse, arrange = MarkdownIt.parse, Widget.arrange
+
+        def counted_reflow(compositor: Compositor, *args: Any, **kwargs: Any) -> Any:
+            result = reflow(compositor, *args, **kwargs)
+            clock.totals["reflows"] += 1
+            clock.totals["mapped"] += len(compositor._full_map)
+            return result
+
+        def counted_reflow_visible(compositor: Compositor, *args: Any, **kwargs: Any) -> Any:
+            clock.totals["visible_reflows"] += 1
+            return reflow_visible(compositor, *args, **kwargs)
+
+        def counted_renders(compositor: Compositor, *args: Any, **kwargs: Any) -> Any:
+            for region, clip, strips in get_renders(compositor, *args, **kwargs):
+                clock.totals["rows"] += len(strips)
+                yield region, clip, strips
+
+        def counted_parse(parser: MarkdownIt, src: str, *args: Any, **kwargs: Any) -> Any:
+            clock.totals["parses"] += 1
+            clock.totals["parsed_chars"] += len(src)
+            return parse(parser, src, *args, **kwargs)
+
+        def counted_arrange(widget: Widget, size: Any, optimal: bool = False) -> Any:
+            # Widget.arrange is cached until the children or the size change: a miss arranges the
+            # widget's children again.
+            if widget._arrangement_cache.get((size, widget._nodes._updates, optimal)) is None:
+                clock.totals["arranges"] += 1
+            return arrange(widget, size, optimal)
+
+        Compositor.reflow = counted_reflow  # type: ignore[method-assign]
+        Compositor.reflow_visible = counted_reflow_visible  # type: ignore[method-assign]
+        Compositor._get_renders = counted_renders  # type: ignore[method-assign]
+        MarkdownIt.parse = counted_parse  # type: ignore[method-assign]
+        Widget.arrange = counted_arrange  # type: ignore[method-assign]
         for owner, name, phase, is_async in patches:
             original = getattr(owner, name)
             if name == "_parse_markdown":

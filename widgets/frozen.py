@@ -154,6 +154,12 @@ def settled(segment: Markdown) -> bool:
     )
 
 
+def layout_of(segment: Widget) -> tuple[object, ...]:
+    """The segment's place and size and those of its children: equal after two refreshes, with no
+    refresh pending, it is laid out for the text it holds."""
+    return (segment.region, *(child.region for child in segment.children))
+
+
 def on_screen(widget: Widget) -> bool:
     """Whether any of the widget is in view."""
     try:
