@@ -9,10 +9,12 @@ from contextlib import contextmanager
 from typing import Any
 
 PHASES = ("layout", "render", "markdown", "store", "output", "bridge")
-COUNTERS = ("cells", "rows", "reflows", "visible_reflows", "mapped", "arranges", "parses", "parsed_chars")
+COUNTERS = ("cells", "rows", "reflows", "visible_reflows", "mapped", "arranges", "parses", "parsed_chars",
+            "store_wait")
 """Counts that a loaded machine does not change: cells repainted, widget rows rendered, full and
 scroll-only layouts, widgets placed by full layouts, uncached arranges, Markdown parses and the
-characters they parsed."""
+characters they parsed. store_wait is the wall time the events waited for the store (seconds): it
+runs in the database's thread, so the main thread's phases do not show it."""
 
 
 class PhaseClock:
@@ -185,11 +187,13 @@ class _Steps:
         clock, phase = self.clock, self.phase
         value: Any = None
         error: BaseException | None = None
+        started = time.perf_counter()
         while True:
             clock.enter(phase)
             try:
                 step = iterator.throw(error) if error is not None else iterator.send(value)
             except StopIteration as stop:
+                clock.totals[f"{phase}_wait"] += time.perf_counter() - started
                 return stop.value
             finally:
                 clock.leave()
@@ -211,5 +215,16 @@ def breakdown(before: dict[str, float], after: dict[str, float], frames: int = 1
     """Every phase's time between two snapshots, per frame, largest first."""
     spent = {p: (after[p] - before[p]) * 1000 / max(1, frames) for p in (*PHASES, "other")}
     cells = (after["cells"] - before["cells"]) / max(1, frames)
+    waited = (after["store_wait"] - before["store_wait"]) * 1000 / max(1, frames)
     phases = ", ".join(f"{p} {v:.2f}" for p, v in sorted(spent.items(), key=lambda kv: -kv[1]))
-    return f"{phases}; {cells:,.0f} cells repainted"
+    return f"{phases}; {cells:,.0f} cells repainted; events waited {waited:.2f} ms for the store"
+
+
+def counts(before: dict[str, float], after: dict[str, float], frames: int = 1) -> str:
+    """The load-independent counters between two snapshots, per frame."""
+    per = {c: (after[c] - before[c]) / max(1, frames) for c in COUNTERS if c != "store_wait"}
+    placed = per["mapped"] / max(per["reflows"], 1e-9)
+    parsed = per["parsed_chars"] / max(per["parses"], 1e-9)
+    return (f"{per['cells']:,.0f} cells, {per['rows']:,.0f} widget rows rendered, "
+            f"{per['reflows']:.2f} layouts placing {placed:,.0f} widgets, {per['arranges']:.1f} arranges, "
+            f"{per['parses']:.2f} Markdown parses of {parsed:,.0f} chars")
