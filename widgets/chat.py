@@ -12,7 +12,7 @@ from textual.widgets.markdown import MarkdownStream
 
 from widgets.chat_cursor import MessageCursor
 from widgets.chat_session import SessionLog
-from widgets.frozen import FrozenLines, freeze, layout_of, merge_frozen, settled
+from widgets.frozen import FrozenLines, freeze, lay_out, merge_frozen, settled
 from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace, ReplyBody
 from widgets.pane import Pane
 from widgets.prompt import PromptInput
@@ -232,15 +232,16 @@ class ChatPane(SessionLog, MessageCursor, Pane):
             self._segment += text
             await stream.write(text)
 
-    async def _freeze(self, segment: Markdown, attempts: int = 8, seen: object = None) -> None:
-        # Called after a refresh. A segment is captured once its flags are clear and its geometry
-        # was the same after the refresh before: the Layout message of its last text may still be
-        # on its way to the screen when its own flags are already clear.
-        geometry = layout_of(segment) if settled(segment) else None
-        if geometry is None or geometry != seen:
+    async def _freeze(self, segment: Markdown, attempts: int = 20) -> None:
+        # Called after a refresh; a segment with a refresh still pending, or while an update is
+        # batched (Markdown.append batches across awaits, and frames then skip their layout), is
+        # tried after the next. Its own flags clear, its Layout message may still be on its way to
+        # the screen: the layout the capture reads is brought up to date first.
+        if not settled(segment) or self.app._batch_count:
             if attempts > 1:
-                self.call_after_refresh(self._freeze, segment, attempts - 1, geometry)
+                self.call_after_refresh(self._freeze, segment, attempts - 1)
             return
+        lay_out(segment)
         async with self._edits:
             box = segment.parent if isinstance(segment.parent, LiveTail) else None
             if box is None:
