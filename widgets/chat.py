@@ -237,12 +237,12 @@ class ChatPane(SessionLog, MessageCursor, Pane):
         # batched (Markdown.append batches across awaits, and frames then skip their layout), is
         # tried after the next. Its own flags clear, its Layout message may still be on its way to
         # the screen: the layout the capture reads is brought up to date first.
-        if not settled(segment) or self.app._batch_count:
-            if attempts > 1:
-                self.call_after_refresh(self._freeze, segment, attempts - 1)
-            return
-        lay_out(segment)
         async with self._edits:
+            if not settled(segment) or self.app._batch_count:
+                if attempts > 1:
+                    self.call_after_refresh(self._freeze, segment, attempts - 1)
+                return
+            lay_out(segment)
             box = segment.parent if isinstance(segment.parent, LiveTail) else None
             if box is None:
                 await freeze(segment)
