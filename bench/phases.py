@@ -9,6 +9,12 @@ from contextlib import contextmanager
 from typing import Any
 
 PHASES = ("layout", "render", "markdown", "store", "output", "bridge")
+COUNTERS = ("cells", "rows", "reflows", "visible_reflows", "mapped", "arranges", "parses", "parsed_chars",
+            "store_wait")
+"""Counts that a loaded machine does not change: cells repainted, widget rows rendered, full and
+scroll-only layouts, widgets placed by full layouts, uncached arranges, Markdown parses and the
+characters they parsed. store_wait is the wall time the events waited for the store (seconds): it
+runs in the database's thread, so the main thread's phases do not show it."""
 
 
 class PhaseClock:
@@ -38,7 +44,8 @@ class PhaseClock:
         values = {phase: self.totals.get(phase, 0.0) for phase in PHASES}
         values["all"] = time.thread_time() - self._started
         values["other"] = values["all"] - sum(values[p] for p in PHASES)
-        values["cells"] = self.totals.get("cells", 0.0)
+        for counter in COUNTERS:
+            values[counter] = self.totals.get(counter, 0.0)
         return values
 
     def timed(self, phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,6 +77,7 @@ class PhaseClock:
         from markdown_it import MarkdownIt
         from textual._compositor import Compositor
         from textual.screen import Screen
+        from textual.widget import Widget
         from textual.widgets import Markdown
 
         from engine import recorder
@@ -107,6 +115,46 @@ class PhaseClock:
             return render_update(compositor, *args, **kwargs)
 
         Compositor.render_update = counted_update  # type: ignore[method-assign]
+        saved += [(Compositor, name, getattr(Compositor, name))
+                  for name in ("reflow", "reflow_visible", "_get_renders")]
+        saved += [(MarkdownIt, "parse", MarkdownIt.parse)]
+        saved += [(Widget, "arrange", Widget.arrange)]
+        reflow, reflow_visible = Compositor.reflow, Compositor.reflow_visible
+        get_renders = Compositor._get_renders
+        parse, arrange = MarkdownIt.parse, Widget.arrange
+
+        def counted_reflow(compositor: Compositor, *args: Any, **kwargs: Any) -> Any:
+            result = reflow(compositor, *args, **kwargs)
+            clock.totals["reflows"] += 1
+            clock.totals["mapped"] += len(compositor._full_map)
+            return result
+
+        def counted_reflow_visible(compositor: Compositor, *args: Any, **kwargs: Any) -> Any:
+            clock.totals["visible_reflows"] += 1
+            return reflow_visible(compositor, *args, **kwargs)
+
+        def counted_renders(compositor: Compositor, *args: Any, **kwargs: Any) -> Any:
+            for region, clip, strips in get_renders(compositor, *args, **kwargs):
+                clock.totals["rows"] += len(strips)
+                yield region, clip, strips
+
+        def counted_parse(parser: MarkdownIt, src: str, *args: Any, **kwargs: Any) -> Any:
+            clock.totals["parses"] += 1
+            clock.totals["parsed_chars"] += len(src)
+            return parse(parser, src, *args, **kwargs)
+
+        def counted_arrange(widget: Widget, size: Any, optimal: bool = False) -> Any:
+            # Widget.arrange is cached until the children or the size change: a miss arranges the
+            # widget's children again.
+            if widget._arrangement_cache.get((size, widget._nodes._updates, optimal)) is None:
+                clock.totals["arranges"] += 1
+            return arrange(widget, size, optimal)
+
+        Compositor.reflow = counted_reflow  # type: ignore[method-assign]
+        Compositor.reflow_visible = counted_reflow_visible  # type: ignore[method-assign]
+        Compositor._get_renders = counted_renders  # type: ignore[method-assign]
+        MarkdownIt.parse = counted_parse  # type: ignore[method-assign]
+        Widget.arrange = counted_arrange  # type: ignore[method-assign]
         for owner, name, phase, is_async in patches:
             original = getattr(owner, name)
             if name == "_parse_markdown":
@@ -139,11 +187,13 @@ class _Steps:
         clock, phase = self.clock, self.phase
         value: Any = None
         error: BaseException | None = None
+        started = time.perf_counter()
         while True:
             clock.enter(phase)
             try:
                 step = iterator.throw(error) if error is not None else iterator.send(value)
             except StopIteration as stop:
+                clock.totals[f"{phase}_wait"] += time.perf_counter() - started
                 return stop.value
             finally:
                 clock.leave()
@@ -165,5 +215,16 @@ def breakdown(before: dict[str, float], after: dict[str, float], frames: int = 1
     """Every phase's time between two snapshots, per frame, largest first."""
     spent = {p: (after[p] - before[p]) * 1000 / max(1, frames) for p in (*PHASES, "other")}
     cells = (after["cells"] - before["cells"]) / max(1, frames)
+    waited = (after["store_wait"] - before["store_wait"]) * 1000 / max(1, frames)
     phases = ", ".join(f"{p} {v:.2f}" for p, v in sorted(spent.items(), key=lambda kv: -kv[1]))
-    return f"{phases}; {cells:,.0f} cells repainted"
+    return f"{phases}; {cells:,.0f} cells repainted; events waited {waited:.2f} ms for the store"
+
+
+def counts(before: dict[str, float], after: dict[str, float], frames: int = 1) -> str:
+    """The load-independent counters between two snapshots, per frame."""
+    per = {c: (after[c] - before[c]) / max(1, frames) for c in COUNTERS if c != "store_wait"}
+    placed = per["mapped"] / max(per["reflows"], 1e-9)
+    parsed = per["parsed_chars"] / max(per["parses"], 1e-9)
+    return (f"{per['cells']:,.0f} cells, {per['rows']:,.0f} widget rows rendered, "
+            f"{per['reflows']:.2f} layouts placing {placed:,.0f} widgets, {per['arranges']:.1f} arranges, "
+            f"{per['parses']:.2f} Markdown parses of {parsed:,.0f} chars")

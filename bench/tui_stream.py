@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests" / "tui"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from glassbox_factory import FixedTimingModel, make_app  # noqa: E402
-from phases import PhaseClock, breakdown, dominant  # noqa: E402
+from phases import PhaseClock, breakdown, counts, dominant  # noqa: E402
 from pty_launch import EMPTY_APP, time_to_text  # noqa: E402
 from textual import events  # noqa: E402
 from textual.screen import Screen  # noqa: E402
@@ -232,9 +232,10 @@ async def seeded_home() -> Path:
     return tmp
 
 
-def launch_ratio(tmp: Path, rounds: int = 15) -> tuple[float, float]:
+def launch_ratio(tmp: Path, rounds: int = 15) -> tuple[float, float, list[float]]:
     """From `exec` to the first frame on a pseudo-terminal: the real `glassbox` command on the seeded
-    session (its newest prompt on screen) and an empty Textual app, alternated; medians."""
+    session (its newest prompt on screen) and an empty Textual app, alternated; medians, and the
+    ratio of each alternated pair."""
     home = tmp / "home"
     data = home / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -258,7 +259,8 @@ def launch_ratio(tmp: Path, rounds: int = 15) -> tuple[float, float]:
             raise RuntimeError("a launch never showed its first frame")
         ours.append(first)
         theirs.append(base)
-    return statistics.median(ours), statistics.median(theirs)
+    pairs = [a / b for a, b in zip(ours, theirs, strict=True)]
+    return statistics.median(ours), statistics.median(theirs), pairs
 
 
 def launch_phases(tmp: Path) -> str:
@@ -277,6 +279,36 @@ def launch_phases(tmp: Path) -> str:
     return ", ".join(f"{name} {value * 1000:.0f} ms ({100 * value / total:.0f}%)" for value, name in parts)
 
 
+def spread(values: list[float], scale: float = 1.0, digits: int = 3) -> str:
+    """'median 1.084 (spread 1.062-1.218, 3 rounds)'."""
+    return (f"median {statistics.median(values) * scale:.{digits}f} (spread {min(values) * scale:.{digits}f}-"
+            f"{max(values) * scale:.{digits}f}, {len(values)} rounds)")
+
+
+def window_dominant(samples: list[tuple[int, dict[str, float]]], low: int, high: int) -> str:
+    """The phase with the most main-thread time per frame between `low` and `high` tokens."""
+    inside = [phases for tokens, phases in samples if low <= tokens <= high]
+    return dominant(inside[0], inside[-1], len(inside) - 1) if len(inside) > 1 else "n/a"
+
+
+def window_counts(samples: list[tuple[int, dict[str, float]]], low: int, high: int) -> str:
+    """The load-independent counters per frame over the frames shown between `low` and `high` tokens."""
+    inside = [phases for tokens, phases in samples if low <= tokens <= high]
+    return counts(inside[0], inside[-1], len(inside) - 1) if len(inside) > 1 else "n/a"
+
+
+def flush_ratios(run: dict[str, Any]) -> tuple[float, float, float, float]:
+    """Median flush (append + frame) at ~100 and ~10,000 tokens, and the ratio of medians and of means."""
+    appends, frames = run["appends"], run["frames"]
+    low = flush_cost(appends, 50, 250) + flush_cost(frames, 50, 250)
+    high = flush_cost(appends, 9_500, 10_500) + flush_cost(frames, 9_500, 10_500)
+    # The view follows a long reply a page at a time and captures finished segments, so a few
+    # frames cost more: the mean carries them, the median (the typical flush) does not.
+    mean_low = flush_cost(appends, 50, 250, True) + flush_cost(frames, 50, 250, True)
+    mean_high = flush_cost(appends, 9_500, 10_500, True) + flush_cost(frames, 9_500, 10_500, True)
+    return low, high, high / low, mean_high / mean_low
+
+
 async def main() -> None:
     rates: dict[bool, list[tuple[float, float]]] = {}
     rate_phases = ""
@@ -287,49 +319,42 @@ async def main() -> None:
             rates.setdefault(threaded, []).append((headless, screen["screen_rate"]))
             if threaded and len(screen["phases"]) > 1:
                 rate_phases = run_dominant(screen["phases"])
-    run_2k = await screen_run(2000, threaded=True, probe_keys=True)
+    runs_keys = [await screen_run(2000, threaded=True, probe_keys=True) for _ in range(ROUNDS)]
     runs_10k = [await screen_run(10_500, threaded=True) for _ in range(ROUNDS)]
     home = await seeded_home()
-    launched, launched_empty = launch_ratio(home)
+    launched, launched_empty, launch_pairs = launch_ratio(home)
     start_phases = launch_phases(home)
-    latencies = sorted(run_2k["latencies"])
-    p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
-    print(f"token delay                          {TOKEN_DELAY_S * 1000:.1f} ms")
+    print(f"token delay {TOKEN_DELAY_S * 1000:.1f} ms; each figure: median of rounds (spread), then where "
+          f"the main thread's time goes")
     for threaded, label in ((True, "producer thread (as llama)"), (False, "producer on the UI loop")):
         for headless, screen in rates[threaded]:
-            print(f"{label}: headless tok/s {headless:7.1f}  on-screen tok/s {screen:7.1f}  "
+            print(f"  {label}: headless tok/s {headless:7.1f}  on-screen tok/s {screen:7.1f}  "
                   f"screen / headless {screen / headless:6.3f}")
     ratios = [screen / headless for headless, screen in rates[True]]
-    print(f"screen / headless, producer thread, median of {len(ratios)} rounds "
-          f"{statistics.median(ratios):6.3f} (spread {min(ratios):.3f}-{max(ratios):.3f}, goal >= 0.98)")
+    print(f"[tok/s] on-screen / headless, producer thread: {spread(ratios)}; goal >= 0.98")
     print(f"  dominant phase per frame while streaming: {rate_phases}")
-    flush_ratios, mean_ratios = [], []
-    for run_10k in runs_10k:
-        appends, frames = run_10k["appends"], run_10k["frames"]
-        append_100, frame_100 = flush_cost(appends, 50, 250), flush_cost(frames, 50, 250)
-        append_10k, frame_10k = flush_cost(appends, 9_500, 10_500), flush_cost(frames, 9_500, 10_500)
-        flush_100, flush_10k = append_100 + frame_100, append_10k + frame_10k
-        # The view follows a long reply a page at a time and captures finished segments, so a few
-        # frames cost more: the mean carries them, the median (the typical flush) does not.
-        mean_100 = flush_cost(appends, 50, 250, True) + flush_cost(frames, 50, 250, True)
-        mean_10k = flush_cost(appends, 9_500, 10_500, True) + flush_cost(frames, 9_500, 10_500, True)
-        flush_ratios.append(flush_10k / flush_100)
-        mean_ratios.append(mean_10k / mean_100)
-        print(f"flush at ~100 / ~10,000 tokens: median {flush_100 * 1000:.3f} / {flush_10k * 1000:.3f} ms "
-              f"(appends {append_100 * 1000:.3f} / {append_10k * 1000:.3f}), ratio {flush_ratios[-1]:.3f}; "
-              f"mean {mean_100 * 1000:.3f} / {mean_10k * 1000:.3f} ms, ratio {mean_ratios[-1]:.3f}")
-    print(f"flush 10k / flush 100, median of {len(flush_ratios)} rounds "
-          f"{statistics.median(flush_ratios):8.3f} (spread {min(flush_ratios):.3f}-{max(flush_ratios):.3f}, "
-          f"goal <= 1.3; with means: {statistics.median(mean_ratios):.3f})")
+    flushes = [flush_ratios(run) for run in runs_10k]
+    for low, high, ratio, mean_ratio in flushes:
+        print(f"  flush (append + frame, main-thread CPU) at ~100 / ~10,000 tokens: median "
+              f"{low * 1000:.3f} / {high * 1000:.3f} ms, ratio {ratio:.3f}; ratio of means {mean_ratio:.3f}")
+    print(f"[flush] flush at 10,000 / flush at 100: {spread([f[2] for f in flushes])}; goal <= 1.3; "
+          f"ratio of means: {spread([f[3] for f in flushes])}")
     for low, high in ((50, 250), (9_500, 10_500)):
         windows = [phase_window(run["phases"], low, high) for run in runs_10k]
-        print(f"  per frame at ~{(low + high) // 2:,} tokens, ms by phase (first round): {windows[0]}")
-    key_dominant = run_dominant(run_2k["phases"])
-    print(f"key press latency p95 while streaming{p95 * 1000:8.2f} ms (n={len(latencies)}, goal <= 50)")
-    print(f"  dominant phase per frame meanwhile: {key_dominant}")
-    print(f"launch to first frame, session shown {launched * 1000:8.1f} ms  (glassbox in a pty)")
-    print(f"launch to first frame, empty app     {launched_empty * 1000:8.1f} ms")
-    print(f"start-up ratio (launch)              {launched / launched_empty:8.3f}   (goal <= 1.5)")
+        dominants = "; ".join(window_dominant(run["phases"], low, high) for run in runs_10k)
+        print(f"  at ~{(low + high) // 2:,} tokens, dominant phase per frame (each round): {dominants}")
+        print(f"    ms by phase (first round): {windows[0]}")
+        print(f"    counts per frame (first round): {window_counts(runs_10k[0]['phases'], low, high)}")
+    p95s = []
+    for run in runs_keys:
+        latencies = sorted(run["latencies"])
+        p95s.append(latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"))
+    key_dominant = "; ".join(run_dominant(run["phases"]) for run in runs_keys)
+    print(f"[keys] key press latency p95 while streaming, ms: {spread(p95s, 1000, 2)}; goal <= 50")
+    print(f"  dominant phase per frame meanwhile (each round): {key_dominant}")
+    print(f"[launch] launch to first frame: session shown {launched * 1000:.1f} ms, empty app "
+          f"{launched_empty * 1000:.1f} ms (medians, glassbox in a pty); ratio "
+          f"{launched / launched_empty:.3f}, per alternated pair {spread(launch_pairs)}; goal <= 1.5")
     print(f"  main thread to the first frame, by phase: {start_phases}")
     if "--stream-only" in sys.argv:
         return

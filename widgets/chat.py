@@ -12,7 +12,7 @@ from textual.widgets.markdown import MarkdownStream
 
 from widgets.chat_cursor import MessageCursor
 from widgets.chat_session import SessionLog
-from widgets.frozen import FrozenLines, freeze, merge_frozen, settled
+from widgets.frozen import FrozenLines, freeze, lay_out, merge_frozen, settled
 from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace, ReplyBody
 from widgets.pane import Pane
 from widgets.prompt import PromptInput
@@ -44,8 +44,6 @@ class ChatPane(SessionLog, MessageCursor, Pane):
         """The live Markdown segment the stream writes into."""
         self._box: LiveTail | None = None
         """The box of fixed height the live segment grows in (see LiveTail)."""
-        self._finished: Markdown | None = None
-        """The segment finished last, frozen when the next one finishes."""
         self._segment = ""
         self._older: list[ChatItem] = []
         self._edits = asyncio.Lock()
@@ -112,7 +110,6 @@ class ChatPane(SessionLog, MessageCursor, Pane):
         self._following = True
         self._streaming = view
         self._tail = self._box.query_one(Markdown)
-        self._finished = None
         self._segment = ""
 
     def _forget_space(self) -> None:
@@ -134,7 +131,9 @@ class ChatPane(SessionLog, MessageCursor, Pane):
         for child in view.displayed_children:
             if child is self._box:
                 bottom = max(bottom, child.region.y, *(
-                    inner.region.bottom + inner.styles.margin.bottom for inner in child.displayed_children))
+                    inner.text_bottom if isinstance(inner, ReplyBody)
+                    else inner.region.bottom + inner.styles.margin.bottom
+                    for inner in child.displayed_children))
             else:
                 bottom = max(bottom, child.region.bottom + child.styles.margin.bottom)
         return bottom - view.region.y
@@ -215,12 +214,13 @@ class ChatPane(SessionLog, MessageCursor, Pane):
                     head, text = text[: cut + 2], text[cut + 2 :]
                     await stream.write(head)
                     await stream.stop()
-                    # The segment finished before this one has been laid out for a whole segment's
-                    # worth of frames: its lines are final. The one just finished may not be yet.
-                    if self._finished is not None:
-                        self.call_after_refresh(self._freeze, self._finished)
-                    self._finished = self._tail
-                    segment = ReplyBody("", classes="message-body")
+                    # Captured as soon as its last text is laid out (_freeze waits for that): the box
+                    # then holds the live segment only, so a frame lays out and paints as many
+                    # widgets at token 10,000 as at token 100.
+                    if isinstance(self._tail, ReplyBody):
+                        self._tail.finish()
+                    self.call_after_refresh(self._freeze, self._tail)
+                    segment = ReplyBody.live()
                     assert self._box is not None
                     await self._box.mount(segment)
                     self._tail = segment
@@ -232,22 +232,27 @@ class ChatPane(SessionLog, MessageCursor, Pane):
             self._segment += text
             await stream.write(text)
 
-    async def _freeze(self, segment: Markdown, attempts: int = 5) -> None:
-        # Called after a refresh; a segment with a refresh still pending is tried after the next.
-        if not settled(segment):
-            if attempts > 1:
-                self.call_after_refresh(self._freeze, segment, attempts - 1)
-            return
+    async def _freeze(self, segment: Markdown, attempts: int = 20) -> None:
+        # Called after a refresh; a segment with a refresh still pending, or while an update is
+        # batched (Markdown.append batches across awaits, and frames then skip their layout), is
+        # tried after the next. Its own flags clear, its Layout message may still be on its way to
+        # the screen: the layout the capture reads is brought up to date first.
         async with self._edits:
+            if not settled(segment) or self.app._batch_count:
+                if attempts > 1:
+                    self.call_after_refresh(self._freeze, segment, attempts - 1)
+                return
+            lay_out(segment)
             box = segment.parent if isinstance(segment.parent, LiveTail) else None
             if box is None:
                 await freeze(segment)
                 return
-            # Out of the live box and into frozen lines just above it, the box shrinking by as much
-            # in the same frame: the reply keeps its height and the text its place on screen.
+            # Out of the live box and into the frozen lines just above it, the box shrinking by as
+            # much in the same frame: the reply keeps its height and the text its place on screen.
+            # Always into the same FrozenLines: one widget above the box however long the reply.
             rows = segment.outer_size.height
             with self.app.batch_update():
-                if await freeze(segment, box, merge_in_view=False) is not None and box is self._box:
+                if await freeze(segment, box) is not None and box is self._box:
                     box.styles.height = max(1, box.outer_size.height - rows)
 
     async def on_frozen_lines_stale(self, message: FrozenLines.Stale) -> None:
@@ -295,7 +300,9 @@ class ChatPane(SessionLog, MessageCursor, Pane):
             await stream.stop()
         if self._streaming is not None:
             view, self._streaming = self._streaming, None
-            self._tail = self._finished = None
+            if isinstance(self._tail, ReplyBody):
+                self._tail.finish()
+            self._tail = None
             box, self._box = self._box, None
             # Streaming froze segments apart while they were in view; one widget from now on.
             async with self._edits:

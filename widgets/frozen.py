@@ -154,6 +154,19 @@ def settled(segment: Markdown) -> bool:
     )
 
 
+def lay_out(widget: Widget) -> None:
+    """Lay the screen out now, so `widget`'s regions are those of its current content.
+
+    A widget whose flags are clear has asked for its layout, but the screen may not have done it
+    yet (its Layout message still queued, or the frame skipped in a batched update); the ancestors'
+    arrangements were already dropped, so a reflow now places it from its content."""
+    try:
+        screen = widget.screen
+    except NoScreen:
+        return
+    screen._refresh_layout()
+
+
 def on_screen(widget: Widget) -> bool:
     """Whether any of the widget is in view."""
     try:

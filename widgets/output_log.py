@@ -6,6 +6,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import islice
 
 from rich.cells import cell_len
 from rich.console import RenderableType
@@ -111,23 +112,40 @@ class OutputLog(ScrollView, can_focus=True):
         follow = self.is_vertical_scroll_end or self.max_scroll_y == 0
         if not self._wrap_width:
             self._wrap_width = self._width()
-        added = 0
-        lines_, starts, cells_, rows = self._lines, self._starts, self._cells, self._rows
-        end = self._end_row
-        widest = self._widest
-        for raw in lines:
-            line = clean_line(raw)
-            cells = _cells(line)
-            lines_.append(line)
-            starts.append(end)
-            cells_.append(cells)
-            end += rows(cells)
-            self._chars += len(line)
-            widest = max(widest, cells)
-            added += 1
-        if not added:
+        batch = lines if isinstance(lines, list) else list(lines)
+        if not batch:
             return
-        self._widest = widest
+        added = len(batch)
+        end = self._end_row
+        sample = "".join(batch)
+        if sample.isascii() and sample.isprintable():
+            # Plain ASCII (the usual flood): no cleaning, cells are characters, and the lines are
+            # taken as a whole with C loops instead of one Python step per line.
+            cells = array("l", map(len, batch))
+            widest = max(cells)
+            self._lines.extend(batch)
+            self._chars += len(sample)
+            self._cells.extend(cells)
+            if widest <= self._wrap_width:
+                self._starts.extend(range(end, end + added))
+                end += added
+            else:
+                for count in cells:
+                    self._starts.append(end)
+                    end += self._rows(count)
+        else:
+            lines_, starts, cells_, rows = self._lines, self._starts, self._cells, self._rows
+            widest = 0
+            for raw in batch:
+                line = clean_line(raw)
+                count = _cells(line)
+                lines_.append(line)
+                starts.append(end)
+                cells_.append(count)
+                end += rows(count)
+                self._chars += len(line)
+                widest = max(widest, count)
+        self._widest = max(self._widest, widest)
         self._end_row = end
         self._errors.extend(b"\x01" * added if error else bytes(added))
         self.written += added
@@ -137,16 +155,18 @@ class OutputLog(ScrollView, can_focus=True):
 
     def _drop_oldest(self) -> None:
         # Down to 90% of the cap at once, so dropping (which moves the arrays) is rare.
-        target = self.max_chars * 9 // 10
-        chars, count = self._chars, 0
-        for line in self._lines:
-            if chars <= target:
-                break
-            chars -= len(line)
+        lines = self._lines
+        excess = self._chars - self.max_chars * 9 // 10
+        # As many lines as hold `excess` characters on average, counted in C, then topped up one by
+        # one if they hold fewer: no Python step per dropped line.
+        count = min(len(lines) - 1, excess * len(lines) // max(1, self._chars) + 1)
+        removed = sum(map(len, islice(lines, count)))
+        while removed < excess and count < len(lines) - 1:
+            removed += len(lines[count])
             count += 1
-        count = min(count, len(self._lines) - 1)
         if count <= 0:
             return
+        chars = self._chars - removed
         rows = self._starts[count] - self._starts[0]
         del self._lines[:count]
         del self._errors[:count]
@@ -184,7 +204,12 @@ class OutputLog(ScrollView, can_focus=True):
 
     def _resize_virtual(self, follow: bool) -> None:
         first = self._starts[0] if self._starts else 0
-        self.virtual_size = Size(self._wrap_width, len(self._prelude) + self._end_row - first)
+        size = Size(self._wrap_width, len(self._prelude) + self._end_row - first)
+        if size != self.virtual_size:
+            # Set without the layout of the whole screen that Widget.virtual_size asks for: the log's
+            # own size comes from the pane, not from its lines; only its scrollbar changes.
+            self.set_reactive(OutputLog.virtual_size, size)
+            self._scroll_update(size)
         if follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()

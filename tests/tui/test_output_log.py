@@ -99,3 +99,20 @@ async def test_execution_output_reaches_the_pane(tmp_path: Path) -> None:
         output = app.dashboard.execution.output
         assert output.lines == ["0 1", "1 1", "warning: demo stderr line", "2 2"]
         assert [output.is_error(i) for i in range(4)] == [False, False, True, False]
+
+
+async def test_the_scrollbar_follows_writes_and_odd_lines_are_counted_in_cells() -> None:
+    log = OutputLog()
+    async with LogApp(log).run_test(size=(21, 10)) as pilot:
+        width = log.scrollable_content_region.width
+        size = log.size
+        # A plain batch, then one with a tab, a wide character and a carriage return.
+        log.write_lines([f"{i}" for i in range(30)])
+        log.write_lines(["a\tb", "漢" * width, "10%\r100%"])
+        await pilot.pause()
+        assert log.lines[-3:] == ["a       b", "漢" * width, "100%"]
+        assert log.virtual_size.height == 30 + 1 + 2 + 1, "the wide line takes two rows"
+        # The virtual size is set without a layout: the scrollbar still shows it, the log keeps its size.
+        assert log.vertical_scrollbar.window_virtual_size == log.virtual_size.height
+        assert log.size == size
+        assert _row_text(log, log.scrollable_content_region.height - 1) == "100%"

@@ -129,3 +129,32 @@ async def test_a_streaming_reply_is_followed_until_the_reader_scrolls_up(tmp_pat
         views = list(log.query(MessageView))
         assert views[-1].text == long
         assert len(views[-1].query(FrozenLines)) <= 1, "frozen segments are one widget once the reply ends"
+
+
+async def test_a_finished_segment_is_captured_at_once_and_the_box_holds_the_live_one(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [PARAGRAPHS], token_delay_s=0.003)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        await send(pilot, "long please", wait=False)
+        chat = app.dashboard.chat
+        await wait_for(pilot, lambda: chat._box is not None and bool(chat._streaming.query(FrozenLines)))
+        samples = 0
+        while app.handle is not None and chat._box is not None:
+            reply, box = chat._streaming, chat._box
+            assert reply is not None
+            # However long the reply, above the box there is one FrozenLines; in the box the live
+            # segment, filling it, and for a frame or two the one finished before it.
+            assert len(reply.query(FrozenLines)) == 1
+            bodies = list(box.query(ReplyBody))
+            assert 1 <= len(bodies) <= 2
+            assert bodies[-1].has_class("-live") and str(bodies[-1].styles.height) == "1fr"
+            assert not any(body.has_class("-live") for body in bodies[:-1])
+            samples += 1
+            await pilot.pause(0.03)
+        assert samples > 3, "the reply was sampled while it streamed"
+        await wait_for(pilot, lambda: app.handle is None)
+        frozen = list(app.dashboard.chat.log_view.query(MessageView))[-1].query_one(FrozenLines)
+        # The segments were captured at the height of their text, not of the box they filled.
+        rows = [frozen.render_line(y).text.strip() for y in range(frozen.size.height)]
+        assert all(rows[y] or rows[y + 1] for y in range(len(rows) - 1)), "no two blank rows in a row"
+        assert " ".join(rows).split() == frozen.source.split()
