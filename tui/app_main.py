@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 from typing import TYPE_CHECKING
 
 from engine.glance import read_glance
 
 if TYPE_CHECKING:
+    import argparse
+
     from engine.config import Settings
     from engine.service import Engine
 
