@@ -198,8 +198,8 @@ class HistoryLines(Widget):
 
     def _measure_some(self) -> None:
         """Between frames, for at most SLICE_S: draw the messages a page around the view (so the next
-        keys find them drawn; plain while the view moves, highlighted once it keeps still), then
-        measure the others, nearest first. Not while the view moves."""
+        keys find them drawn; plain while keys come, highlighted once the view keeps still), then,
+        once still, measure the others, nearest first. Not while the view moves."""
         if not self._width:
             return
         top = max(0, self._view_top())
@@ -225,13 +225,13 @@ class HistoryLines(Widget):
                     self._note_height(index, len(self._draw(index, settle=False, plain=plain)))
                     if shown:
                         self.refresh()
+        if not still:
+            return  # the next key comes soon: only the rows it may show are drawn ahead
         order = sorted((i for i, done in enumerate(self._measured) if not done), key=lambda i: abs(i - near))
         for index in order:
             if time.perf_counter() > deadline:
                 break
             self._note_height(index, len(self._rows(index, plain=True)))
-        if not still:
-            return
         if self._pending and (len(order) <= 1 or time.perf_counter() - self._settled_at > self.SETTLE_S):
             self._apply_pending()
         elif not order and not self._pending and self._timer is not None:
