@@ -18,6 +18,7 @@ def main() -> int:
     out = Path(sys.argv[1])
     sys.argv[1:] = []  # the dashboard, as `glassbox` with no arguments
     from phases import PhaseClock
+    from textual.app import App
     from textual.screen import Screen
 
     from tui.cli import main as glassbox
@@ -27,18 +28,20 @@ def main() -> int:
     installed.__enter__()  # imports what it patches (markdown-it, the recorder): counted as import
     imported = time.thread_time() - started
     clock._started = time.thread_time()
-    original = Screen._on_timer_update
+    original = App._display
 
-    def first_frame(self: Screen[Any]) -> None:
-        original(self)
-        if self.query("MessageView"):
-            Screen._on_timer_update = original  # type: ignore[method-assign]
+    def first_frame(self: App[Any], screen: Screen[Any], renderable: Any) -> None:
+        # The first frame painted with the session in it (whichever path painted it: a scroll or
+        # layout refresh paints without the screen's update timer).
+        original(self, screen, renderable)
+        if renderable is not None and screen.query("MessageView"):
+            App._display = original  # type: ignore[method-assign]
             phases = clock.snapshot()
             phases["import"] = imported
             phases["all"] += imported
             out.write_text(json.dumps(phases))
 
-    Screen._on_timer_update = first_frame  # type: ignore[method-assign]
+    App._display = first_frame  # type: ignore[method-assign]
     try:
         return glassbox()
     finally:

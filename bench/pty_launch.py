@@ -23,6 +23,11 @@ EMPTY_APP = (
 )
 """An empty Textual app; its one line of text is how the first frame is recognised."""
 
+DEVICE_ATTRIBUTES_QUERY = b"\x1b[c"
+DEVICE_ATTRIBUTES = b"\x1b[?62;22c"
+"""The pseudo-terminal answers DA1 as xterm does (VT220, colour, no sixel): without an answer the
+app would wait for one until its timeout, which no real terminal makes it do."""
+
 
 def time_to_text(argv: Sequence[str], marker: bytes, env: dict[str, str], *, columns: int = 160,
                  rows: int = 48, timeout_s: float = 20.0) -> float | None:
@@ -43,6 +48,9 @@ def time_to_text(argv: Sequence[str], marker: bytes, env: dict[str, str], *, col
             chunk = os.read(fd, 1 << 16)
         except OSError:
             break
+        if DEVICE_ATTRIBUTES_QUERY in chunk:
+            # As a terminal does (the app asks what it can draw before it starts).
+            os.write(fd, DEVICE_ATTRIBUTES)
         # Keep a tail that can hold a marker split across reads.
         seen = seen[-len(marker):] + chunk
         if marker in seen:

@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from engine.paths import app_paths, config_file, env_name
-from engine.store.records import SESSION_MESSAGES_SQL, SESSIONS_SQL, MessageRecord, branch, row_to
+from engine.store.records import SESSIONS_SQL, MessageRecord, row_to
+
+NEWEST_MESSAGES = 32
+"""How many of the session's newest messages the glance reads: more than the first frame shows
+(widgets.chat_session.FIRST_PAINT), whatever the session's length; the engine reads the rest."""
+_NEWEST_SQL = "SELECT id FROM messages WHERE session_id=? ORDER BY created_at DESC, rowid LIMIT 1"
+_MESSAGE_SQL = "SELECT * FROM messages WHERE id=? AND session_id=?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +33,8 @@ class Glance:
     session_title: str = ""
     """Its title."""
     messages: tuple[MessageRecord, ...] = ()
-    """Its current branch, oldest first (as Engine.history gives it)."""
+    """The newest messages (NEWEST_MESSAGES at most) of its current branch, oldest first (the end of
+    what Engine.history gives)."""
 
 
 def read_glance() -> Glance:
@@ -49,18 +56,34 @@ def read_glance() -> Glance:
         session = conn.execute(SESSIONS_SQL, (1,)).fetchone()
         if session is None:
             return empty
-        rows = conn.execute(SESSION_MESSAGES_SQL, (session["id"],)).fetchall()
-        every = [row_to(MessageRecord, r) for r in rows]
         # The session's current leaf since undo (schema v5): '' when every turn was undone.
         leaf = session["active_leaf_id"] if "active_leaf_id" in session.keys() else None  # noqa: SIM118 (Row: `in` looks at values)
-        if leaf is not None and leaf != "" and all(m.id != leaf for m in every):
-            leaf = None
-        messages = () if leaf == "" else tuple(branch(every, leaf))
+        messages = () if leaf == "" else _branch_end(conn, session["id"], leaf)
         return Glance(theme, database, session["id"], session["title"] or "", messages)
     except (sqlite3.Error, TypeError, KeyError, IndexError):
         return empty  # an older schema or a damaged file: the engine reports it properly
     finally:
         conn.close()
+
+
+def _branch_end(conn: sqlite3.Connection, session_id: str, leaf: str | None) -> tuple[MessageRecord, ...]:
+    """The newest messages of the branch ending at `leaf` (the newest message if None or not in the
+    session), oldest first: walked up by parent, one row at a time, not the whole session read."""
+    chain: list[MessageRecord] = []
+    next_id: str | None = leaf
+    if next_id is None or conn.execute(_MESSAGE_SQL, (next_id, session_id)).fetchone() is None:
+        newest = conn.execute(_NEWEST_SQL, (session_id,)).fetchone()
+        next_id = newest["id"] if newest is not None else None
+    seen: set[str] = set()
+    while next_id is not None and next_id not in seen and len(chain) < NEWEST_MESSAGES:
+        seen.add(next_id)
+        row = conn.execute(_MESSAGE_SQL, (next_id, session_id)).fetchone()
+        if row is None:
+            break
+        record: MessageRecord = row_to(MessageRecord, row)
+        chain.append(record)
+        next_id = record.parent_id
+    return tuple(reversed(chain))
 
 
 def _raw_settings(dotted_names: tuple[str, ...]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from engine.resources import data_file, styles_dir
 from tui.branch_flows import TREE_ACTIONS, BranchFlows
 from tui.bridge import Bridge
 from tui.history_flows import HistoryFlows
+from tui.idle_gc import IdleCollector
 from tui.keymap import dashboard_bindings, unknown_ids
 from tui.media_flows import MediaFlows
 from tui.queue_flow import PromptQueueFlow
@@ -85,6 +86,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         """Set when a session's newest messages are mounted, before the rest of it is loaded."""
         self._approval: asyncio.Future[bool] | None = None
         self._engine_closed = False
+        self._idle_gc = IdleCollector(self)
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -127,6 +129,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
             # would block the event loop for 70-100 ms.
             gc.freeze()
             gc.enable()
+            self._idle_gc.install()  # full passes while quiet, not in a key's frame
 
     async def _start(self) -> None:
         dashboard = self.dashboard
@@ -362,6 +365,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
     async def on_unmount(self) -> None:
         await self.shutdown()
         gc.unfreeze()  # what startup() froze can be collected again (tests run many apps)
+        self._idle_gc.uninstall()
 
     # -- panes ----------------------------------------------------------------------------
 

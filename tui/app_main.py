@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 from typing import TYPE_CHECKING
 
 from engine.glance import read_glance
 
 if TYPE_CHECKING:
+    import argparse
+
     from engine.config import Settings
     from engine.service import Engine
 
@@ -35,13 +36,18 @@ def run_dashboard(args: argparse.Namespace | None = None) -> int:
     # would walk them again and again (75 ms of a 450 ms launch, measured). GlassboxApp.startup
     # freezes them and turns it back on.
     gc.disable()
-    from tui.app import GlassboxApp
+    from tui.graphics import GraphicsQuery
 
-    app = GlassboxApp(None, open_engine, load_settings=settings_and_engine_imported, glance=read_glance())
-    from tui.graphics import detect_graphics
+    # Asked before Textual starts (once it runs, it reads the terminal's answers as keys) and
+    # before the imports below, which take longer than any terminal takes to answer.
+    graphics = GraphicsQuery.ask()
+    try:
+        from tui.app import GlassboxApp
 
-    # Asked before Textual starts: once it runs, it reads the terminal's answers as keys.
-    app.graphics, app.cell_size = detect_graphics()
+        app = GlassboxApp(None, open_engine, load_settings=settings_and_engine_imported, glance=read_glance())
+        app.graphics, app.cell_size = graphics.result()
+    finally:
+        graphics.close()
     result = app.run()
     if app.config_error is not None:
         raise app.config_error

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from engine.errors import GlassboxError
+
+if TYPE_CHECKING:  # imported when there are arguments to parse: the dashboard takes none
+    import argparse
 
 # Each module defines register(subparsers) and sets `handler` on its parsers. Textual is
 # imported only by the dashboard, so headless commands run without it.
@@ -27,6 +30,8 @@ COMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="glassbox",
         usage="glassbox [COMMAND] [ARGS ...]",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -14,6 +16,18 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from widgets.prompt import PromptInput
+
+
+_INSTANT_SCROLLS: dict[str, Callable[[VerticalScroll], None]] = {
+    "scroll_up": lambda log: log.scroll_up(animate=False),
+    "scroll_down": lambda log: log.scroll_down(animate=False),
+    "page_up": lambda log: log.scroll_page_up(animate=False),
+    "page_down": lambda log: log.scroll_page_down(animate=False),
+    "scroll_home": lambda log: log.scroll_home(animate=False),
+    "scroll_end": lambda log: log.scroll_end(animate=False),
+}
+"""The log's scroll actions, done at once: animated, one Page Down was six frames, each laying out
+and painting the whole view (measured on a 2,000-message session), and the page arrived last."""
 
 
 class SessionLog:
@@ -49,6 +63,21 @@ class SessionLog:
         def _recapture(self, root: object) -> None: ...
 
         def select_message(self, message_id: str | None) -> bool: ...
+
+    def on_key(self, event: events.Key) -> None:
+        """A scroll key pressed in the log (its own bindings: arrows, Page Up/Down, Home, End)
+        scrolls it without animation; the binding would animate it."""
+        log = self.log_view
+        if self.app.focused is not log or not log.allow_vertical_scroll:
+            return
+        # The log's bindings say which key scrolls how (Textual keeps them in _bindings).
+        for binding in log._bindings.key_to_bindings.get(event.key, ()):
+            scroll = _INSTANT_SCROLLS.get(binding.action)
+            if scroll is not None:
+                event.stop()
+                event.prevent_default()
+                scroll(log)
+                return
 
     async def show_history(self, items: list[ChatItem]) -> None:
         """Replace the log with the newest messages that fill the view (see FIRST_PAINT); show_older()

@@ -46,11 +46,16 @@ class HistoryLines(Widget):
     HistoryLines > .history--highlight { background: $accent 15%; }
     """
 
-    SLICE_S = 0.008
-    """Drawing ahead runs at most this long between two frames."""
+    SLICE_S = 0.004
+    """Drawing ahead runs at most this long between two frames (plus the message it is drawing): a
+    key pressed meanwhile waits for it."""
+    STILL_S = 0.05
+    """Nothing is drawn ahead until the view has kept still this long (a key every 0.1 s leaves
+    room between keys)."""
     SETTLE_S = 0.3
-    """Heights found by drawing ahead are applied at most this often: each change of this widget's
-    height lays the whole log out again."""
+    """Heights found by drawing ahead are applied at most this often, and only once the view has
+    kept still this long: each change of this widget's height lays the whole log out again, and a
+    frame of its own would delay the next key's."""
 
     def __init__(self, items: list[ChatItem]) -> None:
         super().__init__(id="chat-history")
@@ -193,41 +198,44 @@ class HistoryLines(Widget):
 
     def _measure_some(self) -> None:
         """Between frames, for at most SLICE_S: draw the messages a page around the view (so the next
-        keys find them drawn), then measure the others, nearest first. Not while the view moves."""
+        keys find them drawn; plain while keys come, highlighted once the view keeps still), then,
+        once still, measure the others, nearest first. Not while the view moves."""
         if not self._width:
             return
         top = max(0, self._view_top())
         now = time.perf_counter()
         if top != self._last_top:
             self._last_top, self._moved_at = top, now
-        if now - self._moved_at < 0.05:
+        if now - self._moved_at < self.STILL_S:
             return
+        still = now - self._moved_at >= self.SETTLE_S
         deadline = now + self.SLICE_S
         page = max(1, self.parent.size.height if isinstance(self.parent, Widget) else 40)
         first = max(0, bisect_right(self._starts, top - page) - 1)
         last = min(len(self.items), bisect_right(self._starts, top + 3 * page))
         near = bisect_right(self._starts, top) - 1
-        for index in range(first, last):
-            if time.perf_counter() > deadline:
-                return
-            if index in self._plain or self._lines.get(index) is None:
-                shown = index in self._plain
-                self._note_height(index, len(self._draw(index, settle=False)))
-                if shown:
-                    self.refresh()
+        # Plain first (the rows a key may show next, at a third of the cost), highlighted when still.
+        for plain in (True, False) if still else (True,):
+            for index in range(first, last):
+                if time.perf_counter() > deadline:
+                    return
+                cached = self._lines.get(index) is not None
+                if not cached or (not plain and index in self._plain):
+                    shown = cached
+                    self._note_height(index, len(self._draw(index, settle=False, plain=plain)))
+                    if shown:
+                        self.refresh()
+        if not still:
+            return  # the next key comes soon: only the rows it may show are drawn ahead
         order = sorted((i for i, done in enumerate(self._measured) if not done), key=lambda i: abs(i - near))
-        if not order:
-            if self._pending:
-                self._apply_pending()
-            elif self._timer is not None:
-                self._timer.pause()
-            return
         for index in order:
             if time.perf_counter() > deadline:
                 break
             self._note_height(index, len(self._rows(index, plain=True)))
         if self._pending and (len(order) <= 1 or time.perf_counter() - self._settled_at > self.SETTLE_S):
             self._apply_pending()
+        elif not order and not self._pending and self._timer is not None:
+            self._timer.pause()  # resumed by a message drawn plain in a frame, or by new messages
 
     def _note_height(self, index: int, height: int) -> None:
         self._measured[index] = True
@@ -250,7 +258,11 @@ class HistoryLines(Widget):
         if not 0 <= index < len(self.items):
             return Strip.blank(width, self.rich_style)
         # Drawn in the frame: without highlighting (the slices between frames add it).
-        lines = self._lines.get(index) or self._draw(index, plain=True)
+        lines = self._lines.get(index)
+        if lines is None:
+            lines = self._draw(index, plain=True)
+            if self._timer is not None:
+                self._timer.resume()
         row = y - self._starts[index]
         strip = lines[row] if row < len(lines) else Strip.blank(width, self.rich_style)
         return strip.apply_offsets(0, y)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from glassbox_factory import make_app
@@ -89,3 +90,55 @@ async def test_the_oldest_widgets_retire_into_history_as_the_session_grows(
         assert len(views) <= 5
         texts = [item.text for item in history.items] + [view.text for view in views]
         assert texts == [t for i in range(4) for t in (f"question {i}", f"answer {i}")]
+
+
+async def test_scroll_keys_in_the_log_scroll_at_once_not_in_the_prompt(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        chat = app.dashboard.chat
+        await chat.show_history(_session(60))
+        await chat.show_older()
+        await pilot.pause()
+        log = chat.log_view
+        log.scroll_home(animate=False, immediate=True)
+        log.focus()
+        await pilot.pause()
+        page = log.scrollable_content_region.height
+        animated: list[str] = []
+        animate = app.animator.animate
+
+        def recorded(obj: object, attribute: str, *args: Any, **kwargs: Any) -> None:
+            animated.append(attribute)
+            animate(obj, attribute, *args, **kwargs)
+
+        app.animator.animate = recorded  # type: ignore[method-assign]
+        for key, expected in (("pagedown", page), ("down", page + 1), ("pageup", 1), ("up", 0)):
+            await pilot.press(key)
+            assert round(log.scroll_y) == expected, key
+        await pilot.press("end")
+        assert log.scroll_y == log.max_scroll_y
+        # An animated page is six frames, each laying out and painting the whole view.
+        assert animated == [], "scroll keys do not animate"
+        # In the prompt, up and down are the prompt's (its history), not the log's.
+        chat.prompt.focus()
+        await pilot.press("home")
+        assert log.scroll_y == log.max_scroll_y
+
+
+async def test_messages_first_drawn_in_a_frame_are_highlighted_after(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        chat = app.dashboard.chat
+        await chat.show_history(_session(60))
+        await chat.show_older()
+        history = chat.history
+        assert history is not None
+        await wait_for(pilot, lambda: all(history._measured) and not history._pending, limit_s=60)
+        history._lines.clear()  # as if the view jumped to rows not drawn since
+        history._plain.clear()
+        chat.log_view.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        await wait_for(pilot, lambda: bool(history._lines.get(0)))
+        await wait_for(pilot, lambda: 0 not in history._plain, limit_s=10)

@@ -122,11 +122,14 @@ class DashboardScreen(Screen[None]):
         for key, character in keys:
             prompt.post_message(events.Key(key, character))
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         use_whole_cell_scrollbars()
         if self.snapshot_mode:
             self.chat.prompt.cursor_blink = False
         self.apply_layout(self.app.size.width, self.app.size.height)
+        glance = self.gb.glance
+        if glance is not None and glance.session_id is not None:
+            await self.show_glance(glance)  # before the first frame: no frame without the session
         self.app.call_later(self.gb.startup)
 
     # -- panes ----------------------------------------------------------------------------
