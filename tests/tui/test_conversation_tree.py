@@ -91,7 +91,8 @@ async def test_edit_an_earlier_prompt_sends_it_as_a_branch(tmp_path: Path) -> No
         await pilot.press("alt+e")
         assert app.branches.branch_edit is not None
         await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: app.branches.branch_edit is None and not app.dashboard.chat.shown_items())
+        branches = app.branches
+        await wait_for(pilot, lambda: branches.branch_edit is None and not app.dashboard.chat.shown_items())
         assert prompt.border_title is None
         assert app.engine is not None
         previous = (await app.engine.store.list_sessions())[1]
