@@ -35,7 +35,8 @@ class FakeQueue:
 
 
 class FakeHost:
-    """What a flow sees of the app: records notices, answers dialogs from a list, runs workers."""
+    """What a flow sees of the app: records notices, answers dialogs from a list, runs workers when
+    the test says."""
 
     def __init__(self, engine: Any = None, answers: list[object] | None = None) -> None:
         self.engine = engine
@@ -48,6 +49,7 @@ class FakeHost:
         self.notices: list[tuple[str, str]] = []
         self.shown: list[object] = []
         self.workers: list[Awaitable[Any]] = []
+        self.worker_options: list[dict[str, Any]] = []
         self.opened: list[str] = []
         self.submitted: list[str] = []
         self.budget_refreshes = 0
@@ -69,8 +71,9 @@ class FakeHost:
         if callback is not None:
             callback(self.answers.pop(0))
 
-    def run_worker(self, work: Awaitable[Any], **_: Any) -> None:
+    def run_worker(self, work: Awaitable[Any], **options: Any) -> None:
         self.workers.append(work)
+        self.worker_options.append(options)
 
     def call_later(self, callback: Callable[[], Any]) -> None:
         self.workers.append(callback())
@@ -128,6 +131,8 @@ async def test_the_budget_dialog_sets_a_whole_number_and_refuses_words() -> None
     await host.run_workers()
     assert budgets == [("s1", 12000)] and host.budget_refreshes == 1
     assert isinstance(host.shown[0], TextPrompt)
+    # The dialog waited in a worker the app keeps; a newer dialog flow replaces (cancels) it.
+    assert host.worker_options[0] == {"group": "dialog", "exclusive": True, "exit_on_error": False}
     flow.action_budget()
     await host.run_workers()
     assert budgets == [("s1", 12000)]
