@@ -1,14 +1,20 @@
-"""Shared fixtures: an isolated GLASSBOX_HOME and the real default chat model."""
+"""Shared fixtures: an isolated GLASSBOX_HOME, the real default chat model, engines closed at teardown."""
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from engine.llm.registry import KNOWN_MODELS
 from engine.paths import default_models_dir
+
+if TYPE_CHECKING:
+    from tests.fakes import Engines
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -62,3 +68,30 @@ def gb_env(gb_home: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("GLASSBOX_LLM__MODEL", str(model_path))
     monkeypatch.setenv("GLASSBOX_LLM__TEMPERATURE", "0")
     return dict(os.environ)
+
+
+@pytest.fixture
+async def engines(tmp_path: Path) -> AsyncIterator[Engines]:
+    """Opens engines (tests/fakes.py: Engines) and closes them all when the test ends, even failed."""
+    from tests.fakes import Engines
+
+    async with Engines(tmp_path) as opened:
+        yield opened
+
+
+def open_engines() -> int:
+    """Engines whose database connection is still open (after a full collection)."""
+    import gc
+
+    service = sys.modules.get("engine.service")
+    if service is None:
+        return 0
+    gc.collect()
+    engines = [obj for obj in gc.get_objects() if isinstance(obj, service.Engine)]
+    return sum(1 for engine in engines if getattr(engine.store.conn, "_connection", None) is not None)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many engines the tests left open (the `engines` fixture closes its own)."""
+    if "engine.service" in sys.modules:
+        terminalreporter.write_line(f"engines left open at the end of the session: {open_engines()}")

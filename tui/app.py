@@ -9,9 +9,10 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from engine.errors import ConfigError, GlassboxError
@@ -19,6 +20,8 @@ from engine.glance import Glance
 from engine.resources import data_file, styles_dir
 from tui.branch_flows import TREE_ACTIONS, BranchFlows
 from tui.bridge import Bridge
+from tui.dialog_flows import DialogFlows
+from tui.flow_host import FlowAction
 from tui.history_flows import HistoryFlows
 from tui.idle_gc import IdleCollector
 from tui.keymap import dashboard_bindings, unknown_ids
@@ -31,6 +34,7 @@ from widgets.cost import load_pricing
 from widgets.execution import ExecPane
 from widgets.message import switch_on_highlighting
 from widgets.prompt import PromptInput
+from widgets.prompt_queue import PromptQueue
 
 if TYPE_CHECKING:  # imported at run time only after the first frame: they bring in pydantic
     from engine.config import Settings
@@ -46,12 +50,45 @@ _DASHBOARD_ACTIONS = {
 
 _REPLACED_SYSTEM_COMMANDS = {"Theme", "Keys", "Maximize", "Minimize"}
 
-class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
-    """The Glassbox dashboard."""
+
+class GlassboxApp(App[int]):
+    """The Glassbox dashboard. Its flows (prompt queue, conversation tree, turn history, media,
+    dialogs) are objects written against tui.flow_host.FlowHost, which this app is."""
 
     TITLE = "Glassbox"
     CSS_PATH = str(styles_dir() / "glassbox.tcss")
     BINDINGS = dashboard_bindings()
+
+    start_dir: Path = Path.cwd()
+    """The host folder @paths are relative to: where Glassbox was started."""
+    graphics: str | None = None
+    """What the terminal can draw (kitty, sixel, halfblock), found before Textual started; None: not asked."""
+    cell_size: tuple[int, int] | None = None
+    """The terminal's cell size in pixels, when it told."""
+
+    # Key bindings name these actions; each is carried out by the flow that owns it.
+    action_focus_queue = FlowAction("queue")
+    action_select_message = FlowAction("branches")
+    action_switch_sibling = FlowAction("branches")
+    action_edit_prompt = FlowAction("branches")
+    action_cancel_edit = FlowAction("branches")
+    action_regenerate = FlowAction("branches")
+    action_export_session = FlowAction("branches")
+    action_undo_turn = FlowAction("history")
+    action_redo_turn = FlowAction("history")
+    action_exec_history = FlowAction("history")
+    action_audit = FlowAction("history")
+    action_attach_file = FlowAction("media")
+    action_view_image = FlowAction("media")
+    action_new_session = FlowAction("dialogs")
+    action_sessions = FlowAction("dialogs")
+    action_rename_session = FlowAction("dialogs")
+    action_search = FlowAction("dialogs")
+    action_models = FlowAction("dialogs")
+    action_settings = FlowAction("dialogs")
+    action_budget = FlowAction("dialogs")
+    action_toggle_theme = FlowAction("dialogs")
+    action_help = FlowAction("dialogs")
 
     def __init__(
         self,
@@ -87,6 +124,12 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         self._approval: asyncio.Future[bool] | None = None
         self._engine_closed = False
         self._idle_gc = IdleCollector(self)
+        self.queue = PromptQueueFlow(self)
+        self.branches = BranchFlows(self)
+        self.history = HistoryFlows(self)
+        self.media = MediaFlows(self)
+        self.dialogs = DialogFlows(self, checkpoints=self.history.checkpoints,
+                                   export=self.branches.export_session)
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -137,7 +180,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
             self.session_title = self.glance.session_title
             await dashboard.show_glance(self.glance)
         dashboard.chat.focus_first()
-        self.setup_attachments()
+        self.media.setup_attachments()
         # Everything below waits for the first frame: it is what that frame does not show.
         await dashboard.next_frame()
         await dashboard.fill_panes()
@@ -145,7 +188,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         if self._current_settings is None and not await self._settings_loaded():
             return
         dashboard.cost.pricing = load_pricing(data_file("pricing.toml"))
-        self.apply_image_mode(preload=True)
+        self.media.apply_image_mode(preload=True)
         try:
             self.engine = await self.engine_factory(self.settings)
         except GlassboxError as exc:
@@ -197,16 +240,16 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         assert self.engine is not None
         record = await self.engine.sessions.get(session_id)
         self.session_title = record.title if record else ""
-        self.stop_editing()  # an edit belongs to the session it was started in
+        self.branches.stop_editing()  # an edit belongs to the session it was started in
         await self.dashboard.load_session(session_id, at_message)
 
     # -- runs -----------------------------------------------------------------------------
 
     async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
         if self.handle is not None and self.ready.is_set():
-            self.queue_prompt(message.text)  # runs when the current run ends
+            self.queue.queue_prompt(message.text)  # runs when the current run ends
             return
-        self._editing_at = None
+        self.queue._editing_at = None
         if await self.submit(message.text) is None:
             # Not sent (still loading, no engine): the text stays in the box.
             self.dashboard.chat.prompt.restore(message.text)
@@ -222,22 +265,22 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         if self.handle is not None:
             self.notify("A run is in progress; Esc cancels it.", severity="warning")
             return None
-        if self.branch_edit is not None:
-            return await self.send_edit(text)
+        if self.branches.branch_edit is not None:
+            return await self.branches.send_edit(text)
         from engine.service import SubmitOptions
 
-        options = replace(self.submit_options or SubmitOptions(), approver=self._approve)
+        options = replace(self.submit_options or SubmitOptions(), approver=self.approve)
         if fresh:
             options = replace(options, use_cache=False)
-        if (with_files := self.with_attachments(text, options)) is None:
+        if (with_files := self.media.with_attachments(text, options)) is None:
             return None
         options = with_files
         handle = self.engine.submit(self.dashboard.session_id, text, options)
         if not self.session_title:
             self.session_title = text.strip().splitlines()[0][:60]
-        return self._follow(handle)
+        return self.follow(handle)
 
-    def _follow(self, handle: RunHandle) -> RunHandle:
+    def follow(self, handle: RunHandle) -> RunHandle:
         """Show a started run: its events flow through the one bridge worker."""
         self.handle = handle
         self.dashboard.begin_turn()
@@ -251,9 +294,9 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         if self.handle is not None and self.handle.run_id == run_id:
             self.handle = None
         self._resolve_approval(False)
-        self.start_next_queued()
+        self.queue.start_next_queued()
 
-    async def _approve(self, request: ApprovalRequested) -> bool:
+    async def approve(self, request: ApprovalRequested) -> bool:
         """The approver for `ask` mode: a modal with the code; resolves on y/n."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._approval = future
@@ -311,7 +354,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         if record is None or not record.incomplete:
             self.notify("The last reply is complete: there is nothing to continue.")
             return
-        self._follow(self.engine.continue_reply(session_id, turn[1]))
+        self.follow(self.engine.continue_reply(session_id, turn[1]))
 
     async def action_rerun_fresh(self) -> None:
         """Run the last prompt again without the cache (after a cache hit you doubt)."""
@@ -337,7 +380,7 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
             return False
         if action == "cancel_run" and self.handle is None:
             return None
-        if action == "focus_queue" and not self.queued_count:
+        if action == "focus_queue" and not self.queue.queued_count:
             return None
         return True
 
@@ -392,6 +435,15 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         else:
             self.notify(f"{artifact.name} is at {artifact.path}")
 
+    def on_exec_pane_image_opened(self, message: ExecPane.ImageOpened) -> None:
+        self.media.on_exec_pane_image_opened(message)
+
+    def on_prompt_queue_edit_requested(self, message: PromptQueue.EditRequested) -> None:
+        self.queue.on_prompt_queue_edit_requested(message)
+
+    def on_prompt_queue_changed(self, message: PromptQueue.Changed) -> None:
+        self.queue.on_prompt_queue_changed(message)
+
     def on_activity_pane_step_opened(self, message: ActivityPane.StepOpened) -> None:
         from tui.screens.step_detail import StepDetailScreen
 
@@ -402,6 +454,8 @@ class GlassboxApp(PromptQueueFlow, BranchFlows, HistoryFlows, MediaFlows):
         # every key and maximise the pane): the palette lists each command once.
         yield from (command for command in super().get_system_commands(screen)
                     if command.title not in _REPLACED_SYSTEM_COMMANDS)
+        yield from self.history.system_commands()
+        yield from self.branches.system_commands()
         commands = (
             ("New session", "Start an empty session", self.action_new_session),
             ("Sessions", "Switch, rename or delete sessions", self.action_sessions),

@@ -3,57 +3,44 @@ branch, regenerate a reply, move between siblings, export the session."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from textual.app import App, SystemCommand
-from textual.screen import Screen
+from textual.app import SystemCommand
 
 from engine.errors import GlassboxError
+from tui.flow_host import idle
 
 if TYPE_CHECKING:
-    from engine.events import ApprovalRequested
     from engine.service import Engine, RunHandle, SubmitOptions
     from engine.store.tree import ConversationTree
-    from tui.screens.dashboard import DashboardScreen
+    from tui.flow_host import FlowHost
     from widgets.message import ChatItem
 
 EDIT_TITLE = "Edit: Enter sends a new branch · Esc stops editing"
 
 TREE_ACTIONS = {"select_message", "switch_sibling", "edit_prompt", "regenerate", "export_session"}
-"""Dashboard actions of this mixin (refused while a dialog is open)."""
+"""Dashboard actions of these flows (refused while a dialog is open)."""
 
 
-class BranchFlows(App[int]):
-    """Base of GlassboxApp holding the conversation-tree actions; nothing is ever deleted by them."""
+class BranchFlows:
+    """The app's conversation-tree actions; nothing is ever deleted by them."""
 
-    if TYPE_CHECKING:  # supplied by GlassboxApp and DialogFlows
-        engine: Engine | None
-        handle: RunHandle | None
-        submit_options: SubmitOptions | None
-
-        @property
-        def dashboard(self) -> DashboardScreen: ...
-
-        def _idle(self) -> bool: ...
-
-        def _follow(self, handle: RunHandle) -> RunHandle: ...
-
-        async def _approve(self, request: ApprovalRequested) -> bool: ...
-
-    branch_edit: str | None = None
-    """The earlier prompt the text in the input replaces when sent (None: a plain prompt)."""
+    def __init__(self, host: FlowHost) -> None:
+        self.host = host
+        self.branch_edit: str | None = None
+        """The earlier prompt the text in the input replaces when sent (None: a plain prompt)."""
 
     def _session(self) -> tuple[Engine, str] | None:
-        if not self._idle() or self.engine is None or self.dashboard.session_id is None:
+        if not idle(self.host) or self.host.engine is None or self.host.dashboard.session_id is None:
             return None
-        return self.engine, self.dashboard.session_id
+        return self.host.engine, self.host.dashboard.session_id
 
     def _options(self) -> SubmitOptions:
         from engine.service import SubmitOptions
 
-        return replace(self.submit_options or SubmitOptions(), approver=self._approve)
+        return replace(self.host.submit_options or SubmitOptions(), approver=self.host.approve)
 
     async def _show_path(
         self, tree: ConversationTree, leaf_id: str | None = None, select: str | None = None
@@ -61,15 +48,15 @@ class BranchFlows(App[int]):
         """Show the path to `leaf_id` (default: the active one) in the Chat pane."""
         from tui.screens.session_tree import path_items
 
-        chat = self.dashboard.chat
-        self.dashboard.show_pane("chat", focus=False)
+        chat = self.host.dashboard.chat
+        self.host.dashboard.show_pane("chat", focus=False)
         items = path_items(tree, leaf_id)
         chat.select_message(None)
         if not await chat.replace_tail(items):
             await chat.show_history(items)
             await chat.show_older()
         if select is not None:
-            self.call_after_refresh(chat.select_message, select)
+            self.host.call_after_refresh(chat.select_message, select)
 
     async def _target_prompt(self, missing: str) -> tuple[Engine, str, ConversationTree, ChatItem] | None:
         """The session, its tree and the selected (or last) prompt on the shown path; None (and
@@ -81,13 +68,13 @@ class BranchFlows(App[int]):
         tree = await engine.tree(session_id)
         item = self._prompt_target({m.id for m in tree.path()}, tree)
         if item is None:
-            self.notify(missing, severity="warning")
+            self.host.notify(missing, severity="warning")
             return None
         return engine, session_id, tree, item
 
     def _prompt_target(self, path_ids: set[str], tree: ConversationTree) -> ChatItem | None:
         """The selected message's prompt (a reply's own prompt), else the last prompt shown."""
-        chat = self.dashboard.chat
+        chat = self.host.dashboard.chat
         item = chat.selected_item()
         if item is not None and item.role == "assistant":
             message = tree.get(item.message_id)
@@ -101,8 +88,8 @@ class BranchFlows(App[int]):
 
     def action_select_message(self, step: int) -> None:
         """Select the previous (-1) or next (+1) message in the Chat pane."""
-        self.dashboard.show_pane("chat", focus=False)
-        self.dashboard.chat.move_selection(step)
+        self.host.dashboard.show_pane("chat", focus=False)
+        self.host.dashboard.chat.move_selection(step)
 
     async def action_switch_sibling(self, step: int) -> None:
         """Show the previous (-1) or next (+1) sibling of the selected message (else of the newest
@@ -112,13 +99,13 @@ class BranchFlows(App[int]):
             return
         engine, session_id = current
         tree = await engine.tree(session_id)
-        selected = self.dashboard.chat.selected_item()
+        selected = self.host.dashboard.chat.selected_item()
         if selected is not None and tree.position(selected.message_id).count > 1:
             target = selected.message_id
         else:
             target = next((m.id for m in reversed(tree.path()) if tree.position(m.id).count > 1), None)
         if target is None:
-            self.notify("No message here has another version. Alt+E edits a prompt as a new branch; "
+            self.host.notify("No message here has another version. Alt+E edits a prompt as a new branch; "
                         "Alt+R answers the last prompt again.")
             return
         switched = await engine.switch_sibling(session_id, target, step)
@@ -134,8 +121,8 @@ class BranchFlows(App[int]):
             return
         item = target[3]
         self.branch_edit = item.message_id
-        chat = self.dashboard.chat
-        self.dashboard.show_pane("chat", focus=False)
+        chat = self.host.dashboard.chat
+        self.host.dashboard.show_pane("chat", focus=False)
         chat.select_message(item.message_id)
         prompt = chat.prompt
         prompt.load_text(item.text)
@@ -148,7 +135,7 @@ class BranchFlows(App[int]):
         """Stop editing an earlier prompt (the input keeps its text, sent as a plain prompt)."""
         if self.branch_edit is not None:
             self._end_edit()
-            self.notify("Not editing: Enter sends the text as a new prompt.")
+            self.host.notify("Not editing: Enter sends the text as a new prompt.")
 
     def stop_editing(self) -> None:
         """Forget the prompt being edited (if any): the input sends plain prompts again."""
@@ -157,7 +144,7 @@ class BranchFlows(App[int]):
 
     def _end_edit(self) -> None:
         self.branch_edit = None
-        prompt = self.dashboard.chat.prompt
+        prompt = self.host.dashboard.chat.prompt
         prompt.border_title = None
         prompt.remove_class("-editing")
 
@@ -173,14 +160,15 @@ class BranchFlows(App[int]):
         message = tree.get(edited)
         if message is None:
             self._end_edit()
-            self.notify("The prompt being edited is gone; the text is still in the input.", severity="error")
+            self.host.notify("The prompt being edited is gone; the text is still in the input.",
+                             severity="error")
             return None
         self._end_edit()
         if message.parent_id:
             await self._show_path(tree, message.parent_id)
         else:
-            await self.dashboard.chat.show_history([])  # a new first prompt: nothing before it
-        return self._follow(engine.edit_prompt(session_id, edited, text, self._options()))
+            await self.host.dashboard.chat.show_history([])  # a new first prompt: nothing before it
+        return self.host.follow(engine.edit_prompt(session_id, edited, text, self._options()))
 
     async def action_regenerate(self) -> None:
         """Answer the selected prompt (or the last one) again: a new reply beside the earlier ones."""
@@ -189,26 +177,26 @@ class BranchFlows(App[int]):
             return
         engine, session_id, tree, item = target
         await self._show_path(tree, item.message_id)
-        self._follow(engine.regenerate(session_id, item.message_id, self._options()))
+        self.host.follow(engine.regenerate(session_id, item.message_id, self._options()))
 
     async def action_export_session(self) -> None:
         """Write this session's whole tree as Markdown and JSON."""
-        if self.engine is not None and self.dashboard.session_id is not None:
-            await self.export_session(self.dashboard.session_id)
+        if self.host.engine is not None and self.host.dashboard.session_id is not None:
+            await self.export_session(self.host.dashboard.session_id)
 
     async def export_session(self, session_id: str) -> None:
         """Export a session's whole tree and say where the files are."""
-        if self.engine is None:
+        if self.host.engine is None:
             return
         try:
-            markdown, data = await self.engine.export_session(session_id)
+            markdown, data = await self.host.engine.export_session(session_id)
         except (GlassboxError, OSError) as exc:
-            self.notify(f"Export failed: {exc}", severity="error", timeout=10)
+            self.host.notify(f"Export failed: {exc}", severity="error", timeout=10)
             return
-        self.notify(f"Exported the whole conversation tree to {markdown} and {data.name}.", timeout=10)
+        self.host.notify(f"Exported the whole conversation tree to {markdown} and {data.name}.", timeout=10)
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+    def system_commands(self) -> Iterator[SystemCommand]:
+        """The palette's commands of these flows."""
         commands = (
             ("Edit prompt as a new branch", "Put the selected (or last) prompt in the input; Enter "
              "sends it as a branch", self.action_edit_prompt),

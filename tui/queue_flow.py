@@ -4,32 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.app import App
-
 from widgets.prompt_queue import PromptQueue
 
 if TYPE_CHECKING:
-    import asyncio
-
-    from engine.service import RunHandle
-    from tui.screens.dashboard import DashboardScreen
+    from tui.flow_host import FlowHost
 
 
-class PromptQueueFlow(App[int]):
-    """Base of GlassboxApp for the prompt queue. Enter during a run queues the prompt; when a run
-    ends (answered, failed or cancelled with Esc) the next queued prompt starts."""
+class PromptQueueFlow:
+    """The app's prompt queue. Enter during a run queues the prompt; when a run ends (answered,
+    failed or cancelled with Esc) the next queued prompt starts."""
 
-    if TYPE_CHECKING:  # supplied by GlassboxApp
-        handle: RunHandle | None
-        ready: asyncio.Event
-
-        @property
-        def dashboard(self) -> DashboardScreen: ...
-
-        @property
-        def closing(self) -> bool: ...
-
-        async def submit(self, text: str, *, fresh: bool = False) -> RunHandle | None: ...
+    def __init__(self, host: FlowHost) -> None:
+        self.host = host
 
     _editing_at: int | None = None
     """The queue position of the entry taken into the input to edit; it goes back there."""
@@ -37,12 +23,12 @@ class PromptQueueFlow(App[int]):
     @property
     def prompt_queue(self) -> PromptQueue:
         """The queue widget (in the Chat pane)."""
-        return self.dashboard.chat.queue
+        return self.host.dashboard.chat.queue
 
     @property
     def queued_count(self) -> int:
         """How many prompts wait (0 before the dashboard is up)."""
-        queues = self.screen_stack[0].query(PromptQueue) if self.screen_stack else None
+        queues = self.host.screen_stack[0].query(PromptQueue) if self.host.screen_stack else None
         return queues.first().count if queues else 0
 
     def queue_prompt(self, text: str) -> None:
@@ -53,30 +39,30 @@ class PromptQueueFlow(App[int]):
 
     def start_next_queued(self) -> None:
         """After a run ended: start the next queued prompt, if any (called by run_ended)."""
-        if self.prompt_queue.count and not self.closing:
-            self.call_later(self._run_next)
+        if self.prompt_queue.count and not self.host.closing:
+            self.host.call_later(self._run_next)
 
     async def _run_next(self) -> None:
         queue = self.prompt_queue
-        if self.handle is not None or self.closing or not queue.count:
+        if self.host.handle is not None or self.host.closing or not queue.count:
             return
         text = queue.pop_next()
-        if text is not None and await self.submit(text) is None:
+        if text is not None and await self.host.submit(text) is None:
             queue.add(text, 0)  # not sent (the engine is not available): it keeps its place
 
     def action_focus_queue(self) -> None:
         """Focus the prompt queue (its entries can be edited or dropped there)."""
         if not self.prompt_queue.count:
-            self.notify("No prompt is queued: Enter during a run queues one.")
+            self.host.notify("No prompt is queued: Enter during a run queues one.")
             return
-        self.dashboard.show_pane("chat", focus=False)
+        self.host.dashboard.show_pane("chat", focus=False)
         self.prompt_queue.focus()
 
     def on_prompt_queue_edit_requested(self, message: PromptQueue.EditRequested) -> None:
-        prompt = self.dashboard.chat.prompt
+        prompt = self.host.dashboard.chat.prompt
         if prompt.text.strip():
-            self.notify("The input holds a draft: send it or clear it first, then edit the entry.",
-                        severity="warning")
+            self.host.notify("The input holds a draft: send it or clear it first, then edit the entry.",
+                             severity="warning")
             return
         self._editing_at = message.index
         prompt.load_text(self.prompt_queue.take(message.index))
@@ -85,6 +71,6 @@ class PromptQueueFlow(App[int]):
 
     def on_prompt_queue_changed(self, message: PromptQueue.Changed) -> None:
         if not self.prompt_queue.count and self.prompt_queue.has_focus:
-            self.dashboard.chat.prompt.focus()
-        self.dashboard.update_topbar()
-        self.refresh_bindings()  # the footer shows the queue key only while something waits
+            self.host.dashboard.chat.prompt.focus()
+        self.host.dashboard.update_topbar()
+        self.host.refresh_bindings()  # the footer shows the queue key only while something waits

@@ -18,7 +18,7 @@ from engine.events import (
 )
 from engine.service import Engine, SubmitOptions
 from tests.conftest import require
-from tests.engine.agent_fakes import docker_ready
+from tests.fakes import docker_ready
 
 pytestmark = [pytest.mark.model, pytest.mark.docker, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ from engine.config import Settings, load_settings
 from engine.events import CodeExecStarted, ExecOutput, MemoryUsed, MessageDone, RunFinished, StepFinished
 from engine.service import Engine, SubmitOptions
 from tests.conftest import require
-from tests.engine.agent_fakes import docker_ready
+from tests.fakes import docker_ready
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 BIG = str(2**100)  # 31 digits: a small model that re-types it gets it wrong

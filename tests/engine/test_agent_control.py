@@ -17,17 +17,17 @@ from engine.events import (
     TokenDelta,
 )
 from engine.service import SubmitOptions
-from tests.engine.agent_fakes import FakeResult, FakeSandbox, open_engine, python_block, tool_block
+from tests.fakes import Engines, FakeResult, FakeSandbox, python_block, tool_block
 
 AGENT = SubmitOptions(mode="agent", plan="never")
 
 
 async def test_cancel_mid_execution_kills_it_and_leaves_the_session_usable(
-    gb_home: Path, tmp_path: Path
+    gb_home: Path, tmp_path: Path, engines: Engines
 ) -> None:
-    sandbox = FakeSandbox([FakeResult(stdout="started\n", duration_s=30), FakeResult(stdout="2\n")])
+    sandbox = FakeSandbox(results=[FakeResult(stdout="started\n", duration_s=30), FakeResult(stdout="2\n")])
     replies = [python_block("import time; time.sleep(30)"), python_block("print(1 + 1)"), "2"]
-    engine, _, _ = await open_engine(tmp_path, replies, sandbox)
+    engine, _, _ = await engines.agent(replies, sandbox)
     session = await engine.new_session()
     handle = engine.submit(session.id, "sleep", AGENT)
     await asyncio.wait_for(sandbox.started.wait(), 5)
@@ -51,10 +51,9 @@ async def test_cancel_mid_execution_kills_it_and_leaves_the_session_usable(
     events = await engine.submit(session.id, "now add", AGENT).wait()
     assert isinstance(events[-1], RunFinished) and events[-1].status == "completed"
     assert next(e for e in events if isinstance(e, MessageDone)).text == "2"
-    await engine.close()
 
 
-async def test_cancel_during_a_file_tool_ends_the_run_as_cancelled(gb_home: Path, tmp_path: Path) -> None:
+async def test_cancel_during_a_file_tool_ends_the_run_as_cancelled(gb_home: Path, engines: Engines) -> None:
     sandbox = FakeSandbox()
     real_op = sandbox._file_op
 
@@ -63,7 +62,7 @@ async def test_cancel_during_a_file_tool_ends_the_run_as_cancelled(gb_home: Path
 
     sandbox._file_op = slow_op  # type: ignore[method-assign]
     replies = [tool_block('{"name": "write_file", "arguments": {"path": "a.txt", "content": "x"}}'), "never"]
-    engine, _, _ = await open_engine(tmp_path, replies, sandbox)
+    engine, _, _ = await engines.agent(replies, sandbox)
     session = await engine.new_session()
     handle = engine.submit(session.id, "write a file", AGENT)
     await asyncio.wait_for(sandbox.started.wait(), 5)
@@ -73,11 +72,10 @@ async def test_cancel_during_a_file_tool_ends_the_run_as_cancelled(gb_home: Path
     assert isinstance(end, RunFinished) and end.status == "cancelled", end
     tool = [e for e in events if isinstance(e, StepFinished) and e.kind == "tool"]
     assert [t.status for t in tool] == ["failure"]  # not a retry of a stopped call
-    await engine.close()
 
 
-async def test_cancel_mid_generation_stops_within_a_token(gb_home: Path, tmp_path: Path) -> None:
-    engine, _, _ = await open_engine(tmp_path, ["word " * 400], token_delay_s=0.01)
+async def test_cancel_mid_generation_stops_within_a_token(gb_home: Path, engines: Engines) -> None:
+    engine, _, _ = await engines.agent(["word " * 400], token_delay_s=0.01)
     session = await engine.new_session()
     handle = engine.submit(session.id, "talk", AGENT)
     seen: list[Event] = []
@@ -91,11 +89,10 @@ async def test_cancel_mid_generation_stops_within_a_token(gb_home: Path, tmp_pat
     assert isinstance(end, RunFinished) and end.status == "cancelled"
     done = next(e for e in seen if isinstance(e, MessageDone))
     assert done.incomplete and done.text.startswith("word")
-    await engine.close()
 
 
-async def test_cancel_before_the_action_runs(gb_home: Path, tmp_path: Path) -> None:
-    engine, _, sandbox = await open_engine(tmp_path, [python_block("print(1)")])
+async def test_cancel_before_the_action_runs(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine, _, sandbox = await engines.agent([python_block("print(1)")])
     session = await engine.new_session()
     asked = asyncio.Event()
 
@@ -111,12 +108,11 @@ async def test_cancel_before_the_action_runs(gb_home: Path, tmp_path: Path) -> N
     events = await asyncio.wait_for(handle.wait(), 5)
     assert isinstance(events[-1], RunFinished) and events[-1].status == "cancelled"
     assert sandbox.calls == []
-    await engine.close()
 
 
-async def test_approval_ask_yes_runs_the_code(gb_home: Path, tmp_path: Path) -> None:
-    sandbox = FakeSandbox([FakeResult(stdout="3\n")])
-    engine, _, _ = await open_engine(tmp_path, [python_block("print(1 + 2)"), "3"], sandbox)
+async def test_approval_ask_yes_runs_the_code(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    sandbox = FakeSandbox(results=[FakeResult(stdout="3\n")])
+    engine, _, _ = await engines.agent([python_block("print(1 + 2)"), "3"], sandbox)
     session = await engine.new_session()
     requests: list[ApprovalRequested] = []
 
@@ -132,11 +128,10 @@ async def test_approval_ask_yes_runs_the_code(gb_home: Path, tmp_path: Path) -> 
     assert emitted == requests
     assert sandbox.calls == [("python", "print(1 + 2)")]
     assert next(e for e in events if isinstance(e, MessageDone)).text == "3"
-    await engine.close()
 
 
-async def test_approval_ask_no_or_no_approver_skips(gb_home: Path, tmp_path: Path) -> None:
-    engine, _, sandbox = await open_engine(tmp_path, [python_block("import os; os.remove('x')")] * 2)
+async def test_approval_ask_no_or_no_approver_skips(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine, _, sandbox = await engines.agent([python_block("import os; os.remove('x')")] * 2)
     session = await engine.new_session()
 
     async def decline(request: ApprovalRequested) -> bool:
@@ -153,11 +148,10 @@ async def test_approval_ask_no_or_no_approver_skips(gb_home: Path, tmp_path: Pat
         end = events[-1]
         assert isinstance(end, RunFinished) and end.status == "completed"
     assert sandbox.calls == []
-    await engine.close()
 
 
-async def test_approval_never_shows_the_code_without_running_it(gb_home: Path, tmp_path: Path) -> None:
-    engine, _, sandbox = await open_engine(tmp_path, [python_block("print(6 * 7)")])
+async def test_approval_never_shows_the_code_without_running_it(gb_home: Path, engines: Engines) -> None:
+    engine, _, sandbox = await engines.agent([python_block("print(6 * 7)")])
     engine.settings.agent.approval = "never"
     session = await engine.new_session()
     events = await engine.submit(session.id, "6*7", AGENT).wait()
@@ -168,4 +162,3 @@ async def test_approval_never_shows_the_code_without_running_it(gb_home: Path, t
     assert "print(6 * 7)" in message.text and "never" in message.text
     stored = await engine.store.steps(events[0].run_id)
     assert any(s.kind == "code" and s.status == "skipped" and s.input == "print(6 * 7)" for s in stored)
-    await engine.close()

@@ -21,7 +21,7 @@ from engine.events import (
 )
 from engine.llm.base import ChatMessage
 from engine.run import RunContext, SubmitOptions, WorkedExample
-from tests.engine.agent_fakes import FakeResult, FakeSandbox, open_engine, python_block, tool_block
+from tests.fakes import Engines, FakeResult, FakeSandbox, python_block, tool_block
 
 AGENT = SubmitOptions(mode="agent", plan="never")
 
@@ -38,8 +38,8 @@ def final(events: Sequence[Event]) -> tuple[MessageDone, RunFinished]:
     return done[0], end
 
 
-async def test_direct_answer_runs_nothing(gb_home: Path, tmp_path: Path) -> None:
-    engine, model, sandbox = await open_engine(tmp_path, ["Paris is the capital of France."])
+async def test_direct_answer_runs_nothing(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine, model, sandbox = await engines.agent(["Paris is the capital of France."])
     session = await engine.new_session()
     events = await engine.submit(session.id, "What is the capital of France?", AGENT).wait()
     message, end = final(events)
@@ -57,12 +57,11 @@ async def test_direct_answer_runs_nothing(gb_home: Path, tmp_path: Path) -> None
     assert history[-1].content == message.text and history[-1].status == "complete"
     # Nothing ran: the answer says it was not checked (no answer like it was right on the eval).
     assert [e.text for e in events if isinstance(e, Notice)] == [UNCHECKED_NOTICE]
-    await engine.close()
 
 
-async def test_one_action_then_answer_and_stable_prefix(gb_home: Path, tmp_path: Path) -> None:
-    sandbox = FakeSandbox([FakeResult(stdout="391\n")])
-    engine, model, _ = await open_engine(tmp_path, [python_block("print(17 * 23)"), "17 * 23 = 391"], sandbox)
+async def test_one_action_then_answer_and_stable_prefix(gb_home: Path, engines: Engines) -> None:
+    sandbox = FakeSandbox(results=[FakeResult(stdout="391\n")])
+    engine, model, _ = await engines.agent([python_block("print(17 * 23)"), "17 * 23 = 391"], sandbox)
     session = await engine.new_session()
     events = await engine.submit(session.id, "What is 17 * 23?", AGENT).wait()
     message, end = final(events)
@@ -87,14 +86,13 @@ async def test_one_action_then_answer_and_stable_prefix(gb_home: Path, tmp_path:
     executions = await engine.store.executions(run_id)
     assert len(executions) == 1 and executions[0].stdout == "391\n"
     assert executions[0].step_id == code_step.id
-    await engine.close()
 
 
-async def test_computed_answer_comes_from_printed_output(gb_home: Path, tmp_path: Path) -> None:
+async def test_computed_answer_comes_from_printed_output(gb_home: Path, engines: Engines) -> None:
     code = python_block("print(2 ** 10)")
     # The model repeats its code instead of answering: the printed value is the answer.
-    sandbox = FakeSandbox([FakeResult(stdout="1024\n")])
-    engine, _, _ = await open_engine(tmp_path, [code, code], sandbox)
+    sandbox = FakeSandbox(results=[FakeResult(stdout="1024\n")])
+    engine, _, _ = await engines.agent([code, code], sandbox)
     session = await engine.new_session()
     events = await engine.submit(session.id, "2 to the 10th?", AGENT).wait()
     message, end = final(events)
@@ -105,25 +103,23 @@ async def test_computed_answer_comes_from_printed_output(gb_home: Path, tmp_path
     engine._model = type(engine._model)([code, ""])  # type: ignore[call-arg]
     message, _ = final(await engine.submit(session.id, "again?", AGENT).wait())
     assert message.text == "1024"
-    await engine.close()
 
 
-async def test_generation_stops_once_the_action_block_closes(gb_home: Path, tmp_path: Path) -> None:
+async def test_generation_stops_once_the_action_block_closes(gb_home: Path, engines: Engines) -> None:
     reply = python_block("print(1)") + "\nOutput: 1 and then lots of invented text " * 5
-    engine, _, _ = await open_engine(tmp_path, [reply, "1"], FakeSandbox([FakeResult(stdout="1\n")]))
+    engine, _, _ = await engines.agent([reply, "1"], FakeSandbox(results=[FakeResult(stdout="1\n")]))
     session = await engine.new_session()
     events = await engine.submit(session.id, "print one", AGENT).wait()
     first_think = finished_steps(events)[0]
     assert first_think.output.strip().endswith("```") and "invented" not in first_think.output
-    await engine.close()
 
 
-async def test_error_then_fix_records_strategy(gb_home: Path, tmp_path: Path) -> None:
+async def test_error_then_fix_records_strategy(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
     traceback = ("Traceback (most recent call last):\n  File \"<stdin>\", line 1\n"
                  "NameError: name 'x' is not defined")
-    sandbox = FakeSandbox([FakeResult(stderr=traceback, exit_code=1), FakeResult(stdout="5\n")])
+    sandbox = FakeSandbox(results=[FakeResult(stderr=traceback, exit_code=1), FakeResult(stdout="5\n")])
     replies = [python_block("print(x)"), python_block("x = 5\nprint(x)"), "5"]
-    engine, model, _ = await open_engine(tmp_path, replies, sandbox)
+    engine, model, _ = await engines.agent(replies, sandbox)
     session = await engine.new_session()
     events = await engine.submit(session.id, "Set x to 5 and print it", AGENT).wait()
     message, end = final(events)
@@ -135,13 +131,12 @@ async def test_error_then_fix_records_strategy(gb_home: Path, tmp_path: Path) ->
     assert "NameError" in fix_prompt and "Fix the error" in fix_prompt
     stored = await engine.store.steps(events[0].run_id)
     assert any(s.strategy == "retry_with_fix" and s.status == "retry" for s in stored)
-    await engine.close()
 
 
-async def test_failing_until_retries_run_out_fails_the_run_clearly(gb_home: Path, tmp_path: Path) -> None:
+async def test_failing_until_retries_run_out_fails_the_run_clearly(gb_home: Path, engines: Engines) -> None:
     errors = [FakeResult(stderr=f"ValueError: bad {i}", exit_code=1) for i in range(3)]
     replies = [python_block(f"raise ValueError('bad {i}')") for i in range(3)]
-    engine, _, _ = await open_engine(tmp_path, replies, FakeSandbox(errors))
+    engine, _, _ = await engines.agent(replies, FakeSandbox(results=errors))
     engine.settings.agent.max_retries = 1
     session = await engine.new_session()
     events = await engine.submit(session.id, "do it", AGENT).wait()
@@ -152,30 +147,28 @@ async def test_failing_until_retries_run_out_fails_the_run_clearly(gb_home: Path
     assert strategies == ["retry_with_fix", "fail"]
     run = await engine.store.get_run(events[0].run_id)
     assert run is not None and run.status == "failed"
-    await engine.close()
 
 
-async def test_timeout_picks_an_alternative(gb_home: Path, tmp_path: Path) -> None:
-    sandbox = FakeSandbox([FakeResult(timed_out=True, exit_code=-1), FakeResult(stdout="ok\n")])
+async def test_timeout_picks_an_alternative(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    sandbox = FakeSandbox(results=[FakeResult(timed_out=True, exit_code=-1), FakeResult(stdout="ok\n")])
     replies = [python_block("while True: pass"), python_block("print('ok')"), "ok"]
-    engine, model, _ = await open_engine(tmp_path, replies, sandbox)
+    engine, model, _ = await engines.agent(replies, sandbox)
     session = await engine.new_session()
     events = await engine.submit(session.id, "loop", AGENT).wait()
     assert final(events)[1].status == "completed"
     first = next(s for s in finished_steps(events) if s.kind == "code")
     assert first.strategy == "alternative" and "time" in (first.reason or "")
     assert "different" in model.prompts[1][-1].content
-    await engine.close()
 
 
-async def test_step_budget_ends_with_reason(gb_home: Path, tmp_path: Path) -> None:
+async def test_step_budget_ends_with_reason(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
     counter = iter(range(100))
 
     def new_code(messages: Sequence[ChatMessage]) -> str:
         return python_block(f"print({next(counter)})")
 
     sandbox = FakeSandbox(handler=lambda code: FakeResult(stdout=code[6:-1] + "\n"))
-    engine, _, _ = await open_engine(tmp_path, [new_code], sandbox, repeat_last=True)
+    engine, _, _ = await engines.agent([new_code], sandbox, repeat_last=True)
     engine.settings.agent.max_steps = 2
     session = await engine.new_session()
     events = await engine.submit(session.id, "count forever", AGENT).wait()
@@ -184,11 +177,10 @@ async def test_step_budget_ends_with_reason(gb_home: Path, tmp_path: Path) -> No
     assert len(sandbox.calls) == 2 and message.text.startswith("Stopped: max_steps")
     run = await engine.store.get_run(events[0].run_id)
     assert run is not None and run.status == "budget" and run.reason.startswith("max_steps")
-    await engine.close()
 
 
-async def test_token_budget_ends_with_reason(gb_home: Path, tmp_path: Path) -> None:
-    engine, _, _ = await open_engine(tmp_path, ["word " * 500])
+async def test_token_budget_ends_with_reason(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine, _, _ = await engines.agent(["word " * 500])
     engine.settings.agent.max_tokens_per_run = 120
     session = await engine.new_session()
     events = await engine.submit(session.id, "talk", AGENT).wait()
@@ -196,27 +188,25 @@ async def test_token_budget_ends_with_reason(gb_home: Path, tmp_path: Path) -> N
     assert end.status == "budget" and end.reason.startswith("max_tokens_per_run")
     usage = [e for e in events if isinstance(e, UsageUpdated)]
     assert sum(u.prompt_tokens + u.completion_tokens for u in usage) <= 120
-    await engine.close()
 
 
-async def test_wall_time_budget_ends_with_reason(gb_home: Path, tmp_path: Path) -> None:
-    engine, _, _ = await open_engine(tmp_path, ["slow " * 200], token_delay_s=0.01)
+async def test_wall_time_budget_ends_with_reason(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine, _, _ = await engines.agent(["slow " * 200], token_delay_s=0.01)
     engine.settings.agent.max_wall_s = 0.3
     session = await engine.new_session()
     events = await engine.submit(session.id, "slow", AGENT).wait()
     _, end = final(events)
     assert end.status == "budget" and end.reason.startswith("max_wall_s")
     assert end.duration_s < 2
-    await engine.close()
 
 
-async def test_bad_tool_arguments_come_back_as_observation(gb_home: Path, tmp_path: Path) -> None:
+async def test_bad_tool_arguments_come_back_as_observation(gb_home: Path, engines: Engines) -> None:
     replies = [
         tool_block('{"name": "calc", "arguments": {"expr": "2+2"}}'),
         tool_block('{"name": "calc", "arguments": {"expression": "6*7"}}'),
         "",
     ]
-    engine, model, sandbox = await open_engine(tmp_path, replies)
+    engine, model, sandbox = await engines.agent(replies)
     session = await engine.new_session()
     events = await engine.submit(session.id, "six times seven", AGENT).wait()
     message, end = final(events)
@@ -225,12 +215,11 @@ async def test_bad_tool_arguments_come_back_as_observation(gb_home: Path, tmp_pa
     assert [(s.status, s.strategy) for s in tool_steps] == [("retry", "retry_with_fix"), ("success", None)]
     observation = model.prompts[1][-1].content
     assert "Bad arguments for calc" in observation and "expression" in observation
-    await engine.close()
 
 
-async def test_unknown_tool_and_broken_json(gb_home: Path, tmp_path: Path) -> None:
+async def test_unknown_tool_and_broken_json(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
     replies = [tool_block('{"name": "fly", "arguments": {}}'), tool_block("{not json"), "I cannot."]
-    engine, model, _ = await open_engine(tmp_path, replies)
+    engine, model, _ = await engines.agent(replies)
     session = await engine.new_session()
     events = await engine.submit(session.id, "fly", AGENT).wait()
     assert final(events)[0].text == "I cannot."
@@ -238,12 +227,11 @@ async def test_unknown_tool_and_broken_json(gb_home: Path, tmp_path: Path) -> No
     assert [s.strategy for s in steps] == ["alternative", "retry_with_fix"]
     assert "no tool named 'fly'" in model.prompts[1][-1].content
     assert "not valid JSON" in model.prompts[2][-1].content
-    await engine.close()
 
 
-async def test_sandbox_unavailable_still_answers(gb_home: Path, tmp_path: Path) -> None:
+async def test_sandbox_unavailable_still_answers(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
     sandbox = FakeSandbox(unavailable="Docker is not running.")
-    engine, model, _ = await open_engine(tmp_path, [python_block("print(1)"), "It is 1."], sandbox)
+    engine, model, _ = await engines.agent([python_block("print(1)"), "It is 1."], sandbox)
     session = await engine.new_session()
     events = await engine.submit(session.id, "one?", AGENT).wait()
     message, end = final(events)
@@ -254,24 +242,22 @@ async def test_sandbox_unavailable_still_answers(gb_home: Path, tmp_path: Path) 
     code = [s for s in finished_steps(events) if s.kind == "code"]
     assert len(code) == 1 and code[0].status == "skipped" and code[0].strategy == "skip"
     assert len(model.prompts) == 2 and "without code" in model.prompts[1][-1].content
-    await engine.close()
 
 
-async def test_long_observation_is_cut_head_and_tail(gb_home: Path, tmp_path: Path) -> None:
+async def test_long_observation_is_cut_head_and_tail(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
     long = "".join(f"line {i}\n" for i in range(2000))
-    sandbox = FakeSandbox([FakeResult(stdout=long)])
-    engine, model, _ = await open_engine(tmp_path, [python_block("print(lines)"), "done"], sandbox)
+    sandbox = FakeSandbox(results=[FakeResult(stdout=long)])
+    engine, model, _ = await engines.agent([python_block("print(lines)"), "done"], sandbox)
     engine.settings.agent.observation_tokens = 50
     session = await engine.new_session()
     await engine.submit(session.id, "print lines", AGENT).wait()
     seen = model.prompts[1][-1].content
     assert "line 0" in seen and "line 1999" in seen and "characters cut" in seen
     assert len(seen) < 400
-    await engine.close()
 
 
-async def test_worked_examples_go_after_the_stable_system_prompt(gb_home: Path, tmp_path: Path) -> None:
-    engine, model, _ = await open_engine(tmp_path, ["42", "43"])
+async def test_worked_examples_go_after_the_stable_system_prompt(gb_home: Path, engines: Engines) -> None:
+    engine, model, _ = await engines.agent(["42", "43"])
     example = WorkedExample(task="What is 6*7?", language="python", code="print(6 * 7)", output="42",
                             answer="42", source="library:arith-x", similarity=0.8)
 
@@ -293,4 +279,3 @@ async def test_worked_examples_go_after_the_stable_system_prompt(gb_home: Path, 
     assert shown[at + 2].content.startswith("Observation:") and "42" in shown[at + 2].content
     assert shown[at + 3].content == "42"
     assert shown[-1].role == "user" and shown[-1].content == "and again?"
-    await engine.close()

@@ -9,7 +9,7 @@ from engine.agent.planner import PlanModel, Verdict, grammar_schema, is_multi_pa
 from engine.agent.prompts import load_prompt
 from engine.events import MessageDone, Notice, PlanCreated, RunFinished, StepFinished, StepStarted
 from engine.service import SubmitOptions
-from tests.engine.agent_fakes import FakeResult, FakeSandbox, open_engine, python_block
+from tests.fakes import Engines, FakeResult, FakeSandbox, python_block
 
 TASK = "Compute 17*23, then write a haiku about the result."
 PLAN = json.dumps({"steps": [
@@ -59,10 +59,10 @@ def test_parse_plan_repairs_and_falls_back() -> None:
     assert [(s.role, s.depends_on) for s in plan] == [("coder", ()), ("writer", ("1",))]
 
 
-async def test_plan_with_dependencies_runs_roles_in_order(gb_home: Path, tmp_path: Path) -> None:
-    sandbox = FakeSandbox([FakeResult(stdout="391\n")])
+async def test_plan_with_dependencies_runs_roles_in_order(gb_home: Path, engines: Engines) -> None:
+    sandbox = FakeSandbox(results=[FakeResult(stdout="391\n")])
     replies = [PLAN, python_block("print(17*23)"), "391", HAIKU, DONE]
-    engine, model, _ = await open_engine(tmp_path, replies, sandbox)
+    engine, model, _ = await engines.agent(replies, sandbox)
     session = await engine.new_session()
     events = await engine.submit(session.id, TASK, SubmitOptions(mode="agent", plan="auto")).wait()
     end = events[-1]
@@ -93,18 +93,17 @@ async def test_plan_with_dependencies_runs_roles_in_order(gb_home: Path, tmp_pat
     stored = await engine.store.steps(events[0].run_id)
     assert {s.id: s.parent_id for s in stored} == {
         e.step_id: e.parent_step_id for e in events if isinstance(e, StepStarted)}
-    await engine.close()
 
 
-async def test_validator_asks_for_a_new_plan(gb_home: Path, tmp_path: Path) -> None:
-    sandbox = FakeSandbox([FakeResult(stdout="391\n")])
+async def test_validator_asks_for_a_new_plan(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    sandbox = FakeSandbox(results=[FakeResult(stdout="391\n")])
     only_compute = json.dumps({"steps": [{"id": "1", "title": "Compute 17*23", "role": "coder",
                                           "depends_on": []}]})
     only_haiku = json.dumps({"steps": [{"id": "1", "title": "Write a haiku about 391", "role": "writer",
                                         "depends_on": []}]})
     replies = [only_compute, python_block("print(17*23)"), "391",
                '{"done": false, "missing": "the haiku"}', only_haiku, HAIKU, DONE]
-    engine, model, _ = await open_engine(tmp_path, replies, sandbox)
+    engine, model, _ = await engines.agent(replies, sandbox)
     session = await engine.new_session()
     events = await engine.submit(session.id, TASK, SubmitOptions(mode="agent", plan="always")).wait()
     end = events[-1]
@@ -116,13 +115,12 @@ async def test_validator_asks_for_a_new_plan(gb_home: Path, tmp_path: Path) -> N
     replan_prompt = model.prompts[4][-1].content
     assert "the haiku" in replan_prompt and "391" in replan_prompt
     assert next(e for e in events if isinstance(e, MessageDone)).text == HAIKU
-    await engine.close()
 
 
-async def test_bad_plan_json_uses_the_fallback_plan(gb_home: Path, tmp_path: Path) -> None:
-    sandbox = FakeSandbox([FakeResult(stdout="391\n")])
+async def test_bad_plan_json_uses_the_fallback_plan(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    sandbox = FakeSandbox(results=[FakeResult(stdout="391\n")])
     replies = ['{"steps": [{"id": "1", "title"', python_block("print(17*23)"), "391", HAIKU, "not json"]
-    engine, _, _ = await open_engine(tmp_path, replies, sandbox)
+    engine, _, _ = await engines.agent(replies, sandbox)
     session = await engine.new_session()
     events = await engine.submit(session.id, TASK, SubmitOptions(mode="agent", plan="auto")).wait()
     end = events[-1]
@@ -132,11 +130,10 @@ async def test_bad_plan_json_uses_the_fallback_plan(gb_home: Path, tmp_path: Pat
     assert [(s.role, s.depends_on) for s in plan.steps] == [("coder", ()), ("writer", ("1",))]
     validate = next(e for e in events if isinstance(e, StepFinished) and e.kind == "validate")
     assert validate.strategy == "accept" and "not valid JSON" in (validate.reason or "")
-    await engine.close()
 
 
-async def test_plan_never_and_budget_inside_a_plan(gb_home: Path, tmp_path: Path) -> None:
-    engine, model, _ = await open_engine(tmp_path, ["Just an answer."])
+async def test_plan_never_and_budget_inside_a_plan(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine, model, _ = await engines.agent(["Just an answer."])
     session = await engine.new_session()
     events = await engine.submit(session.id, TASK, SubmitOptions(mode="agent", plan="never")).wait()
     assert not any(isinstance(e, PlanCreated) for e in events)
@@ -148,4 +145,3 @@ async def test_plan_never_and_budget_inside_a_plan(gb_home: Path, tmp_path: Path
     events = await engine.submit(session.id, TASK, SubmitOptions(mode="agent", plan="always")).wait()
     end = events[-1]
     assert isinstance(end, RunFinished) and end.status == "budget" and "max_steps" in end.reason
-    await engine.close()

@@ -15,7 +15,7 @@ from engine.llm.scripted import ScriptedModel
 from engine.run import SubmitOptions
 from engine.service import Engine
 from tests.conftest import require
-from tests.engine.agent_fakes import FakeResult, FakeSandbox, docker_ready, open_engine, python_block
+from tests.fakes import Engines, FakeResult, FakeSandbox, docker_ready, python_block
 
 AGENT = SubmitOptions(mode="agent", plan="never")
 
@@ -52,16 +52,15 @@ def test_other_errors_and_names_are_left_to_the_model() -> None:
     assert missing_import_fix(code("import numpy as np\ndel np\nprint(np)"), name_error("np")) is None
 
 
-async def test_loop_fixes_the_import_without_a_model_call(gb_home: Path, tmp_path: Path) -> None:
+async def test_loop_fixes_the_import_without_a_model_call(gb_home: Path, engines: Engines) -> None:
     sandbox = FakeSandbox(results=[
         FakeResult(stderr="Traceback (most recent call last):\nNameError: name 'np' is not defined\n",
                    exit_code=1),
         FakeResult(stdout="4.0\n"),
     ])
-    engine, model, _ = await open_engine(tmp_path, [python_block("print(np.sqrt(16))"), "4.0"], sandbox)
+    engine, model, _ = await engines.agent([python_block("print(np.sqrt(16))"), "4.0"], sandbox)
     session = await engine.new_session()
     events = await engine.submit(session.id, "What is the square root of 16?", AGENT).wait()
-    await engine.close()
     assert [c for _, c in sandbox.calls] == ["print(np.sqrt(16))", "import numpy as np\nprint(np.sqrt(16))"]
     repaired = [e for e in events if isinstance(e, StepFinished) and e.strategy == "retry_with_fix"]
     assert len(repaired) == 1 and "import numpy as np" in (repaired[0].reason or "")
@@ -87,7 +86,7 @@ async def test_missing_import_fixed_in_the_real_sandbox(gb_home: Path) -> None:
     assert statuses == [("code", "retry"), ("retry", "success")]
 
 
-async def test_a_voting_candidate_gets_its_import_too(gb_home: Path, tmp_path: Path) -> None:
+async def test_a_voting_candidate_gets_its_import_too(gb_home: Path, engines: Engines) -> None:
     def run(source: str) -> FakeResult:
         if "np." in source and "import numpy" not in source:
             return FakeResult(stderr="NameError: name 'np' is not defined\n", exit_code=1)
@@ -97,11 +96,9 @@ async def test_a_voting_candidate_gets_its_import_too(gb_home: Path, tmp_path: P
     settings = settings.model_copy(update={"agent": settings.agent.model_copy(update={"candidates": 3})})
     sandbox = FakeSandbox(handler=run)
     model = ScriptedModel([python_block("print(np.sum([1, 2, 3]))"), python_block("print(sum([1, 2, 3]))")])
-    engine = await Engine.open(settings, database=tmp_path / "x.db", model=model, sandbox=sandbox,
-                               memory=False)
+    engine = await engines.open(settings, model=model, sandbox=sandbox, memory=False)
     session = await engine.new_session()
     events = await engine.submit(session.id, "Add 1, 2 and 3.", AGENT).wait()
-    await engine.close()
     assert [c for _, c in sandbox.calls] == [
         "print(np.sum([1, 2, 3]))", "import numpy as np\nprint(np.sum([1, 2, 3]))", "print(sum([1, 2, 3]))"]
     [answer] = [e.text for e in events if isinstance(e, MessageDone)]

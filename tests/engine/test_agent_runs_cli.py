@@ -9,18 +9,21 @@ from pathlib import Path
 import pytest
 
 from engine.service import Engine, SubmitOptions
-from tests.engine.agent_fakes import FakeResult, FakeSandbox, RecordingModel, python_block
+from tests.fakes import FakeResult, FakeSandbox, RecordingModel, python_block
 from tui.cli import main
 
 
 async def _record_run() -> tuple[str, str]:
     traceback = "Traceback (most recent call last):\nNameError: name 'x' is not defined"
-    sandbox = FakeSandbox([FakeResult(stderr=traceback, exit_code=1), FakeResult(stdout="5\n")])
+    sandbox = FakeSandbox(results=[FakeResult(stderr=traceback, exit_code=1), FakeResult(stdout="5\n")])
     model = RecordingModel([python_block("print(x)"), python_block("x = 5\nprint(x)"), "x is 5"])
     engine = await Engine.open(model=model, sandbox=sandbox, memory=False)
-    session = await engine.new_session()
-    events = await engine.submit(session.id, "set x to 5", SubmitOptions(mode="agent", plan="never")).wait()
-    await engine.close()
+    try:
+        session = await engine.new_session()
+        options = SubmitOptions(mode="agent", plan="never")
+        events = await engine.submit(session.id, "set x to 5", options).wait()
+    finally:
+        await engine.close()
     return events[0].run_id, session.id
 
 

@@ -15,7 +15,7 @@ from engine.agent.workspace import READ_LIMIT
 from engine.events import MessageDone
 from engine.paths import app_paths
 from engine.service import SubmitOptions
-from tests.engine.agent_fakes import FakeSandbox, open_engine, tool_block
+from tests.fakes import Engines, FakeSandbox, tool_block
 
 
 @pytest.mark.parametrize(("expression", "value"), [
@@ -77,8 +77,8 @@ def test_recovery_policy_is_bounded() -> None:
     assert all(policy.decide(error, n).reason for n in range(1, 4))
 
 
-async def test_workspace_file_tools_refuse_traversal(gb_home: Path, tmp_path: Path) -> None:
-    engine, _, runner = await open_engine(tmp_path, [], FakeSandbox(workspace=tmp_path / "ws"))
+async def test_workspace_file_tools_refuse_traversal(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine, _, runner = await engines.agent([], FakeSandbox(workspace=tmp_path / "ws"))
     tools = default_tools()
     context = ToolContext(engine.sandbox, engine.search, "s1")
     wrote = await tools.call("write_file", {"path": "notes/a.txt", "content": "hello"}, context)
@@ -104,12 +104,13 @@ async def test_workspace_file_tools_refuse_traversal(gb_home: Path, tmp_path: Pa
     bad = await tools.call("read_file", {"path": "a", "mode": "w"}, context)
     assert bad.failure == "bad_arguments"
     assert runner.calls == []  # the tools' snippets are not code executions
-    await engine.close()
 
 
-async def test_workspace_file_tools_check_inside_the_sandbox(gb_home: Path, tmp_path: Path) -> None:
+async def test_workspace_file_tools_check_inside_the_sandbox(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
     workspace = tmp_path / "ws"
-    engine, _, _ = await open_engine(tmp_path, [], FakeSandbox(workspace=workspace))
+    engine, _, _ = await engines.agent([], FakeSandbox(workspace=workspace))
     tools = default_tools()
     context = ToolContext(engine.sandbox, engine.search, "s1")
     workspace.mkdir()
@@ -130,22 +131,20 @@ async def test_workspace_file_tools_check_inside_the_sandbox(gb_home: Path, tmp_
     text = 'quotes \'"\\ and\nlines \u2603 ```'
     assert (await call("write_file", {"path": "odd name.txt", "content": text}, context)).failure is None
     assert (await call("read_file", {"path": "odd name.txt"}, context)).output == text
-    await engine.close()
 
 
-async def test_workspace_file_tools_without_a_sandbox(gb_home: Path, tmp_path: Path) -> None:
-    engine, _, _ = await open_engine(tmp_path, [], FakeSandbox(unavailable="Docker is not running"))
+async def test_workspace_file_tools_without_a_sandbox(gb_home: Path, engines: Engines) -> None:
+    engine, _, _ = await engines.agent([], FakeSandbox(unavailable="Docker is not running"))
     context = ToolContext(engine.sandbox, engine.search, "s1")
     result = await default_tools().call("write_file", {"path": "a.txt", "content": "x"}, context)
     assert result.failure == "unavailable" and "Docker is not running" in result.output
     assert RecoveryPolicy(2).decide(Failure(result.failure, result.output), 1).strategy == "skip"
-    await engine.close()
 
 
-async def test_search_tool_finds_past_sessions(gb_home: Path, tmp_path: Path) -> None:
+async def test_search_tool_finds_past_sessions(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
     replies = ["The launch code is pineapple.",
                tool_block('{"name": "search", "arguments": {"query": "pineapple"}}'), "It was pineapple."]
-    engine, model, _ = await open_engine(tmp_path, replies)
+    engine, model, _ = await engines.agent(replies)
     options = SubmitOptions(mode="agent", plan="never")
     first = await engine.new_session()
     await engine.submit(first.id, "remember: pineapple", options).wait()
@@ -154,4 +153,3 @@ async def test_search_tool_finds_past_sessions(gb_home: Path, tmp_path: Path) ->
     assert next(e for e in events if isinstance(e, MessageDone)).text == "It was pineapple."
     observation = model.prompts[-1][-1].content
     assert "launch code is pineapple" in observation and first.id[:8] in observation
-    await engine.close()

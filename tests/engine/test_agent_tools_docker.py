@@ -12,7 +12,7 @@ from engine.llm.scripted import ScriptedModel
 from engine.paths import app_paths
 from engine.service import Engine, SubmitOptions
 from tests.conftest import require
-from tests.engine.agent_fakes import docker_ready, python_block, tool_block
+from tests.fakes import docker_ready, python_block, tool_block
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

@@ -17,7 +17,8 @@ from engine.llm.scripted import ScriptedModel
 from engine.memory.embedder import Embedder
 from engine.memory.guard import guard_allows, task_signature
 from engine.resources import bundled_embedding_model, data_file
-from tests.engine.test_memory_support import ask, open_engine, types
+from tests.engine.test_memory_support import ask, types
+from tests.fakes import Engines
 
 SET = data_file("cache_adversarial.jsonl")
 NEGATIVE_KINDS = ("direction", "operands", "numbers", "units", "currencies", "entities", "files",
@@ -160,21 +161,18 @@ def test_guard_allows_paraphrases(a: str, b: str) -> None:
     assert guard_allows(b, a)
 
 
-async def test_reversed_conversion_is_not_served_from_the_cache(gb_home: Path) -> None:
+async def test_reversed_conversion_is_not_served_from_the_cache(gb_home: Path, engines: Engines) -> None:
     # The reported bug, end to end: the euro->dollar question got the dollar->euro answer.
     model = ScriptedModel(["92 euros."], repeat_last=True)
-    engine = await open_engine(gb_home, model=model)
-    try:
-        await ask(engine, (await engine.new_session()).id,
-                  "Convert 100 US dollars to euros at a rate of 0.92.")
-        reverse = await ask(engine, (await engine.new_session()).id,
-                            "Convert 100 euros to US dollars at a rate of 0.92.")
-        assert "cache_hit" not in types(reverse)
-        same = await ask(engine, (await engine.new_session()).id,
-                         "Convert $100 to EUR at a rate of 0.92.")
-        assert "cache_hit" in types(same)
-        assert next(e for e in same if isinstance(e, CacheHit)).similarity >= 0.72
-        assert next(e for e in same if isinstance(e, MessageDone)).text == "92 euros."
-        assert len(model.prompts) == 2  # the reverse question was answered, not replayed
-    finally:
-        await engine.close()
+    engine = await engines.chat(gb_home, model=model)
+    await ask(engine, (await engine.new_session()).id,
+              "Convert 100 US dollars to euros at a rate of 0.92.")
+    reverse = await ask(engine, (await engine.new_session()).id,
+                        "Convert 100 euros to US dollars at a rate of 0.92.")
+    assert "cache_hit" not in types(reverse)
+    same = await ask(engine, (await engine.new_session()).id,
+                     "Convert $100 to EUR at a rate of 0.92.")
+    assert "cache_hit" in types(same)
+    assert next(e for e in same if isinstance(e, CacheHit)).similarity >= 0.72
+    assert next(e for e in same if isinstance(e, MessageDone)).text == "92 euros."
+    assert len(model.prompts) == 2  # the reverse question was answered, not replayed

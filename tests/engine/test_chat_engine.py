@@ -6,17 +6,14 @@ from pathlib import Path
 
 from engine.events import MessageDone, Notice, RunFailed, RunFinished, RunStarted, TokenDelta, UsageUpdated
 from engine.llm.scripted import ScriptedModel
-from engine.service import Engine, SubmitOptions
+from engine.service import SubmitOptions
+from tests.fakes import Engines
 
 CHAT = SubmitOptions(mode="chat")
 
 
-async def _engine(tmp_path: Path, model: ScriptedModel) -> Engine:
-    return await Engine.open(database=tmp_path / "g.db", model=model)
-
-
-async def test_events_are_typed_ordered_and_saved(gb_home: Path, tmp_path: Path) -> None:
-    engine = await _engine(tmp_path, ScriptedModel(["one two three"]))
+async def test_events_are_typed_ordered_and_saved(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine = await engines.open(database=tmp_path / "g.db", model=ScriptedModel(["one two three"]))
     session = await engine.new_session()
     events = await engine.submit(session.id, "count", CHAT).wait()
     kinds = [type(e) for e in events]
@@ -31,12 +28,13 @@ async def test_events_are_typed_ordered_and_saved(gb_home: Path, tmp_path: Path)
     run = await engine.store.get_run(events[0].run_id)
     assert run is not None and run.status == "completed"
     assert (await engine.store.usage_totals(session_id=session.id)).completion_tokens == 3
-    await engine.close()
 
 
-async def test_long_conversation_drops_oldest_turns_with_notice(gb_home: Path, tmp_path: Path) -> None:
+async def test_long_conversation_drops_oldest_turns_with_notice(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
     model = ScriptedModel(["word " * 40], repeat_last=True, context_size=400)
-    engine = await _engine(tmp_path, model)
+    engine = await engines.open(database=tmp_path / "g.db", model=model)
     engine.settings.llm.max_tokens = 60
     session = await engine.new_session()
     notices: list[Notice] = []
@@ -51,11 +49,12 @@ async def test_long_conversation_drops_oldest_turns_with_notice(gb_home: Path, t
     assert await model.count_tokens(last_prompt) <= 400 - 60
     # Nothing is deleted from the file: only the prompt leaves old turns out.
     assert len(await engine.history(session.id)) == 24
-    await engine.close()
 
 
-async def test_ten_megabyte_paste_fails_clearly_and_keeps_the_text(gb_home: Path, tmp_path: Path) -> None:
-    engine = await _engine(tmp_path, ScriptedModel(["never used"]))
+async def test_ten_megabyte_paste_fails_clearly_and_keeps_the_text(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
+    engine = await engines.open(database=tmp_path / "g.db", model=ScriptedModel(["never used"]))
     session = await engine.new_session()
     paste = "0123456789" * 1_000_000
     events = await engine.submit(session.id, paste, CHAT).wait()
@@ -68,12 +67,13 @@ async def test_ten_megabyte_paste_fails_clearly_and_keeps_the_text(gb_home: Path
     engine._model = ScriptedModel(["fine"])
     events = await engine.submit(session.id, "short one", CHAT).wait()
     assert isinstance(events[-1], RunFinished)
-    await engine.close()
 
 
-async def test_cancel_marks_reply_incomplete_and_session_stays_usable(gb_home: Path, tmp_path: Path) -> None:
+async def test_cancel_marks_reply_incomplete_and_session_stays_usable(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
     model = ScriptedModel(["a " * 500, "next answer"], token_delay_s=0.005)
-    engine = await _engine(tmp_path, model)
+    engine = await engines.open(database=tmp_path / "g.db", model=model)
     session = await engine.new_session()
     handle = engine.submit(session.id, "long please", CHAT)
     seen = 0
@@ -90,43 +90,41 @@ async def test_cancel_marks_reply_incomplete_and_session_stays_usable(gb_home: P
     assert (await engine.history(session.id))[-1].incomplete
     events = await engine.submit(session.id, "again", CHAT).wait()
     assert isinstance(events[-1], RunFinished) and events[-1].status == "completed"
-    await engine.close()
 
 
-async def test_missing_model_fails_the_run_readably(gb_home: Path, tmp_path: Path) -> None:
-    engine = await Engine.open(database=tmp_path / "g.db")
+async def test_missing_model_fails_the_run_readably(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine = await engines.open(database=tmp_path / "g.db")
     engine.settings.llm.model = str(tmp_path / "nope.gguf")
     session = await engine.new_session()
     events = await engine.submit(session.id, "hello", CHAT).wait()
     assert isinstance(events[-1], RunFailed)
     assert "does not exist" in events[-1].error
     assert (await engine.history(session.id))[0].content == "hello"
-    await engine.close()
 
 
-async def test_session_token_budget_stops_runs(gb_home: Path, tmp_path: Path) -> None:
-    engine = await _engine(tmp_path, ScriptedModel(["x y z"], repeat_last=True))
+async def test_session_token_budget_stops_runs(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine = await engines.open(database=tmp_path / "g.db", model=ScriptedModel(["x y z"], repeat_last=True))
     session = await engine.new_session()
     await engine.store.set_session_budget(session.id, 5)
     first = await engine.submit(session.id, "a", CHAT).wait()
     assert isinstance(first[-1], RunFinished)
     second = await engine.submit(session.id, "b", CHAT).wait()
     assert isinstance(second[-1], RunFailed) and "budget" in second[-1].error
-    await engine.close()
 
 
-async def test_switch_model_releases_the_old_one_and_loads_the_new(gb_home: Path, tmp_path: Path) -> None:
+async def test_switch_model_releases_the_old_one_and_loads_the_new(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
     loaded: list[str] = []
 
     async def factory(settings):  # type: ignore[no-untyped-def]
         loaded.append(settings.llm.model)
         return ScriptedModel([f"from {settings.llm.model}"], repeat_last=True, name=settings.llm.model)
 
-    engine = await Engine.open(database=tmp_path / "g.db", model_factory=factory)
+    engine = await engines.open(database=tmp_path / "g.db", model_factory=factory)
     session = await engine.new_session()
     await engine.submit(session.id, "a", CHAT).wait()
     await engine.switch_model("other")
     events = await engine.submit(session.id, "b", CHAT).wait()
     done = next(e for e in events if isinstance(e, MessageDone))
     assert done.text == "from other" and loaded == ["smollm2", "other"]
-    await engine.close()

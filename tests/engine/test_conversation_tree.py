@@ -13,9 +13,10 @@ from engine.events import RunFinished, RunStarted
 from engine.glance import read_glance
 from engine.llm.llama_backend import LlamaChatModel
 from engine.llm.scripted import ScriptedModel
-from engine.service import Engine, SubmitOptions
+from engine.service import SubmitOptions
 from engine.store.export import session_markdown
 from engine.store.repository import Store
+from tests.fakes import Engines
 
 CHAT = SubmitOptions(mode="chat")
 
@@ -49,10 +50,10 @@ async def test_store_lists_children_siblings_and_follows_the_active_leaf(tmp_pat
 
 
 async def test_regenerate_adds_a_sibling_reply_and_switching_changes_the_history(
-    gb_home: Path, tmp_path: Path
+    gb_home: Path, tmp_path: Path, engines: Engines
 ) -> None:
     model = ScriptedModel(["first answer", "second answer", "follow-up answer"])
-    engine = await Engine.open(database=tmp_path / "g.db", model=model, memory=False)
+    engine = await engines.open(database=tmp_path / "g.db", model=model, memory=False)
     session = await engine.new_session()
     await engine.submit(session.id, "question", CHAT).wait()
     user = (await engine.history(session.id))[0]
@@ -76,14 +77,13 @@ async def test_regenerate_adds_a_sibling_reply_and_switching_changes_the_history
     assert [m.content for m in path] == ["question", "first answer", "and then?", "follow-up answer"]
     assert len((await engine.tree(session.id)).messages) == 5  # nothing deleted
     assert await engine.switch_sibling(session.id, user.id, 1) is None  # no siblings
-    await engine.close()
 
 
 async def test_edit_prompt_branches_from_its_parent_and_keeps_the_old_one(
-    gb_home: Path, tmp_path: Path
+    gb_home: Path, tmp_path: Path, engines: Engines
 ) -> None:
     model = ScriptedModel(["a1", "a2", "a3", "a4"])
-    engine = await Engine.open(database=tmp_path / "g.db", model=model, memory=False)
+    engine = await engines.open(database=tmp_path / "g.db", model=model, memory=False)
     session = await engine.new_session()
     await engine.submit(session.id, "first", CHAT).wait()
     await engine.submit(session.id, "second", CHAT).wait()
@@ -110,12 +110,13 @@ async def test_edit_prompt_branches_from_its_parent_and_keeps_the_old_one(
     failed = await engine.regenerate(session.id, "feedbeef", CHAT).wait()
     assert "No prompt to answer again feedbeef" in getattr(failed[-1], "error", "")
     assert len((await engine.tree(session.id)).messages) == 8
-    await engine.close()
 
 
-async def test_export_writes_every_message_of_every_branch(gb_home: Path, tmp_path: Path) -> None:
+async def test_export_writes_every_message_of_every_branch(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
     model = ScriptedModel(["reply one", "reply two", "reply three"])
-    engine = await Engine.open(database=tmp_path / "g.db", model=model, memory=False)
+    engine = await engines.open(database=tmp_path / "g.db", model=model, memory=False)
     session = await engine.new_session()
     await engine.submit(session.id, "Tell me: a story", CHAT).wait()
     user = (await engine.history(session.id))[0]
@@ -138,29 +139,27 @@ async def test_export_writes_every_message_of_every_branch(gb_home: Path, tmp_pa
     assert session_markdown(await engine.store.get_session(session.id), tree).count("### ") == 5  # type: ignore[arg-type]
     with pytest.raises(GlassboxError):
         await engine.export_session("nope")
-    await engine.close()
 
 
 @pytest.mark.slow
-async def test_regenerate_with_the_real_model(gb_home: Path, tmp_path: Path, model_path: Path) -> None:
+async def test_regenerate_with_the_real_model(
+    gb_home: Path, tmp_path: Path, model_path: Path, engines: Engines
+) -> None:
     settings = load_settings()
     settings = settings.model_copy(update={"llm": settings.llm.model_copy(
         update={"model": str(model_path), "temperature": 0.8, "max_tokens": 24, "seed": -1})})
     model = await LlamaChatModel.load(model_path, LLMSettings(max_tokens=24))
-    engine = await Engine.open(settings, database=tmp_path / "g.db", model=model, memory=False)
-    try:
-        session = await engine.new_session()
-        first = await engine.submit(session.id, "Name a colour.", CHAT).wait()
-        assert isinstance(first[-1], RunFinished), first[-1]
-        user = (await engine.history(session.id))[0]
-        again = await engine.regenerate(session.id, user.id, CHAT).wait()
-        assert isinstance(again[-1], RunFinished) and again[-1].status == "completed", again[-1]
-        tree = await engine.tree(session.id)
-        replies = tree.children(user.id)
-        assert len(replies) == 2 and all(r.content.strip() for r in replies)
-        assert tree.path()[-1].id == replies[1].id
-    finally:
-        await engine.close()
+    engine = await engines.open(settings, database=tmp_path / "g.db", model=model, memory=False)
+    session = await engine.new_session()
+    first = await engine.submit(session.id, "Name a colour.", CHAT).wait()
+    assert isinstance(first[-1], RunFinished), first[-1]
+    user = (await engine.history(session.id))[0]
+    again = await engine.regenerate(session.id, user.id, CHAT).wait()
+    assert isinstance(again[-1], RunFinished) and again[-1].status == "completed", again[-1]
+    tree = await engine.tree(session.id)
+    replies = tree.children(user.id)
+    assert len(replies) == 2 and all(r.content.strip() for r in replies)
+    assert tree.path()[-1].id == replies[1].id
 
 
 async def test_the_launch_glance_shows_the_branch_the_session_shows(gb_home: Path) -> None:
@@ -174,16 +173,15 @@ async def test_the_launch_glance_shows_the_branch_the_session_shows(gb_home: Pat
     assert [m.content for m in read_glance().messages] == ["question", "first answer"]
 
 
-async def test_a_regenerated_reply_indexes_its_prompt_once(gb_home: Path, tmp_path: Path) -> None:
+async def test_a_regenerated_reply_indexes_its_prompt_once(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
     model = ScriptedModel(["first answer", "second answer"])
-    engine = await Engine.open(database=tmp_path / "g.db", model=model)  # with the memory layer
-    try:
-        session = await engine.new_session()
-        await engine.submit(session.id, "a question to index", CHAT).wait()
-        user = (await engine.history(session.id))[0]
-        await engine.regenerate(session.id, user.id, CHAT).wait()
-        rows = await engine.store.fetchall(
-            "SELECT text FROM memory_docs WHERE kind='message' ORDER BY id")
-    finally:
-        await engine.close()
+    engine = await engines.open(database=tmp_path / "g.db", model=model)  # with the memory layer
+    session = await engine.new_session()
+    await engine.submit(session.id, "a question to index", CHAT).wait()
+    user = (await engine.history(session.id))[0]
+    await engine.regenerate(session.id, user.id, CHAT).wait()
+    rows = await engine.store.fetchall(
+        "SELECT text FROM memory_docs WHERE kind='message' ORDER BY id")
     assert [r[0] for r in rows] == ["a question to index", "first answer", "second answer"]

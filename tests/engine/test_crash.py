@@ -74,7 +74,7 @@ def test_sigkill_mid_reply_keeps_partial_reply_marked_incomplete(
 def test_sigkill_mid_execution_keeps_the_output_already_shown(gb_env: dict[str, str]) -> None:
     from engine.config import load_settings
     from tests.conftest import require
-    from tests.engine.agent_fakes import docker_ready
+    from tests.fakes import docker_ready
 
     require(docker_ready(load_settings().sandbox.image), "Docker with the sandbox image")
     code = "import time\nfor i in range(60):\n    print('line', i, flush=True)\n    time.sleep(1)"

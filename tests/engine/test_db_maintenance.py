@@ -19,20 +19,19 @@ from engine.store.db import connect_sync
 from engine.store.maintenance import backup, db_stats, prune, vacuum
 from engine.store.migrations import MIGRATIONS, VEC_TABLES, vec0_l2_v3
 from engine.store.repository import Store
-from tests.engine.test_memory_support import ask, count, open_engine
+from tests.engine.test_memory_support import ask, count
+from tests.fakes import Engines
 from tui.cli import main as cli
 
 
 async def seed(home: Path, n: int = 3) -> list[str]:
-    engine = await open_engine(home, ["An answer."])
     ids = []
-    try:
+    async with Engines(home) as engines:
+        engine = await engines.chat(home, ["An answer."])
         for i in range(n):
             session = await engine.new_session()
             await ask(engine, session.id, f"task number {i}: sum of squares 1 to {i + 5}")
             ids.append(session.id)
-    finally:
-        await engine.close()
     return ids
 
 
@@ -162,49 +161,43 @@ async def test_stats_count_rows_and_models(gb_home: Path) -> None:
         db_stats(gb_home / "nope.db")
 
 
-async def test_backup_is_consistent_while_the_app_writes(gb_home: Path) -> None:
+async def test_backup_is_consistent_while_the_app_writes(gb_home: Path, engines: Engines) -> None:
     await seed(gb_home)
-    engine = await open_engine(gb_home, ["An answer."])
+    engine = await engines.chat(gb_home, ["An answer."])
+    session = await engine.new_session()
+    writer = asyncio.create_task(ask(engine, session.id, "write while backing up"))
+    target = gb_home / "backups" / "copy.db"
+    size = await asyncio.to_thread(backup, gb_home / "glassbox.db", target)
+    await writer
+    assert size > 0
+    copy = connect_sync(target)
     try:
-        session = await engine.new_session()
-        writer = asyncio.create_task(ask(engine, session.id, "write while backing up"))
-        target = gb_home / "backups" / "copy.db"
-        size = await asyncio.to_thread(backup, gb_home / "glassbox.db", target)
-        await writer
-        assert size > 0
-        copy = connect_sync(target)
-        try:
-            assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            messages = copy.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
-            docs = copy.execute("SELECT COUNT(*) FROM memory_docs WHERE kind='message'").fetchone()[0]
-            vectors = copy.execute("SELECT COUNT(*) FROM vec_messages").fetchone()[0]
-            assert messages >= 6 and vectors == docs  # a whole turn or none of it
-            assert copy.execute("SELECT COUNT(*) FROM memory_fts WHERE memory_fts MATCH 'squares'"
-                                ).fetchone()[0] >= 3
-        finally:
-            copy.close()
-        with pytest.raises(StoreError, match="already exists"):
-            backup(gb_home / "glassbox.db", target)
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        messages = copy.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+        docs = copy.execute("SELECT COUNT(*) FROM memory_docs WHERE kind='message'").fetchone()[0]
+        vectors = copy.execute("SELECT COUNT(*) FROM vec_messages").fetchone()[0]
+        assert messages >= 6 and vectors == docs  # a whole turn or none of it
+        assert copy.execute("SELECT COUNT(*) FROM memory_fts WHERE memory_fts MATCH 'squares'"
+                            ).fetchone()[0] >= 3
     finally:
-        await engine.close()
+        copy.close()
+    with pytest.raises(StoreError, match="already exists"):
+        backup(gb_home / "glassbox.db", target)
 
 
-async def test_prune_deletes_old_sessions_with_their_vectors(gb_home: Path) -> None:
+async def test_prune_deletes_old_sessions_with_their_vectors(gb_home: Path, engines: Engines) -> None:
     old, *recent = await seed(gb_home)
     conn = connect_sync(gb_home / "glassbox.db")
     conn.execute("UPDATE sessions SET updated_at=? WHERE id=?", (time.time() - 40 * 86400, old))
     conn.commit()
     conn.close()
     assert prune(gb_home / "glassbox.db", 30) == 1
-    engine = await open_engine(gb_home)
-    try:
-        assert [s.id for s in await engine.store.list_sessions()] == list(reversed(recent))
-        assert await count(engine, "memory_docs", "session_id=?", (old,)) == 0
-        assert await count(engine, "vec_messages") == 4 and await count(engine, "vec_tasks") == 2
-        assert await count(engine, "memory_cache") == 2
-        assert all(h.session_id != old for h in await engine.search("task number 0"))
-    finally:
-        await engine.close()
+    engine = await engines.chat(gb_home)
+    assert [s.id for s in await engine.store.list_sessions()] == list(reversed(recent))
+    assert await count(engine, "memory_docs", "session_id=?", (old,)) == 0
+    assert await count(engine, "vec_messages") == 4 and await count(engine, "vec_tasks") == 2
+    assert await count(engine, "memory_cache") == 2
+    assert all(h.session_id != old for h in await engine.search("task number 0"))
 
 
 async def test_vacuum_shrinks_after_prune(gb_home: Path) -> None:

@@ -12,7 +12,8 @@ from engine.config import LLMSettings
 from engine.events import Notice, RunFinished, TokenDelta, UsageUpdated
 from engine.llm.base import CancelToken, ChatMessage, GenDone, GenToken, SamplingParams
 from engine.llm.llama_backend import LlamaChatModel
-from engine.service import Engine, SubmitOptions
+from engine.service import SubmitOptions
+from tests.fakes import Engines
 
 pytestmark = pytest.mark.model
 GREEDY = SamplingParams(temperature=0.0, max_tokens=64)
@@ -100,8 +101,10 @@ async def test_generation_never_blocks_the_event_loop(model_path: Path) -> None:
     await model.close()
 
 
-async def test_engine_recalls_an_earlier_turn(gb_home: Path, model_path: Path, tmp_path: Path) -> None:
-    engine = await Engine.open(database=tmp_path / "g.db")
+async def test_engine_recalls_an_earlier_turn(
+    gb_home: Path, model_path: Path, tmp_path: Path, engines: Engines
+) -> None:
+    engine = await engines.open(database=tmp_path / "g.db")
     engine.settings.llm.model = str(model_path)
     engine.settings.llm.temperature = 0.0
     chat = SubmitOptions(mode="chat")
@@ -116,13 +119,12 @@ async def test_engine_recalls_an_earlier_turn(gb_home: Path, model_path: Path, t
     other = await engine.new_session()
     events = await engine.submit(other.id, "What is my name?", chat).wait()
     assert "Zorblax" not in "".join(e.text for e in events if isinstance(e, TokenDelta))
-    await engine.close()
 
 
 async def test_conversation_longer_than_context_drops_old_turns(
-    gb_home: Path, model_path: Path, tmp_path: Path
+    gb_home: Path, model_path: Path, tmp_path: Path, engines: Engines
 ) -> None:
-    engine = await Engine.open(database=tmp_path / "g.db")
+    engine = await engines.open(database=tmp_path / "g.db")
     engine.settings.llm.model = str(model_path)
     engine.settings.llm.context_size = 512
     engine.settings.llm.max_tokens = 48
@@ -135,7 +137,6 @@ async def test_conversation_longer_than_context_drops_old_turns(
         assert isinstance(events[-1], RunFinished), events[-1]
         notices += [e for e in events if isinstance(e, Notice) and "oldest" in e.text]
     assert notices
-    await engine.close()
 
 
 async def test_each_reply_frees_its_sampler_without_waiting_for_the_collector(

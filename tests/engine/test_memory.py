@@ -19,7 +19,8 @@ from engine.run import RunContext
 from engine.store.db import connect_sync
 from engine.store.repository import Store
 from tests.conftest import real_model_path
-from tests.engine.test_memory_support import agent_answer, ask, count, open_engine, types
+from tests.engine.test_memory_support import agent_answer, ask, count, types
+from tests.fakes import Engines
 from tui.cli import main as cli
 
 
@@ -65,145 +66,130 @@ async def test_embedding_never_blocks_the_event_loop() -> None:
     assert max(gaps) < min(0.25, took / 3) and float(np.percentile(gaps, 95)) < 0.03
 
 
-async def test_engine_memory_hook_is_lazy_and_can_be_off(gb_home: Path) -> None:
-    engine = await open_engine(gb_home)
-    try:
-        assert isinstance(engine.memory, MemoryService) and not engine.memory.embedder.loaded
-    finally:
-        await engine.close()
-    engine = await open_engine(gb_home, memory=False)
-    try:
-        assert engine.memory is None
-        session = await engine.new_session()
-        assert types(await ask(engine, session.id, "hi"))[-1] == "run_finished"
-    finally:
-        await engine.close()
+async def test_engine_memory_hook_is_lazy_and_can_be_off(gb_home: Path, engines: Engines) -> None:
+    engine = await engines.chat(gb_home)
+    assert isinstance(engine.memory, MemoryService) and not engine.memory.embedder.loaded
+    engine = await engines.chat(gb_home, memory=False)
+    assert engine.memory is None
+    session = await engine.new_session()
+    assert types(await ask(engine, session.id, "hi"))[-1] == "run_finished"
 
 
-async def test_a_turn_is_indexed_in_one_transaction(gb_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = await open_engine(gb_home)
-    try:
-        monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "It is 385."))
-        events = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
-        run_id = events[0].run_id
-        assert await count(engine, "memory_docs", "run_id=?", (run_id,)) == 4
-        assert await count(engine, "memory_docs", "kind='task'") == 1
-        assert await count(engine, "vec_messages") == 2
-        assert await count(engine, "vec_tasks") == 1 and await count(engine, "vec_executions") == 1
-        assert await count(engine, "memory_cache") == 1
-        identity = model_identity(bundled_embedding_model())
-        assert await count(engine, "memory_docs", "embed_model=?", (identity,)) == 4
+async def test_a_turn_is_indexed_in_one_transaction(
+    gb_home: Path, monkeypatch: pytest.MonkeyPatch, engines: Engines
+) -> None:
+    engine = await engines.chat(gb_home)
+    monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "It is 385."))
+    events = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+    run_id = events[0].run_id
+    assert await count(engine, "memory_docs", "run_id=?", (run_id,)) == 4
+    assert await count(engine, "memory_docs", "kind='task'") == 1
+    assert await count(engine, "vec_messages") == 2
+    assert await count(engine, "vec_tasks") == 1 and await count(engine, "vec_executions") == 1
+    assert await count(engine, "memory_cache") == 1
+    identity = model_identity(bundled_embedding_model())
+    assert await count(engine, "memory_docs", "embed_model=?", (identity,)) == 4
 
-        # A failure half-way through leaves nothing half-written, and the run still succeeds.
-        import engine.memory.index as index_module
+    # A failure half-way through leaves nothing half-written, and the run still succeeds.
+    import engine.memory.index as index_module
 
-        real_blob, calls = index_module.blob, []
+    real_blob, calls = index_module.blob, []
 
-        def failing_blob(vector: Vectors) -> bytes:
-            calls.append(1)
-            if len(calls) == 3:
-                raise RuntimeError("disk on fire")
-            return real_blob(vector)
+    def failing_blob(vector: Vectors) -> bytes:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk on fire")
+        return real_blob(vector)
 
-        monkeypatch.setattr(index_module, "blob", failing_blob)
-        events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 5")
-        assert types(events)[-1] == "run_finished"
-        assert await count(engine, "memory_docs", "run_id=?", (events[0].run_id,)) == 0
-        assert await count(engine, "memory_docs") == 4 and await count(engine, "vec_messages") == 2
-    finally:
-        await engine.close()
+    monkeypatch.setattr(index_module, "blob", failing_blob)
+    events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 5")
+    assert types(events)[-1] == "run_finished"
+    assert await count(engine, "memory_docs", "run_id=?", (events[0].run_id,)) == 0
+    assert await count(engine, "memory_docs") == 4 and await count(engine, "vec_messages") == 2
 
 
 async def test_verified_past_runs_become_worked_examples(
-    gb_home: Path, monkeypatch: pytest.MonkeyPatch
+    gb_home: Path, monkeypatch: pytest.MonkeyPatch, engines: Engines
 ) -> None:
-    engine = await open_engine(gb_home)
+    engine = await engines.chat(gb_home)
     seen: list[RunContext] = []
-    try:
-        code = "print(sum(i ** 2 for i in range(1, 11)))"
-        monkeypatch.setattr(engine, "answer", agent_answer(code, "385\n", "385", seen=seen))
-        first = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
-        await ask(engine, (await engine.new_session()).id, "what is the capital of France")
-        events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
-        assert "cache_hit" not in types(events)
-        assert types(events)[:4] == ["run_started", "step_started", "memory_used", "step_finished"]
-        started, used, finished = events[1], events[2], events[3]
-        assert isinstance(started, StepStarted) and started.kind == "memory"
-        assert isinstance(finished, StepFinished) and finished.status == "success"
-        assert isinstance(used, MemoryUsed) and used.step_id == started.step_id
-        own = [item for item in used.items if item.run_id.startswith("run:")]
-        assert [item.run_id for item in own] == [f"run:{first[0].run_id}"]  # France is unrelated
-        assert own[0].task == "sum of squares 1 to 10" and own[0].similarity > 0.55
-        example = next(e for e in seen[-1].examples if e.source.startswith("run:"))
-        assert (example.code, example.output, example.answer) == (code, "385", "385")
-        assert "sum of squares" not in seen[-1].history[-1].content  # never pasted into the task
-        steps = await engine.store.steps(events[0].run_id)
-        assert steps[0].kind == "memory"
+    code = "print(sum(i ** 2 for i in range(1, 11)))"
+    monkeypatch.setattr(engine, "answer", agent_answer(code, "385\n", "385", seen=seen))
+    first = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+    await ask(engine, (await engine.new_session()).id, "what is the capital of France")
+    events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
+    assert "cache_hit" not in types(events)
+    assert types(events)[:4] == ["run_started", "step_started", "memory_used", "step_finished"]
+    started, used, finished = events[1], events[2], events[3]
+    assert isinstance(started, StepStarted) and started.kind == "memory"
+    assert isinstance(finished, StepFinished) and finished.status == "success"
+    assert isinstance(used, MemoryUsed) and used.step_id == started.step_id
+    own = [item for item in used.items if item.run_id.startswith("run:")]
+    assert [item.run_id for item in own] == [f"run:{first[0].run_id}"]  # France is unrelated
+    assert own[0].task == "sum of squares 1 to 10" and own[0].similarity > 0.55
+    example = next(e for e in seen[-1].examples if e.source.startswith("run:"))
+    assert (example.code, example.output, example.answer) == (code, "385", "385")
+    assert "sum of squares" not in seen[-1].history[-1].content  # never pasted into the task
+    steps = await engine.store.steps(events[0].run_id)
+    assert steps[0].kind == "memory"
 
-        # Marked wrong, it never comes back as an example; recall off offers no own runs.
-        assert await engine.store.mark_run_wrong(first[0].run_id)
-        await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 12")
-        assert not [e for e in seen[-1].examples if e.source == f"run:{first[0].run_id}"]
-    finally:
-        await engine.close()
+    # Marked wrong, it never comes back as an example; recall off offers no own runs.
+    assert await engine.store.mark_run_wrong(first[0].run_id)
+    await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 12")
+    assert not [e for e in seen[-1].examples if e.source == f"run:{first[0].run_id}"]
 
 
-async def test_unverified_runs_are_not_examples(gb_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = await open_engine(gb_home)
+async def test_unverified_runs_are_not_examples(
+    gb_home: Path, monkeypatch: pytest.MonkeyPatch, engines: Engines
+) -> None:
+    engine = await engines.chat(gb_home)
     seen: list[RunContext] = []
-    try:
-        # The answer does not quote what the code printed: not grounded, so not an example.
-        monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "It is 400.", seen=seen))
-        await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
-        await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
-        assert not [e for e in seen[-1].examples if e.source.startswith("run:")]
-        engine.apply_settings(engine.settings.model_copy(update={
-            "memory": engine.settings.memory.model_copy(update={"recall_enabled": False})}))
-        monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "385", seen=seen))
-        await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10, please")
-        await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
-        assert not [e for e in seen[-1].examples if e.source.startswith("run:")]
-    finally:
-        await engine.close()
+    # The answer does not quote what the code printed: not grounded, so not an example.
+    monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "It is 400.", seen=seen))
+    await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+    await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
+    assert not [e for e in seen[-1].examples if e.source.startswith("run:")]
+    engine.apply_settings(engine.settings.model_copy(update={
+        "memory": engine.settings.memory.model_copy(update={"recall_enabled": False})}))
+    monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "385", seen=seen))
+    await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10, please")
+    await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
+    assert not [e for e in seen[-1].examples if e.source.startswith("run:")]
 
 
-async def test_plain_chat_is_not_offered_recall(gb_home: Path) -> None:
-    engine = await open_engine(gb_home)
-    try:
-        await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
-        events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10",
-                           mode="chat")
-        assert "memory_used" not in types(events)
-    finally:
-        await engine.close()
+async def test_plain_chat_is_not_offered_recall(gb_home: Path, engines: Engines) -> None:
+    engine = await engines.chat(gb_home)
+    await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+    events = await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10",
+                       mode="chat")
+    assert "memory_used" not in types(events)
 
 
 @pytest.mark.parametrize("bad", ["missing.gguf", "garbage.gguf"])
-async def test_broken_embedding_model_degrades_to_text_search(gb_home: Path, bad: str) -> None:
+async def test_broken_embedding_model_degrades_to_text_search(
+    gb_home: Path, bad: str, engines: Engines
+) -> None:
     path = gb_home / bad
     if bad == "garbage.gguf":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"GGUF" + b"\0" * 64)
-    engine = await open_engine(gb_home, ["The sum is 385."])
-    try:
-        engine.settings.memory.embedding_model = path
-        engine.memory.embedder = Embedder(path)
-        first = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
-        notices = [e for e in first if isinstance(e, Notice) and e.text != UNCHECKED_NOTICE]
-        assert len(notices) == 1 and "full text only" in notices[0].text
-        assert types(first)[-1] == "run_finished"
-        again = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
-        assert "cache_hit" not in types(again)
-        assert [e.text for e in again if isinstance(e, Notice)] == [UNCHECKED_NOTICE]  # said once
-        hits = await engine.search("squares")
-        assert hits and hits[0].text in ("sum of squares 1 to 10", "The sum is 385.")
-        assert await count(engine, "memory_docs", "embed_model IS NULL") >= 2
-    finally:
-        await engine.close()
+    engine = await engines.chat(gb_home, ["The sum is 385."])
+    engine.settings.memory.embedding_model = path
+    engine.memory.embedder = Embedder(path)
+    first = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+    notices = [e for e in first if isinstance(e, Notice) and e.text != UNCHECKED_NOTICE]
+    assert len(notices) == 1 and "full text only" in notices[0].text
+    assert types(first)[-1] == "run_finished"
+    again = await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
+    assert "cache_hit" not in types(again)
+    assert [e.text for e in again if isinstance(e, Notice)] == [UNCHECKED_NOTICE]  # said once
+    hits = await engine.search("squares")
+    assert hits and hits[0].text in ("sum of squares 1 to 10", "The sum is 385.")
+    assert await count(engine, "memory_docs", "embed_model IS NULL") >= 2
 
 
-async def test_changed_model_is_reembedded_in_the_background(gb_home: Path) -> None:
-    engine = await open_engine(gb_home, ["An answer."])
+async def test_changed_model_is_reembedded_in_the_background(gb_home: Path, engines: Engines) -> None:
+    engine = await engines.chat(gb_home, ["An answer."])
     for text in ("sum of squares 1 to 10", "capital of France", "reverse a string"):
         await ask(engine, (await engine.new_session()).id, text)
     await engine.close()
@@ -213,24 +199,21 @@ async def test_changed_model_is_reembedded_in_the_background(gb_home: Path) -> N
     conn.commit()
     conn.close()
 
-    engine = await open_engine(gb_home, ["An answer."])
-    try:
-        memory = engine.memory
-        assert isinstance(memory, MemoryService) and memory.reembed_task is not None
-        assert await memory.reembed_task == 9
-        assert memory.progress == (9, 9)
-        assert await count(engine, "memory_docs", "embed_model=?", (memory.embedder.identity,)) == 9
-        hits = await engine.search("summing squared integers")
-        assert hits[0].text == "sum of squares 1 to 10"
-    finally:
-        await engine.close()
+    engine = await engines.chat(gb_home, ["An answer."])
+    memory = engine.memory
+    assert isinstance(memory, MemoryService) and memory.reembed_task is not None
+    assert await memory.reembed_task == 9
+    assert memory.progress == (9, 9)
+    assert await count(engine, "memory_docs", "embed_model=?", (memory.embedder.identity,)) == 9
+    hits = await engine.search("summing squared integers")
+    assert hits[0].text == "sum of squares 1 to 10"
 
 
 def test_cli_reembed_prints_progress(gb_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     async def seed() -> None:
-        engine = await open_engine(gb_home / "data", ["An answer."])
-        await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
-        await engine.close()
+        async with Engines(gb_home) as engines:
+            engine = await engines.chat(gb_home / "data", ["An answer."])
+            await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
 
     asyncio.run(seed())
     conn = connect_sync(gb_home / "data" / "glassbox.db")
@@ -247,11 +230,11 @@ def test_cli_reembed_prints_progress(gb_home: Path, capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.model
-async def test_model_with_another_vector_size_rebuilds_the_tables(gb_home: Path) -> None:
+async def test_model_with_another_vector_size_rebuilds_the_tables(gb_home: Path, engines: Engines) -> None:
     other = real_model_path()  # the chat model doubles as a 576-dim embedding model
     if other is None:
         pytest.skip("the default chat model is not downloaded")
-    engine = await open_engine(gb_home, ["An answer."])
+    engine = await engines.chat(gb_home, ["An answer."])
     try:
         await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
         engine.settings.memory.embedding_model = other
@@ -268,31 +251,28 @@ async def test_model_with_another_vector_size_rebuilds_the_tables(gb_home: Path)
 
 
 async def test_memory_shares_the_store_connection_without_joining_its_transactions(
-    gb_home: Path,
+    gb_home: Path, engines: Engines
 ) -> None:
     from engine.errors import StoreError
     from engine.memory.index import NewDoc
 
-    engine = await open_engine(gb_home)
-    try:
-        memory = engine.memory
-        assert isinstance(memory, MemoryService) and memory.index.conn is engine.store.conn
-        session = await engine.new_session()
-        write: asyncio.Task[list[int]] | None = None
-        with pytest.raises(StoreError):
-            async with engine.store.transaction() as conn:
-                await conn.execute("UPDATE sessions SET title='held' WHERE id=?", (session.id,))
-                write = asyncio.create_task(memory.index.write_turn(
-                    [NewDoc("message", "indexed meanwhile", session.id)], None, None))
-                await asyncio.sleep(0.05)
-                assert not write.done()  # it waits for the other coroutine's transaction
-                raise RuntimeError("roll the other transaction back")
-        assert write is not None and len(await write) == 1
-        # The turn's write was not part of the rolled-back transaction, nor the reverse.
-        assert await count(engine, "memory_docs", "text='indexed meanwhile'") == 1
-        assert await count(engine, "sessions", "title='held'") == 0
-    finally:
-        await engine.close()
+    engine = await engines.chat(gb_home)
+    memory = engine.memory
+    assert isinstance(memory, MemoryService) and memory.index.conn is engine.store.conn
+    session = await engine.new_session()
+    write: asyncio.Task[list[int]] | None = None
+    with pytest.raises(StoreError):
+        async with engine.store.transaction() as conn:
+            await conn.execute("UPDATE sessions SET title='held' WHERE id=?", (session.id,))
+            write = asyncio.create_task(memory.index.write_turn(
+                [NewDoc("message", "indexed meanwhile", session.id)], None, None))
+            await asyncio.sleep(0.05)
+            assert not write.done()  # it waits for the other coroutine's transaction
+            raise RuntimeError("roll the other transaction back")
+    assert write is not None and len(await write) == 1
+    # The turn's write was not part of the rolled-back transaction, nor the reverse.
+    assert await count(engine, "memory_docs", "text='indexed meanwhile'") == 1
+    assert await count(engine, "sessions", "title='held'") == 0
 
 
 def at_cosines(query: Vectors, cosines: list[float], seed: int = 3) -> Vectors:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 from engine.events import (
@@ -16,18 +15,11 @@ from engine.events import (
     RunFinished,
     TokenDelta,
 )
-from engine.llm.scripted import ScriptedModel
 from engine.run import RunContext, SubmitOptions
 from engine.service import Engine
 from engine.store.repository import new_id
 
 AnswerFn = Callable[[RunContext], AsyncIterator[Event]]
-
-
-async def open_engine(home: Path, replies: list[str] | None = None, **kwargs: Any) -> Engine:
-    """An engine on a fresh file with a scripted chat model and the real embedding model."""
-    model = kwargs.pop("model", None) or ScriptedModel(replies or ["42."], repeat_last=True)
-    return await Engine.open(database=home / "glassbox.db", model=model, **kwargs)
 
 
 async def ask(engine: Engine, session_id: str, text: str, **options: Any) -> list[Event]:

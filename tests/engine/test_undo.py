@@ -15,6 +15,7 @@ from engine.llm.scripted import ScriptedModel
 from engine.run import RunContext
 from engine.service import Engine, SubmitOptions
 from engine.store.turns import checkpoints
+from tests.fakes import Engines
 
 CHAT = SubmitOptions(mode="chat")
 
@@ -71,8 +72,10 @@ async def _contents(engine: Engine, session_id: str) -> list[str]:
     return [m.content for m in await engine.history(session_id)]
 
 
-async def test_undo_moves_the_turn_aside_and_redo_brings_it_back(gb_home: Path, tmp_path: Path) -> None:
-    engine = await Engine.open(database=tmp_path / "g.db", model=ScriptedModel(["one", "two", "three"]),
+async def test_undo_moves_the_turn_aside_and_redo_brings_it_back(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
+    engine = await engines.open(database=tmp_path / "g.db", model=ScriptedModel(["one", "two", "three"]),
                                memory=False)
     session = await engine.new_session()
     for prompt in ("first", "second"):
@@ -104,12 +107,13 @@ async def test_undo_moves_the_turn_aside_and_redo_brings_it_back(gb_home: Path, 
     assert third.parent_id == (await engine.history(session.id))[1].id
     assert len(await engine.store.messages(session.id)) == 6
     assert "moved on" in (await engine.turns.redo(session.id)).message
-    await engine.close()
 
 
-async def test_checkpoints_follow_turns_and_undo_puts_files_back(gb_home: Path, tmp_path: Path) -> None:
+async def test_checkpoints_follow_turns_and_undo_puts_files_back(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
     workspaces = MemoryWorkspaces()
-    engine = await Engine.open(database=tmp_path / "g.db", model=ScriptedModel(["x"]), memory=False,
+    engine = await engines.open(database=tmp_path / "g.db", model=ScriptedModel(["x"]), memory=False,
                                sandbox=workspaces, answer=writes_files(workspaces))  # type: ignore[arg-type]
     session = await engine.new_session()
     for prompt in ("a", "b", "c"):
@@ -134,12 +138,13 @@ async def test_checkpoints_follow_turns_and_undo_puts_files_back(gb_home: Path, 
     assert restored.changed and "turn 1" in restored.message
     assert sorted(workspaces.files[session.id]) == ["a.txt"]
     assert len(await engine.history(session.id)) == 4
-    await engine.close()
 
 
-async def test_checkpoints_are_capped_and_identical_ones_share_a_file(gb_home: Path, tmp_path: Path) -> None:
+async def test_checkpoints_are_capped_and_identical_ones_share_a_file(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
     workspaces = MemoryWorkspaces()
-    engine = await Engine.open(database=tmp_path / "g.db", model=ScriptedModel(["x"]), memory=False,
+    engine = await engines.open(database=tmp_path / "g.db", model=ScriptedModel(["x"]), memory=False,
                                sandbox=workspaces, answer=writes_files(workspaces))  # type: ignore[arg-type]
     engine.settings.sandbox.checkpoints = 2
     session = await engine.new_session()
@@ -150,12 +155,11 @@ async def test_checkpoints_are_capped_and_identical_ones_share_a_file(gb_home: P
     assert saved[0].archive == saved[1].archive
     folder = Path(saved[0].archive).parent
     assert sorted(p.name for p in folder.iterdir()) == [Path(saved[0].archive).name]
-    await engine.close()
 
 
-async def test_undo_is_refused_while_a_run_is_going(gb_home: Path, tmp_path: Path) -> None:
+async def test_undo_is_refused_while_a_run_is_going(gb_home: Path, tmp_path: Path, engines: Engines) -> None:
     model = ScriptedModel(["slow " * 50], token_delay_s=0.02)
-    engine = await Engine.open(database=tmp_path / "g.db", model=model, memory=False)
+    engine = await engines.open(database=tmp_path / "g.db", model=model, memory=False)
     session = await engine.new_session()
     handle = engine.submit(session.id, "go", CHAT)
     async for event in handle:
@@ -165,13 +169,14 @@ async def test_undo_is_refused_while_a_run_is_going(gb_home: Path, tmp_path: Pat
             handle.cancel()
             break
     await handle.wait()
-    await engine.close()
 
 
-async def test_start_up_glance_shows_the_conversation_as_undo_left_it(gb_home: Path) -> None:
+async def test_start_up_glance_shows_the_conversation_as_undo_left_it(
+    gb_home: Path, engines: Engines
+) -> None:
     from engine.glance import read_glance
 
-    engine = await Engine.open(model=ScriptedModel(["one", "two"]), memory=False)
+    engine = await engines.open(model=ScriptedModel(["one", "two"]), memory=False)
     session = await engine.new_session()
     for prompt in ("first", "second"):
         await engine.submit(session.id, prompt, CHAT).wait()
@@ -179,12 +184,13 @@ async def test_start_up_glance_shows_the_conversation_as_undo_left_it(gb_home: P
     assert [m.content for m in read_glance().messages] == ["first", "one"]
     await engine.turns.undo(session.id)
     assert read_glance().messages == ()
-    await engine.close()
 
 
-async def test_a_deleted_session_loses_its_checkpoint_files(gb_home: Path, tmp_path: Path) -> None:
+async def test_a_deleted_session_loses_its_checkpoint_files(
+    gb_home: Path, tmp_path: Path, engines: Engines
+) -> None:
     workspaces = MemoryWorkspaces()
-    engine = await Engine.open(database=tmp_path / "g.db", model=ScriptedModel(["x"]), memory=False,
+    engine = await engines.open(database=tmp_path / "g.db", model=ScriptedModel(["x"]), memory=False,
                                sandbox=workspaces, answer=writes_files(workspaces))  # type: ignore[arg-type]
     gone, kept = await engine.new_session(), await engine.new_session()
     await engine.submit(gone.id, "a", CHAT).wait()
@@ -194,7 +200,6 @@ async def test_a_deleted_session_loses_its_checkpoint_files(gb_home: Path, tmp_p
     await engine.submit(kept.id, "b", CHAT).wait()
     assert not folder.exists()
     assert len(await checkpoints(engine.store, kept.id)) == 1
-    await engine.close()
 
 
 async def test_checkpoints_migration_keeps_the_tree_migrations_leaf_column(tmp_path: Path) -> None:

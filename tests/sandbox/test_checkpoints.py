@@ -13,6 +13,7 @@ from engine.llm.scripted import ScriptedModel
 from engine.run import RunContext
 from engine.service import Engine, SubmitOptions
 from engine.store.turns import checkpoints
+from tests.fakes import Engines
 
 pytestmark = pytest.mark.docker
 
@@ -43,9 +44,9 @@ async def _listing(engine: Engine, session_id: str, sandbox: Any) -> str:
 
 
 async def test_undo_restores_workspace_files_and_redo_brings_them_back(
-        sandbox: Any, gb_home: Path, tmp_path: Path) -> None:
-    engine = await Engine.open(database=tmp_path / "g.db", sandbox=sandbox, answer=runs_code,
-                               model=ScriptedModel(["unused"]), memory=False)
+        sandbox: Any, gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine = await engines.open(database=tmp_path / "g.db", sandbox=sandbox, answer=runs_code,
+                                model=ScriptedModel(["unused"]), memory=False)
     session = await engine.new_session()
     turns = ("open('a.txt', 'w').write('one')",
              "open('a.txt', 'w').write('two'); open('b.txt', 'w').write('new')")
@@ -64,13 +65,12 @@ async def test_undo_restores_workspace_files_and_redo_brings_them_back(
     change = await engine.turns.redo(session.id)
     assert change.files == "restored", change.message
     assert await _listing(engine, session.id, sandbox) == "[('a.txt', 'two'), ('b.txt', 'new')]"
-    await engine.close()
 
 
 async def test_a_checkpoint_restored_without_a_container_comes_back_at_the_next_run(
-        sandbox: Any, gb_home: Path, tmp_path: Path) -> None:
-    engine = await Engine.open(database=tmp_path / "g.db", sandbox=sandbox, answer=runs_code,
-                               model=ScriptedModel(["unused"]), memory=False)
+        sandbox: Any, gb_home: Path, tmp_path: Path, engines: Engines) -> None:
+    engine = await engines.open(database=tmp_path / "g.db", sandbox=sandbox, answer=runs_code,
+                                model=ScriptedModel(["unused"]), memory=False)
     session = await engine.new_session()
     await engine.submit(session.id, "open('keep.txt', 'w').write('kept')",
                         SubmitOptions(mode="chat")).wait()
@@ -80,4 +80,3 @@ async def test_a_checkpoint_restored_without_a_container_comes_back_at_the_next_
     assert change.files == "next run", change.message
     listing = await _listing(engine, session.id, sandbox)
     assert listing == "[('keep.txt', 'kept')]"
-    await engine.close()

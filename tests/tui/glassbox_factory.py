@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -13,8 +12,6 @@ from engine.config import Settings, load_settings
 from engine.errors import ModelError
 from engine.events import (
     ApprovalRequested,
-    Artifact,
-    CodeExecStarted,
     Event,
     ExecFinished,
     ExecOutput,
@@ -25,105 +22,16 @@ from engine.events import (
     StepStarted,
 )
 from engine.glance import Glance
-from engine.llm.base import CancelToken, ChatMessage, GenDone, GenItem, SamplingParams
-from engine.llm.scripted import Reply, ScriptedModel
+from engine.llm.scripted import Reply
 from engine.run import RunContext, SubmitOptions
-from engine.sandbox.base import ExecEvent, ExecLimits, Language
 from engine.service import Engine
 from engine.store.repository import new_id
+from tests.fakes import FakeSandbox, FixedTimingModel
 from tui.app import GlassboxApp
 
+__all__ = ["FakeSandbox", "FixedTimingModel", "make_app", "test_settings"]
+
 CODE = "import math\nfor n in range(3):\n    print(n, math.factorial(n))\n"
-PNG_BYTES = bytes.fromhex("89504e470d0a1a0a")
-
-
-class FixedTimingModel(ScriptedModel):
-    """A ScriptedModel whose reported timings are fixed, so snapshots never show a clock."""
-
-    def __init__(self, replies: Sequence[Reply], *, fixed: bool = True, **kwargs: object) -> None:
-        super().__init__(replies, **kwargs)  # type: ignore[arg-type]
-        self.fixed = fixed
-        self.seen: list[list[ChatMessage]] = []
-        """The messages of each call, as the model got them."""
-
-    async def stream(
-        self, messages: Sequence[ChatMessage], params: SamplingParams, cancel: CancelToken | None = None
-    ) -> AsyncIterator[GenItem]:
-        self.seen.append(list(messages))
-        async for item in super().stream(messages, params, cancel):
-            if isinstance(item, GenDone) and self.fixed:
-                item = GenDone(
-                    text=item.text, finish_reason=item.finish_reason, prompt_tokens=item.prompt_tokens,
-                    completion_tokens=item.completion_tokens, ttft_s=0.25, tokens_per_s=20.0,
-                    duration_s=0.25 + item.completion_tokens / 20.0, context_used=item.context_used,
-                    context_max=item.context_max,
-                )
-            yield item
-
-
-class FakeSandbox:
-    """A CodeRunner that 'runs' code by replaying fixed output; `hang=True` runs until cancelled."""
-
-    def __init__(self, workdir: Path, *, exit_code: int = 0, hang: bool = False,
-                 error: Exception | None = None, chunk_delay_s: float = 0.0,
-                 plot_bytes: bytes = PNG_BYTES) -> None:
-        self.workdir = workdir
-        self.plot_bytes = plot_bytes
-        self.files: dict[str, bytes] = {}
-        """What put_file copied in, by name in /workspace."""
-        self.exit_code = exit_code
-        self.hang = hang
-        self.error = error
-        self.chunk_delay_s = chunk_delay_s
-        self.executed: list[str] = []
-
-    async def execute(
-        self, session_id: str, code: str, *, language: Language = "python", run_id: str,
-        step_id: str | None = None, exec_id: str | None = None, limits: ExecLimits | None = None,
-        cancel: CancelToken | None = None,
-    ) -> AsyncIterator[ExecEvent]:
-        if self.error is not None:
-            raise self.error
-        exec_id = exec_id or new_id()
-        self.executed.append(code)
-        yield CodeExecStarted(run_id=run_id, step_id=step_id, exec_id=exec_id, language=language, code=code)
-        lines = [("stdout", "0 1\n"), ("stdout", "1 1\n"), ("stderr", "warning: demo stderr line\n"),
-                 ("stdout", "2 2\n")]
-        if self.exit_code:
-            lines.append(("stderr", "Traceback (most recent call last):\n"
-                                    "ZeroDivisionError: division by zero\n"))
-        for stream, text in lines:
-            if self.chunk_delay_s:
-                await asyncio.sleep(self.chunk_delay_s)
-            yield ExecOutput(run_id=run_id, step_id=step_id, exec_id=exec_id, stream=stream, text=text)
-        cancelled = False
-        while self.hang and not (cancel is not None and cancel.cancelled):  # noqa: ASYNC110 - thread flag
-            await asyncio.sleep(0.01)
-        if self.hang:
-            cancelled = True
-        plot = self.workdir / "plot.png"
-        plot.write_bytes(self.plot_bytes)
-        yield ExecFinished(
-            run_id=run_id, step_id=step_id, exec_id=exec_id, exit_code=137 if cancelled else self.exit_code,
-            duration_s=0.42, peak_memory_bytes=12 * 1024 * 1024, cancelled=cancelled,
-            artifacts=() if cancelled else (Artifact(name="plot.png", path=str(plot),
-                                                     size=len(self.plot_bytes), mime="image/png"),),
-        )
-
-    async def put_file(self, session_id: str, source: Path, name: str) -> str:
-        if self.error is not None:
-            raise self.error
-        self.files[name] = await asyncio.to_thread(source.read_bytes)
-        return f"/workspace/{name}"
-
-    async def reset_session(self, session_id: str) -> None:
-        return None
-
-    async def close_session(self, session_id: str) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
 
 class ScriptedAgentEngine(Engine):

@@ -78,7 +78,7 @@ async def test_edit_an_earlier_prompt_sends_it_as_a_branch(tmp_path: Path) -> No
         assert prompt.text == "second" and prompt.has_focus and "new branch" in str(prompt.border_title)
         # Esc stops editing; the selection stays, so Alt+E edits the same prompt again.
         await pilot.press("escape")
-        assert app.branch_edit is None and prompt.border_title is None
+        assert app.branches.branch_edit is None and prompt.border_title is None
         await pilot.press("alt+e")
         prompt.load_text("second, edited")
         await pilot.press("enter")
@@ -86,12 +86,13 @@ async def test_edit_an_earlier_prompt_sends_it_as_a_branch(tmp_path: Path) -> No
         await _finish(pilot, app)
         assert _shown(app) == [("user", "first", ""), ("assistant", "a1", ""),
                                ("user", "second, edited", "2/2"), ("assistant", "a3", "")]
-        assert app.branch_edit is None and prompt.border_title is None
+        assert app.branches.branch_edit is None and prompt.border_title is None
         # Switching session stops an edit.
         await pilot.press("alt+e")
-        assert app.branch_edit is not None
+        assert app.branches.branch_edit is not None
         await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: app.branch_edit is None and not app.dashboard.chat.shown_items())
+        branches = app.branches
+        await wait_for(pilot, lambda: branches.branch_edit is None and not app.dashboard.chat.shown_items())
         assert prompt.border_title is None
         assert app.engine is not None
         previous = (await app.engine.store.list_sessions())[1]

@@ -130,7 +130,7 @@ async def test_approve_action_runs_code(tmp_path: Path) -> None:
         await pilot.press("y")
         await wait_for(pilot, lambda: app.handle is None)
         await pilot.pause(0.05)
-        assert app.fake_sandbox.executed  # type: ignore[attr-defined]
+        assert app.fake_sandbox.calls  # type: ignore[attr-defined]
         status = str(app.dashboard.execution.query_one("#exec-status").render())
         assert "exit 0" in status and "peak 12.0 MiB" in status
 
@@ -143,7 +143,7 @@ async def test_decline_action_skips_code(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("n")
         await wait_for(pilot, lambda: app.handle is None)
-        assert app.fake_sandbox.executed == []  # type: ignore[attr-defined]
+        assert app.fake_sandbox.calls == []  # type: ignore[attr-defined]
         assert any(s.status == "skipped" for s in app.dashboard.activity.steps.values())
 
 
