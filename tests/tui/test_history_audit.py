@@ -222,8 +222,8 @@ async def test_reopened_session_shows_its_history_and_consistent_costs(tmp_path:
         await started(pilot)
         dashboard = again.dashboard
         runs = dashboard.activity.step_tree.root.children
-        assert [str(node.label) for node in runs] == ["▶ run run the factorial script",
-                                                      "▶ run run it again, failing"]
+        assert [str(node.label) for node in runs] == ["run run the factorial script",
+                                                      "run run it again, failing"]
         execution = dashboard.execution
         assert "1 of" not in str(execution.border_subtitle) and "2 of 2" in str(execution.border_subtitle)
         assert any("ZeroDivisionError" in line for line in execution.output.lines)
