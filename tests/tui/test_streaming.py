@@ -12,6 +12,7 @@ from textual.widgets import Markdown
 from widgets.chat import ChatPane, MessageView
 from widgets.frozen import FrozenLines
 from widgets.message import ReplyBody
+from widgets.prompt import PromptInput
 
 PARAGRAPHS = "\n\n".join(" ".join(f"para{p}word{w}" for w in range(40)) for p in range(12))
 """About 480 tokens (under the default max_tokens) and five segments: the first three are frozen."""
@@ -135,8 +136,10 @@ async def test_a_finished_segment_is_captured_at_once_and_the_box_holds_the_live
     app = make_app(tmp_path, [PARAGRAPHS], token_delay_s=0.003)
     async with app.run_test(size=(160, 48)) as pilot:
         await started(pilot)
-        await send(pilot, "long please", wait=False)
         chat = app.dashboard.chat
+        # Posted, not pressed: Pilot.press waits for the app to go idle, which it does not while
+        # the reply streams, so a pressed Enter returned only once the reply had ended.
+        chat.prompt.post_message(PromptInput.Submitted("long please"))
         await wait_for(pilot, lambda: chat._box is not None and bool(chat._streaming.query(FrozenLines)))
         samples = 0
         while app.handle is not None and chat._box is not None:
