@@ -227,11 +227,14 @@ async def ask_plain(model: Any, text: str) -> Reply:
 
 def score(config: str, task: dict[str, str], reply: Reply, seconds: float) -> TaskResult:
     """A TaskResult for one reply."""
+    label = trust_label(reply)
+    # A run that gave up says so ("still failing after 3 tries"): its text is no answer, even when
+    # a number in it happens to equal the expected one.
     return TaskResult(
         config=config, id=task["id"], kind=task["kind"],
-        solved=is_correct(reply.text, task["answer"], task["check"]), seconds=seconds,
+        solved=label != "gave up" and is_correct(reply.text, task["answer"], task["check"]), seconds=seconds,
         tokens_in=reply.tokens_in, tokens_out=reply.tokens_out, reply=reply.text,
-        answer=task["answer"], error=reply.error, cached=reply.cached, label=trust_label(reply),
+        answer=task["answer"], error=reply.error, cached=reply.cached, label=label,
     )
 
 

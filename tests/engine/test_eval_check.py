@@ -109,3 +109,15 @@ def test_unknown_check_is_a_clear_error() -> None:
 def test_numbers_in_reads_separators_and_skips_vote_notes() -> None:
     assert numbers_in("1,234 and 1267,650. (2 of 4 agree)") == ["1,234", "1267", "650"]
     assert numbers_in("slope -1/3, on 2024-05-17") == ["-1/3", "2024", "05", "17"]
+
+
+def test_a_run_that_gave_up_is_not_solved_by_a_number_in_its_message() -> None:
+    from bench.agent_eval import Reply, score
+
+    task = {"id": "t", "kind": "pandas", "answer": "3", "check": "number"}
+    gave_up = Reply("I could not complete the task: still failing after 3 tries (agent.max_retries).",
+                    status="failed")
+    answered = Reply("3", status="completed", clean_runs=1)
+    assert is_correct(gave_up.text, "3", "number"), "the text alone would pass the number check"
+    assert not score("agent", task, gave_up, 1.0).solved
+    assert score("agent", task, answered, 1.0).solved
