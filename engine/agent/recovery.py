@@ -24,6 +24,20 @@ class Failure:
         lines = [line.strip() for line in self.detail.strip().splitlines() if line.strip()]
         return f"{self.kind}:{lines[-1] if lines else ''}"
 
+    @property
+    def last_line(self) -> str:
+        """The error itself (a traceback's last line)."""
+        return self.signature.partition(":")[2]
+
+    def echoed_by(self, reply: str) -> bool:
+        """Whether a reply without code repeats this failure instead of fixing it (a small model
+        often copies the traceback it was shown, and that is no answer)."""
+        if self.kind == "unavailable":  # then the model was told to answer in words
+            return False
+        if "Traceback (most recent call last)" in reply:
+            return True
+        return bool(self.last_line) and self.last_line in reply
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:

@@ -73,6 +73,10 @@ async def solve(
             return
         parsed = parse_reply(gen.text) if can_act else ParsedReply(gen.text, prose_of(gen.text), None)
         action = parsed.action
+        if action is None and previous is not None and previous.echoed_by(parsed.prose):
+            yield Solved(ending=Ending("failed", f"the code failed ({previous.last_line}) and the model "
+                                       "repeated the error instead of fixing it"))
+            return
         if action is None or (computed and action.signature in done_signatures):
             # A small model often repeats the code that already worked, or says nothing:
             # the printed result is then the answer.

@@ -279,3 +279,30 @@ async def test_worked_examples_go_after_the_stable_system_prompt(gb_home: Path, 
     assert shown[at + 2].content.startswith("Observation:") and "42" in shown[at + 2].content
     assert shown[at + 3].content == "42"
     assert shown[-1].role == "user" and shown[-1].content == "and again?"
+
+
+async def test_a_reply_that_repeats_the_error_ends_the_run_as_failed(gb_home: Path, engines: Engines) -> None:
+    error = ("Traceback (most recent call last):\n  File \"<cell 1>\", line 1\n"
+             "TypeError: type 'str' is not subscriptable")
+    # The model copies the observation back instead of writing a fix (seen with the 135M model).
+    replies = [python_block("print(str[::-1])"),
+               f"{error}\nFix the error and reply with the corrected code in one block."]
+    engine, _, _ = await engines.agent(replies, FakeSandbox(results=[FakeResult(stderr=error, exit_code=1)]))
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "Reverse the string 'abc'.", AGENT).wait()
+    message, end = final(events)
+    assert end.status == "failed"
+    assert "TypeError: type 'str' is not subscriptable" in end.reason and "instead of fixing it" in end.reason
+    assert message.text.startswith("I could not complete the task")
+    assert not any(s.kind == "answer" for s in finished_steps(events))
+
+
+async def test_an_answer_after_a_fixed_error_is_still_an_answer(gb_home: Path, engines: Engines) -> None:
+    error = "NameError: name 'x' is not defined"
+    sandbox = FakeSandbox(results=[FakeResult(stderr=error, exit_code=1)])
+    # No fix, but an answer in words that does not repeat the error: it stands (marked unchecked).
+    engine, _, _ = await engines.agent([python_block("print(x)"), "x is 5"], sandbox)
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "Set x to 5 and print it", AGENT).wait()
+    message, end = final(events)
+    assert end.status == "completed" and message.text == "x is 5"
