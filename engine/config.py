@@ -161,6 +161,11 @@ class AgentSettings(_Section):
     """Candidate programs drafted and run for a task that needs code; the output most agree on wins."""
     vote_temperature: float = Field(0.7, ge=0.0, le=2.0)
     """Sampling temperature of the extra candidate programs (each with its own seed)."""
+    retry_mode: Literal["fix", "redraft"] = "redraft"
+    """After a program fails: fix shows the model the error and asks for corrected code; redraft
+    drops the failed program and drafts a new one from the task (another seed, vote_temperature).
+    Default redraft: on data/dev (28 tasks, 135M model) it solved 8 against fix's 7, 5.6 s and 1,930
+    prompt tokens per task against 6.5 s and 2,170."""
 
 
 class MemorySettings(_Section):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from engine.agent.act import ActResult, act
 from engine.agent.examples import observation_message
@@ -57,13 +58,17 @@ async def solve(
     done_signatures: set[str] = set()
     printed = ""  # what code (or calc) printed: the answer must quote it, else it is the answer
     step_no = 0
+    redrafts = 0
     can_act = act_allowed and runtime.sandbox_error is None
     while True:
         step_no += 1
         gen = Generation()
+        # A redraft is sampled (its own seed): greedy decoding would write the failed program again.
+        sampling: dict[str, Any] = ({"seed": runtime.settings.llm.seed + redrafts,
+                     "temperature": runtime.agent.vote_temperature} if redrafts else {})
         async for item in runtime.generate([ChatMessage("system", system), *transcript], kind="think",
                                            title=f"Think {step_no}", parent=parent, model=model,
-                                           stop_on_action=can_act):
+                                           stop_on_action=can_act, **sampling):
             if isinstance(item, Generation):
                 gen = item
             else:
@@ -179,6 +184,14 @@ async def solve(
                 can_act = False
                 transcript.append(ChatMessage("user", "Code cannot run here. Answer the task in words, "
                                               "without code."))
+                break
+            # Tool calls that went wrong keep their observation: it tells how to call the tool.
+            redraft = action.kind == "code" and decision.strategy in ("retry_with_fix", "alternative")
+            if redraft and runtime.agent.retry_mode == "redraft":
+                # A small model rarely fixes code from a traceback; a new draft from the task alone,
+                # without the failed program in front of it, more often works.
+                transcript.pop()
+                redrafts += 1
                 break
             transcript.append(ChatMessage("user", f"Observation:\n{result.observation}\n\n"
                                           f"{guidance(decision.strategy)}"))

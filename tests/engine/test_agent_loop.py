@@ -120,6 +120,7 @@ async def test_error_then_fix_records_strategy(gb_home: Path, tmp_path: Path, en
     sandbox = FakeSandbox(results=[FakeResult(stderr=traceback, exit_code=1), FakeResult(stdout="5\n")])
     replies = [python_block("print(x)"), python_block("x = 5\nprint(x)"), "5"]
     engine, model, _ = await engines.agent(replies, sandbox)
+    engine.settings.agent.retry_mode = "fix"
     session = await engine.new_session()
     events = await engine.submit(session.id, "Set x to 5 and print it", AGENT).wait()
     message, end = final(events)
@@ -153,6 +154,7 @@ async def test_timeout_picks_an_alternative(gb_home: Path, tmp_path: Path, engin
     sandbox = FakeSandbox(results=[FakeResult(timed_out=True, exit_code=-1), FakeResult(stdout="ok\n")])
     replies = [python_block("while True: pass"), python_block("print('ok')"), "ok"]
     engine, model, _ = await engines.agent(replies, sandbox)
+    engine.settings.agent.retry_mode = "fix"
     session = await engine.new_session()
     events = await engine.submit(session.id, "loop", AGENT).wait()
     assert final(events)[1].status == "completed"
@@ -306,3 +308,23 @@ async def test_an_answer_after_a_fixed_error_is_still_an_answer(gb_home: Path, e
     events = await engine.submit(session.id, "Set x to 5 and print it", AGENT).wait()
     message, end = final(events)
     assert end.status == "completed" and message.text == "x is 5"
+
+
+async def test_redraft_drafts_anew_from_the_task_with_another_seed(gb_home: Path, engines: Engines) -> None:
+    error = "NameError: name 'x' is not defined"
+    sandbox = FakeSandbox(results=[FakeResult(stderr=error, exit_code=1), FakeResult(stdout="5\n")])
+    replies = [python_block("print(x)"), python_block("print(5)"), "5"]
+    engine, model, _ = await engines.agent(replies, sandbox)
+    engine.settings.agent.retry_mode = "redraft"
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "Print five", AGENT).wait()
+    message, end = final(events)
+    assert end.status == "completed" and message.text == "5"
+    first, redraft = model.prompts[0], model.prompts[1]
+    # The failed program and its error are not shown: the second call sees what the first saw.
+    assert [m.content for m in redraft] == [m.content for m in first]
+    assert model.params[1].seed != model.params[0].seed
+    assert model.params[1].temperature == engine.settings.agent.vote_temperature > 0
+    assert model.params[0].temperature == engine.settings.llm.temperature
+    failed = next(s for s in finished_steps(events) if s.kind == "code")
+    assert failed.status == "retry"
