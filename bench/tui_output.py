@@ -9,7 +9,8 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from textual.screen import Screen  # noqa: E402
 from engine.events import CodeExecStarted, ExecFinished, ExecOutput  # noqa: E402
 from engine.llm.base import CancelToken  # noqa: E402
 from engine.sandbox.base import ExecEvent, ExecLimits, Language  # noqa: E402
-from engine.store.repository import new_id  # noqa: E402
+from engine.store.repository import Store, new_id  # noqa: E402
 
 LINES = 200_000
 CHUNK_LINES = 100
@@ -113,9 +114,9 @@ async def flood(tmp: Path) -> dict[str, Any]:
             phases.append(clock.snapshot())
 
     Screen._on_timer_update = timed_update  # type: ignore[method-assign]
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"saves": [], "finals": []}
     try:
-        with clock.installed():
+        with clock.installed(), timed_saves(result["saves"], result["finals"]):
             async with app.run_test(size=(160, 48)) as pilot:
                 await asyncio.wait_for(app.ready.wait(), 10)
                 await pilot.pause()
@@ -170,6 +171,35 @@ async def flood(tmp: Path) -> dict[str, Any]:
     return result
 
 
+SAVES = ("save_execution_output", "append_execution_output")
+"""The Store calls that save output while it streams (before and after output became chunk rows);
+the bench times whichever this checkout has, so the same script measures both."""
+FINAL = "finish_execution"
+
+
+@contextmanager
+def timed_saves(saves: list[float], finals: list[float]) -> Iterator[None]:
+    """Record the wall time of each output save the recorder awaits (the event waits that long)."""
+    originals = {name: getattr(Store, name) for name in (*SAVES, FINAL) if hasattr(Store, name)}
+
+    def timer(original: Any, into: list[float]) -> Any:
+        async def timed(self: Store, *args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await original(self, *args, **kwargs)
+            finally:
+                into.append(time.perf_counter() - started)
+        return timed
+
+    for name, original in originals.items():
+        setattr(Store, name, timer(original, finals if name == FINAL else saves))
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(Store, name, original)
+
+
 def lags_of(sent: list[tuple[int, float]], shown: list[tuple[float, int]]) -> list[float]:
     """For each chunk sent, the time until the end of the first frame that showed it."""
     lags, frame = [], 0
@@ -199,6 +229,12 @@ def report(result: dict[str, Any]) -> None:
     print(f"  scroll back (home, 20 x pagedown, end): key to the first frame that moved, median "
           f"{statistics.median(keys) * 1000:.1f} ms, max {keys[-1] * 1000:.1f} ms; first kept line at the "
           f"top after home: {result.get('home_ok')}")
+    saves, finals = sorted(result["saves"]), result["finals"]
+    if saves:
+        print(f"  output saves while streaming ({len(saves):,} over {FLOODS} floods): median "
+              f"{statistics.median(saves) * 1000:.2f} ms, p95 {p95(saves) * 1000:.2f} ms, max "
+              f"{saves[-1] * 1000:.2f} ms; the save at each ExecFinished: "
+              f"{', '.join(f'{value * 1000:.2f}' for value in finals)} ms")
     rss = " / ".join(f"{value:.0f}" for value in result["rss"])
     pane = " / ".join(f"{value:.1f}" for value in result["pane"])
     print(f"  RSS before / after each of {FLOODS} floods: {rss} MiB (the first run also loads the memory "

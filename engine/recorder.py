@@ -19,13 +19,14 @@ from engine.events import (
     TokenDelta,
     UsageUpdated,
 )
+from engine.store.executions import OutputPiece
 from engine.store.repository import Store
 
 
 @dataclass
 class _ExecBuffer:
-    stdout: list[str] = field(default_factory=list)
-    stderr: list[str] = field(default_factory=list)
+    pending: list[OutputPiece] = field(default_factory=list)
+    """Output not saved yet: everything before it is in the store already."""
     saved_at: float = 0.0
 
 
@@ -103,20 +104,29 @@ class EventRecorder:
     async def _on_exec_output(self, event: ExecOutput) -> None:
         # Saved as it arrives, batched like reply text: output already shown survives a crash.
         buffer = self._execs.setdefault(event.exec_id, _ExecBuffer())
-        (buffer.stdout if event.stream == "stdout" else buffer.stderr).append(event.text)
+        buffer.pending.append((event.stream, event.text))
         now = time.monotonic()
         if now - buffer.saved_at >= self.flush_interval_s:
             buffer.saved_at = now
-            await self.store.save_execution_output(
-                event.exec_id, stdout="".join(buffer.stdout), stderr="".join(buffer.stderr))
+            await self._save_output(event.exec_id, buffer)
+
+    async def _save_output(self, exec_id: str, buffer: _ExecBuffer) -> None:
+        # Only what arrived since the last save is written (appended as chunks): the event waits
+        # as long at the end of 9 MB of output as at its start.
+        pieces, buffer.pending = buffer.pending, []
+        try:
+            await self.store.append_execution_output(exec_id, pieces)
+        except BaseException:
+            buffer.pending[:0] = pieces  # the next save tries them again
+            raise
 
     async def _on_exec_finished(self, event: ExecFinished) -> None:
         buffer = self._execs.pop(event.exec_id, _ExecBuffer())
         await self.store.finish_execution(
-            event.exec_id, stdout="".join(buffer.stdout), stderr="".join(buffer.stderr),
-            exit_code=event.exit_code, duration_s=event.duration_s,
+            event.exec_id, exit_code=event.exit_code, duration_s=event.duration_s,
             peak_memory_bytes=event.peak_memory_bytes, timed_out=event.timed_out,
             oom_killed=event.oom_killed, truncated=event.truncated, cancelled=event.cancelled,
+            rest=buffer.pending,
         )
         for artifact in event.artifacts:
             await self.store.add_artifact(
@@ -130,5 +140,5 @@ class EventRecorder:
             await self.store.update_message(message_id, "".join(parts))
             self._last_flush[message_id] = time.monotonic()
         for exec_id, buffer in list(self._execs.items()):
-            await self.store.save_execution_output(
-                exec_id, stdout="".join(buffer.stdout), stderr="".join(buffer.stderr))
+            if buffer.pending:
+                await self._save_output(exec_id, buffer)

@@ -11,6 +11,7 @@ from typing import Any
 from engine.memory.embedder import Embedder
 from engine.memory.index import blob
 from engine.store.db import connect_sync
+from engine.store.executions import output_sql
 from engine.store.migrations import VEC_TABLES, vec0_table_sql
 
 Progress = Callable[[int, int], None]
@@ -39,8 +40,9 @@ def backfill_sync(conn: Any) -> int:
             " AND d.kind = 'message')", (now,),
         )
         rows = conn.execute(
-            "SELECT e.id, e.session_id, e.run_id, e.code, e.stdout, e.stderr, e.exit_code,"
-            " r.assistant_message_id FROM executions e JOIN runs r ON r.id = e.run_id"
+            f"SELECT e.id, e.session_id, e.run_id, e.code, {output_sql('stdout')},"
+            f" {output_sql('stderr')}, e.exit_code, r.assistant_message_id"
+            " FROM executions e JOIN runs r ON r.id = e.run_id"
             " JOIN sessions s ON s.id = e.session_id WHERE r.status != 'running'"
             " AND NOT EXISTS (SELECT 1 FROM memory_docs d WHERE d.execution_id = e.id)"
         ).fetchall()

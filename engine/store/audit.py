@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.errors import StoreError
+from engine.store.executions import EXECUTION_COLUMNS, output_sql
 from engine.store.repository import Store
 
 AuditStatus = Literal["all", "ok", "failed", "killed", "unfinished"]
@@ -68,7 +69,7 @@ def _where(query: AuditQuery) -> tuple[str, list[Any]]:
     if query.text.strip():
         needle = query.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = "LIKE '%' || ? || '%' ESCAPE '\\'"
-        columns = ("e.code", "e.stdout", "e.stderr", "s.title")
+        columns = ("e.code", output_sql("stdout"), output_sql("stderr"), "s.title")
         clauses.append("(" + " OR ".join(f"{column} {like}" for column in columns) + ")")
         params += [needle] * 4
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -112,8 +113,8 @@ async def count_executions(store: Store, query: AuditQuery) -> int:
 async def execution_detail(store: Store, exec_id: str) -> dict[str, Any] | None:
     """One execution in full (code, output, limits, outcome), with its session's title and files."""
     row = await store.fetchone(
-        f"SELECT e.*, s.title AS session_title, {_STATUS_SQL} AS status{_FROM} WHERE e.id=?",
-        (exec_id,))
+        f"SELECT {EXECUTION_COLUMNS}, s.title AS session_title, {_STATUS_SQL} AS status{_FROM}"
+        " WHERE e.id=?", (exec_id,))
     if row is None:
         return None
     detail = dict(row)

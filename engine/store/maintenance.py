@@ -35,8 +35,8 @@ class DbStats:
         }
 
 
-_COUNTED = ("sessions", "messages", "runs", "steps", "executions", "artifacts", "usage",
-            "memory_docs", "memory_cache", *VEC_TABLES.values())
+_COUNTED = ("sessions", "messages", "runs", "steps", "executions", "execution_output_chunks",
+            "artifacts", "usage", "memory_docs", "memory_cache", *VEC_TABLES.values())
 
 
 def _size(path: Path) -> int:

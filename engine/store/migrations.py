@@ -267,6 +267,20 @@ def checkpoints_v7(conn: Any) -> None:
             conn.execute(statement)
 
 
+# v8: execution output is saved as chunk rows, appended as it arrives; rewriting the whole output
+# at each save cost ~90 ms at 9 MB on the event loop's path. The executions.stdout and stderr
+# columns keep what older versions saved there (engine/store/executions.py reads both).
+SCHEMA_V8_OUTPUT_CHUNKS = """
+CREATE TABLE execution_output_chunks (
+    execution_id TEXT NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    stream TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (execution_id, seq)
+);
+"""
+
+
 Migration = str | Callable[[Any], None]
 """An SQL script, or a function of the blocking connection for what SQL alone cannot say."""
 
@@ -279,4 +293,5 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (5, session_cascade_v5),
     (6, SCHEMA_V6_CONVERSATION_TREE),
     (7, checkpoints_v7),
+    (8, SCHEMA_V8_OUTPUT_CHUNKS),
 ]

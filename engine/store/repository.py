@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import os
 import time
@@ -17,12 +16,11 @@ import psutil
 
 from engine.errors import StoreError
 from engine.store.db import connect, is_disk_full, run_blocking
+from engine.store.executions import ExecutionQueries
 from engine.store.records import (
     EMPTY_PATH,
     SESSION_MESSAGES_SQL,
     SESSIONS_SQL,
-    ArtifactRecord,
-    ExecutionRecord,
     MessageRecord,
     RunRecord,
     RunSummary,
@@ -41,7 +39,7 @@ T = TypeVar("T")
 __all__ = ["MessageRecord", "RunRecord", "SessionRecord", "StepRecord", "Store", "UsageTotals", "new_id"]
 
 
-class Store(TreeQueries):
+class Store(ExecutionQueries, TreeQueries):
     """Async repository over the one SQLite file. All writes commit before returning."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
@@ -381,62 +379,6 @@ class Store(TreeQueries):
         """Steps of a run in the order they started."""
         rows = await self.fetchall("SELECT * FROM steps WHERE run_id=? ORDER BY seq", (run_id,))
         return [row_to(StepRecord, r) for r in rows]
-
-    # -- executions and artifacts -----------------------------------------------------
-
-    async def add_execution(
-        self, exec_id: str, *, language: str, code: str, run_id: str | None = None,
-        step_id: str | None = None, session_id: str | None = None, limits: dict[str, Any] | None = None,
-    ) -> None:
-        """Record an execution as started."""
-        await self.execute(
-            "INSERT INTO executions(id, run_id, step_id, session_id, language, code, limits,"
-            " started_at) VALUES (?,?,?,?,?,?,?,?)",
-            (exec_id, run_id, step_id, session_id, language, code,
-             json.dumps(limits) if limits else None, time.time()),
-        )
-
-    async def finish_execution(
-        self, exec_id: str, *, stdout: str, stderr: str, exit_code: int, duration_s: float,
-        peak_memory_bytes: int | None, timed_out: bool, oom_killed: bool, truncated: bool,
-        cancelled: bool = False,
-    ) -> None:
-        """Record an execution's output and outcome."""
-        await self.execute(
-            "UPDATE executions SET stdout=?, stderr=?, exit_code=?, duration_s=?,"
-            " peak_memory_bytes=?, timed_out=?, oom_killed=?, truncated=?, cancelled=?,"
-            " finished_at=? WHERE id=?",
-            (stdout, stderr, exit_code, duration_s, peak_memory_bytes, int(timed_out),
-             int(oom_killed), int(truncated), int(cancelled), time.time(), exec_id),
-        )
-
-    async def save_execution_output(self, exec_id: str, *, stdout: str, stderr: str) -> None:
-        """Save what an execution has printed so far (it may still be running)."""
-        await self.execute("UPDATE executions SET stdout=?, stderr=? WHERE id=?", (stdout, stderr, exec_id))
-
-    async def add_artifact(
-        self, execution_id: str, *, name: str, path: str, size: int, mime: str
-    ) -> str:
-        """Record a file an execution produced."""
-        artifact_id = new_id()
-        await self.execute(
-            "INSERT INTO artifacts(id, execution_id, name, path, size, mime, created_at)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (artifact_id, execution_id, name, path, size, mime, time.time()),
-        )
-        return artifact_id
-
-    async def executions(self, run_id: str) -> list[ExecutionRecord]:
-        """Executions of a run, oldest first, with their artifacts (two queries in all)."""
-        rows = await self.fetchall("SELECT * FROM executions WHERE run_id=? ORDER BY started_at", (run_id,))
-        artifacts: dict[str, list[ArtifactRecord]] = {}
-        for row in await self.fetchall(
-            "SELECT a.* FROM artifacts a JOIN executions e ON e.id = a.execution_id"
-            " WHERE e.run_id=? ORDER BY a.name", (run_id,)
-        ):
-            artifacts.setdefault(row["execution_id"], []).append(row_to(ArtifactRecord, row))
-        return [dataclasses.replace(row_to(ExecutionRecord, r), artifacts=tuple(artifacts.get(r["id"], ())))
-                for r in rows]
 
     # -- usage ------------------------------------------------------------------------
 

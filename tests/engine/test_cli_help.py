@@ -59,9 +59,9 @@ async def _seed() -> tuple[str, str, str]:
         step_id = await store.add_step(record.id, "code", title="print one", input="print(1)")
         await store.add_execution("e" * 32, language="python", code="print(1)", run_id=record.id,
                                   step_id=step_id, session_id=session.id)
-        await store.finish_execution("e" * 32, stdout="1\n", stderr="", exit_code=0, duration_s=0.1,
-                                     peak_memory_bytes=None, timed_out=False, oom_killed=False,
-                                     truncated=False)
+        await store.finish_execution("e" * 32, exit_code=0, duration_s=0.1, peak_memory_bytes=None,
+                                     timed_out=False, oom_killed=False, truncated=False,
+                                     rest=[("stdout", "1\n")])
         await store.finish_run(record.id, "completed", reason="answered")
     finally:
         await store.close()

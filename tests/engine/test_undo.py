@@ -210,8 +210,9 @@ async def test_checkpoints_migration_keeps_the_tree_migrations_leaf_column(tmp_p
     await (await Store.open(path)).close()
     # Back to version 6: the conversation tree's migration has added active_leaf_id already.
     conn = connect_sync(path)
-    conn.executescript("DROP TABLE checkpoints; DROP INDEX executions_started;"
-                       " ALTER TABLE sessions DROP COLUMN undone_leaf_id; PRAGMA user_version=6;")
+    conn.executescript("DROP TABLE execution_output_chunks; DROP TABLE checkpoints;"
+                       " DROP INDEX executions_started; ALTER TABLE sessions DROP COLUMN undone_leaf_id;"
+                       " PRAGMA user_version=6;")
     conn.close()
     store = await Store.open(path)
     columns = {row[1] for row in await store.fetchall("PRAGMA table_info(sessions)")}
