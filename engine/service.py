@@ -18,7 +18,7 @@ from engine.branches import prior_messages, reply_again
 from engine.chat import answer_in_chat, continue_reply
 from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
-from engine.events import Event, Notice, RunFailed, RunFinished, RunStarted
+from engine.events import Event, MessageDone, ModelWait, Notice, RunFailed, RunFinished, RunStarted
 from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
 from engine.llm.factory import load_chat_model, model_entry
 from engine.llm.turns import ModelTurns
@@ -390,12 +390,26 @@ class Engine:
         # An in-process model answers one run at a time; a server takes several (as it allows).
         entry = model_entry(self.settings)
         take_turns = entry is None or entry.backend != "openai"
-        if take_turns and self._model_turns.busy:
+        waited = take_turns and self._model_turns.busy
+        if waited:
+            holder = self._model_turns.holder or "another run"
             yield Notice(run_id=handle.run_id, level="info",
-                         text=f"Waiting for the model: {self._model_turns.holder or 'another run'} is using "
+                         text=f"Waiting for the model: {holder} is using "
                          "it (an in-process model answers one run at a time).")
+            yield ModelWait(run_id=handle.run_id, waiting=True, holder=holder)
+        wait_started = time.monotonic()
         holds = take_turns and await self._model_turns.acquire(session.title or session.id[:8],
                                                               handle.cancel_token)
+        if take_turns and not holds:
+            # Cancelled while waiting: the run ends here, without a call to the model it never had.
+            why = "cancelled while waiting for the model"
+            yield MessageDone(run_id=handle.run_id, message_id=assistant_id, text="", incomplete=True,
+                              reason=why)
+            yield RunFinished(run_id=handle.run_id, status="cancelled", reason=why,
+                              final_message_id=assistant_id)
+            return
+        if waited:
+            yield ModelWait(run_id=handle.run_id, waiting=False, waited_s=time.monotonic() - wait_started)
         history = [ChatMessage(m.role, m.content) for m in prior  # type: ignore[arg-type]
                    if m.role in ("user", "assistant") and m.content]
         history.append(ChatMessage("user", text))
