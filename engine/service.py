@@ -392,14 +392,16 @@ class Engine:
         take_turns = entry is None or entry.backend != "openai"
         waited = take_turns and self._model_turns.busy
         if waited:
-            holder = self._model_turns.holder or "another run"
+            holder = f"“{self._model_turns.holder}”" if self._model_turns.holder else "another run"
             yield Notice(run_id=handle.run_id, level="info",
                          text=f"Waiting for the model: {holder} is using "
                          "it (an in-process model answers one run at a time).")
             yield ModelWait(run_id=handle.run_id, waiting=True, holder=holder)
         wait_started = time.monotonic()
-        holds = take_turns and await self._model_turns.acquire(session.title or session.id[:8],
-                                                              handle.cancel_token)
+        # The session's title as the store gives it from this first prompt (the record read above
+        # has none yet), so a run waiting behind this one names it.
+        label = session.title or (text.strip().splitlines() or [session.id[:8]])[0][:60]
+        holds = take_turns and await self._model_turns.acquire(label, handle.cancel_token)
         if take_turns and not holds:
             # Cancelled while waiting: the run ends here, without a call to the model it never had.
             why = "cancelled while waiting for the model"

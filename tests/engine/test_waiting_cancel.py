@@ -19,7 +19,7 @@ async def test_a_run_cancelled_while_waiting_for_the_model_ends_without_calling_
 ) -> None:
     model = ScriptedModel(["one " * 200, "never"], token_delay_s=0.01)
     engine = await engines.open(load_settings(), database=gb_home / "gb.db", model=model, memory=False)
-    busy, waiting = await engine.new_session("long essay"), await engine.new_session()
+    busy, waiting = await engine.new_session(), await engine.new_session()
     first = engine.submit(busy.id, "Write a long essay.", CHAT)
     first_events: list[Event] = []
     generating = asyncio.Event()
@@ -41,7 +41,7 @@ async def test_a_run_cancelled_while_waiting_for_the_model_ends_without_calling_
             second.cancel()
     assert not follower.done(), "the second run ended while the first still had the model"
     notices = [e.text for e in events if isinstance(e, Notice)]
-    assert any(text.startswith("Waiting for the model: long essay is using it") for text in notices)
+    assert any(n.startswith("Waiting for the model: “Write a long essay.” is using it") for n in notices)
     end = events[-1]
     assert isinstance(end, RunFinished) and end.status == "cancelled"
     assert end.reason == "cancelled while waiting for the model"
@@ -66,5 +66,5 @@ async def test_a_run_that_waited_is_told_when_it_gets_the_model(gb_home: Path, e
     _, events = await asyncio.wait_for(asyncio.gather(first.wait(), second.wait()), 10)
     waits = [e for e in events if isinstance(e, ModelWait)]
     assert [w.waiting for w in waits] == [True, False]
-    assert waits[0].holder == "one" and waits[1].waited_s > 0
+    assert waits[0].holder == "“one”" and waits[1].waited_s > 0
     assert isinstance(events[-1], RunFinished) and events[-1].status == "completed"
