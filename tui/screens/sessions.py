@@ -127,7 +127,9 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
     async def _show_tree(self, session_id: str) -> None:
         assert self.load_tree is not None
         tree = await self.load_tree(session_id)
-        if self._selected() == session_id:
+        # The list may be closing meanwhile (Enter while the store was busy with a run: its options were
+        # already removed and the query ended the app): nothing to show then.
+        if self.is_active and self._selected() == session_id:
             self.query_one(SessionTreeView).show(tree)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
