@@ -96,6 +96,8 @@ class ChatPane(SessionLog, MessageCursor, Pane):
     async def start_reply(self, message_id: str, branch: str = "") -> None:
         """Open an empty assistant reply that deltas will stream into."""
         await self._stop_stream()
+        # A stored copy of this reply (its session was read while the run went on) gives way to it.
+        await self.log_view.query(f"#m-{message_id}").remove()
         view = MessageView(ChatItem(message_id, "assistant", "", branch=branch), live=True)
         view.add_class("-streaming")
         log = self.log_view
