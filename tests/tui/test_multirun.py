@@ -148,3 +148,34 @@ async def test_a_session_with_a_run_going_is_not_deleted(tmp_path: Path) -> None
         assert app.runs.running_in(session_a)
         await pilot.press("ctrl+q")
 
+
+
+async def test_a_session_opened_again_keeps_following_its_streaming_reply(tmp_path: Path) -> None:
+    # Replayed, a page of text lands in the live box at once; the layout then clamped the log's scroll
+    # and the chat took that for the reader scrolling up: it stayed at the top for the rest of the
+    # reply (the screen looked stale after switching back).
+    long_reply = "\n\n".join(f"Paragraph {i}: " + " ".join(f"w{i}x{j}" for j in range(30)) for i in range(40))
+    app = make_app(tmp_path, [long_reply, "b " * 200], token_delay_s=0.03)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await send(pilot, "tell A", wait=False)
+        await wait_for(pilot, lambda: len(app.dashboard.chat.streaming_text) > 200)
+        session_a = app.dashboard.session_id
+        assert session_a is not None
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: app.dashboard.session_id != session_a)
+        session_b = app.dashboard.session_id
+        assert session_b is not None
+        await send(pilot, "tell B", wait=False)
+        chat, behind = app.dashboard.chat, []
+        for _ in range(10):
+            await pilot.pause(0.2)
+            await app.open_session(session_a)
+            await pilot.pause(0.5)
+            assert app.handle is not None, "A still streams"
+            log, end = chat.log_view, chat._text_end()
+            if end is None or end > log.scroll_y + log.scrollable_content_region.height:
+                behind.append((end, log.scroll_y))
+            await app.open_session(session_b)
+        assert behind == [], "the newest text was out of view after switching back"
+        await pilot.press("ctrl+q")
