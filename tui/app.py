@@ -285,7 +285,7 @@ class GlassboxApp(App[int]):
         options = replace(self.submit_options or SubmitOptions(), approver=self.approve)
         if fresh:
             options = replace(options, use_cache=False)
-        if (with_files := self.media.with_attachments(text, options)) is None:
+        if (with_files := self.media.with_attachments(text, options, shown=shown)) is None:
             return None
         options = with_files
         handle = self.engine.submit(session_id, text, options)
