@@ -19,8 +19,8 @@ from engine.chat import answer_in_chat, continue_reply
 from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
 from engine.events import Event, MessageDone, ModelWait, Notice, RunFailed, RunFinished, RunStarted
-from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
-from engine.llm.factory import load_chat_model, model_entry
+from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams, takes_turns
+from engine.llm.factory import load_chat_model
 from engine.llm.turns import ModelTurns
 from engine.mcp.manager import McpManager
 from engine.paths import app_paths
@@ -388,8 +388,8 @@ class Engine:
         await self._check_budget(session)
         model = await self.model()
         # An in-process model answers one run at a time; a server takes several (as it allows).
-        entry = model_entry(self.settings)
-        take_turns = entry is None or entry.backend != "openai"
+        # The model in use says which it is: one given to Engine.open need not be the settings' own.
+        take_turns = takes_turns(model)
         waited = take_turns and self._model_turns.busy
         if waited:
             holder = f"“{self._model_turns.holder}”" if self._model_turns.holder else "another run"

@@ -68,3 +68,26 @@ async def test_a_run_that_waited_is_told_when_it_gets_the_model(gb_home: Path, e
     assert [w.waiting for w in waits] == [True, False]
     assert waits[0].holder == "“one”" and waits[1].waited_s > 0
     assert isinstance(events[-1], RunFinished) and events[-1].status == "completed"
+
+
+class ServerLikeModel(ScriptedModel):
+    """A scripted model that, like a server backend, takes several runs at once."""
+
+    serves_many = True
+
+
+async def test_runs_on_a_model_that_serves_many_do_not_wait_whatever_the_settings_name(
+    gb_home: Path, engines: Engines
+) -> None:
+    # The settings name the in-process default; the model in use is a server's (as bench/concurrency.py
+    # gives one to Engine.open): it decides, and the runs overlap.
+    model = ServerLikeModel(["first " * 20, "second " * 20], token_delay_s=0.02)
+    engine = await engines.open(load_settings(), database=gb_home / "gb.db", model=model, memory=False)
+    one, two = await engine.new_session("one"), await engine.new_session("two")
+    first = engine.submit(one.id, "a", CHAT)
+    await asyncio.sleep(0.05)
+    second = engine.submit(two.id, "b", CHAT)
+    firsts, seconds = await asyncio.wait_for(asyncio.gather(first.wait(), second.wait()), 10)
+    assert not any(isinstance(e, (ModelWait, Notice)) for e in firsts + seconds)
+    assert all(isinstance(events[-1], RunFinished) and events[-1].status == "completed"
+               for events in (firsts, seconds))
