@@ -313,3 +313,19 @@ class FileAttached(Event):
 
 
 ALL_EVENT_TYPES = (*ALL_EVENT_TYPES, FileAttached)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelWait(Event):
+    """The run waits for the model another run is using (`waiting`), or got it after waiting. Only an
+    in-process model makes runs wait: it answers one run at a time."""
+
+    type: ClassVar[str] = "model_wait"
+    waiting: bool
+    holder: str = ""
+    """What the run using the model is (the session's title), while waiting."""
+    waited_s: float = 0.0
+    """How long the run waited, once it got the model."""
+
+
+ALL_EVENT_TYPES = (*ALL_EVENT_TYPES, ModelWait)

@@ -18,9 +18,9 @@ from engine.branches import prior_messages, reply_again
 from engine.chat import answer_in_chat, continue_reply
 from engine.config import Settings, database_path, load_settings
 from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
-from engine.events import Event, Notice, RunFailed, RunFinished, RunStarted
-from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams
-from engine.llm.factory import load_chat_model, model_entry
+from engine.events import Event, MessageDone, ModelWait, Notice, RunFailed, RunFinished, RunStarted
+from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams, takes_turns
+from engine.llm.factory import load_chat_model
 from engine.llm.turns import ModelTurns
 from engine.mcp.manager import McpManager
 from engine.paths import app_paths
@@ -388,14 +388,30 @@ class Engine:
         await self._check_budget(session)
         model = await self.model()
         # An in-process model answers one run at a time; a server takes several (as it allows).
-        entry = model_entry(self.settings)
-        take_turns = entry is None or entry.backend != "openai"
-        if take_turns and self._model_turns.busy:
+        # The model in use says which it is: one given to Engine.open need not be the settings' own.
+        take_turns = takes_turns(model)
+        waited = take_turns and self._model_turns.busy
+        if waited:
+            holder = f"“{self._model_turns.holder}”" if self._model_turns.holder else "another run"
             yield Notice(run_id=handle.run_id, level="info",
-                         text=f"Waiting for the model: {self._model_turns.holder or 'another run'} is using "
+                         text=f"Waiting for the model: {holder} is using "
                          "it (an in-process model answers one run at a time).")
-        holds = take_turns and await self._model_turns.acquire(session.title or session.id[:8],
-                                                              handle.cancel_token)
+            yield ModelWait(run_id=handle.run_id, waiting=True, holder=holder)
+        wait_started = time.monotonic()
+        # The session's title as the store gives it from this first prompt (the record read above
+        # has none yet), so a run waiting behind this one names it.
+        label = session.title or (text.strip().splitlines() or [session.id[:8]])[0][:60]
+        holds = take_turns and await self._model_turns.acquire(label, handle.cancel_token)
+        if take_turns and not holds:
+            # Cancelled while waiting: the run ends here, without a call to the model it never had.
+            why = "cancelled while waiting for the model"
+            yield MessageDone(run_id=handle.run_id, message_id=assistant_id, text="", incomplete=True,
+                              reason=why)
+            yield RunFinished(run_id=handle.run_id, status="cancelled", reason=why,
+                              final_message_id=assistant_id)
+            return
+        if waited:
+            yield ModelWait(run_id=handle.run_id, waiting=False, waited_s=time.monotonic() - wait_started)
         history = [ChatMessage(m.role, m.content) for m in prior  # type: ignore[arg-type]
                    if m.role in ("user", "assistant") and m.content]
         history.append(ChatMessage("user", text))

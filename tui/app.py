@@ -19,7 +19,6 @@ from engine.errors import ConfigError, GlassboxError
 from engine.glance import Glance
 from engine.resources import data_file, styles_dir
 from tui.branch_flows import TREE_ACTIONS, BranchFlows
-from tui.bridge import Bridge
 from tui.dialog_flows import DialogFlows
 from tui.flow_host import FlowAction
 from tui.history_flows import HistoryFlows
@@ -27,8 +26,8 @@ from tui.idle_gc import IdleCollector
 from tui.keymap import dashboard_bindings, unknown_ids
 from tui.media_flows import MediaFlows
 from tui.queue_flow import PromptQueueFlow
+from tui.runs import LiveRuns
 from tui.screens.dashboard import PANES, DashboardScreen
-from tui.screens.dialogs import Confirm
 from widgets.activity import ActivityPane
 from widgets.cost import load_pricing
 from widgets.execution import ExecPane
@@ -40,6 +39,7 @@ if TYPE_CHECKING:  # imported at run time only after the first frame: they bring
     from engine.config import Settings
     from engine.events import ApprovalRequested
     from engine.service import Engine, RunHandle, SubmitOptions
+    from tui.bridge import Bridge
 
 EngineFactory = Callable[["Settings"], Awaitable["Engine"]]
 _DASHBOARD_ACTIONS = {
@@ -114,17 +114,16 @@ class GlassboxApp(App[int]):
         self.config_error: ConfigError | None = None
         """Set when the settings loaded after the first frame are invalid; the app then exits (2)."""
         self.engine: Engine | None = None
-        self.handle: RunHandle | None = None
         self.session_title = ""
-        self.bridge: Bridge | None = None
         self.ready = asyncio.Event()
         """Set once start-up finished: every pane shows the last session (or the engine failed)."""
         self.shown = asyncio.Event()
         """Set when a session's newest messages are mounted, before the rest of it is loaded."""
-        self._approval: asyncio.Future[bool] | None = None
         self._engine_closed = False
         self._idle_gc = IdleCollector(self)
         self.queue = PromptQueueFlow(self)
+        self.runs = LiveRuns(self, self.queue.start_next_queued)
+        """The runs going on in every session; the one on screen is `handle`."""
         self.branches = BranchFlows(self)
         self.history = HistoryFlows(self)
         self.media = MediaFlows(self)
@@ -236,14 +235,24 @@ class GlassboxApp(App[int]):
                         severity="warning")
 
     async def open_session(self, session_id: str, at_message: str | None = None) -> None:
-        """Show a session (cancelling nothing: switching is refused while a run is going)."""
+        """Show a session; a run going in the one left goes on (tui/runs.py)."""
         assert self.engine is not None
         record = await self.engine.sessions.get(session_id)
         self.session_title = record.title if record else ""
         self.branches.stop_editing()  # an edit belongs to the session it was started in
-        await self.dashboard.load_session(session_id, at_message)
+        await self.runs.open(session_id, at_message)
 
     # -- runs -----------------------------------------------------------------------------
+
+    @property
+    def handle(self) -> RunHandle | None:
+        """The run going in the session on screen (runs in other sessions: self.runs)."""
+        return self.runs.handle
+
+    @property
+    def bridge(self) -> Bridge | None:
+        """The bridge of the session on screen's run (or of its last run)."""
+        return self.runs.bridge
 
     async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
         if self.handle is not None and self.ready.is_set():
@@ -254,74 +263,59 @@ class GlassboxApp(App[int]):
             # Not sent (still loading, no engine): the text stays in the box.
             self.dashboard.chat.prompt.restore(message.text)
 
-    async def submit(self, text: str, *, fresh: bool = False) -> RunHandle | None:
-        """Start a run for a prompt (`fresh`: never from the cache); events flow through the bridge."""
+    async def submit(self, text: str, *, fresh: bool = False,
+                     session_id: str | None = None) -> RunHandle | None:
+        """Start a run for a prompt in a session (default: the one on screen; `fresh`: never from
+        the cache); its events flow through its own bridge."""
         if not self.ready.is_set():
             self.notify("The session is still loading.", severity="warning")
             return None
-        if self.engine is None or self.dashboard.session_id is None:
+        shown = session_id is None or session_id == self.dashboard.session_id
+        session_id = session_id or self.dashboard.session_id
+        if self.engine is None or session_id is None:
             self.notify("The engine is not available.", severity="error")
             return None
-        if self.handle is not None:
+        if self.runs.running_in(session_id):
             self.notify("A run is in progress; Esc cancels it.", severity="warning")
             return None
-        if self.branches.branch_edit is not None:
+        if shown and self.branches.branch_edit is not None:
             return await self.branches.send_edit(text)
         from engine.service import SubmitOptions
 
         options = replace(self.submit_options or SubmitOptions(), approver=self.approve)
         if fresh:
             options = replace(options, use_cache=False)
-        if (with_files := self.media.with_attachments(text, options)) is None:
+        if (with_files := self.media.with_attachments(text, options, shown=shown)) is None:
             return None
         options = with_files
-        handle = self.engine.submit(self.dashboard.session_id, text, options)
-        if not self.session_title:
+        handle = self.engine.submit(session_id, text, options)
+        if shown and not self.session_title:
             self.session_title = text.strip().splitlines()[0][:60]
         return self.follow(handle)
 
     def follow(self, handle: RunHandle) -> RunHandle:
-        """Show a started run: its events flow through the one bridge worker."""
-        self.handle = handle
-        self.dashboard.begin_turn()
-        self.bridge = Bridge(self.dashboard)
-        self.run_worker(self.bridge.pump(handle.run_id, handle), name="bridge", group="bridge",
-                        exit_on_error=False)
+        """Follow a started run: its events flow through its own bridge, to the panes while its
+        session is on screen."""
+        self.runs.follow(handle)
+        if handle.session_id == self.dashboard.session_id:
+            self.dashboard.begin_turn()
         return handle
 
     def run_ended(self, run_id: str) -> None:
         """Called by the dashboard once the bridge delivered the run's last event."""
-        if self.handle is not None and self.handle.run_id == run_id:
-            self.handle = None
-        self._resolve_approval(False)
-        self.queue.start_next_queued()
+        self.runs.ended(run_id)
 
     async def approve(self, request: ApprovalRequested) -> bool:
         """The approver for `ask` mode: a modal with the code; resolves on y/n."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._approval = future
-
-        def show() -> None:
-            question = f"Run this {request.language} code in the sandbox?"
-            self.push_screen(Confirm(question, code=request.code, language=request.language),
-                             lambda answer: self._resolve_approval(bool(answer)))
-
-        self.call_later(show)
-        return await future
-
-    def _resolve_approval(self, answer: bool) -> None:
-        if self._approval is not None and not self._approval.done():
-            self._approval.set_result(answer)
-            if isinstance(self.screen, Confirm):
-                self.pop_screen()
-        self._approval = None
+        return await self.runs.approve(request)
 
     def action_cancel_run(self) -> None:
-        """Cancel the running turn (generation stops within a token; executions are killed)."""
+        """Cancel the running turn (generation stops within a token; executions are killed; a run
+        waiting for the model ends without it)."""
         if self.handle is None:
             return
         self.handle.cancel()
-        self._resolve_approval(False)
+        self.runs.decline_current()
         self.notify("Cancelling the run…")
 
     def action_kill_exec(self) -> None:
@@ -395,13 +389,11 @@ class GlassboxApp(App[int]):
         return self._engine_closed
 
     async def shutdown(self) -> None:
-        """Cancel any run and close the engine (idempotent)."""
+        """Cancel the runs of every session and close the engine (idempotent)."""
         if self._engine_closed:
             return
         self._engine_closed = True
-        if self.handle is not None:
-            self.handle.cancel()
-        self._resolve_approval(False)
+        self.runs.cancel_all()
         if self.engine is not None:
             await self.engine.close()
 

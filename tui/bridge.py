@@ -6,10 +6,9 @@ import asyncio
 import time
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from textual.message import Message
-from textual.message_pump import MessagePump
 
 if TYPE_CHECKING:
     from engine.events import Event
@@ -53,10 +52,16 @@ class RunEnded(Message):
     run_id: str
 
 
+class Target(Protocol):
+    """Where a bridge posts its messages: a widget, or a run's log that passes them on (tui/runs.py)."""
+
+    def post_message(self, message: Message) -> bool: ...
+
+
 class Bridge:
     """Pumps one run's events to a target as messages; token/output deltas batched per frame."""
 
-    def __init__(self, target: MessagePump, frame_s: float = FRAME_S) -> None:
+    def __init__(self, target: Target, frame_s: float = FRAME_S) -> None:
         self.target = target
         self.frame_s = frame_s
         self._pending: list[StreamChunk] = []

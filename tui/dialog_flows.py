@@ -30,16 +30,15 @@ class DialogFlows:
         self.export_session = export
 
     async def action_new_session(self) -> None:
-        """Start an empty session."""
-        if idle(self.host):
-            assert self.host.engine is not None
+        """Start an empty session (a run going in the one on screen goes on in the background)."""
+        if self.host.engine is not None:
             session = await self.host.engine.new_session()
             await self.host.open_session(session.id)
             self.host.dashboard.chat.focus_first()
 
     def action_sessions(self) -> None:
-        """Open the sessions list."""
-        if idle(self.host):
+        """Open the sessions list (switching leaves a run going on in the background)."""
+        if self.host.engine is not None:
             run_flow(self.host, self._sessions())
 
     async def _sessions(self) -> None:
@@ -48,7 +47,8 @@ class DialogFlows:
         assert self.host.engine is not None
         sessions = await self.host.engine.sessions.recent()
         screen = SessionsScreen(sessions, self.host.dashboard.session_id,
-                                show_age=not self.host.snapshot_mode, load_tree=self.host.engine.tree)
+                                show_age=not self.host.snapshot_mode, load_tree=self.host.engine.tree,
+                                running=[s.id for s in sessions if self.host.runs.running_in(s.id)])
         choice = await ask(self.host, screen)
         if not isinstance(choice, SessionChoice):
             return
@@ -86,6 +86,10 @@ class DialogFlows:
         assert self.host.engine is not None
         record = await self.host.engine.sessions.get(session_id)
         title = (record.title if record else "") or "(untitled)"
+        if self.host.runs.running_in(session_id):
+            self.host.notify(f"A run is going in “{title}”: open the session and cancel it (Esc), or let it "
+                             "finish, before deleting it.", severity="warning", timeout=8)
+            return
         messages = await self.host.engine.sessions.message_count(session_id)
         question = f"Delete the session “{title}” and all its runs?"
         detail = f"{messages} message(s); this cannot be undone."
@@ -112,8 +116,12 @@ class DialogFlows:
             await self.host.open_session(hit.session_id, hit.message_id)
 
     def action_models(self) -> None:
-        """Pick the chat model."""
-        if idle(self.host):
+        """Pick the chat model (not while any session's run uses the one loaded)."""
+        elsewhere = self.host.runs.running_elsewhere(self.host.dashboard.session_id)
+        if elsewhere:
+            self.host.notify(f"{elsewhere} run(s) going in other sessions use the loaded model: wait for "
+                             "them or cancel them before picking another.", severity="warning", timeout=8)
+        elif idle(self.host):
             run_flow(self.host, self._models())
 
     async def _models(self) -> None:
@@ -121,6 +129,10 @@ class DialogFlows:
 
         assert self.host.engine is not None
         name = await ask(self.host, ModelsScreen(self.host.engine.settings.llm.model))
+        session_id = self.host.dashboard.session_id
+        if self.host.runs.running_in(session_id) or self.host.runs.running_elsewhere(session_id):
+            self.host.notify("A run started meanwhile: the model stays as it was.", severity="warning")
+            return
         if isinstance(name, str) and name != self.host.engine.settings.llm.model:
             await self._save({"llm.model": name})
             await self.host.engine.switch_model(name)

@@ -18,15 +18,17 @@ if TYPE_CHECKING:
     from engine.config import Settings
     from engine.events import ApprovalRequested
     from engine.service import Engine, RunHandle, SubmitOptions
+    from tui.host import RunsView
     from tui.screens.dashboard import DashboardScreen
 
 
 class FlowHost(Protocol):
-    """The app as a flow sees it: the engine, the run in progress, the settings, the dashboard, and
+    """The app as a flow sees it: the engine, the runs in progress, the settings, the dashboard, and
     the few Textual services a flow uses (notify, screens, workers, timers)."""
 
     engine: Engine | None
-    handle: RunHandle | None
+    runs: RunsView
+    """The runs going on in every session."""
     settings: Settings
     session_title: str
     snapshot_mode: bool
@@ -38,6 +40,11 @@ class FlowHost(Protocol):
     """What the terminal can draw (kitty, sixel, halfblock); None: not asked."""
     cell_size: tuple[int, int] | None
     theme: str
+
+    @property
+    def handle(self) -> RunHandle | None:
+        """The run going in the session on screen."""
+        ...
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -87,8 +94,9 @@ class FlowHost(Protocol):
         """Show a session (at a message, when given)."""
         ...
 
-    async def submit(self, text: str, *, fresh: bool = False) -> RunHandle | None:
-        """Start a run for a prompt; None when it was not sent."""
+    async def submit(self, text: str, *, fresh: bool = False,
+                     session_id: str | None = None) -> RunHandle | None:
+        """Start a run for a prompt in a session (default: the one on screen); None when not sent."""
         ...
 
     def follow(self, handle: RunHandle) -> RunHandle:
@@ -116,7 +124,8 @@ class FlowAction:
 
 
 def idle(host: FlowHost) -> bool:
-    """True when no run is going and the engine is open (a run going is said in a warning)."""
+    """True when no run is going in the session on screen and the engine is open (a run going is
+    said in a warning); runs in other sessions do not count."""
     if host.handle is not None:
         host.notify("Wait for the run to finish or cancel it (Esc) first.", severity="warning")
         return False

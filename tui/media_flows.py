@@ -28,9 +28,11 @@ class MediaFlows:
         root = self.host.start_dir
         self.host.dashboard.chat.prompt.completer = lambda prefix: complete_path(prefix, root)
 
-    def with_attachments(self, text: str, options: SubmitOptions) -> SubmitOptions | None:
+    def with_attachments(self, text: str, options: SubmitOptions, *,
+                         shown: bool = True) -> SubmitOptions | None:
         """`options` with the files the prompt names with @path; None (and an error shown) when one
-        cannot be attached, so the prompt is not sent and stays in the box."""
+        cannot be attached, so the prompt is not sent and stays in the box. `shown`: the prompt's
+        session is on screen (the Execution pane then says files are coming)."""
         from engine.attachments import AttachmentError
 
         assert self.host.engine is not None
@@ -43,7 +45,8 @@ class MediaFlows:
             return options
         count = len(attachments)
         files = f"{count} file{'s' if count > 1 else ''}"
-        self.host.dashboard.execution.preparing(f"to copy {files} into /workspace")
+        if shown:
+            self.host.dashboard.execution.preparing(f"to copy {files} into /workspace")
         return replace(options, attachments=attachments)
 
     def action_attach_file(self) -> None:

@@ -16,6 +16,7 @@ from engine.events import (
     FileAttached,
     MemoryUsed,
     MessageDone,
+    ModelWait,
     Notice,
     PlanCreated,
     RunFailed,
@@ -118,6 +119,11 @@ class RunPresenter:
             ))
             if event.kind == "code" and event.duration_s:
                 execution.set_step_duration(event.duration_s)
+        elif isinstance(event, ModelWait):
+            # The chat said whose run has the model (a Notice); Activity keeps the wait's start and end.
+            waited = "" if self.snapshot_mode else f" after {event.waited_s:.1f} s"
+            activity.add_event(f"waiting for the model ({event.holder} is using it)" if event.waiting
+                               else f"got the model{waited}", "pending" if event.waiting else "success")
         elif isinstance(event, ApprovalRequested):
             activity.add_event(f"waiting for approval to run {event.language} code", "pending")
         elif isinstance(event, CodeExecStarted):

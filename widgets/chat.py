@@ -96,6 +96,8 @@ class ChatPane(SessionLog, MessageCursor, Pane):
     async def start_reply(self, message_id: str, branch: str = "") -> None:
         """Open an empty assistant reply that deltas will stream into."""
         await self._stop_stream()
+        # A stored copy of this reply (its session was read while the run went on) gives way to it.
+        await self.log_view.query(f"#m-{message_id}").remove()
         view = MessageView(ChatItem(message_id, "assistant", "", branch=branch), live=True)
         view.add_class("-streaming")
         log = self.log_view
@@ -179,14 +181,17 @@ class ChatPane(SessionLog, MessageCursor, Pane):
     def _scrolled(self, old: float, new: float) -> None:
         # Scrolling up until the newest text is out of view stops the following (during a reply and
         # after it); scrolling back to it resumes. Only an upward scroll stops it: a page jump of
-        # our own lands a frame later and may find the text already past it.
+        # our own lands a frame later and may find the text already past it. Nor does one that lands
+        # at the log's end: that is a layout clamping the scroll to shorter content, not the reader
+        # leaving (a page of text written at once, as when a run is replayed, outgrows the live box
+        # before _follow() grows it, and a clamp then stopped the following for the rest of the reply).
         end = self._text_end()
         if end is None:
             return
         in_view = end <= new + self.log_view.scrollable_content_region.height
         if in_view:
             self._following = True
-        elif new < old:
+        elif new < old and new < self.log_view.max_scroll_y:
             self._following = False
 
     def _recapture(self, root: Widget) -> None:

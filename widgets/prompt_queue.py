@@ -76,6 +76,12 @@ class PromptQueue(OptionList):
         self._show(highlight=0)
         return text
 
+    def replace_all(self, entries: list[str]) -> list[str]:
+        """Show another session's queue instead; returns the entries it had."""
+        old, self.entries = self.entries, list(entries)
+        self._show(highlight=0 if entries else None)
+        return old
+
     def take(self, index: int) -> str:
         """Take entry `index` out of the queue."""
         text = self.entries.pop(index)

@@ -99,7 +99,14 @@ class ChatModel(Protocol):
         """Release the model."""
         ...
 
+
+def takes_turns(model: ChatModel) -> bool:
+    """True for a model that answers one run at a time (in-process llama.cpp), so runs take turns on
+    it; a model whose class sets `serves_many = True` (a server) takes several at once."""
+    return not getattr(model, "serves_many", False)
+
+
 __all__ = [
     "CancelToken", "ChatMessage", "ChatModel", "FinishReason", "GenDone", "GenItem", "GenToken", "Role",
-    "SamplingParams",
+    "SamplingParams", "takes_turns",
 ]

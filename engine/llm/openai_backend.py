@@ -49,6 +49,9 @@ class _Reply:
 class OpenAIChatModel:
     """A model served over the OpenAI chat API (llama.cpp's server, vLLM, Ollama, LM Studio...)."""
 
+    serves_many = True
+    """Runs do not take turns on it: the server takes several requests at once, as far as it allows."""
+
     def __init__(
         self, entry: ModelEntry, client: httpx2.AsyncClient, model_id: str, context_size: int,
     ) -> None:

@@ -55,7 +55,7 @@ async def test_two_sessions_at_once_take_turns_on_the_real_model(
     finally:
         await engine.close()
     waits = [e for label, e in timeline if label == "two" and isinstance(e, Notice)]
-    assert len(waits) == 1 and "Waiting for the model: bread essay is using it" in waits[0].text
+    assert len(waits) == 1 and "Waiting for the model: “bread essay” is using it" in waits[0].text
     assert not any(label == "one" and isinstance(e, Notice) for label, e in timeline)
     # The second run's tokens start only after the first run ended; both answered.
     first_end = next(i for i, (lab, e) in enumerate(timeline) if lab == "one" and isinstance(e, RunFinished))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
@@ -224,18 +225,22 @@ class DashboardScreen(Screen[None]):
 
     # -- sessions -------------------------------------------------------------------------
 
-    async def load_session(self, session_id: str, at_message: str | None = None) -> None:
-        """Show a stored session as it was: messages, last run's steps and execution, cost."""
+    async def load_session(self, session_id: str, at_message: str | None = None, *,
+                           live_run: str | None = None, hide: Collection[str] = ()) -> None:
+        """Show a stored session as it was: messages, last run's steps and execution, cost. A run
+        still going (`live_run`, its messages `hide`) is left out: its own events are replayed."""
         engine = self.gb.engine
         assert engine is not None
         self.session_id = session_id
         from tui.screens.session_tree import path_items  # with textual's Tree: not for the first frame
 
         tree = await engine.tree(session_id)
-        if at_message and tree.get(at_message) and all(m.id != at_message for m in tree.path()):
-            # The hit is on another branch: the session shows that branch from now on.
+        if (at_message and live_run is None and tree.get(at_message)
+                and all(m.id != at_message for m in tree.path())):
+            # The hit is on another branch: the session shows that branch from now on (not while a
+            # run goes in it: that run's reply is on the branch shown).
             tree = await engine.show_branch(session_id, at_message)
-        items = path_items(tree)
+        items = [item for item in path_items(tree) if item.message_id not in hide]
         await self.chat.show_history(items)
         self.update_topbar()
         self.gb.shown.set()
@@ -243,8 +248,8 @@ class DashboardScreen(Screen[None]):
         # mount more, so they follow the frame instead of delaying it.
         await self.next_frame()
         await self.chat.show_older()
-        await self._load_last_run(session_id, {i.message_id: i.text for i in items})
-        await self.refresh_cost()
+        await self._load_last_run(session_id, {i.message_id: i.text for i in items}, live_run)
+        await self.refresh_cost(live_run)
         if at_message:
             self.call_after_refresh(self.chat.scroll_to_message, at_message)
 
@@ -272,14 +277,14 @@ class DashboardScreen(Screen[None]):
         self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
         await asyncio.wait([painted], timeout=0.25)
 
-    async def _load_last_run(self, session_id: str, texts: dict[str, str]) -> None:
+    async def _load_last_run(self, session_id: str, texts: dict[str, str], live_run: str | None) -> None:
         """The session's history: every run's steps in Activity (the newest open), its newest
         execution in Execution ([ and ] step through the older ones: tui/exec_history.py)."""
         engine = self.gb.engine
         assert engine is not None
         self.activity.clear()
         self.execution.clear()
-        runs = (await engine.sessions.runs(session_id))[-HISTORY_RUNS:]
+        runs = [run for run in await engine.sessions.runs(session_id) if run.id != live_run][-HISTORY_RUNS:]
         for run in runs:
             await self._show_run_steps(run, texts)
         from tui.exec_history import ExecHistory
@@ -308,29 +313,39 @@ class DashboardScreen(Screen[None]):
                                     "failure" if run.status == "failed" else "skipped")
 
     def update_topbar(self) -> None:
-        """Session title, model and run state."""
+        """Session title, model, run state and how many runs go in other sessions."""
         app = self.gb
         title = app.session_title or "(new session)"
         model = app.engine.settings.llm.model if app.engine else "?"
         state = "running (Esc cancels)" if app.handle is not None else "idle"
+        if app.handle is not None and app.runs.waiting(self.session_id):
+            state = "waiting for the model (Esc cancels)"
         if not app.ready.is_set():
             state = "starting…"
         queued = self.chat.queue.count
         if queued:
             state += f" · {queued} queued"
+        elsewhere = app.runs.running_elsewhere(self.session_id)
+        if elsewhere:
+            state += f" · {elsewhere} running elsewhere"
         self.topbar.show(title, model, state, running=app.handle is not None)
         self.refresh_bindings()  # the footer shows Esc only while it cancels something
 
-    async def refresh_cost(self) -> None:
+    async def refresh_cost(self, live_run: str | None = None) -> None:
         """Session and all-time totals from the store when a session opens; the presenter adds
-        each run's usage from its events after that."""
+        each run's usage from its events after that. A run still going (`live_run`) is left out
+        of both: its usage events are replayed."""
         engine = self.gb.engine
         if engine is None or self.session_id is None or self.gb.closing:
             return
         rows = await engine.sessions.usage(self.session_id)
         sums = await engine.sessions.all_time_usage()
-        all_time = UsageView.of_sums(sums.prompt_tokens, sums.completion_tokens, sums.compute_s,
-                                     sums.calls, sums.ttft_sum_s, sums.decode_tokens, sums.decode_s)
+        live = _usage_from_rows([r for r in rows if r.run_id == live_run])
+        rows = [r for r in rows if r.run_id != live_run]
+        all_time = UsageView.of_sums(
+            sums.prompt_tokens - live.prompt_tokens, sums.completion_tokens - live.completion_tokens,
+            sums.compute_s - live.compute_s, sums.calls - live.calls, sums.ttft_sum_s - live.ttft_sum_s,
+            sums.decode_tokens - live.decode_tokens, sums.decode_s - live.decode_s)
         turn = UsageView()
         context = (0, 0)
         if rows:
@@ -357,27 +372,45 @@ class DashboardScreen(Screen[None]):
         """Called by the app right after submit (the presenter resets the turn on RunStarted)."""
         self.update_topbar()
 
+    # A run's messages reach the screen while its session is shown; runs.claim() says which to draw
+    # (a message of a session left, or already drawn by a replay, is not).
+
     async def on_stream_batch(self, message: StreamBatch) -> None:
-        self.topbar.count_tokens(sum(c.count for c in message.chunks if c.kind == "token"))
-        for chunk in message.chunks:
-            if chunk.kind == "token":
-                await self.chat.append_reply(chunk.text)
-            else:
-                self.execution.add_output(chunk.kind, chunk.text)
+        if self.gb.runs.claim(message):
+            await self.draw(message)
 
     async def on_engine_event(self, message: EngineEvent) -> None:
-        await self.presenter.dispatch(message.event)
-        self.topbar.take_event(message.event)
-        # A run's first widgets were found laid out but not painted in a real terminal when a prompt
-        # was queued as the run started (tmux, 160x48); a repaint of the log after each event (not
-        # each token) costs little and leaves nothing stale.
-        self.call_after_refresh(self.chat.log_view.refresh)
+        if self.gb.runs.claim(message):
+            await self.draw(message)
 
     async def on_run_ended(self, message: RunEnded) -> None:
-        await self.chat.finish_reply_if_streaming()
+        if self.gb.runs.claim(message):
+            await self.draw(message)
         self.gb.run_ended(message.run_id)
-        await self.refresh_budget()
         self.update_topbar()
+
+    async def draw(self, message: Message) -> None:
+        """Show one of a run's messages in the panes: as it arrives, or replayed when the session of
+        a run still going is opened again."""
+        if isinstance(message, StreamBatch):
+            self.topbar.count_tokens(sum(c.count for c in message.chunks if c.kind == "token"))
+            for chunk in message.chunks:
+                if chunk.kind == "token":
+                    await self.chat.append_reply(chunk.text)
+                else:
+                    self.execution.add_output(chunk.kind, chunk.text)
+        elif isinstance(message, EngineEvent):
+            await self.presenter.dispatch(message.event)
+            self.topbar.take_event(message.event)
+            if message.event.type == "model_wait":
+                self.update_topbar()  # waiting for the model, or no longer
+            # A run's first widgets were found laid out but not painted in a real terminal when a
+            # prompt was queued as the run started (tmux, 160x48); a repaint of the log after each
+            # event (not each token) costs little and leaves nothing stale.
+            self.call_after_refresh(self.chat.log_view.refresh)
+        elif isinstance(message, RunEnded):
+            await self.chat.finish_reply_if_streaming()
+            await self.refresh_budget()
 
 
 def _usage_from_rows(rows: list[UsageRecord]) -> UsageView:

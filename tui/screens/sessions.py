@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from textual import events, work
@@ -59,10 +59,12 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
     ]
 
     def __init__(self, sessions: list[SessionRecord], current: str | None, show_age: bool = True,
-                 load_tree: TreeLoader | None = None) -> None:
+                 load_tree: TreeLoader | None = None, running: Collection[str] = ()) -> None:
         super().__init__(classes="dialog-screen")
         self.sessions = sessions
         self.current = current
+        self.running = frozenset(running)
+        """Sessions with a run going (marked in the list)."""
         self.show_age = show_age
         self.load_tree = load_tree
         """Reads a session's conversation tree for the tree view (None: no tree view)."""
@@ -91,7 +93,8 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
                 continue
             mark = "● " if record.id == self.current else "  "
             age = f"  · {_age(record.updated_at)}" if self.show_age else ""
-            options.append(Option(f"{mark}{title}{age}", id=record.id))
+            going = "  · running" if record.id in self.running else ""
+            options.append(Option(f"{mark}{title}{going}{age}", id=record.id))
         # One replace per keystroke, not one refresh per session.
         widget.set_options(options)
         if widget.option_count:
@@ -127,7 +130,9 @@ class SessionsScreen(ModalScreen[SessionChoice | None]):
     async def _show_tree(self, session_id: str) -> None:
         assert self.load_tree is not None
         tree = await self.load_tree(session_id)
-        if self._selected() == session_id:
+        # The list may be closing meanwhile (Enter while the store was busy with a run: its options were
+        # already removed and the query ended the app): nothing to show then.
+        if self.is_active and self._selected() == session_id:
             self.query_one(SessionTreeView).show(tree)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
