@@ -11,7 +11,7 @@ from helpers import send, started, wait_for
 from engine.store.repository import Store
 from tui.screens.dialogs import Confirm
 from tui.screens.sessions import SessionsScreen
-from widgets.chat import MessageView
+from widgets.chat import ChatPane, MessageView
 
 REPLY_A = " ".join(f"alpha{i}" for i in range(120)) + "."
 REPLY_B = "beta reply, answered after A."
@@ -150,6 +150,12 @@ async def test_a_session_with_a_run_going_is_not_deleted(tmp_path: Path) -> None
 
 
 
+def in_view(chat: ChatPane) -> bool:
+    """Whether the newest reply text is within the chat's view."""
+    log, end = chat.log_view, chat._text_end()
+    return end is not None and end <= log.scroll_y + log.scrollable_content_region.height
+
+
 async def test_a_session_opened_again_keeps_following_its_streaming_reply(tmp_path: Path) -> None:
     # Replayed, a page of text lands in the live box at once; the layout then clamped the log's scroll
     # and the chat took that for the reader scrolling up: it stayed at the top for the rest of the
@@ -171,11 +177,13 @@ async def test_a_session_opened_again_keeps_following_its_streaming_reply(tmp_pa
         for _ in range(10):
             await pilot.pause(0.2)
             await app.open_session(session_a)
-            await pilot.pause(0.5)
             assert app.handle is not None, "A still streams"
-            log, end = chat.log_view, chat._text_end()
-            if end is None or end > log.scroll_y + log.scrollable_content_region.height:
-                behind.append((end, log.scroll_y))
+            # Following catches up within a few frames; when it had stopped, it never did. The
+            # limit is generous because a loaded machine paints late, not because it may stop.
+            try:
+                await wait_for(pilot, lambda: in_view(chat), limit_s=5.0)
+            except AssertionError:
+                behind.append((chat._text_end(), chat.log_view.scroll_y))
             await app.open_session(session_b)
         assert behind == [], "the newest text was out of view after switching back"
         await pilot.press("ctrl+q")
