@@ -249,14 +249,16 @@ class DashboardScreen(Screen[None]):
             self.call_after_refresh(self.chat.scroll_to_message, at_message)
 
     async def fill_panes(self) -> None:
-        """Mount the side panes' bodies (once); start-up does it after its first frame."""
+        """Make the chat's newest messages widgets and mount the side panes' bodies (once);
+        start-up does it after its first frame, which shows the messages as lines."""
+        await self.chat.show_live()
         for pane in (self.execution, self.activity, self.cost):
             await pane.fill()
 
     async def show_glance(self, glance: Glance) -> None:
         """Show the last session's newest messages as read at launch, before the engine is open;
         load_session() keeps them on screen and adds the rest."""
-        await self.chat.show_history(chat_items(glance.messages))
+        await self.chat.show_glance(chat_items(glance.messages))
         self.update_topbar()
 
     async def add_footer(self) -> None:
