@@ -12,8 +12,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
-from engine.glance import Glance
-from engine.store.records import MessageRecord, RunRecord, StepRecord, UsageRecord
 from tui.bridge import EngineEvent, RunEnded, StreamBatch
 from tui.keymap import FOOTER_PRIORITY
 from widgets.activity import ActivityPane, StepInfo
@@ -26,6 +24,8 @@ from widgets.scrollbars import use_whole_cell_scrollbars
 from widgets.topbar import TopBar
 
 if TYPE_CHECKING:
+    from engine.glance import Glance
+    from engine.store.records import MessageRecord, RunRecord, StepRecord, UsageRecord
     from tui.exec_history import ExecHistory
     from tui.host import DashboardHost
     from tui.presenter import RunPresenter
