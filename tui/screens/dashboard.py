@@ -6,11 +6,10 @@ import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Tab, Tabs
 
 from tui.bridge import EngineEvent, RunEnded, StreamBatch
 from tui.keymap import FOOTER_PRIORITY
@@ -18,12 +17,13 @@ from widgets.activity import ActivityPane, StepInfo
 from widgets.chat import ChatItem, ChatPane
 from widgets.cost import BudgetView, CostPane, UsageView
 from widgets.execution import ExecPane
-from widgets.footer import FittedFooter
 from widgets.pane import Pane
 from widgets.scrollbars import use_whole_cell_scrollbars
 from widgets.topbar import TopBar
 
 if TYPE_CHECKING:
+    from textual.widgets import Tabs
+
     from engine.glance import Glance
     from engine.store.records import MessageRecord, RunRecord, StepRecord, UsageRecord
     from tui.exec_history import ExecHistory
@@ -177,7 +177,10 @@ class DashboardScreen(Screen[None]):
         return width < COMPACT_WIDTH or height < COMPACT_HEIGHT
 
     def _pane_tabs(self) -> Tabs:
-        # Made when the terminal is first too small for the grid (not before: 15 ms of start-up).
+        # Made when the terminal is first too small for the grid (not before: 15 ms of start-up, and
+        # the import another 1.3 ms).
+        from textual.widgets import Tab, Tabs
+
         return Tabs(
             Tab("1 Chat", id="tab-chat"), Tab("2 Execution", id="tab-execution"),
             Tab("3 Activity", id="tab-activity"), Tab("4 Cost", id="tab-cost"), id="pane-tabs",
@@ -199,6 +202,8 @@ class DashboardScreen(Screen[None]):
 
     def show_pane(self, name: str, focus: bool = True) -> None:
         """Make a pane visible (switching tab in compact mode) and focus it."""
+        from textual.widgets import Tabs
+
         self.active_pane = name
         for tabs in self.query("#pane-tabs").results(Tabs):
             if tabs.active != f"tab-{name}":
@@ -207,8 +212,9 @@ class DashboardScreen(Screen[None]):
         if focus:
             self.call_after_refresh(self.pane(name).focus_first)
 
-    @on(Tabs.TabActivated, "#pane-tabs")
-    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tabs.id != "pane-tabs":
+            return
         name = (event.tab.id or "tab-chat").removeprefix("tab-")
         if name != self.active_pane:
             self.show_pane(name, focus=self.compact)
@@ -264,7 +270,9 @@ class DashboardScreen(Screen[None]):
     async def add_footer(self) -> None:
         """Mount the key footer (once). The app does it after its first frame: during start-up the
         footer rebuilt its keys on every change of focus or bindings, 20% of the start-up's work."""
-        if not self.query(Footer):
+        if not self.query("Footer"):
+            from widgets.footer import FittedFooter  # with Textual's Footer: 4 ms not spent before
+
             await self.mount(FittedFooter(FOOTER_PRIORITY))
             self.refresh_bindings()  # a footer shows its keys once the bindings next change
 
