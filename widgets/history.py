@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import time
 from bisect import bisect_right
+from copy import copy
+from functools import cache
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from rich.console import Console, RenderableType
 from rich.padding import Padding
@@ -20,8 +23,36 @@ from textual.widget import Widget
 
 from widgets.message import ChatItem, badges, branch_mark
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from rich.markdown import Markdown
+
 _FENCE = re.compile(r"^(\s*)(```+|~~~+)[ \t]*[^\s`][^\n`]*$", re.MULTILINE)
 """An opening fence with its language; a closing fence has none (rewritten, it would open another)."""
+
+
+@cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt().enable("strikethrough").enable("table")  # as Rich's Markdown makes it
+
+
+@cache
+def _template(code_theme: str) -> Markdown:
+    from rich.markdown import Markdown
+
+    return Markdown("", code_theme=code_theme)
+
+
+def _markdown(text: str, code_theme: str) -> Markdown:
+    """Rich's Markdown of `text`, parsed by one shared parser: Rich builds a parser per message
+    (half the cost of drawing a short one). Rich's Markdown, and with it markdown-it and Pygments,
+    is imported with the first message drawn."""
+    markdown = copy(_template(code_theme))
+    markdown.markup = text
+    markdown.parsed = _parser().parse(text)
+    return markdown
 
 
 class HistoryLines(Widget):
@@ -182,10 +213,6 @@ class HistoryLines(Widget):
     # -- drawing ------------------------------------------------------------------------------
 
     def _renderable(self, item: ChatItem, plain: bool = False) -> tuple[Text, RenderableType]:
-        # Rich's Markdown (and with it Pygments) is imported with the first old message drawn, after
-        # the first frame.
-        from rich.markdown import Markdown
-
         who = "You" if item.role == "user" else "Assistant"
         marks = badges(item.incomplete, item.cached)
         header_style = ("history--marked" if marks else "history--user-header" if item.role == "user"
@@ -200,7 +227,7 @@ class HistoryLines(Widget):
             theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
             # Plain, to measure: fences as plain text take the same rows without a lexer's work.
             text = _FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}text", item.text) if plain else item.text
-            body = Markdown(text, code_theme=theme)
+            body = _markdown(text, theme)
         return header, body
 
     def _rows(self, index: int, plain: bool = False) -> list[list[Segment]]:
