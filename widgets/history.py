@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 import time
 from bisect import bisect_right
-from copy import copy
-from functools import cache
 from itertools import accumulate
-from typing import TYPE_CHECKING
 
 from rich.console import Console, RenderableType
 from rich.padding import Padding
@@ -23,36 +20,8 @@ from textual.widget import Widget
 
 from widgets.message import ChatItem, badges, branch_mark
 
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from rich.markdown import Markdown
-
 _FENCE = re.compile(r"^(\s*)(```+|~~~+)[ \t]*[^\s`][^\n`]*$", re.MULTILINE)
 """An opening fence with its language; a closing fence has none (rewritten, it would open another)."""
-
-
-@cache
-def _parser() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt().enable("strikethrough").enable("table")  # as Rich's Markdown makes it
-
-
-@cache
-def _template(code_theme: str) -> Markdown:
-    from rich.markdown import Markdown
-
-    return Markdown("", code_theme=code_theme)
-
-
-def _markdown(text: str, code_theme: str) -> Markdown:
-    """Rich's Markdown of `text`, parsed by one shared parser: Rich builds a parser per message
-    (half the cost of drawing a short one). Rich's Markdown, and with it markdown-it and Pygments,
-    is imported with the first message drawn."""
-    markdown = copy(_template(code_theme))
-    markdown.markup = text
-    markdown.parsed = _parser().parse(text)
-    return markdown
 
 
 class HistoryLines(Widget):
@@ -178,7 +147,7 @@ class HistoryLines(Widget):
     def _estimate(self, item: ChatItem) -> int:
         width = max(10, (self._width or 80) - 2)
         body = sum(-(-max(1, len(line)) // width) for line in item.text.splitlines() or [""])
-        return 2 + body + (2 * item.text.count("```") // 2)
+        return 2 + body + (2 * item.text.count("```") // 2) + (item.role != "user")
 
     def _relayout(self, shift_above: int) -> None:
         self._settled_at = time.perf_counter()
@@ -227,7 +196,10 @@ class HistoryLines(Widget):
             theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
             # Plain, to measure: fences as plain text take the same rows without a lexer's work.
             text = _FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}text", item.text) if plain else item.text
-            body = _markdown(text, theme)
+            # Rich's Markdown (markdown-it, Pygments) is imported with the first message drawn.
+            from widgets.history_markdown import reply_markdown
+
+            body = reply_markdown(text, theme)
         return header, body
 
     def _rows(self, index: int, plain: bool = False) -> list[list[Segment]]:
@@ -241,6 +213,8 @@ class HistoryLines(Widget):
         header, body = self._renderable(item, plain)
         rows = console.render_lines(header, options, style=base, pad=True)
         rows += console.render_lines(body, options, style=base, pad=True)
+        if item.role != "user" and item.text.strip():
+            rows.append([Segment(" " * width, base)])  # its last block's margin, as in a reply widget
         rows.append([Segment(" " * width, base)])  # the margin below a message
         return rows
 
