@@ -34,7 +34,7 @@ def main() -> int:
         # The first frame painted with the session in it (whichever path painted it: a scroll or
         # layout refresh paints without the screen's update timer).
         original(self, screen, renderable)
-        if renderable is not None and screen.query("MessageView"):
+        if renderable is not None and screen.query("MessageView, HistoryLines"):
             App._display = original  # type: ignore[method-assign]
             phases = clock.snapshot()
             phases["import"] = imported

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.paths import app_paths, config_file, env_name
-from engine.store.records import SESSIONS_SQL, MessageRecord, row_to
+from engine.store.messages import SESSIONS_SQL, MessageRecord, message_from_row
 
 NEWEST_MESSAGES = 32
 """How many of the session's newest messages the glance reads: more than the first frame shows
@@ -80,7 +79,7 @@ def _branch_end(conn: sqlite3.Connection, session_id: str, leaf: str | None) -> 
         row = conn.execute(_MESSAGE_SQL, (next_id, session_id)).fetchone()
         if row is None:
             break
-        record: MessageRecord = row_to(MessageRecord, row)
+        record = message_from_row(row)
         chain.append(record)
         next_id = record.parent_id
     return tuple(reversed(chain))
@@ -88,10 +87,18 @@ def _branch_end(conn: sqlite3.Connection, session_id: str, leaf: str | None) -> 
 
 def _raw_settings(dotted_names: tuple[str, ...]) -> dict[str, Any]:
     values: dict[str, Any] = dict.fromkeys(dotted_names)
+    data: Any = {}
     try:
-        data: Any = tomllib.loads(config_file().read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        data = {}
+        text = config_file().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if text:
+        import tomllib  # only with a config file to read (3 ms before the first frame)
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            data = {}
     for dotted in dotted_names:
         if env_name(dotted) in os.environ:
             values[dotted] = os.environ[env_name(dotted)]

@@ -59,3 +59,11 @@ def test_dashboard_paints_before_pydantic_and_the_engine_load() -> None:
         " if m in sys.modules)))\n"
     )
     assert _python(code) == ""
+
+
+def test_dashboard_loads_textual_markdown_after_its_first_frame() -> None:
+    # The first frame draws the session as lines (HistoryLines, Rich); Textual's Markdown widgets
+    # (12 ms to import) come with the first reply widget, a frame later.
+    code = ("import sys\nimport tui.cli, tui.app_main, tui.app\n"
+            "print(int('textual.widgets._markdown' in sys.modules))\n")
+    assert _python(code) == "0"

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 from widgets.chat_cursor import MessageCursor
 from widgets.chat_session import SessionLog
 from widgets.frozen import FrozenLines, freeze, lay_out, merge_frozen, settled
-from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace, ReplyBody
+from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace
 from widgets.pane import Pane
 from widgets.prompt import PromptInput
 from widgets.prompt_queue import PromptQueue
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+    from textual.widgets.markdown import MarkdownStream
 
 __all__ = ["ChatItem", "ChatPane", "MessageView"]
 
@@ -95,6 +99,8 @@ class ChatPane(SessionLog, MessageCursor, Pane):
 
     async def start_reply(self, message_id: str, branch: str = "") -> None:
         """Open an empty assistant reply that deltas will stream into."""
+        from widgets.reply import ReplyBody
+
         await self._stop_stream()
         # A stored copy of this reply (its session was read while the run went on) gives way to it.
         await self.log_view.query(f"#m-{message_id}").remove()
@@ -111,7 +117,7 @@ class ChatPane(SessionLog, MessageCursor, Pane):
             log.scroll_to(y=0, animate=False, immediate=True, force=True)
         self._following = True
         self._streaming = view
-        self._tail = self._box.query_one(Markdown)
+        self._tail = self._box.query_one(ReplyBody)
         self._segment = ""
 
     def _forget_space(self) -> None:
@@ -129,6 +135,8 @@ class ChatPane(SessionLog, MessageCursor, Pane):
 
     def _used(self, view: MessageView) -> int:
         """Rows of the view its text fills (the rest of the live box is reserve)."""
+        from widgets.reply import ReplyBody  # imported with the first reply, see MessageView.compose
+
         bottom = view.region.y
         for child in view.displayed_children:
             if child is self._box:
@@ -203,13 +211,15 @@ class ChatPane(SessionLog, MessageCursor, Pane):
     def _open_stream(self, target: Markdown) -> MarkdownStream:
         # A stream starts its task at once; it is opened only when there is text to write, so the
         # write that follows lets the task run and stop() never cancels a task that never started.
-        self._stream = Markdown.get_stream(target)
+        self._stream = target.get_stream(target)
         return self._stream
 
     async def append_reply(self, text: str) -> None:
         """Stream more reply text (already batched per frame by the bridge)."""
         if self._streaming is None or self._tail is None or not text:
             return
+        from widgets.reply import ReplyBody
+
         async with self._edits:
             stream = self._stream or self._open_stream(self._tail)
             if len(self._segment) >= self.SEGMENT_CHARS:
@@ -283,6 +293,8 @@ class ChatPane(SessionLog, MessageCursor, Pane):
                     view = MessageView(ChatItem(message_id, "assistant", text, incomplete, cached))
                     await self._mount_at_end(view)
             if text and view.text != text:
+                from widgets.reply import ReplyBody
+
                 await view.query(LiveTail).remove()
                 await view.query(".message-body").remove()
                 await view.mount(ReplyBody(text, classes="message-body"))
@@ -305,6 +317,8 @@ class ChatPane(SessionLog, MessageCursor, Pane):
             await stream.stop()
         if self._streaming is not None:
             view, self._streaming = self._streaming, None
+            from widgets.reply import ReplyBody
+
             if isinstance(self._tail, ReplyBody):
                 self._tail.finish()
             self._tail = None

@@ -99,6 +99,44 @@ class SessionLog:
         log.anchor()
         self.prompt.prompt_history = [i.text for i in items if i.role == "user"][-100:]
 
+    async def show_glance(self, items: list[ChatItem]) -> None:
+        """The launch's first frame: the session's newest messages all drawn as lines (one
+        HistoryLines, the rows in view only), without a widget tree per message, which took most of
+        that frame; show_live() makes the newest ones widgets a frame later."""
+        history = self.history
+        if history is not None and history.items == items and not self.log_view.query(MessageView):
+            return  # already shown
+        if not items:
+            await self.show_history(items)
+            return
+        await self._stop_stream()
+        self.select_message(None)
+        self._forget_space()
+        self._older = []
+        log = self.log_view
+        await log.remove_children()
+        await log.mount(HistoryLines(items, fit_end=True))
+        log.scroll_end(animate=False)
+        log.anchor()
+        self.prompt.prompt_history = [i.text for i in items if i.role == "user"][-100:]
+
+    async def show_live(self) -> None:
+        """After the first frame: the newest messages of a glance (as many as fill the view) become
+        widgets, in place of their lines, in one update."""
+        history = self.history
+        log = self.log_view
+        if history is None or log.query(MessageView):
+            return
+        count = min(self.FIRST_PAINT, history.newest_filling(log.scrollable_content_region.height))
+        views = [self._message_view(item) for item in history.items[-count:]]
+        with self.app.batch_update():
+            await log.mount_all(views)
+            if count >= len(history.items):
+                await history.remove()
+            else:
+                history.take_newest(count)
+        log.scroll_end(animate=False)
+
     def _first_widgets(self, items: list[ChatItem]) -> list[Static | MessageView]:
         """The widgets of the newest messages (or a hint); the rest wait in _older for show_older()."""
         first = self._first_paint_count(items)

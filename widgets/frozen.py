@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from textual.dom import NoScreen
@@ -11,7 +12,9 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Markdown
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 
 class Unfreezable(Exception):
@@ -87,7 +90,7 @@ class FrozenLines(Widget):
     }
     """
 
-    def __init__(self, markdown_class: type[Markdown] = Markdown) -> None:
+    def __init__(self, markdown_class: type[Markdown]) -> None:
         super().__init__(classes="message-body -frozen")
         self.markdown_class = markdown_class
         """The class of the Markdown captured here; thaw() makes the same."""

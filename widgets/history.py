@@ -12,6 +12,7 @@ from rich.padding import Padding
 from rich.segment import Segment
 from rich.text import Text
 from textual.cache import LRUCache
+from textual.geometry import Size
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.timer import Timer
@@ -19,7 +20,8 @@ from textual.widget import Widget
 
 from widgets.message import ChatItem, badges, branch_mark
 
-_FENCE = re.compile(r"^(\s*)(```+|~~~+)[^\n`]*$", re.MULTILINE)
+_FENCE = re.compile(r"^(\s*)(```+|~~~+)[ \t]*[^\s`][^\n`]*$", re.MULTILINE)
+"""An opening fence with its language; a closing fence has none (rewritten, it would open another)."""
 
 
 class HistoryLines(Widget):
@@ -57,8 +59,12 @@ class HistoryLines(Widget):
     kept still this long: each change of this widget's height lays the whole log out again, and a
     frame of its own would delay the next key's."""
 
-    def __init__(self, items: list[ChatItem]) -> None:
+    def __init__(self, items: list[ChatItem], *, fit_end: bool = False) -> None:
         super().__init__(id="chat-history")
+        self._fit_end = fit_end
+        """Draw the newest messages at the width of the first layout, before the first paint (see
+        get_content_height): a launch's first frame, anchored at the end, then shows them where
+        they are, not where their estimated heights put them."""
         self.items: list[ChatItem] = list(items)
         self._width = 0
         self._heights: list[int] = [self._estimate(item) for item in self.items]
@@ -80,7 +86,53 @@ class HistoryLines(Widget):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(0.012, self._measure_some, pause=True)
+        if not self._fit_end:
+            self._relayout(0)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Only asked while the height is auto, i.e. with fit_end until the first _relayout().
+        if width and width != self._width:
+            self._fit(width, container.height or viewport.height)
+        return self._starts[-1]
+
+    def _fit(self, width: int, rows: int) -> None:
+        """At a new width: the newest messages drawn (plain) until they fill `rows`, the others estimated."""
+        self._width = width
+        self._lines.clear()
+        self._plain.clear()
+        self._heights = [self._estimate(item) for item in self.items]
+        self._measured = [False] * len(self.items)
+        filled = 0
+        for index in reversed(range(len(self.items))):
+            self._heights[index] = len(self._draw(index, settle=False, plain=True))
+            filled += self._heights[index]
+            if filled >= rows:
+                break
+        self._starts = [0, *accumulate(self._heights)]
+        if self._timer is not None:
+            self._timer.resume()
+
+    def take_newest(self, count: int) -> list[ChatItem]:
+        """Remove the newest `count` messages (to be shown as widgets) and return them."""
+        keep = max(0, len(self.items) - count)
+        taken = self.items[keep:]
+        for index in range(keep, len(self.items)):
+            self._lines.discard(index)
+            self._pending.pop(index, None)
+        self._plain = {index for index in self._plain if index < keep}
+        del self.items[keep:], self._heights[keep:], self._measured[keep:]
         self._relayout(0)
+        return taken
+
+    def newest_filling(self, rows: int) -> int:
+        """How many of the newest messages it takes to fill `rows` (all of them if they do not)."""
+        filled = count = 0
+        for height in reversed(self._heights):
+            filled += height
+            count += 1
+            if filled >= rows:
+                break
+        return count
 
     def on_resize(self) -> None:
         width = self.size.width
@@ -95,7 +147,7 @@ class HistoryLines(Widget):
     def _estimate(self, item: ChatItem) -> int:
         width = max(10, (self._width or 80) - 2)
         body = sum(-(-max(1, len(line)) // width) for line in item.text.splitlines() or [""])
-        return 2 + body + (2 * item.text.count("```") // 2)
+        return 2 + body + (2 * item.text.count("```") // 2) + (item.role != "user")
 
     def _relayout(self, shift_above: int) -> None:
         self._settled_at = time.perf_counter()
@@ -130,10 +182,6 @@ class HistoryLines(Widget):
     # -- drawing ------------------------------------------------------------------------------
 
     def _renderable(self, item: ChatItem, plain: bool = False) -> tuple[Text, RenderableType]:
-        # Rich's Markdown (and with it Pygments) is imported with the first old message drawn, after
-        # the first frame.
-        from rich.markdown import Markdown
-
         who = "You" if item.role == "user" else "Assistant"
         marks = badges(item.incomplete, item.cached)
         header_style = ("history--marked" if marks else "history--user-header" if item.role == "user"
@@ -148,7 +196,10 @@ class HistoryLines(Widget):
             theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
             # Plain, to measure: fences as plain text take the same rows without a lexer's work.
             text = _FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}text", item.text) if plain else item.text
-            body = Markdown(text, code_theme=theme)
+            # Rich's Markdown (markdown-it, Pygments) is imported with the first message drawn.
+            from widgets.history_markdown import reply_markdown
+
+            body = reply_markdown(text, theme)
         return header, body
 
     def _rows(self, index: int, plain: bool = False) -> list[list[Segment]]:
@@ -162,6 +213,8 @@ class HistoryLines(Widget):
         header, body = self._renderable(item, plain)
         rows = console.render_lines(header, options, style=base, pad=True)
         rows += console.render_lines(body, options, style=base, pad=True)
+        if item.role != "user" and item.text.strip():
+            rows.append([Segment(" " * width, base)])  # its last block's margin, as in a reply widget
         rows.append([Segment(" " * width, base)])  # the margin below a message
         return rows
 

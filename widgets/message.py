@@ -1,20 +1,17 @@
-"""Messages of the Chat pane: ChatItem, MessageView and the reply widgets that report their size."""
+"""Messages of the Chat pane: ChatItem, MessageView and the widgets around a reply that report their size."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
-from textual.dom import DOMNode
 from textual.message import Message
-from textual.widgets import Label, Markdown, Static
-from textual.widgets.markdown import MarkdownBlock, MarkdownFence
+from textual.widgets import Label, Static
 
-from widgets.frozen import FrozenLines
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,93 +45,11 @@ class LaidOut(Message):
     """A reply (or the space below it) changed size: the chat may have to follow it."""
 
 
-class CodeFence(MarkdownFence):
-    """A code fence shown plain until highlighting is switched on for the process.
-
-    Pygments compiles a lexer the first time it is used (50-90 ms with Python's), which the
-    dashboard's first frame does not wait for: switch_on_highlighting() runs after it.
-    """
-
-    highlighting = False
-    """Whether fences are highlighted; once on, it stays on, as the compiled lexers stay."""
-
-    @classmethod
-    def highlight(cls, code: str, language: str, ansi: bool = False, dark: bool = False) -> Content:
-        if not CodeFence.highlighting:
-            return Content("\n".join(code.splitlines())).stylize_before("$text")
-        return super().highlight(code, language, ansi, dark)
-
-
 async def switch_on_highlighting(node: DOMNode) -> None:
     """Compile the lexers of the fences under `node` in a thread, then highlight every fence."""
-    if CodeFence.highlighting:
-        return
-    fences = list(node.query(CodeFence))
-    await asyncio.to_thread(_compile_lexers, {fence.lexer for fence in fences} | {"python"})
-    CodeFence.highlighting = True
-    for fence in fences:
-        fence.notify_style_update()  # MarkdownFence highlights its code again there
+    from widgets.reply import switch_on_highlighting as switch_on
 
-
-def _compile_lexers(languages: Iterable[str]) -> None:
-    for language in languages:
-        MarkdownFence.highlight("", language or "text")
-
-
-def _report_live_size(block: MarkdownBlock) -> None:
-    # Only the top-level blocks of the segment being streamed: that is where the text ends.
-    parent = block.parent
-    if isinstance(parent, ReplyBody) and parent.has_class("-live"):
-        block.post_message(LaidOut())
-
-
-def _reporting(blocks: dict[str, type[MarkdownBlock]]) -> dict[str, type[MarkdownBlock]]:
-    """The same block classes (same CSS type names), each reporting its resizes in a live segment."""
-    made: dict[type[MarkdownBlock], type[MarkdownBlock]] = {}
-    for block in blocks.values():
-        if block not in made:
-            made[block] = type(block.__name__, (block,), {"on_resize": _report_live_size,
-                                                          "__module__": __name__})
-    return {name: made[block] for name, block in blocks.items()}
-
-
-class ReplyBody(Markdown):
-    """A reply's Markdown; reports each new size, as the text that grows it is laid out.
-
-    The segment being streamed (class -live) fills the rest of its LiveTail instead of growing a
-    row at a time: a body that grows changes the clip of every block in it, and Textual repaints
-    each block whose clip changed, so each new row would repaint the whole segment. Filling the box,
-    a new row repaints the last block only; that block reports where the text ends (LaidOut)."""
-
-    BLOCKS: dict[str, type[MarkdownBlock]] = _reporting(
-        {**Markdown.BLOCKS, "fence": CodeFence, "code_block": CodeFence})
-
-    @classmethod
-    def live(cls, text: str = "") -> ReplyBody:
-        """A segment to stream into, filling the rest of its LiveTail."""
-        body = cls(text, classes="message-body -live")
-        body.styles.height = "1fr"
-        return body
-
-    def finish(self) -> None:
-        """No more text comes into this segment: back to the height of its text."""
-        # An inline style, not a class: it takes effect at once, so settled() sees the layout due.
-        self.remove_class("-live")
-        self.styles.height = "auto"
-
-    def on_resize(self) -> None:
-        self.post_message(LaidOut())
-
-    @property
-    def text_bottom(self) -> int:
-        """The screen row below the text (and its last margin): the body's bottom unless it is live."""
-        if not self.has_class("-live"):
-            return self.region.bottom + self.styles.margin.bottom
-        blocks = self.displayed_children
-        if not blocks:
-            return self.region.y + self.styles.padding.top
-        return max(block.region.bottom + block.styles.margin.bottom for block in blocks) + \
-            self.styles.padding.bottom
+    await switch_on(node)
 
 
 class ReadingSpace(Static):
@@ -172,11 +87,16 @@ class MessageView(Vertical):
         yield Label(self._header(who), classes="message-header", markup=False)
         if self.item.role == "user":
             yield Static(self.item.text, classes="message-body", markup=False)
-        elif self.live:
-            with LiveTail():
-                yield ReplyBody.live(self.item.text)
         else:
-            yield ReplyBody(self.item.text, classes="message-body")
+            # Textual's Markdown is imported with the first reply built, not for the first frame
+            # (which draws a session's messages as lines, see SessionLog.show_glance).
+            from widgets.reply import ReplyBody
+
+            if self.live:
+                with LiveTail():
+                    yield ReplyBody.live(self.item.text)
+            else:
+                yield ReplyBody(self.item.text, classes="message-body")
 
     def _header(self, who: str, marks: str | None = None) -> str:
         marks = badges(self.item.incomplete, self.item.cached) if marks is None else marks
@@ -194,6 +114,10 @@ class MessageView(Vertical):
         """The text shown: the prompt, or the reply's frozen and live Markdown in order."""
         if self.item.role == "user":
             return self.item.text
+        from textual.widgets import Markdown
+
+        from widgets.frozen import FrozenLines
+
         parts: list[str] = []
         for child in self.children:
             for body in child.children if isinstance(child, LiveTail) else (child,):

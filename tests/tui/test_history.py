@@ -142,3 +142,29 @@ async def test_messages_first_drawn_in_a_frame_are_highlighted_after(tmp_path: P
         await pilot.pause()
         await wait_for(pilot, lambda: bool(history._lines.get(0)))
         await wait_for(pilot, lambda: 0 not in history._plain, limit_s=10)
+
+
+async def test_a_glance_is_lines_first_then_its_newest_messages_become_widgets(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        chat = app.dashboard.chat
+        log = chat.log_view
+        items = _session(10)
+        await chat.show_glance(items)
+        await pilot.pause()
+        history = chat.history
+        assert history is not None and history.items == items and not log.query(MessageView)
+        # The newest were drawn at the first layout: the end of the session is in view, at its rows.
+        newest = history.newest_filling(log.scrollable_content_region.height)
+        assert 0 < newest < len(items) and all(history._measured[-newest:])
+        assert log.scroll_y == log.max_scroll_y
+        assert "question 9" in _text(history, range(history._starts[-3], history._starts[-2]))
+        await chat.show_glance(items)
+        assert chat.history is history, "shown once"
+        await chat.show_live()
+        await pilot.pause()
+        views = list(log.query(MessageView))
+        assert len(views) == newest
+        assert history.items + [v.item for v in views] == items, "every message, in order"
+        assert log.scroll_y == log.max_scroll_y

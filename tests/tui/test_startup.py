@@ -19,7 +19,7 @@ from engine.config import Settings
 from engine.errors import ConfigError, StoreError
 from engine.glance import Glance, read_glance
 from widgets.chat import ChatPane, MessageView
-from widgets.message import CodeFence
+from widgets.reply import CodeFence
 
 
 async def _until(condition: Callable[[], bool], limit_s: float = 5.0) -> None:

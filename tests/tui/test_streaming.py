@@ -11,8 +11,8 @@ from textual.widgets import Markdown
 
 from widgets.chat import ChatPane, MessageView
 from widgets.frozen import FrozenLines
-from widgets.message import ReplyBody
 from widgets.prompt import PromptInput
+from widgets.reply import ReplyBody
 
 PARAGRAPHS = "\n\n".join(" ".join(f"para{p}word{w}" for w in range(40)) for p in range(12))
 """About 480 tokens (under the default max_tokens) and five segments: the first three are frozen."""

@@ -6,27 +6,27 @@ import asyncio
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Tab, Tabs
 
-from engine.glance import Glance
-from engine.store.records import MessageRecord, RunRecord, StepRecord, UsageRecord
 from tui.bridge import EngineEvent, RunEnded, StreamBatch
 from tui.keymap import FOOTER_PRIORITY
 from widgets.activity import ActivityPane, StepInfo
 from widgets.chat import ChatItem, ChatPane
 from widgets.cost import BudgetView, CostPane, UsageView
 from widgets.execution import ExecPane
-from widgets.footer import FittedFooter
 from widgets.pane import Pane
 from widgets.scrollbars import use_whole_cell_scrollbars
 from widgets.topbar import TopBar
 
 if TYPE_CHECKING:
+    from textual.widgets import Tabs
+
+    from engine.glance import Glance
+    from engine.store.records import MessageRecord, RunRecord, StepRecord, UsageRecord
     from tui.exec_history import ExecHistory
     from tui.host import DashboardHost
     from tui.presenter import RunPresenter
@@ -178,7 +178,10 @@ class DashboardScreen(Screen[None]):
         return width < COMPACT_WIDTH or height < COMPACT_HEIGHT
 
     def _pane_tabs(self) -> Tabs:
-        # Made when the terminal is first too small for the grid (not before: 15 ms of start-up).
+        # Made when the terminal is first too small for the grid (not before: 15 ms of start-up, and
+        # the import another 1.3 ms).
+        from textual.widgets import Tab, Tabs
+
         return Tabs(
             Tab("1 Chat", id="tab-chat"), Tab("2 Execution", id="tab-execution"),
             Tab("3 Activity", id="tab-activity"), Tab("4 Cost", id="tab-cost"), id="pane-tabs",
@@ -200,6 +203,8 @@ class DashboardScreen(Screen[None]):
 
     def show_pane(self, name: str, focus: bool = True) -> None:
         """Make a pane visible (switching tab in compact mode) and focus it."""
+        from textual.widgets import Tabs
+
         self.active_pane = name
         for tabs in self.query("#pane-tabs").results(Tabs):
             if tabs.active != f"tab-{name}":
@@ -208,8 +213,9 @@ class DashboardScreen(Screen[None]):
         if focus:
             self.call_after_refresh(self.pane(name).focus_first)
 
-    @on(Tabs.TabActivated, "#pane-tabs")
-    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tabs.id != "pane-tabs":
+            return
         name = (event.tab.id or "tab-chat").removeprefix("tab-")
         if name != self.active_pane:
             self.show_pane(name, focus=self.compact)
@@ -254,20 +260,24 @@ class DashboardScreen(Screen[None]):
             self.call_after_refresh(self.chat.scroll_to_message, at_message)
 
     async def fill_panes(self) -> None:
-        """Mount the side panes' bodies (once); start-up does it after its first frame."""
+        """Make the chat's newest messages widgets and mount the side panes' bodies (once);
+        start-up does it after its first frame, which shows the messages as lines."""
+        await self.chat.show_live()
         for pane in (self.execution, self.activity, self.cost):
             await pane.fill()
 
     async def show_glance(self, glance: Glance) -> None:
         """Show the last session's newest messages as read at launch, before the engine is open;
         load_session() keeps them on screen and adds the rest."""
-        await self.chat.show_history(chat_items(glance.messages))
+        await self.chat.show_glance(chat_items(glance.messages))
         self.update_topbar()
 
     async def add_footer(self) -> None:
         """Mount the key footer (once). The app does it after its first frame: during start-up the
         footer rebuilt its keys on every change of focus or bindings, 20% of the start-up's work."""
-        if not self.query(Footer):
+        if not self.query("Footer"):
+            from widgets.footer import FittedFooter  # with Textual's Footer: 4 ms not spent before
+
             await self.mount(FittedFooter(FOOTER_PRIORITY))
             self.refresh_bindings()  # a footer shows its keys once the bindings next change
 
