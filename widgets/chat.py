@@ -13,7 +13,8 @@ from textual.widgets import Static
 from widgets.chat_cursor import MessageCursor
 from widgets.chat_session import SessionLog
 from widgets.frozen import FrozenLines, freeze, lay_out, merge_frozen, settled
-from widgets.message import ChatItem, LaidOut, LiveTail, MessageView, ReadingSpace
+from widgets.laid_out import LaidOut
+from widgets.message import ChatItem, LiveTail, MessageView, ReadingSpace
 from widgets.pane import Pane
 from widgets.prompt import PromptInput
 from widgets.prompt_queue import PromptQueue

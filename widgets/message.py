@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import Label, Static
+
+from widgets.laid_out import LaidOut
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -39,10 +40,6 @@ def badges(incomplete: bool, cached: bool) -> str:
     if incomplete:
         marks.append("[incomplete]")
     return " ".join(marks)
-
-
-class LaidOut(Message):
-    """A reply (or the space below it) changed size: the chat may have to follow it."""
 
 
 async def switch_on_highlighting(node: DOMNode) -> None:

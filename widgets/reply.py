@@ -10,7 +10,7 @@ from textual.dom import DOMNode
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
-from widgets.message import LaidOut
+from widgets.laid_out import LaidOut
 
 
 class CodeFence(MarkdownFence):
