@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
@@ -15,6 +16,19 @@ from engine.errors import StoreError
 from engine.store.migrations import MIGRATIONS
 
 T = TypeVar("T")
+
+
+@contextmanager
+def immediate_transaction(conn: Any) -> Iterator[Any]:
+    """A write transaction on a blocking sqlite3 connection, taken at once (BEGIN IMMEDIATE), so it
+    never fails halfway on a lock another writer holds; rolled back if the body raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def sqlite_module() -> ModuleType:
@@ -103,16 +117,11 @@ async def _run_in_transaction(
         # transaction): dropping a rebuilt parent table must not cascade into its children.
         sync.execute("PRAGMA foreign_keys=OFF")
         try:
-            sync.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate_transaction(sync):
                 # Another process may have applied it since we read user_version: do not repeat it.
                 if int(sync.execute("PRAGMA user_version").fetchone()[0]) < target:
                     step(sync)
                     sync.execute(f"PRAGMA user_version={target}")
-                sync.execute("COMMIT")
-            except BaseException:
-                sync.execute("ROLLBACK")
-                raise
         finally:
             sync.execute("PRAGMA foreign_keys=ON")
 

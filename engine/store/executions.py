@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 from engine.events import Stream
+from engine.store.db import immediate_transaction
 from engine.store.records import ArtifactRecord, ExecutionRecord, new_id, row_to
 
 T = TypeVar("T")
@@ -91,13 +92,8 @@ class ExecutionQueries:
             return
 
         def write(conn: Any) -> None:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate_transaction(conn):
                 append_rows(conn, exec_id, pieces)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
 
         await self.call(write)
 
@@ -112,17 +108,12 @@ class ExecutionQueries:
                    int(truncated), int(cancelled), time.time(), exec_id)
 
         def write(conn: Any) -> None:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate_transaction(conn):
                 append_rows(conn, exec_id, rest)
                 conn.execute(
                     "UPDATE executions SET exit_code=?, duration_s=?, peak_memory_bytes=?,"
                     " timed_out=?, oom_killed=?, truncated=?, cancelled=?, finished_at=? WHERE id=?",
                     outcome)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
 
         await self.call(write)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import StoreError
-from engine.store.db import connect_sync
+from engine.store.db import connect_sync, immediate_transaction
 from engine.store.migrations import VEC_TABLES
 
 
@@ -109,17 +109,12 @@ def prune(database: Path, older_than_days: float) -> int:
     cutoff = time.time() - older_than_days * 86400.0
     conn = connect_sync(database)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate_transaction(conn):
             ids = [r[0] for r in conn.execute(
                 "SELECT id FROM sessions WHERE updated_at < ?", (cutoff,)
             ).fetchall()]
             # Everything a session owns goes with it (ON DELETE CASCADE).
             conn.executemany("DELETE FROM sessions WHERE id=?", [(i,) for i in ids])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     finally:
         conn.close()
     return len(ids)
