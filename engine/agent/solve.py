@@ -58,14 +58,16 @@ async def solve(
     done_signatures: set[str] = set()
     printed = ""  # what code (or calc) printed: the answer must quote it, else it is the answer
     step_no = 0
-    redrafts = 0
+    redrafts, redrafting = 0, False
     can_act = act_allowed and runtime.sandbox_error is None
     while True:
         step_no += 1
         gen = Generation()
         # A redraft is sampled (its own seed): greedy decoding would write the failed program again.
+        # Only the redraft: the calls after it (the answer) are greedy again.
         sampling: dict[str, Any] = ({"seed": runtime.settings.llm.seed + redrafts,
-                     "temperature": runtime.agent.vote_temperature} if redrafts else {})
+                                     "temperature": runtime.agent.vote_temperature} if redrafting else {})
+        redrafting = False
         async for item in runtime.generate([ChatMessage("system", system), *transcript], kind="think",
                                            title=f"Think {step_no}", parent=parent, model=model,
                                            stop_on_action=can_act, **sampling):
@@ -191,7 +193,7 @@ async def solve(
                 # A small model rarely fixes code from a traceback; a new draft from the task alone,
                 # without the failed program in front of it, more often works.
                 transcript.pop()
-                redrafts += 1
+                redrafts, redrafting = redrafts + 1, True
                 break
             transcript.append(ChatMessage("user", f"Observation:\n{result.observation}\n\n"
                                           f"{guidance(decision.strategy)}"))

@@ -326,5 +326,6 @@ async def test_redraft_drafts_anew_from_the_task_with_another_seed(gb_home: Path
     assert model.params[1].seed != model.params[0].seed
     assert model.params[1].temperature == engine.settings.agent.vote_temperature > 0
     assert model.params[0].temperature == engine.settings.llm.temperature
+    assert model.params[2].temperature == engine.settings.llm.temperature, "the answer is greedy again"
     failed = next(s for s in finished_steps(events) if s.kind == "code")
     assert failed.status == "retry"
