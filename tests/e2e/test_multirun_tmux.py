@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.test_tui_tmux import GLASSBOX, IN_CI, ROOT, _capture, _missing
+from tests.conftest import require
+from tests.e2e.test_tui_tmux import GLASSBOX, ROOT, _capture, _missing
 
 FIRST = "Write a long essay about the history of bread."
 SECOND = "Name three colours."
@@ -37,10 +38,7 @@ def _top(screen: str) -> str:
 @pytest.mark.slow
 def test_a_second_session_waits_for_the_model_and_says_so_in_tmux(gb_env: dict[str, str]) -> None:
     problem = _missing()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"e2e prerequisites missing in CI: {problem}")
-        pytest.skip(problem)
+    require(problem is None, f"e2e prerequisites: {problem}")
     session = f"gb-e2e-{uuid.uuid4().hex[:8]}"
     env = dict(gb_env)
     env["GLASSBOX_MEMORY__RECALL_ENABLED"] = "false"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
@@ -13,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require
+
 ROOT = Path(__file__).resolve().parents[2]
 GLASSBOX = ROOT / ".venv" / "bin" / "glassbox"
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def _missing() -> str | None:
@@ -42,10 +42,7 @@ def _capture(session: str) -> str:
 @pytest.mark.slow
 def test_dashboard_runs_a_task_in_tmux(tmp_path: Path, gb_env: dict[str, str]) -> None:
     problem = _missing()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"e2e prerequisites missing in CI: {problem}")
-        pytest.skip(problem)
+    require(problem is None, f"e2e prerequisites: {problem}")
     session = f"gb-e2e-{uuid.uuid4().hex[:8]}"
     # gb_env: an isolated GLASSBOX_HOME, the real default model, greedy sampling.
     env = dict(gb_env)

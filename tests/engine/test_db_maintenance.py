@@ -21,6 +21,7 @@ from engine.store.migrations import MIGRATIONS, VEC_TABLES, vec0_l2_v3
 from engine.store.repository import Store
 from tests.engine.test_memory_support import ask, count
 from tests.fakes import Engines
+from tests.old_databases import migrate_up_to
 from tui.cli import main as cli
 
 
@@ -232,14 +233,7 @@ async def test_migration_five_cascades_executions_and_usage_from_sessions(tmp_pa
     path = tmp_path / "v4.db"
     conn = connect_sync(path)
     try:
-        for version, step in MIGRATIONS[:4]:
-            if isinstance(step, str):
-                conn.executescript(f"BEGIN;\n{step}\nPRAGMA user_version={version};\nCOMMIT;")
-            else:
-                conn.execute("BEGIN")
-                step(conn)
-                conn.execute(f"PRAGMA user_version={version}")
-                conn.execute("COMMIT")
+        migrate_up_to(conn, 4)
         now = time.time()
         for sid in ("kept", "gone"):
             conn.execute("INSERT INTO sessions(id, title, created_at, updated_at) VALUES (?, '', ?, ?)",

@@ -17,6 +17,7 @@ from engine.store.audit import AuditQuery, execution_detail, list_executions
 from engine.store.db import connect_sync, run_blocking
 from engine.store.migrations import MIGRATIONS
 from engine.store.repository import Store
+from tests.old_databases import migrate_up_to
 
 LINE = "line {:05d} of the output, padded to a usual width\n"
 
@@ -141,16 +142,7 @@ async def test_output_kept_in_the_old_column_still_reads(tmp_path: Path) -> None
     path = tmp_path / "v7.db"
     conn = connect_sync(path)
     try:
-        for version, step in MIGRATIONS:
-            if version > 7:
-                break
-            if isinstance(step, str):
-                conn.executescript(f"BEGIN;\n{step}\nPRAGMA user_version={version};\nCOMMIT;")
-            else:
-                conn.execute("BEGIN")
-                step(conn)
-                conn.execute(f"PRAGMA user_version={version}")
-                conn.execute("COMMIT")
+        migrate_up_to(conn, 7)
         conn.execute("INSERT INTO sessions(id, title, created_at, updated_at) VALUES ('s', 'old', 0, 0)")
         conn.execute("INSERT INTO runs(id, session_id, status, started_at) VALUES ('r', 's', 'completed', 0)")
         conn.execute("INSERT INTO executions(id, run_id, session_id, language, code, stdout, stderr,"
