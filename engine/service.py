@@ -178,6 +178,11 @@ class Engine:
             await self.mcp.close()
         await self.store.close()
 
+    @property
+    def database(self) -> Path:
+        """The SQLite file this engine keeps its sessions in."""
+        return self.store.path
+
     # -- components ---------------------------------------------------------------------
 
     def apply_settings(self, settings: Settings) -> None:

@@ -28,6 +28,7 @@ from tui.media_flows import MediaFlows
 from tui.queue_flow import PromptQueueFlow
 from tui.runs import LiveRuns
 from tui.screens.dashboard import PANES, DashboardScreen
+from widgets import first_frame
 from widgets.activity import ActivityPane
 from widgets.cost import load_pricing
 from widgets.execution import ExecPane
@@ -380,8 +381,21 @@ class GlassboxApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit; a running turn is cancelled and the engine closed cleanly first."""
+        await self._save_first_frame()
         await self.shutdown()
         self.exit(0)
+
+    async def _save_first_frame(self) -> None:
+        """Save what the chat shows for the next launch's first frame (widgets.first_frame); a cache,
+        so nothing that goes wrong here may stop the quit."""
+        database = self.engine.database if self.engine is not None else (
+            self.glance.database if self.glance is not None else None)
+        if database is None or self.screen is not self.dashboard:
+            return
+        try:
+            await self.dashboard.chat.save_first_frame(first_frame.beside(database))
+        except Exception as exc:
+            self.log.error(f"saving the first frame failed: {exc!r}")
 
     @property
     def closing(self) -> bool:

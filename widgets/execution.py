@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.rule import Rule
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -118,6 +117,8 @@ class ExecPane(Pane):
     def _show_prelude(self) -> None:
         parts: list[RenderableType] = [Text(line, style="cyan") for line in self.attached]
         if self.code:
+            from rich.syntax import Syntax  # Pygments: imported by the first code shown, not at launch
+
             lexer = "bash" if self.language in ("bash", "sh", "shell") else self.language
             parts.append(Syntax(self.code.rstrip("\n"), lexer, line_numbers=True, word_wrap=True,
                                 theme="ansi_dark"))

@@ -18,6 +18,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
+from widgets.first_frame import SavedRows
 from widgets.message import ChatItem, badges, branch_mark
 
 _FENCE = re.compile(r"^(\s*)(```+|~~~+)[ \t]*[^\s`][^\n`]*$", re.MULTILINE)
@@ -59,8 +60,11 @@ class HistoryLines(Widget):
     kept still this long: each change of this widget's height lays the whole log out again, and a
     frame of its own would delay the next key's."""
 
-    def __init__(self, items: list[ChatItem], *, fit_end: bool = False) -> None:
-        super().__init__(id="chat-history")
+    def __init__(self, items: list[ChatItem], *, fit_end: bool = False, saved: SavedRows | None = None,
+                 id: str | None = "chat-history") -> None:
+        super().__init__(id=id)
+        self._saved = saved
+        """Rows the last quit saved (widgets.first_frame): a launch draws those messages from them."""
         self._fit_end = fit_end
         """Draw the newest messages at the width of the first layout, before the first paint (see
         get_content_height): a launch's first frame, anchored at the end, then shows them where
@@ -104,7 +108,12 @@ class HistoryLines(Widget):
         self._measured = [False] * len(self.items)
         filled = 0
         for index in reversed(range(len(self.items))):
-            self._heights[index] = len(self._draw(index, settle=False, plain=True))
+            saved = self._saved.height_of(self.items[index], width, self.app.theme) if self._saved else None
+            # Saved a scrollbar's width narrower (or wider): its height stands in until the layout
+            # settles at the saved width, without Markdown drawing it at this one.
+            if saved is None:
+                saved = len(self._draw(index, settle=False, plain=True))
+            self._heights[index] = saved
             filled += self._heights[index]
             if filled >= rows:
                 break
@@ -204,7 +213,10 @@ class HistoryLines(Widget):
 
     def _rows(self, index: int, plain: bool = False) -> list[list[Segment]]:
         width = self._width or self.size.width or 80
-        item = self.items[index]
+        return self.item_rows(self.items[index], width, plain)
+
+    def item_rows(self, item: ChatItem, width: int, plain: bool = False) -> list[list[Segment]]:
+        """The rows of one message at `width` (this widget's styles, not its state but a highlight)."""
         console: Console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False)
         base = self.rich_style
@@ -223,7 +235,12 @@ class HistoryLines(Widget):
         if lines is not None and not (index in self._plain and not plain):
             return lines
         width = self._width or self.size.width or 80
-        lines = [Strip(row, width) for row in self._rows(index, plain)]
+        rows = self._saved_rows(index, width)
+        if rows is not None:
+            plain = False  # saved as drawn at quit: highlighted
+        else:
+            rows = self._rows(index, plain)
+        lines = [Strip(row, width) for row in rows]
         self._lines[index] = lines
         if plain:
             self._plain.add(index)
@@ -236,6 +253,12 @@ class HistoryLines(Widget):
                 # paint), right after.
                 self.call_later(self._settle, index, len(lines))
         return lines
+
+    def _saved_rows(self, index: int, width: int) -> list[list[Segment]] | None:
+        item = self.items[index]
+        if self._saved is None or item.message_id == self.highlighted:
+            return None
+        return self._saved.lines_of(item, width, self.app.theme)
 
     def _settle(self, index: int, height: int) -> None:
         self._pending.pop(index, None)

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from tui.bridge import EngineEvent, RunEnded, StreamBatch
 from tui.keymap import FOOTER_PRIORITY
+from widgets import first_frame
 from widgets.activity import ActivityPane, StepInfo
 from widgets.chat import ChatItem, ChatPane
 from widgets.cost import BudgetView, CostPane, UsageView
@@ -269,7 +270,8 @@ class DashboardScreen(Screen[None]):
     async def show_glance(self, glance: Glance) -> None:
         """Show the last session's newest messages as read at launch, before the engine is open;
         load_session() keeps them on screen and adds the rest."""
-        await self.chat.show_glance(chat_items(glance.messages))
+        saved = first_frame.load(first_frame.beside(glance.database))
+        await self.chat.show_glance(chat_items(glance.messages), saved)
         self.update_topbar()
 
     async def add_footer(self) -> None:

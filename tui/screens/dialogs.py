@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -56,6 +55,8 @@ class Confirm(ModalScreen[bool]):
             if self._detail:
                 yield Static(self._detail, markup=False)
             if self._code:
+                from rich.syntax import Syntax  # Pygments: 5 ms of every launch, for a dialog seldom shown
+
                 with VerticalScroll(classes="dialog-code"):
                     yield Static(Syntax(self._code, self._language, line_numbers=True, theme="ansi_dark"))
             with Horizontal(classes="dialog-buttons"):
