@@ -7,13 +7,15 @@ number   The answer is a number. The reply's numbers are read with thousands sep
          digit; 1234.0 counts); a decimal answer accepts a relative difference up to 1e-6, or
          a longer decimal that rounds to it (3.14159 for 3.14). The matching number must be
          the reply's last number, or the reply must hold at most MAX_NUMBERS numbers, so a
-         reply that lists every number it can think of is not rewarded. Vote notes such as
-         "3 of 3 agree" are not counted as numbers.
-exact    Normalised equality (case-insensitive, whitespace collapsed, surrounding quotes,
-         backticks, asterisks and a final period stripped) of the answer against any line of
-         the reply, or the answer's tokens (words and single punctuation marks, with ' " `
-         treated alike) appear as a contiguous run of the reply's tokens ("inter" does not
-         match "interstellar").
+         reply that lists numbers ("[3, 7, 19, 42]" for "the third smallest") is not
+         rewarded. Vote notes such as "3 of 3 agree" are not counted as numbers.
+exact    Normalised equality (whitespace collapsed, surrounding quotes, backticks, asterisks
+         and a final period stripped) of the answer against any line of the reply, or the
+         answer's tokens (words and single punctuation marks, with ' " ` treated alike) appear
+         as a contiguous run of the reply's tokens ("inter" does not match "interstellar").
+         Case is ignored unless the answer's case is the point of it: an answer with capitals
+         beyond its first letter ("Make It Count", "HELLO", "helloWorld") must match in case;
+         "Sunday" or "paris" need not.
 contains The answer appears in the reply, case-insensitively.
 """
 
@@ -23,7 +25,7 @@ import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CHECKS = ("number", "exact", "contains")
-MAX_NUMBERS = 6
+MAX_NUMBERS = 3
 RELATIVE_TOLERANCE = Decimal("1e-6")
 
 # A number not glued to a word or a decimal point before it: "x1" and "v2.0" hold no number.
@@ -93,9 +95,16 @@ def _number_matches(reply: str, answer: str) -> bool:
     return len(found) <= MAX_NUMBERS and any(_same_number(f, answer) for f in found)
 
 
-def normalise(text: str) -> str:
-    """Case-folded, whitespace collapsed, surrounding quotes/markup and a final period stripped."""
-    text = " ".join(text.split()).casefold()
+def case_matters(answer: str) -> bool:
+    """True when an answer's capitals are part of it: any beyond its first letter."""
+    return answer.strip() != answer.strip().capitalize() and answer.strip() != answer.strip().lower()
+
+
+def normalise(text: str, fold: bool = True) -> str:
+    """Whitespace collapsed, surrounding quotes/markup and a final period stripped; case-folded
+    unless `fold` is False."""
+    text = " ".join(text.split())
+    text = text.casefold() if fold else text
     previous = None
     while previous != text:
         previous = text
@@ -105,9 +114,9 @@ def normalise(text: str) -> str:
     return text
 
 
-def tokens(text: str) -> list[str]:
-    """Words and single punctuation marks, case-folded, quote marks made alike."""
-    return _TOKEN.findall(text.casefold().translate(_QUOTES))
+def tokens(text: str, fold: bool = True) -> list[str]:
+    """Words and single punctuation marks, quote marks made alike; case-folded unless `fold` is False."""
+    return _TOKEN.findall((text.casefold() if fold else text).translate(_QUOTES))
 
 
 def contains_run(haystack: list[str], needle: list[str]) -> bool:
@@ -119,9 +128,10 @@ def contains_run(haystack: list[str], needle: list[str]) -> bool:
 
 
 def _exact_matches(reply: str, answer: str) -> bool:
-    want = normalise(answer)
+    fold = not case_matters(answer)
+    want = normalise(answer, fold)
     if not want:
         return False
-    if any(normalise(line) == want for line in reply.splitlines()):
+    if any(normalise(line, fold) == want for line in reply.splitlines()):
         return True
-    return contains_run(tokens(reply), tokens(want))
+    return contains_run(tokens(reply, fold), tokens(want, fold))

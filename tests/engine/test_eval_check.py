@@ -31,6 +31,7 @@ BIG = "1267650600228229401496703205376"
         ("It costs $60.50 in total", "60.5"),
         ("x = 6/2", "3"),
         ("1/4 of it", "0.25"),
+        ("154 is the gcd of 4620 and 1078.", "154"),
     ],
 )
 def test_number_check_accepts(reply: str, answer: str) -> None:
@@ -55,6 +56,8 @@ def test_number_check_accepts(reply: str, answer: str) -> None:
         ("2024-07-04", "-7"),
         ("the slope is -1/3", "3"),
         ("the slope is 1/3", "1"),
+        ("[3, 7, 19, 42, 56, 88]", "19"),  # the sorted list, not its third number
+        ("mean 4, median 5, mode 2, range 9", "5"),
     ],
 )
 def test_number_check_rejects(reply: str, answer: str) -> None:
@@ -73,6 +76,7 @@ def test_number_check_rejects(reply: str, answer: str) -> None:
         ("{'blue': 2, 'green': 1, 'red': 3}", '{"blue": 2, "green": 1, "red": 3}'),
         ("It was a sunday.", "Sunday"),
         ("helloWorldExample", "helloWorldExample"),
+        ("MAKE IT COUNT", "MAKE IT COUNT"),
     ],
 )
 def test_exact_check_accepts(reply: str, answer: str) -> None:
@@ -89,6 +93,9 @@ def test_exact_check_accepts(reply: str, answer: str) -> None:
         ("{'blue': 2, 'green': 1, 'red': 2}", '{"blue": 2, "green": 1, "red": 3}'),
         ("", "sunday"),
         ("Sundays are nice", "Sunday"),
+        ("make it count", "Make It Count"),  # the task asked for title case
+        ("helloworldexample", "helloWorldExample"),
+        ("Hello", "HELLO"),
     ],
 )
 def test_exact_check_rejects(reply: str, answer: str) -> None:
