@@ -372,7 +372,7 @@ async def main() -> None:
     import tui_session
 
     tui_output.report(await tui_output.flood(Path(tempfile.mkdtemp(prefix="gb-bench-"))))
-    await tui_session.main()
+    await tui_session.main({"launch", "scroll", "rss"})
 
 
 if __name__ == "__main__":
