@@ -108,14 +108,16 @@ class ChatPane(SessionLog, MessageCursor, Pane):
         view = MessageView(ChatItem(message_id, "assistant", "", branch=branch), live=True)
         view.add_class("-streaming")
         log = self.log_view
-        await self._mount_at_end(view)
-        self._box = view.query_one(LiveTail)
-        self._box.styles.height = self._page()
         # Anchored, Textual keeps short content at the bottom with a negative offset; a streaming
-        # reply is followed by _follow() instead, from the top.
+        # reply is followed by _follow() instead, from the top. Undone before the reply is mounted:
+        # after it, a layout could lay the reply out under the negative offset, show a scrollbar
+        # and keep it (seen under load: the view one column narrower for the whole run).
         log.anchor(False)
         if log.scroll_y < 0:
             log.scroll_to(y=0, animate=False, immediate=True, force=True)
+        await self._mount_at_end(view)
+        self._box = view.query_one(LiveTail)
+        self._box.styles.height = self._page()
         self._following = True
         self._streaming = view
         self._tail = self._box.query_one(ReplyBody)
