@@ -97,7 +97,8 @@ def _number_matches(reply: str, answer: str) -> bool:
 
 def case_matters(answer: str) -> bool:
     """True when an answer's capitals are part of it: any beyond its first letter."""
-    return answer.strip() != answer.strip().capitalize() and answer.strip() != answer.strip().lower()
+    stripped = answer.strip()
+    return stripped not in (stripped.capitalize(), stripped.lower())
 
 
 def normalise(text: str, fold: bool = True) -> str:

@@ -47,19 +47,18 @@ class SavedRows:
 
     def height_of(self, item: ChatItem, width: int, theme: str) -> int | None:
         """How many rows `item` was saved with, if at this theme and within a scrollbar of `width`."""
-        if abs(width - self.width) > SCROLLBAR_SLACK or theme != self.theme:
-            return None
-        rows = self.rows.get(item_key(item))
+        rows = self._rows_of(item, theme, abs(width - self.width) <= SCROLLBAR_SLACK)
         return None if rows is None else len(rows)
 
     def lines_of(self, item: ChatItem, width: int, theme: str) -> list[list[Segment]] | None:
         """The saved rows of `item` as segments, if they were drawn at this width and theme."""
-        if width != self.width or theme != self.theme:
-            return None
-        rows = self.rows.get(item_key(item))
+        rows = self._rows_of(item, theme, width == self.width)
         if rows is None:
             return None
         return [[Segment(text, Style.parse(style) if style else None) for text, style in row] for row in rows]
+
+    def _rows_of(self, item: ChatItem, theme: str, width_fits: bool) -> list[Row] | None:
+        return self.rows.get(item_key(item)) if width_fits and theme == self.theme else None
 
 
 def rows_of(lines: list[list[Segment]]) -> list[Row]:
