@@ -381,9 +381,8 @@ class GlassboxApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit; a running turn is cancelled and the engine closed cleanly first."""
-        await self.shutdown()
-        # After the runs are cancelled: none streams into the chat while its rows are drawn.
         await self._save_first_frame()
+        await self.shutdown()
         self.exit(0)
 
     async def _save_first_frame(self) -> None:
