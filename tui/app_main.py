@@ -36,6 +36,14 @@ def run_dashboard(args: argparse.Namespace | None = None) -> int:
     # would walk them again and again (75 ms of a 450 ms launch, measured). GlassboxApp.startup
     # freezes them and turns it back on.
     gc.disable()
+    from tui.screen_output import private_screen_output
+
+    with private_screen_output():
+        return _run_app()
+
+
+def _run_app() -> int:
+    """Ask the terminal about graphics, build the app and run it."""
     from tui.graphics import GraphicsQuery
 
     # Asked before Textual starts (once it runs, it reads the terminal's answers as keys) and
