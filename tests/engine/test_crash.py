@@ -55,8 +55,10 @@ def test_sigkill_mid_reply_keeps_partial_reply_marked_incomplete(
     (_message_id, saved, status), = _assistant_rows(db)
     assert status == "incomplete"
     assert saved.startswith(partial) and len(saved) >= len(partial)
-    # At most the last flush interval of text is missing from the file.
-    assert streamed.startswith(saved)
+    # The file and the printed stream agree; either may be a few tokens ahead of the other: the
+    # kill can land between a batch reaching the file and its tokens being printed (seen in CI:
+    # "...named Elian" saved, "...named El" printed).
+    assert streamed.startswith(saved) or saved.startswith(streamed), (saved, streamed)
     # The next start shows it, marked incomplete, and the run as interrupted.
     out = subprocess.run([sys.executable, "-m", "tui.cli", "sessions", "list", "--json"],
                          env=env, capture_output=True, text=True, check=True)
