@@ -157,6 +157,10 @@ class AgentSettings(_Section):
     """Observations longer than this are cut (head and tail kept) before the model sees them."""
     examples: int = Field(3, ge=0, le=8)
     """Worked examples (most similar to the task) shown to the model before it answers; 0: none."""
+    adapt_examples: bool = True
+    """Before the model drafts code, run the program of a library example whose task asks the same
+    thing with other values, those values replaced by the task's (engine/agent/adapt.py); the
+    model drafts only when none fits or it fails. Needs examples above 0."""
     candidates: int = Field(1, ge=1, le=7)
     """Candidate programs drafted and run for a task that needs code; the output most agree on wins."""
     vote_temperature: float = Field(0.7, ge=0.0, le=2.0)

@@ -109,6 +109,9 @@ class RunContext:
     search: SearchFn
     examples: tuple[WorkedExample, ...] = ()
     """Worked examples chosen for this task (set by the recall stage)."""
+    templates: tuple[WorkedExample, ...] = ()
+    """Library examples near the task, nearest first, whose program may be adapted to it by
+    substituting its values (agent.adapt_examples; set by the recall stage)."""
     role_models: Mapping[str, ChatModel] = field(default_factory=dict)
     """A plan role's own model, by role name (default: `model`)."""
     continued_text: str = ""

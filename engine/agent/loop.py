@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from engine.agent.act import ActResult, act
+from engine.agent.adapt import adapt_program
 from engine.agent.endings import conclude, end_run
 from engine.agent.examples import prompt_prefix
 from engine.agent.mcp_tools import add_mcp_tools
-from engine.agent.parse import parse_reply
+from engine.agent.parse import Action, parse_reply
 from engine.agent.planned import run_planned
 from engine.agent.planner import is_multi_part
 from engine.agent.runtime import AgentRuntime
@@ -18,6 +19,7 @@ from engine.events import Event, Notice
 from engine.llm.base import ChatMessage
 from engine.run import RunContext
 
+ADAPTED_NOTE = "(Worked out by a library example's program, run with this task's values: see Activity.)"
 UNCHECKED_NOTICE = ("Not checked by running code: the model answered from what it knows. "
                     "Ask it to compute the answer with Python to have it verified.")
 
@@ -55,18 +57,58 @@ async def run_direct(runtime: AgentRuntime) -> AsyncIterator[Event]:
     ctx = runtime.ctx
     history = list(ctx.history) or [ChatMessage("user", ctx.text)]
     solved = Solved()
-    async for item in solve(runtime, history, system=runtime.system_prompt, parent=None,
-                            prefix=prompt_prefix(ctx.examples)):
+    async for item in run_adapted(runtime):
         if isinstance(item, Solved):
             solved = item
         else:
             yield item
+    if not solved.answer and solved.ending is None:
+        async for item in solve(runtime, history, system=runtime.system_prompt, parent=None,
+                                prefix=prompt_prefix(ctx.examples)):
+            if isinstance(item, Solved):
+                solved = item
+            else:
+                yield item
     if solved.answer and solved.ending is None and not solved.skipped and not runtime.last_output.strip() \
             and runtime.sandbox_error is None:
         # On the eval set no answer given without running code was right (0 of 49): say so.
         yield Notice(run_id=ctx.run_id, level="info", text=UNCHECKED_NOTICE)
     async for event in conclude(runtime, solved):
         yield event
+
+
+async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
+    """Run the program of the nearest library example that adapts to the task (adapt_program); Solved
+    with what it printed when it ran cleanly, else nothing and the model drafts. One try: a second
+    example that adapts asks the same as the first, and would fail the same way."""
+    ctx = runtime.ctx
+    for template in ctx.templates:
+        code = adapt_program(template.task, template.code, ctx.text)
+        if code is None:
+            continue
+        if runtime.budget.take_action() is not None:
+            return
+        result: ActResult | None = None
+        async for item in act(runtime, Action("code", "python", code), None, "code",
+                              title=f"Adapt {template.source} ({template.similarity:.2f})"):
+            if isinstance(item, ActResult):
+                result = item
+            else:
+                yield item
+        assert result is not None
+        if result.ending is not None:
+            yield runtime.finish(result.step, "failure", output=result.observation,
+                                 reason=result.ending.reason)
+            yield Solved(ending=result.ending)
+            return
+        clean = result.failure is None and not result.not_run and bool(result.output.strip())
+        why = result.not_run or (result.failure.detail if result.failure else "it printed nothing")
+        yield runtime.finish(result.step, "success" if clean else "failure", output=result.observation,
+                             reason=None if clean else f"{why}; the model drafts instead")
+        if clean:
+            runtime.last_output = result.output
+            yield Solved(answer=f"{grounded_answer('', result.output)}\n\n{ADAPTED_NOTE}")
+        return
 
 
 async def run_given_code(runtime: AgentRuntime) -> AsyncIterator[Event]:

@@ -27,7 +27,7 @@ from engine.memory.embedder import Embedder, EmbeddingError, Vectors, resolve_em
 from engine.memory.examples import ExampleLibrary
 from engine.memory.guard import context_key, guard_allows, is_nondeterministic
 from engine.memory.index import CacheEntry, MemoryIndex, NewCacheEntry, NewDoc
-from engine.memory.recall import choose_examples, replay_events, report_examples
+from engine.memory.recall import choose_examples, choose_templates, replay_events, report_examples
 from engine.memory.reembed import Progress, execution_text, reembed_sync
 from engine.memory.search import hybrid_search
 from engine.run import Answer, RunContext, SearchHit
@@ -221,10 +221,12 @@ class MemoryService:
             return
         started = time.monotonic()
         examples = await choose_examples(context, vector, self.library, self.index, self.embedder.identity)
+        templates = await choose_templates(context, vector, self.library)
         if examples:
             async for event in report_examples(context, examples, started):
                 yield event
-        async for event in answer(dataclasses.replace(context, examples=tuple(examples))):
+        async for event in answer(dataclasses.replace(context, examples=tuple(examples),
+                                                      templates=tuple(templates))):
             yield event
 
     async def _replay(self, context: RunContext, hit: CacheEntry) -> AsyncIterator[Event]:

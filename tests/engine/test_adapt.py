@@ -1,0 +1,90 @@
+"""Adapting a worked example's program to a task that asks the same with other values."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.agent.adapt import adapt_program
+from engine.config import load_settings
+from engine.events import MessageDone, StepFinished, StepStarted
+from engine.llm.scripted import ScriptedModel
+from engine.run import SubmitOptions
+from engine.service import Engine
+from tests.conftest import require
+from tests.fakes import docker_ready
+
+AGENT = SubmitOptions(mode="agent", plan="never")
+
+
+def printed(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          timeout=30).stdout.strip()
+
+
+@pytest.mark.parametrize(("example", "code", "task", "expected"), [
+    ("Find the greatest common divisor of 462 and 1071.", "import math\nprint(math.gcd(462, 1071))",
+     "What is the greatest common divisor of 4620 and 1078?", "154"),
+    ("What is the median of 3, 9, 4, 1, 7?", "import statistics\nprint(statistics.median([3, 9, 4, 1, 7]))",
+     "What is the median of 12, 5, 9, 21, 14, 7, 30?", "12"),
+    ("How many primes are there below 10,000?",
+     "limit = 10_000\nprint(sum(all(n % d for d in range(2, int(n ** 0.5) + 1)) for n in range(2, limit)))",
+     "How many prime numbers are there below 500?", "95"),
+    ("Convert 'the quick brown fox' to title case.", 'print("the quick brown fox".title())',
+     "Convert 'it\"s \\ here' to title case.", 'It"S \\ Here'),
+])
+def test_the_tasks_values_replace_the_examples(example: str, code: str, task: str, expected: str) -> None:
+    adapted = adapt_program(example, code, task)
+    assert adapted is not None
+    assert printed(adapted) == expected
+
+
+@pytest.mark.parametrize(("example", "code", "task"), [
+    # Another question about the same values: the words differ.
+    ("Find the greatest common divisor of 462 and 1071.", "import math\nprint(math.gcd(462, 1071))",
+     "What is the least common multiple of 4620 and 1078?"),
+    ("How many vowels are in 'the lazy dog'?", "print(sum(c in 'aeiou' for c in 'the lazy dog'))",
+     "How many words are in the sentence 'the lazy dog'?"),
+    # A number the program derived from the task (1001 for 1000) cannot be substituted.
+    ("What's the sum of all whole numbers from 1 to 1000?", "print(sum(range(1, 1001)))",
+     "What's the sum of all whole numbers from 1 to 2500?"),
+    # Values of other kinds, or in another order.
+    ("What is the median of 3, 9, 4?", "import statistics\nprint(statistics.median([3, 9, 4]))",
+     "What is the median of 12?"),
+    # A value of the example task that the program does not write out as given.
+    ("What is 15% of 2,480?", 'print(f"{2480 * 15 / 100:g}")', "What is 20% of 3,100?"),
+    # One value of the example stands for two of the task's.
+    ("What is 7 times 7?", "print(7 * 7)", "What is 7 times 8?"),
+    # No values at all: nothing to substitute, the example is not this task.
+    ("What is the answer?", "print(42)", "What is the answer?"),
+])
+def test_a_program_that_does_not_fit_is_not_adapted(example: str, code: str, task: str) -> None:
+    assert adapt_program(example, code, task) is None
+
+
+@pytest.mark.docker
+@pytest.mark.model
+async def test_an_adapted_library_program_answers_in_the_real_sandbox(gb_home: Path) -> None:
+    """The real library, embedding model and Docker: the task is answered by numth-003's program with
+    the task's values, and the model is not asked (the scripted model has no reply to give)."""
+    settings = load_settings()
+    require(docker_ready(settings.sandbox.image),
+            f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
+    model = ScriptedModel([])
+    engine = await Engine.open(settings, model=model)
+    try:
+        session = await engine.new_session()
+        events = await engine.submit(session.id, "What is the greatest common divisor of 4620 and 1078?",
+                                     AGENT).wait()
+    finally:
+        await engine.close()
+    started = [e for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
+    assert len(started) == 1, [getattr(e, "title", "") for e in events]
+    finished = [e for e in events if isinstance(e, StepFinished) and e.step_id == started[0].step_id]
+    assert finished[0].status == "success" and "math.gcd(4620, 1078)" in (started[0].input or "")
+    answers = [e.text for e in events if isinstance(e, MessageDone)]
+    assert answers and answers[-1].splitlines()[0] == "154", answers
+    assert model.prompts == []
