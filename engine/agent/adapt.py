@@ -5,9 +5,15 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections import Counter
 from dataclasses import dataclass
 
 _QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"|\u201c([^\u201d\n]+)\u201d|\u2018([^\u2019\n]+)\u2019")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b",
+                   re.IGNORECASE)
+"""A date, as 2024-02-10 or February 10, 2024: one value, written in programs as date(2024, 2, 10)."""
 _NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 _RUN = re.compile(rf"(?<![\w.]){_NUMBER}(?:(?:\s*,\s+(?:and\s+)?|\s+and\s+){_NUMBER})+(?!\w|\.\d)")
 """Two or more numbers in a row ("12, 5, 9 and 21"; "462 and 1071"): one value, a list."""
@@ -17,8 +23,8 @@ _WORD = re.compile(r"[a-z]+")
 _FILLER = frozenset((
     "a", "an", "the", "of", "is", "are", "was", "be", "what", "whats", "how", "many", "much", "find",
     "compute", "calculate", "give", "me", "tell", "please", "in", "to", "for", "there", "and", "with",
-    "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python", "value",
-    "result", "number", "numbers", "list", "get", "show",
+    "between", "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python",
+    "value", "result", "number", "numbers", "list", "get", "show",
 ))
 """Words that do not change what a task asks; all other words must be the same in both tasks."""
 _FREE_CONSTANT = 2.0
@@ -30,7 +36,7 @@ program with it cannot be adapted by substitution."""
 @dataclass(frozen=True, slots=True)
 class _Value:
     kind: str
-    """"string" (quoted), "run" (several numbers) or "number"."""
+    """"string" (quoted), "date", "run" (several numbers) or "number"."""
     text: str
     numbers: tuple[str, ...] = ()
 
@@ -48,7 +54,7 @@ def adapt_program(example_task: str, code: str, task: str) -> str | None:
         return None
     pairs = list(zip(example_values, values, strict=True))
     for old, new in pairs:
-        if old.kind == "run":
+        if old.kind in ("run", "date"):
             replaced = _replace_run(code, old.numbers, new.numbers)
             if replaced is None:
                 return None
@@ -61,6 +67,11 @@ def _values_and_words(text: str) -> tuple[list[_Value], frozenset[str]]:
     for match in _QUOTED.finditer(text):
         found.append((match.start(), _Value("string", next(g for g in match.groups() if g is not None))))
     rest = _QUOTED.sub(lambda m: " " * len(m.group()), text)
+    for match in _DATE.finditer(rest):
+        year, month, day = ((match[1], match[2], match[3]) if match[1] else
+                            (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
+        found.append((match.start(), _Value("date", match.group(), (year, month, day))))
+    rest = _DATE.sub(lambda m: " " * len(m.group()), rest)
     for match in _RUN.finditer(rest):
         numbers = tuple(_PLAIN_NUMBER.findall(re.sub(r"(\d),(\d{3})", r"\1\2", match.group())))
         found.append((match.start(), _Value("run", match.group(), numbers)))
@@ -89,6 +100,7 @@ def _value_of(literal: str) -> float | None:
 
 
 def _replace_run(code: str, old: tuple[str, ...], new: tuple[str, ...]) -> str | None:
+    """`old` written out once in the program (a list, or a date's year, month and day) becomes `new`."""
     pattern = r"(?<![\w.])" + r"\s*,\s*".join(re.escape(_as_code(n)) for n in old) + r"(?![\w.])"
     if len(re.findall(pattern, code)) != 1:
         return None  # the list is not written out once in the program
@@ -104,11 +116,15 @@ def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None
                 return None  # one value of the example stands for two of the task's
             numbers[key] = _as_code(new.text)
     strings = [(old.text, new.text) for old, new in pairs if old.kind == "string"]
-    in_runs = {_value_of(n) for _, new in pairs if new.kind == "run" for n in new.numbers}
+    in_runs = {_value_of(n) for _, new in pairs if new.kind in ("run", "date") for n in new.numbers}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError):
         return None
+    in_code = Counter(_value_of(t.string) for t in tokens if t.type == tokenize.NUMBER)
+    in_task = Counter(_value_of(old.text) for old, _ in pairs if old.kind == "number")
+    if any(in_code[key] > in_task[key] and _value_of(new) != key for key, new in numbers.items()):
+        return None  # the program uses the value on its own account too (the 1 of range(1, n))
     used_numbers: set[float] = set()
     used_strings: set[str] = set()
     rewritten: list[tokenize.TokenInfo] = []

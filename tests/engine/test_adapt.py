@@ -35,6 +35,11 @@ def printed(code: str) -> str:
      "How many prime numbers are there below 500?", "95"),
     ("Convert 'the quick brown fox' to title case.", 'print("the quick brown fox".title())',
      "Convert 'it\"s \\ here' to title case.", 'It"S \\ Here'),
+    ("How many days are there between 2023-01-15 and 2024-03-01?",
+     "from datetime import date\nprint((date(2024, 3, 1) - date(2023, 1, 15)).days)",
+     "How many days are there from February 10, 2024 to 2024-06-01?", "112"),
+    ("What is 2 to the power of 100?", "print(2 ** 100)", "What is 3 to the power of 41?",
+     "36472996377170786403"),
 ])
 def test_the_tasks_values_replace_the_examples(example: str, code: str, task: str, expected: str) -> None:
     adapted = adapt_program(example, code, task)
@@ -56,6 +61,9 @@ def test_the_tasks_values_replace_the_examples(example: str, code: str, task: st
      "What is the median of 12?"),
     # A value of the example task that the program does not write out as given.
     ("What is 15% of 2,480?", 'print(f"{2480 * 15 / 100:g}")', "What is 20% of 3,100?"),
+    # The program's own 1 (range(1, n + 1)) is not the task's 1.
+    ("What is the sum of the first 1 squares up to 10?", "print(sum(i * i for i in range(1, 10 + 1)))",
+     "What is the sum of the first 3 squares up to 10?"),
     # One value of the example stands for two of the task's.
     ("What is 7 times 7?", "print(7 * 7)", "What is 7 times 8?"),
     # No values at all: nothing to substitute, the example is not this task.
