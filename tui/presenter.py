@@ -140,7 +140,7 @@ class RunPresenter:
                 "runs are gone" if event.saved else
                 "sandbox restarted: the files of the retired container could not be kept", "retry")
         elif isinstance(event, MemoryUsed):
-            activity.add_event(f"{len(event.items)} worked example(s) shown to the model: "
+            activity.add_event(f"{len(event.items)} worked example(s) chosen for the model: "
                                + "; ".join(item.run_id for item in event.items))
         elif isinstance(event, FileAttached):
             execution.add_attachment(event.name, event.path, event.size)
