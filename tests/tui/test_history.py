@@ -123,7 +123,10 @@ async def test_scroll_keys_in_the_log_scroll_at_once_not_in_the_prompt(tmp_path:
         # In the prompt, up and down are the prompt's (its history), not the log's.
         chat.prompt.focus()
         await pilot.press("home")
-        assert log.scroll_y == log.max_scroll_y
+        # Not sent home: still within a page of the end. (HistoryLines measures the older messages
+        # in the background and shifts the view by the height measured above it, to keep the same
+        # rows in view: 953 -> 929 was seen, by widgets/history.py's _relayout, not by the key.)
+        assert log.scroll_y > log.max_scroll_y - page > 0
 
 
 async def test_messages_first_drawn_in_a_frame_are_highlighted_after(tmp_path: Path) -> None:
