@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import io
+import json
 import re
 import tokenize
 from collections import Counter
 from dataclasses import dataclass
+from typing import Literal
 
 _QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"|\u201c([^\u201d\n]+)\u201d|\u2018([^\u2019\n]+)\u2019")
+_COLLECTION = re.compile(r"\{[^{}\n]*\}|\[[^\[\]\n]*[\"'][^\[\]\n]*\]")
+"""A flat object ({"tom": 31, "ann": 45}) or a list with text in it (["b", "a"]), written in the
+task: one value, found in the program as the same dict or list."""
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b",
@@ -19,33 +25,51 @@ _RUN = re.compile(rf"(?<![\w.]){_NUMBER}(?:(?:\s*,\s+(?:and\s+)?|\s+and\s+){_NUM
 """Two or more numbers in a row ("12, 5, 9 and 21"; "462 and 1071"): one value, a list."""
 _SINGLE = re.compile(rf"(?<![\w.]){_NUMBER}(?!\w|\.\d)")
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_BASH_NUMBER = re.compile(r"(?<![\w.$#{-])\d+(?:\.\d+)?(?![\w.])")
+"""A number in a shell script: not part of a word, a file name, $1 or ${#v}."""
 _WORD = re.compile(r"[a-z]+")
 _FILLER = frozenset((
     "a", "an", "the", "of", "is", "are", "was", "be", "what", "whats", "how", "many", "much", "find",
     "compute", "calculate", "give", "me", "tell", "please", "in", "to", "for", "there", "and", "with",
     "between", "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python",
-    "value", "result", "number", "numbers", "list", "get", "show",
+    "value", "result", "number", "numbers", "list", "get", "show", "count", "determine", "work", "out",
+    "rounded", "round", "place", "places", "json", "dict", "dictionary", "object", "given", "following",
+    "bash", "shell",
 ))
 """Words that do not change what a task asks; all other words must be the same in both tasks."""
+_SAME_MEANING = {
+    "largest": "max", "biggest": "max", "highest": "max", "greatest": "max", "maximum": "max",
+    "smallest": "min", "lowest": "min", "least": "min", "minimum": "min",
+    "average": "mean", "total": "sum", "integer": "int", "integers": "int",
+    "kilometres": "kilometer", "kilometre": "kilometer", "kilometers": "kilometer", "km": "kilometer",
+    "metres": "meter", "metre": "meter", "meters": "meter", "characters": "character",
+    "chars": "character", "char": "character", "colour": "color",
+}
+"""Words that ask the same thing ("the largest" and "the highest" value), in one spelling."""
 _FREE_CONSTANT = 2.0
 """A number in the program that is not one of its task's values must be this small (an exponent of
 0.5, a start of 1); a larger one (1001 for "1 to 1000") was derived from the task's values, and a
 program with it cannot be adapted by substitution."""
+_PLACEHOLDER = "__adapted_value_{}__"
+
+Language = Literal["python", "bash"]
 
 
 @dataclass(frozen=True, slots=True)
 class _Value:
     kind: str
-    """"string" (quoted), "date", "run" (several numbers) or "number"."""
+    """"string" (quoted), "dict" or "list" (a collection), "date", "run" (several numbers) or
+    "number"."""
     text: str
     numbers: tuple[str, ...] = ()
+    parsed: object = None
 
 
-def adapt_program(example_task: str, code: str, task: str) -> str | None:
-    """The example's Python program with the example task's values replaced by the task's, when the
-    two tasks ask the same thing (the same words once values and filler words are left out) with
-    values of the same kinds in the same order; None when that does not hold or the program has a
-    value that is not the example task's (then substitution would be a guess)."""
+def adapt_program(example_task: str, code: str, task: str, language: Language = "python") -> str | None:
+    """The example's program with the example task's values replaced by the task's, when the two
+    tasks ask the same thing (the same words once values and filler words are left out) with values
+    of the same kinds in the same order; None when that does not hold or the program has a value
+    that is not the example task's (then substitution would be a guess)."""
     example_values, example_words = _values_and_words(example_task)
     values, words = _values_and_words(task)
     if example_words != words or not example_values:
@@ -54,19 +78,42 @@ def adapt_program(example_task: str, code: str, task: str) -> str | None:
         return None
     pairs = list(zip(example_values, values, strict=True))
     for old, new in pairs:
-        if old.kind in ("run", "date"):
-            replaced = _replace_run(code, old.numbers, new.numbers)
+        if old.kind == "run" or (old.kind == "date" and language == "python"):
+            replaced = _replace_run(code, old.numbers, new.numbers, language)
             if replaced is None:
                 return None
             code = replaced
-    return _replace_tokens(code, pairs)
+    if language == "bash":
+        return _replace_in_script(code, pairs)
+    code_with_holes, filled = _take_out_collections(code, pairs)
+    if code_with_holes is None:
+        return None
+    adapted = _replace_tokens(code_with_holes, pairs)
+    if adapted is None:
+        return None
+    for index, literal in enumerate(filled):
+        adapted = adapted.replace(_PLACEHOLDER.format(index), literal)
+    return adapted
 
 
 def _values_and_words(text: str) -> tuple[list[_Value], frozenset[str]]:
     found: list[tuple[int, _Value]] = []
-    for match in _QUOTED.finditer(text):
+    quoted = list(_QUOTED.finditer(text))
+    collections = [m for m in _COLLECTION.finditer(text)
+                   if not any(q.start() < m.start() and m.end() <= q.end() for q in quoted)]
+    taken: list[tuple[int, int]] = []
+    for match in collections:
+        parsed = _parse_collection(match.group())
+        if parsed is not None:
+            kind = "dict" if isinstance(parsed, dict) else "list"
+            found.append((match.start(), _Value(kind, match.group(), parsed=parsed)))
+            taken.append(match.span())
+    rest = text
+    for start, end in taken:
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    for match in _QUOTED.finditer(rest):
         found.append((match.start(), _Value("string", next(g for g in match.groups() if g is not None))))
-    rest = _QUOTED.sub(lambda m: " " * len(m.group()), text)
+    rest = _QUOTED.sub(lambda m: " " * len(m.group()), rest)
     for match in _DATE.finditer(rest):
         year, month, day = ((match[1], match[2], match[3]) if match[1] else
                             (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
@@ -79,8 +126,20 @@ def _values_and_words(text: str) -> tuple[list[_Value], frozenset[str]]:
     for match in _SINGLE.finditer(rest):
         found.append((match.start(), _Value("number", match.group().replace(",", ""))))
     rest = _SINGLE.sub(" ", rest)
-    words = frozenset(_stem(w) for w in _WORD.findall(rest.lower()) if w not in _FILLER)
+    words = frozenset(_stem(_SAME_MEANING.get(w, w)) for w in _WORD.findall(rest.lower()) if w not in _FILLER)
     return [value for _, value in sorted(found, key=lambda f: f[0])], words
+
+
+def _parse_collection(text: str) -> object:
+    """A dict or list written as Python or JSON; None when it is neither."""
+    for parse in (ast.literal_eval, json.loads):
+        try:
+            parsed = parse(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if isinstance(parsed, dict | list) and parsed:
+            return parsed
+    return None
 
 
 def _stem(word: str) -> str:
@@ -99,12 +158,74 @@ def _value_of(literal: str) -> float | None:
         return None
 
 
-def _replace_run(code: str, old: tuple[str, ...], new: tuple[str, ...]) -> str | None:
+def _replace_run(code: str, old: tuple[str, ...], new: tuple[str, ...], language: Language) -> str | None:
     """`old` written out once in the program (a list, or a date's year, month and day) becomes `new`."""
-    pattern = r"(?<![\w.])" + r"\s*,\s*".join(re.escape(_as_code(n)) for n in old) + r"(?![\w.])"
-    if len(re.findall(pattern, code)) != 1:
+    separator = r"\s*,\s*" if language == "python" else r"(?:\s*,\s*|[ \t]+)"
+    pattern = r"(?<![\w.])" + separator.join(re.escape(_as_code(n)) for n in old) + r"(?![\w.])"
+    found = re.findall(pattern, code)
+    if len(found) != 1:
         return None  # the list is not written out once in the program
-    return re.sub(pattern, lambda _: ", ".join(_as_code(n) for n in new), code)
+    joiner = ", " if language == "python" or "," in found[0] else " "
+    return re.sub(pattern, lambda _: joiner.join(_as_code(n) for n in new), code)
+
+
+def _take_out_collections(code: str, pairs: list[tuple[_Value, _Value]]) -> tuple[str | None, list[str]]:
+    """The program with each example dict or list (or the string holding it as JSON) cut out for a
+    placeholder, and what goes back in its place; None when one is not written once."""
+    wanted = [(old, new) for old, new in pairs if old.kind in ("dict", "list")]
+    if not wanted:
+        return code, []
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None, []
+    lines = code.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    spans: list[tuple[int, int, str]] = []
+    for index, (old, new) in enumerate(wanted):
+        hits: list[tuple[int, int, str]] = []
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.expr):
+                continue
+            literal = _literal_for(node, old, new)
+            if literal is None or node.end_lineno is None or node.end_col_offset is None:
+                continue
+            start = starts[node.lineno - 1] + _char_offset(lines[node.lineno - 1], node.col_offset)
+            end = starts[node.end_lineno - 1] + _char_offset(lines[node.end_lineno - 1], node.end_col_offset)
+            hits.append((start, end, literal))
+        if len(hits) != 1:
+            return None, []
+        spans.append((*hits[0][:2], _PLACEHOLDER.format(index)))
+        wanted[index] = (old, _Value(new.kind, hits[0][2]))
+    for start, end, hole in sorted(spans, reverse=True):
+        code = code[:start] + hole + code[end:]
+    return code, [new.text for _, new in wanted]
+
+
+def _literal_for(node: ast.expr, old: _Value, new: _Value) -> str | None:
+    """What replaces `node` when it is the example's collection: the task's, written as the program
+    wrote the example's (a dict or list display, or a JSON string)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            if json.loads(node.value) == old.parsed:
+                return repr(json.dumps(new.parsed))
+        except ValueError:
+            return None
+        return None
+    if not isinstance(node, ast.Dict | ast.List):
+        return None
+    try:
+        if ast.literal_eval(node) != old.parsed:
+            return None
+    except ValueError:
+        return None
+    return repr(new.parsed)
+
+
+def _char_offset(line: str, utf8_offset: int) -> int:
+    return len(line.encode("utf-8")[:utf8_offset].decode("utf-8", errors="replace"))
 
 
 def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None:
@@ -153,3 +274,87 @@ def _escaped(text: str, literal: str) -> str:
     """`text` made safe inside the string literal `literal` (its quote character, backslashes)."""
     quote = next((c for c in literal if c in "'\""), '"')
     return text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+
+
+def _replace_in_script(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None:
+    """The shell script with the example's values replaced: dates and text where the script quotes
+    them, numbers where they stand alone; None on a value it does not use as written, or a number
+    of its own above _FREE_CONSTANT."""
+    filled: list[str] = []
+
+    def hole(text: str) -> str:
+        filled.append(text)
+        return _PLACEHOLDER.format(len(filled) - 1)
+
+    for old, new in pairs:
+        if old.kind == "date":
+            old_text, new_text = ("{}-{:02d}-{:02d}".format(*map(int, v.numbers)) for v in (old, new))
+            if code.count(old_text) != 1:
+                return None
+            code = code.replace(old_text, hole(new_text))
+        elif old.kind == "string":
+            pieces = code.split(old.text)
+            if len(pieces) < 2:
+                return None
+            rebuilt = pieces[0]
+            for piece in pieces[1:]:
+                quoted = _shell_quoted(new.text, _quote_state(rebuilt))
+                if quoted is None:
+                    return None
+                rebuilt += hole(quoted) + piece
+            code = rebuilt
+        elif old.kind in ("dict", "list"):
+            return None
+    numbers = {_value_of(old.text): _as_code(new.text) for old, new in pairs if old.kind == "number"}
+    if len(numbers) != sum(old.kind == "number" for old, _ in pairs) or None in numbers:
+        return None
+    in_runs = {_value_of(n) for _, new in pairs if new.kind == "run" for n in new.numbers}
+    in_code = Counter(_value_of(m.group()) for m in _BASH_NUMBER.finditer(code))
+    in_task = Counter(_value_of(old.text) for old, _ in pairs if old.kind == "number")
+    if any(in_code[key] > in_task[key] and _value_of(new) != key for key, new in numbers.items()):
+        return None
+    used: set[float | None] = set()
+    failed = False
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal failed
+        value = _value_of(match.group())
+        if value in numbers:
+            used.add(value)
+            return numbers[value]
+        if value is None or (abs(value) > _FREE_CONSTANT and value not in in_runs):
+            failed = True
+        return match.group()
+
+    code = _BASH_NUMBER.sub(number, code)
+    if failed or used != set(numbers):
+        return None
+    for index, text in enumerate(filled):
+        code = code.replace(_PLACEHOLDER.format(index), text)
+    return code
+
+
+def _quote_state(script: str) -> str:
+    """The quote a shell script is inside at its end: "'", '"' or "" (none)."""
+    state = ""
+    escaped = False
+    for char in script:
+        if escaped:
+            escaped = False
+        elif char == "\\" and state != "'":
+            escaped = True
+        elif state == "" and char in "'\"":
+            state = char
+        elif char == state:
+            state = ""
+    return state
+
+
+def _shell_quoted(text: str, state: str) -> str | None:
+    """`text` made safe where the script had the example's text: inside single or double quotes,
+    or bare when it needs no quoting."""
+    if state == "'":
+        return text.replace("'", "'\\''")
+    if state == '"':
+        return re.sub(r'([\\"$`])', r"\\\1", text)
+    return text if re.fullmatch(r"[\w./,:+=@%-]+", text) else None

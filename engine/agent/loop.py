@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from engine.agent.act import ActResult, act
-from engine.agent.adapt import adapt_program
+from engine.agent.adapt import Language, adapt_program
 from engine.agent.endings import conclude, end_run
 from engine.agent.examples import prompt_prefix
 from engine.agent.mcp_tools import add_mcp_tools
@@ -83,13 +83,14 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
     example that adapts asks the same as the first, and would fail the same way."""
     ctx = runtime.ctx
     for template in ctx.templates:
-        code = adapt_program(template.task, template.code, ctx.text)
+        language: Language = "bash" if template.language == "bash" else "python"
+        code = adapt_program(template.task, template.code, ctx.text, language)
         if code is None:
             continue
         if runtime.budget.take_action() is not None:
             return
         result: ActResult | None = None
-        async for item in act(runtime, Action("code", "python", code), None, "code",
+        async for item in act(runtime, Action("code", language, code), None, "code",
                               title=f"Adapt {template.source} ({template.similarity:.2f})"):
             if isinstance(item, ActResult):
                 result = item

@@ -88,7 +88,7 @@ async def choose_examples(
 async def choose_templates(
     context: RunContext, vector: Vectors, library: ExampleLibrary,
 ) -> list[WorkedExample]:
-    """The library's Python examples nearest the task, nearest first, for adaptation. No similarity
+    """The library's examples nearest the task, nearest first, for adaptation. No similarity
     floor: adapt_program's own test (the same words) decides, and "Convert 'make it count' to title
     case." is 0.43 from its example, below MIN_SIMILARITY."""
     if not context.settings.agent.adapt_examples:
@@ -96,7 +96,7 @@ async def choose_templates(
     nearest = await asyncio.to_thread(library.nearest_sync, vector, TEMPLATE_CANDIDATES)
     return [WorkedExample(shipped.task, shipped.language, shipped.code, shipped.output, shipped.answer,
                           f"library:{shipped.id}", round(similarity, 4))
-            for shipped, similarity in nearest if shipped.language == "python"]
+            for shipped, similarity in nearest]
 
 
 async def report_examples(context: RunContext, examples: Sequence[WorkedExample],

@@ -40,11 +40,41 @@ def printed(code: str) -> str:
      "How many days are there from February 10, 2024 to 2024-06-01?", "112"),
     ("What is 2 to the power of 100?", "print(2 ** 100)", "What is 3 to the power of 41?",
      "36472996377170786403"),
+    # Words that ask the same thing; a JSON object of another size, as a dict and as a string.
+    ("Which key has the highest value in {'mon': 12, 'tue': 30, 'wed': 18, 'thu': 25}?",
+     "d = {'mon': 12, 'tue': 30, 'wed': 18, 'thu': 25}\nprint(max(d, key=d.get))",
+     'In the JSON {"tom": 31, "ann": 45, "joe": 28}, which key has the largest value?', "ann"),
+    ("Given the JSON {\"a\": 3, \"b\": 11}, sum its values.",
+     "import json\nprint(sum(json.loads('{\"a\": 3, \"b\": 11}').values()))",
+     "Given the JSON {\"x\": 5, \"y\": 7, \"z\": 10}, sum its values.", "22"),
+    ("Sort ['pear', 'fig'] alphabetically.", "print(sorted(['pear', 'fig']))",
+     "Sort [\"kiwi\", \"apple\", \"lime\"] alphabetically.", "['apple', 'kiwi', 'lime']"),
 ])
 def test_the_tasks_values_replace_the_examples(example: str, code: str, task: str, expected: str) -> None:
     adapted = adapt_program(example, code, task)
     assert adapted is not None
     assert printed(adapted) == expected
+
+
+@pytest.mark.parametrize(("example", "code", "task", "expected"), [
+    ("Using bash, what is the output of: echo $((12 * 3 + 5))?", "echo $((12 * 3 + 5))",
+     "Using bash, what is the output of: echo $((17 * 19 + 4))?", "327"),
+    ("In the shell, count the words in 'a b c'.", "echo 'a b c' | wc -w",
+     'In the shell, count the words in "it\'s a $HOME".', "3"),
+    ("With bash, add the numbers from 1 to 100.", "seq 1 100 | awk '{ s += $1 } END { print s }'",
+     "With bash, add the numbers from 1 to 250.", "31375"),
+    ("With bash, what date is 30 days after 2024-01-01?", "date -d '2024-01-01 + 30 days' +%F",
+     "With bash, what date is 45 days after 2023-11-20?", "2024-01-04"),
+    ("Sort 5, 3, 9 in bash, smallest first.", "printf '%s\\n' 5 3 9 | sort -n | paste -sd ' '",
+     "Sort 8, 1, 40, 7 in bash, smallest first.", "1 7 8 40"),
+    ('How long is "hello" in bash?', 'w="hello"\necho ${#w}', "How long is 'a $b`c`' in bash?", "7"),
+])
+def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, code: str, task: str,
+                                                                  expected: str) -> None:
+    adapted = adapt_program(example, code, task, "bash")
+    assert adapted is not None
+    result = subprocess.run(["bash", "-c", adapted], capture_output=True, text=True, check=True, timeout=30)
+    assert result.stdout.strip() == expected
 
 
 @pytest.mark.parametrize(("example", "code", "task"), [
@@ -68,9 +98,26 @@ def test_the_tasks_values_replace_the_examples(example: str, code: str, task: st
     ("What is 7 times 7?", "print(7 * 7)", "What is 7 times 8?"),
     # No values at all: nothing to substitute, the example is not this task.
     ("What is the answer?", "print(42)", "What is the answer?"),
+    # Largest is not smallest; a dict the program does not write out once.
+    ("What is the largest of 4, 8 and 2?", "print(max([4, 8, 2]))", "What is the smallest of 4, 9 and 2?"),
+    ("Which key has the highest value in {'a': 5, 'b': 9}?",
+     "print(max({'a': 5, 'b': 9}, key={'a': 5, 'b': 9}.get))", "Which key has the highest value in {'c': 1}?"),
 ])
 def test_a_program_that_does_not_fit_is_not_adapted(example: str, code: str, task: str) -> None:
     assert adapt_program(example, code, task) is None
+
+
+@pytest.mark.parametrize(("example", "code", "task"), [
+    # The script's own number (5 lines) is not the task's.
+    ("Using bash, show the first lines of 'a b'.", "printf 'a b' | head -n 5",
+     "Using bash, show the first lines of 'c'."),
+    ("With bash, add the numbers from 1 to 100.", "seq 1 101 | awk '{ s += $1 } END { print s }'",
+     "With bash, add the numbers from 1 to 250."),
+    # Text the script leaves unquoted cannot take a value that needs quoting.
+    ("Using bash, print 'abc' in upper case.", "echo abc | tr a-z A-Z", "Using bash, print 'a; rm x' in upper case."),
+])
+def test_a_shell_script_that_does_not_fit_is_not_adapted(example: str, code: str, task: str) -> None:
+    assert adapt_program(example, code, task, "bash") is None
 
 
 @pytest.mark.docker
