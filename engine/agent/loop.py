@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import AsyncIterator
 
 from engine.agent.act import ActResult, act
@@ -30,8 +32,9 @@ async def run_agent(ctx: RunContext) -> AsyncIterator[Event]:
     for text in await add_mcp_tools(tools, ctx.mcp):
         yield Notice(run_id=ctx.run_id, level="warning", text=text)
     runtime = AgentRuntime(ctx, tools)
-    if given_code(ctx.text) is not None:
-        events = run_given_code(runtime)
+    action = given_action(ctx.text)
+    if action is not None:
+        events = run_given_code(runtime, action)
     elif wants_plan(ctx):
         events = run_planned(runtime)
     else:
@@ -40,10 +43,42 @@ async def run_agent(ctx: RunContext) -> AsyncIterator[Event]:
         yield event
 
 
-def given_code(text: str) -> str | None:
-    """The code block a task brings with it ("Run this: ```python ...```"), if any."""
+_INLINE_CODE = re.compile(r"\b(?:output|result) of(?: running)?\s*:\s*(?:`([^`\n]+)`|(\S[^\n]*?))\s*[?.]?\s*$"
+                          r"|\b(?:run|output of|result of|does)\s*`([^`\n]+)`", re.IGNORECASE)
+_SHELL = re.compile(r"\b(?:bash|shell|sh|terminal|command line)\b", re.IGNORECASE)
+_PYTHON = re.compile(r"\bpython\b", re.IGNORECASE)
+
+
+def given_action(text: str) -> Action | None:
+    """The code a task brings with it, if any: a code block ("Run this: ```python ...```"), or a
+    command after "the output of:" or in backticks, in a task that names its language ("Using bash,
+    what is the output of: echo $((17 * 19 + 4))?")."""
     action = parse_reply(text).action
-    return action.code if action is not None and action.kind == "code" else None
+    if action is not None and action.kind == "code":
+        return action
+    match = _INLINE_CODE.search(text)
+    if match is None:
+        return None
+    code = next(group for group in match.groups() if group is not None)
+    if _SHELL.search(text):
+        return Action("code", "bash", code) if re.match(r"[a-z][\w.-]*(?:\s|$)", code) else None
+    if _PYTHON.search(text):
+        return _python_action(code)
+    return None
+
+
+def _python_action(code: str) -> Action | None:
+    """Python the user wrote inline; a lone expression is printed, as the REPL would show it."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    lone = tree.body[0] if len(tree.body) == 1 else None
+    if isinstance(lone, ast.Expr) and not (isinstance(lone.value, ast.Call)
+                                           and isinstance(lone.value.func, ast.Name)
+                                           and lone.value.func.id == "print"):
+        code = f"print({code.strip()})"
+    return Action("code", "python", code)
 
 
 def wants_plan(ctx: RunContext) -> bool:
@@ -112,10 +147,8 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
         return
 
 
-async def run_given_code(runtime: AgentRuntime) -> AsyncIterator[Event]:
+async def run_given_code(runtime: AgentRuntime, action: Action) -> AsyncIterator[Event]:
     """Run the code the user gave, as given; its output is the answer (no model call)."""
-    action = parse_reply(runtime.ctx.text).action
-    assert action is not None
     result: ActResult | None = None
     async for item in act(runtime, action, None, "code", title=f"Run the given {action.language} code"):
         if isinstance(item, ActResult):

@@ -57,6 +57,14 @@ async def test_a_printed_31_digit_value_reaches_the_answer_exactly(
         assert len(runs) == 1 and runs[0].code.strip() == "print(2**100)"
         assert next(e for e in events if isinstance(e, MessageDone)).text.strip() == BIG
         assert not any(isinstance(e, StepFinished) and e.kind == "plan" for e in events)
+
+        # An inline command, in a task that names the shell, runs as given too.
+        events = await engine.submit(
+            session.id, "Using bash, what is the output of: echo $((21 * 3 - 5))?",
+            SubmitOptions(mode="agent")).wait()
+        runs = [e for e in events if isinstance(e, CodeExecStarted)]
+        assert [(r.language, r.code.strip()) for r in runs] == [("bash", "echo $((21 * 3 - 5))")]
+        assert next(e for e in events if isinstance(e, MessageDone)).text.strip() == "58"
     finally:
         await engine.close()
 

@@ -1,0 +1,31 @@
+"""A task that brings its own code, in a block or inline, is recognised with its language."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.agent.loop import given_action
+
+
+@pytest.mark.parametrize(("task", "language", "code"), [
+    ("Run this:\n```python\nprint(1)\n```", "python", "print(1)"),
+    ("Using bash, what is the output of: echo $((21 * 3 - 5))?", "bash", "echo $((21 * 3 - 5))"),
+    ("What does `printf 'ab' | wc -c` print in the shell?", "bash", "printf 'ab' | wc -c"),
+    # A lone Python expression is printed, as the REPL would show it.
+    ("In Python, what is the result of: sorted([3, 1, 2])", "python", "print(sorted([3, 1, 2]))"),
+    ("In Python, what is the output of: print(2 ** 10)", "python", "print(2 ** 10)"),
+])
+def test_the_code_a_task_brings_is_run_in_its_language(task: str, language: str, code: str) -> None:
+    action = given_action(task)
+    assert action is not None
+    assert (action.language, action.code) == (language, code)
+
+
+@pytest.mark.parametrize("task", [
+    "What is the output of: 3 + 4?",  # no language named
+    "Explain the result of: my essay in Python terms",  # not Python
+    "What is the output of a function in bash?",  # no code
+    "What is 17 * 23?",
+])
+def test_a_task_without_its_own_code_brings_none(task: str) -> None:
+    assert given_action(task) is None
