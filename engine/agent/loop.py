@@ -22,6 +22,8 @@ from engine.llm.base import ChatMessage
 from engine.run import RunContext
 
 ADAPTED_NOTE = "(Worked out by a library example's program, run with this task's values: see Activity.)"
+ADAPT_TRIES = 2
+"""Adapted programs run before the model drafts: a second one, of another example, when the first fails."""
 UNCHECKED_NOTICE = ("Not checked by running code: the model answered from what it knows. "
                     "Ask it to compute the answer with Python to have it verified.")
 
@@ -114,16 +116,20 @@ async def run_direct(runtime: AgentRuntime) -> AsyncIterator[Event]:
 
 async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
     """Run the program of the nearest library example that adapts to the task (adapt_program); Solved
-    with what it printed when it ran cleanly, else nothing and the model drafts. One try: a second
-    example that adapts asks the same as the first, and would fail the same way."""
+    with what it printed when it ran cleanly. When it fails, the next one that adapts (another
+    program for the same question) gets ADAPT_TRIES in all; then nothing, and the model drafts."""
     ctx = runtime.ctx
+    tries = 0
     for template in ctx.templates:
+        if tries == ADAPT_TRIES:
+            return
         language: Language = "bash" if template.language == "bash" else "python"
         code = adapt_program(template.task, template.code, ctx.text, language)
         if code is None:
             continue
         if runtime.budget.take_action() is not None:
             return
+        tries += 1
         result: ActResult | None = None
         async for item in act(runtime, Action("code", language, code), None, "code",
                               title=f"Adapt {template.source} ({template.similarity:.2f})"):
@@ -140,11 +146,12 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
         clean = result.failure is None and not result.not_run and bool(result.output.strip())
         why = result.not_run or (result.failure.detail if result.failure else "it printed nothing")
         yield runtime.finish(result.step, "success" if clean else "failure", output=result.observation,
-                             reason=None if clean else f"{why}; the model drafts instead")
+                             reason=None if clean else f"{why}; another example's program or the model next")
         if clean:
             runtime.last_output = result.output
             yield Solved(answer=f"{grounded_answer('', result.output)}\n\n{ADAPTED_NOTE}")
-        return
+        if clean or result.not_run:
+            return
 
 
 async def run_given_code(runtime: AgentRuntime, action: Action) -> AsyncIterator[Event]:

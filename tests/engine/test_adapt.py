@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -140,6 +141,45 @@ async def test_an_adapted_library_program_answers_in_the_real_sandbox(gb_home: P
     assert len(started) == 1, [getattr(e, "title", "") for e in events]
     finished = [e for e in events if isinstance(e, StepFinished) and e.step_id == started[0].step_id]
     assert finished[0].status == "success" and "math.gcd(4620, 1078)" in (started[0].input or "")
+    answers = [e.text for e in events if isinstance(e, MessageDone)]
+    assert answers and answers[-1].splitlines()[0] == "154", answers
+    assert model.prompts == []
+
+
+@pytest.mark.docker
+@pytest.mark.model
+async def test_when_the_first_adapted_program_fails_the_next_examples_runs(gb_home: Path, tmp_path: Path) -> None:
+    """Two library examples ask the task's question; the nearer one's program fails on the task's
+    values, so the next one's runs and answers, still with no model call."""
+    from engine.memory.examples import ExampleLibrary
+
+    settings = load_settings()
+    require(docker_ready(settings.sandbox.image),
+            f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
+    library = tmp_path / "library.jsonl"
+    library.write_text("\n".join(json.dumps(e) for e in [
+        {"id": "strict-gcd", "kind": "number_theory", "language": "python",
+         "task": "What is the greatest common divisor of 462 and 1071?",
+         "code": "import math\na, b = 462, 1071\nassert a < b\nprint(math.gcd(a, b))", "output": "21\n", "answer": "21"},
+        {"id": "plain-gcd", "kind": "number_theory", "language": "python",
+         "task": "Find the greatest common divisor of 12 and 18.",
+         "code": "import math\nprint(math.gcd(12, 18))", "output": "6\n", "answer": "6"},
+    ]) + "\n", encoding="utf-8")
+    model = ScriptedModel([])
+    engine = await Engine.open(settings, model=model)
+    try:
+        await engine.open_memory()
+        assert engine.memory is not None
+        engine.memory.library = ExampleLibrary(engine.memory.embedder, library)
+        session = await engine.new_session()
+        events = await engine.submit(session.id, "What is the greatest common divisor of 4620 and 1078?",
+                                     AGENT).wait()
+    finally:
+        await engine.close()
+    tries = {e.step_id: e.title for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt")}
+    ended = [(tries[e.step_id].split()[1], e.status) for e in events
+             if isinstance(e, StepFinished) and e.step_id in tries]
+    assert ended == [("library:strict-gcd", "failure"), ("library:plain-gcd", "success")]
     answers = [e.text for e in events if isinstance(e, MessageDone)]
     assert answers and answers[-1].splitlines()[0] == "154", answers
     assert model.prompts == []
