@@ -102,7 +102,8 @@ def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, 
     # Largest is not smallest; a dict the program does not write out once.
     ("What is the largest of 4, 8 and 2?", "print(max([4, 8, 2]))", "What is the smallest of 4, 9 and 2?"),
     ("Which key has the highest value in {'a': 5, 'b': 9}?",
-     "print(max({'a': 5, 'b': 9}, key={'a': 5, 'b': 9}.get))", "Which key has the highest value in {'c': 1}?"),
+     "print(max({'a': 5, 'b': 9}, key={'a': 5, 'b': 9}.get))",
+     "Which key has the highest value in {'c': 1}?"),
 ])
 def test_a_program_that_does_not_fit_is_not_adapted(example: str, code: str, task: str) -> None:
     assert adapt_program(example, code, task) is None
@@ -115,7 +116,8 @@ def test_a_program_that_does_not_fit_is_not_adapted(example: str, code: str, tas
     ("With bash, add the numbers from 1 to 100.", "seq 1 101 | awk '{ s += $1 } END { print s }'",
      "With bash, add the numbers from 1 to 250."),
     # Text the script leaves unquoted cannot take a value that needs quoting.
-    ("Using bash, print 'abc' in upper case.", "echo abc | tr a-z A-Z", "Using bash, print 'a; rm x' in upper case."),
+    ("Using bash, print 'abc' in upper case.", "echo abc | tr a-z A-Z",
+     "Using bash, print 'a; rm x' in upper case."),
 ])
 def test_a_shell_script_that_does_not_fit_is_not_adapted(example: str, code: str, task: str) -> None:
     assert adapt_program(example, code, task, "bash") is None
@@ -148,7 +150,8 @@ async def test_an_adapted_library_program_answers_in_the_real_sandbox(gb_home: P
 
 @pytest.mark.docker
 @pytest.mark.model
-async def test_when_the_first_adapted_program_fails_the_next_examples_runs(gb_home: Path, tmp_path: Path) -> None:
+async def test_when_the_first_adapted_program_fails_the_next_examples_runs(gb_home: Path,
+                                                                          tmp_path: Path) -> None:
     """Two library examples ask the task's question; the nearer one's program fails on the task's
     values, so the next one's runs and answers, still with no model call."""
     from engine.memory.examples import ExampleLibrary
@@ -160,7 +163,8 @@ async def test_when_the_first_adapted_program_fails_the_next_examples_runs(gb_ho
     library.write_text("\n".join(json.dumps(e) for e in [
         {"id": "strict-gcd", "kind": "number_theory", "language": "python",
          "task": "What is the greatest common divisor of 462 and 1071?",
-         "code": "import math\na, b = 462, 1071\nassert a < b\nprint(math.gcd(a, b))", "output": "21\n", "answer": "21"},
+         "code": "import math\na, b = 462, 1071\nassert a < b\nprint(math.gcd(a, b))",
+         "output": "21\n", "answer": "21"},
         {"id": "plain-gcd", "kind": "number_theory", "language": "python",
          "task": "Find the greatest common divisor of 12 and 18.",
          "code": "import math\nprint(math.gcd(12, 18))", "output": "6\n", "answer": "6"},
