@@ -70,6 +70,8 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
     tasks ask the same thing (the same words once values and filler words are left out) with values
     of the same kinds in the same order; None when that does not hold or the program has a value
     that is not the example task's (then substitution would be a guess)."""
+    if _asks_for_language(task) not in (None, language):
+        return None  # "Using bash, ..." is answered by a shell script, not a Python program
     example_values, example_words = _values_and_words(example_task)
     values, words = _values_and_words(task)
     if example_words != words or not example_values:
@@ -128,6 +130,13 @@ def _values_and_words(text: str) -> tuple[list[_Value], frozenset[str]]:
     rest = _SINGLE.sub(" ", rest)
     words = frozenset(_stem(_SAME_MEANING.get(w, w)) for w in _WORD.findall(rest.lower()) if w not in _FILLER)
     return [value for _, value in sorted(found, key=lambda f: f[0])], words
+
+
+def _asks_for_language(task: str) -> Language | None:
+    lowered = task.lower()
+    if re.search(r"\b(?:bash|shell)\b", lowered):
+        return "bash"
+    return "python" if re.search(r"\b(?:python|pandas|matplotlib)\b", lowered) else None
 
 
 def _parse_collection(text: str) -> object:

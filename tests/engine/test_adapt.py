@@ -123,6 +123,14 @@ def test_a_shell_script_that_does_not_fit_is_not_adapted(example: str, code: str
     assert adapt_program(example, code, task, "bash") is None
 
 
+def test_a_task_that_names_its_language_is_answered_in_it() -> None:
+    python = ("What is the sum of 3, 4 and 5?", "print(sum([3, 4, 5]))")
+    shell = ("What is the sum of 3, 4 and 5?", "echo $((3 + 4 + 5))")
+    assert adapt_program(*python, "Using bash, what is the sum of 6, 7 and 8?") is None
+    assert adapt_program(*shell, "Using Python, what is the sum of 6, 7 and 8?", "bash") is None
+    assert adapt_program(*python, "Using Python, what is the sum of 6, 7 and 8?") == "print(sum([6, 7, 8]))"
+
+
 @pytest.mark.docker
 @pytest.mark.model
 async def test_an_adapted_library_program_answers_in_the_real_sandbox(gb_home: Path) -> None:
