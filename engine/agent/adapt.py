@@ -51,6 +51,7 @@ _FREE_CONSTANT = 2.0
 0.5, a start of 1); a larger one (1001 for "1 to 1000") was derived from the task's values, and a
 program with it cannot be adapted by substitution."""
 _PLACEHOLDER = "__adapted_value_{}__"
+_LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT)
 
 Language = Literal["python", "bash"]
 
@@ -245,38 +246,89 @@ def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None
             if key is None or numbers.get(key, new.text) != new.text:
                 return None  # one value of the example stands for two of the task's
             numbers[key] = _as_code(new.text)
-    strings = [(old.text, new.text) for old, new in pairs if old.kind == "string"]
+    strings = {old.text: new.text for old, new in pairs if old.kind == "string"}
     in_runs = {_value_of(n) for _, new in pairs if new.kind in ("run", "date") for n in new.numbers}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError):
         return None
-    in_code = Counter(_value_of(t.string) for t in tokens if t.type == tokenize.NUMBER)
+    signed = _signed_values(tokens)
+    in_code = Counter(signed.values())
     in_task = Counter(_value_of(old.text) for old, _ in pairs if old.kind == "number")
     if any(in_code[key] > in_task[key] and _value_of(new) != key for key, new in numbers.items()):
         return None  # the program uses the value on its own account too (the 1 of range(1, n))
+    # A literal that is exactly an example value takes the task's; only values the program
+    # writes inside longer text (an f-string) are looked for within literals, all in one pass,
+    # so that a task value holding another example value is not rewritten again.
+    bodies = {_string_body(t.string) for t in tokens if t.type == tokenize.STRING}
+    whole = set(strings) & bodies
+    inside = sorted(set(strings) - whole, key=len, reverse=True)
+    partial = re.compile("|".join(re.escape(text) for text in inside)) if inside else None
+    anywhere = (re.compile("|".join(re.escape(text) for text in sorted(strings, key=len, reverse=True)))
+                if strings else None)
     used_numbers: set[float] = set()
     used_strings: set[str] = set()
     rewritten: list[tokenize.TokenInfo] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         if token.type == tokenize.NUMBER:
-            value = _value_of(token.string)
+            value = signed[index]
             if value is not None and value in numbers:
                 used_numbers.add(value)
-                token = token._replace(string=numbers[value])
+                replacement = numbers[value]
+                if value < 0:
+                    # "-7" is a minus and a 7: the number gives up its sign to the minus before it
+                    if not replacement.startswith("-"):
+                        rewritten[-1] = rewritten[-1]._replace(string="")
+                    replacement = replacement.removeprefix("-")
+                token = token._replace(string=replacement)
             elif (value is None or abs(value) > _FREE_CONSTANT) and value not in in_runs:
                 return None
         elif token.type == tokenize.STRING:
-            body = token.string
-            for old_text, new_text in strings:
-                if old_text in body:
-                    body = body.replace(old_text, _escaped(new_text, body))
-                    used_strings.add(old_text)
-            token = token._replace(string=body)
+            plain = bool(_string_body(token.string))
+            token = token._replace(string=_swap_strings(token.string, strings, whole,
+                                                        partial if plain else anywhere, used_strings))
         rewritten.append(token)
-    if used_numbers != set(numbers) or used_strings != {old for old, _ in strings}:
+    if used_numbers != set(numbers) or used_strings != set(strings):
         return None  # a value of the example task that the program does not use as written
     return tokenize.untokenize(rewritten)
+
+
+def _swap_strings(literal: str, strings: dict[str, str], whole: set[str], partial: re.Pattern[str] | None,
+                  used: set[str]) -> str:
+    body = _string_body(literal)
+    if body in whole:
+        used.add(body)
+        return literal[0] + _escaped(strings[body], literal) + literal[-1]
+    if partial is None:
+        return literal
+
+    def swap(match: re.Match[str]) -> str:
+        used.add(match.group())
+        return _escaped(strings[match.group()], literal)
+
+    return partial.sub(swap, literal)
+
+
+def _signed_values(tokens: list[tokenize.TokenInfo]) -> dict[int, float | None]:
+    """Each number token's value, by index; negative after a unary minus ("[-7, 3]", "x = -2")."""
+    values: dict[int, float | None] = {}
+    for index, token in enumerate(tokens):
+        if token.type != tokenize.NUMBER:
+            continue
+        value = _value_of(token.string)
+        before = [t for t in tokens[max(0, index - 3):index] if t.type not in _LAYOUT]
+        unary = bool(before) and before[-1].string == "-" and (
+            len(before) < 2 or not (before[-2].type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING)
+                                    or before[-2].string in ")]}"))
+        values[index] = -value if unary and value is not None else value
+    return values
+
+
+def _string_body(literal: str) -> str:
+    """The text between a plain string literal's quotes ("" for a prefixed or triple-quoted one)."""
+    if len(literal) < 2 or literal[0] not in "'\"" or literal[:3] in ("'''", '"""'):
+        return ""
+    return literal[1:-1]
 
 
 def _escaped(text: str, literal: str) -> str:
@@ -302,7 +354,12 @@ def _replace_in_script(code: str, pairs: list[tuple[_Value, _Value]]) -> str | N
                 return None
             code = code.replace(old_text, hole(new_text))
         elif old.kind == "string":
-            pieces = code.split(old.text)
+            # The text as a whole quoted word ('abc') if the script has it so, else as a word
+            # (not the a of awk): either way never inside a value already put in.
+            exact = re.compile(r"(?<=(['\"]))" + re.escape(old.text) + r"(?=\1)")
+            pieces = exact.split(code)[::2]
+            if len(pieces) < 2:
+                pieces = re.split(r"(?<![\w-])" + re.escape(old.text) + r"(?![\w-])", code)
             if len(pieces) < 2:
                 return None
             rebuilt = pieces[0]

@@ -48,6 +48,13 @@ def printed(code: str) -> str:
     ("Given the JSON {\"a\": 3, \"b\": 11}, sum its values.",
      "import json\nprint(sum(json.loads('{\"a\": 3, \"b\": 11}').values()))",
      "Given the JSON {\"x\": 5, \"y\": 7, \"z\": 10}, sum its values.", "22"),
+    # A task value holding the example's other value ('Cool cats' holds 'a') is not rewritten again.
+    ("In 'banana', how many times does 'a' occur?", "print('banana'.count('a'))",
+     "In 'Cool cats', how many times does 'c' occur?", "1"),
+    # Negative numbers: the program's "-7" is a minus and a 7.
+    ("Sort [-7, 3, -2, 5, 1] by absolute value.", "print(sorted([-7, 3, -2, 5, 1], key=abs))",
+     "Sort [4, -9, 0, -3] by absolute value.", "[0, -3, 4, -9]"),
+    ("What is -15 plus 4?", "print(-15 + 4)", "What is 20 plus -8?", "12"),
     ("Sort ['pear', 'fig'] alphabetically.", "print(sorted(['pear', 'fig']))",
      "Sort [\"kiwi\", \"apple\", \"lime\"] alphabetically.", "['apple', 'kiwi', 'lime']"),
 ])
@@ -69,6 +76,11 @@ def test_the_tasks_values_replace_the_examples(example: str, code: str, task: st
     ("Sort 5, 3, 9 in bash, smallest first.", "printf '%s\\n' 5 3 9 | sort -n | paste -sd ' '",
      "Sort 8, 1, 40, 7 in bash, smallest first.", "1 7 8 40"),
     ('How long is "hello" in bash?', 'w="hello"\necho ${#w}', "How long is 'a $b`c`' in bash?", "7"),
+    # Text is replaced as a quoted or whole word: not the a of awk or of a-z.
+    ("In bash, count the 'a' characters in 'banana'.", "echo 'banana' | tr -cd 'a' | wc -c",
+     "In bash, count the 'c' characters in 'Cool cats'.", "1"),
+    ("In bash, print 'a' in upper case.", "echo a | awk '{print toupper($0)}' | tr a-z A-Z",
+     "In bash, print 'q' in upper case.", "Q"),
 ])
 def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, code: str, task: str,
                                                                   expected: str) -> None:
