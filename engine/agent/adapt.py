@@ -246,7 +246,13 @@ def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None
             if key is None or numbers.get(key, new.text) != new.text:
                 return None  # one value of the example stands for two of the task's
             numbers[key] = _as_code(new.text)
-    strings = {old.text: new.text for old, new in pairs if old.kind == "string"}
+    strings: dict[str, str] = {}
+    for old, new in pairs:
+        if old.kind == "string" and strings.setdefault(old.text, new.text) != new.text:
+            return None  # 'A', 'B', 'A' cannot become 'X', 'Y', 'Z'
+    if len(set(strings.values())) != len(strings):
+        return None  # nor 'X', 'Y', 'X': the program may tell its 'A' from its 'C'
+
     in_runs = {_value_of(n) for _, new in pairs if new.kind in ("run", "date") for n in new.numbers}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
@@ -284,6 +290,8 @@ def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None
             elif (value is None or abs(value) > _FREE_CONSTANT) and value not in in_runs:
                 return None
         elif token.type == tokenize.STRING:
+            if _numbers_in_fstring(token.string, numbers):
+                return None  # Python 3.11 reads an f-string as one token: its numbers are hidden
             plain = bool(_string_body(token.string))
             token = token._replace(string=_swap_strings(token.string, strings, whole,
                                                         partial if plain else anywhere, used_strings))
@@ -307,6 +315,20 @@ def _swap_strings(literal: str, strings: dict[str, str], whole: set[str], partia
         return _escaped(strings[match.group()], literal)
 
     return partial.sub(swap, literal)
+
+
+def _numbers_in_fstring(literal: str, numbers: dict[float, str]) -> bool:
+    """Whether an f-string's expressions hold a number that is a task value or above _FREE_CONSTANT
+    (format specs like :.3f are not numbers)."""
+    prefix = literal[:literal.index(literal.lstrip("rRbBuUfF")[0])] if literal.lstrip("rRbBuUfF") else ""
+    if "f" not in prefix.lower():
+        return False
+    for expression in re.findall(r"\{([^{}]*)\}", literal):
+        for match in _BASH_NUMBER.finditer(expression.split(":")[0] if "[" not in expression else expression):
+            value = _value_of(match.group())
+            if value is None or value in numbers or abs(value) > _FREE_CONSTANT:
+                return True
+    return False
 
 
 def _signed_values(tokens: list[tokenize.TokenInfo]) -> dict[int, float | None]:

@@ -109,6 +109,12 @@ def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, 
      "What is the sum of the first 3 squares up to 10?"),
     # One value of the example stands for two of the task's.
     ("What is 7 times 7?", "print(7 * 7)", "What is 7 times 8?"),
+    # A value inside an f-string's expression, which Python 3.11 reads as one token.
+    ("How many of 50, 80, 90 are below 72?",
+     "xs = [50, 80, 90]\nlimit = 72\nprint(f'{sum(x < 72 for x in xs)} below {limit}')",
+     "How many of 10, 70, 65 are below 60?"),
+    # Repeated text that the task does not repeat in the same pattern.
+    ("Count 'A' in 'A', 'B', 'A'.", "print(['A', 'B', 'A'].count('A'))", "Count 'X' in 'X', 'Y', 'Z'."),
     # No values at all: nothing to substitute, the example is not this task.
     ("What is the answer?", "print(42)", "What is the answer?"),
     # Largest is not smallest; a dict the program does not write out once.
