@@ -27,7 +27,8 @@ _SINGLE = re.compile(rf"(?<![\w.]){_NUMBER}(?!\w|\.\d)")
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _BASH_NUMBER = re.compile(r"(?<![\w.$#{-])\d+(?:\.\d+)?(?![\w.])")
 """A number in a shell script: not part of a word, a file name, $1 or ${#v}."""
-_WORD = re.compile(r"[a-z]+")
+_WORD = re.compile(r"[a-z]+|[+*/^%=<>()\u00d7\u00f7]|(?<=\s)-(?=\s)")
+"""A word, or an operator: "(1 - 2) / 3" and "(1 + 2) * 3" do not ask the same."""
 _FILLER = frozenset((
     "a", "an", "the", "of", "is", "are", "was", "be", "what", "whats", "how", "many", "much", "find",
     "compute", "calculate", "give", "me", "tell", "please", "in", "to", "for", "there", "and", "with",
@@ -68,7 +69,8 @@ class _Value:
 
 def adapt_program(example_task: str, code: str, task: str, language: Language = "python") -> str | None:
     """The example's program with the example task's values replaced by the task's, when the two
-    tasks ask the same thing (the same words once values and filler words are left out) with values
+    tasks ask the same thing (the same words and operators, in the same order, once values and filler
+    words are left out) with values
     of the same kinds in the same order; None when that does not hold or the program has a value
     that is not the example task's (then substitution would be a guess)."""
     if _asks_for_language(task) not in (None, language):
@@ -99,7 +101,7 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
     return adapted
 
 
-def _values_and_words(text: str) -> tuple[list[_Value], frozenset[str]]:
+def _values_and_words(text: str) -> tuple[list[_Value], tuple[str, ...]]:
     found: list[tuple[int, _Value]] = []
     quoted = list(_QUOTED.finditer(text))
     collections = [m for m in _COLLECTION.finditer(text)
@@ -129,7 +131,8 @@ def _values_and_words(text: str) -> tuple[list[_Value], frozenset[str]]:
     for match in _SINGLE.finditer(rest):
         found.append((match.start(), _Value("number", match.group().replace(",", ""))))
     rest = _SINGLE.sub(" ", rest)
-    words = frozenset(_stem(_SAME_MEANING.get(w, w)) for w in _WORD.findall(rest.lower()) if w not in _FILLER)
+    # In order: "6 feet to meters" and "5 meters to feet" have the same words, not the same question.
+    words = tuple(_stem(_SAME_MEANING.get(w, w)) for w in _WORD.findall(rest.lower()) if w not in _FILLER)
     return [value for _, value in sorted(found, key=lambda f: f[0])], words
 
 

@@ -117,6 +117,10 @@ def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, 
     ("Count 'A' in 'A', 'B', 'A'.", "print(['A', 'B', 'A'].count('A'))", "Count 'X' in 'X', 'Y', 'Z'."),
     # No values at all: nothing to substitute, the example is not this task.
     ("What is the answer?", "print(42)", "What is the answer?"),
+    # The same words in another order, or other operators: another question.
+    ("Convert 6 feet to meters.", "print(6 * 0.3048)", "Convert 5 meters to feet."),
+    ("Evaluate (3.5 + 2.25) * 4 - 7 / 2.", "print((3.5 + 2.25) * 4 - 7 / 2)",
+     "Evaluate (1 - 2) / 3 + 4 * 5."),
     # Largest is not smallest; a dict the program does not write out once.
     ("What is the largest of 4, 8 and 2?", "print(max([4, 8, 2]))", "What is the smallest of 4, 9 and 2?"),
     ("Which key has the highest value in {'a': 5, 'b': 9}?",
