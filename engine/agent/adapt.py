@@ -11,7 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-_QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"|\u201c([^\u201d\n]+)\u201d|\u2018([^\u2019\n]+)\u2019")
+_QUOTED = re.compile(r"(?<![A-Za-z])'([^'\n]+)'(?![A-Za-z])|\"([^\"\n]+)\""
+                     r"|\u201c([^\u201d\n]+)\u201d|\u2018([^\u2019\n]+)\u2019")
 _COLLECTION = re.compile(r"\{[^{}\n]*\}|\[[^\[\]\n]*[\"'][^\[\]\n]*\]")
 """A flat object ({"tom": 31, "ann": 45}) or a list with text in it (["b", "a"]), written in the
 task: one value, found in the program as the same dict or list."""
@@ -21,9 +22,11 @@ _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(_MONTHS) + r")\
                    re.IGNORECASE)
 """A date, as 2024-02-10 or February 10, 2024: one value, written in programs as date(2024, 2, 10)."""
 _NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-_RUN = re.compile(rf"(?<![\w.]){_NUMBER}(?:(?:\s*,\s+(?:and\s+)?|\s+and\s+){_NUMBER})+(?!\w|\.\d)")
+_RUN = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-){_NUMBER}"
+                  rf"(?:(?:\s*,\s+(?:and\s+)?|\s+and\s+){_NUMBER})+(?!\w|\.\d)")
 """Two or more numbers in a row ("12, 5, 9 and 21"; "462 and 1071"): one value, a list."""
-_SINGLE = re.compile(rf"(?<![\w.]){_NUMBER}(?!\w|\.\d)")
+_SINGLE = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-)({_NUMBER})(?:st|nd|rd|th)?(?!\w|\.\d)")
+"""A number on its own, or an ordinal ("the 45th"); not the 8 of UTF-8 nor the 5 of UTC-5."""
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _BASH_NUMBER = re.compile(r"(?<![\w.$#{-])\d+(?:\.\d+)?(?![\w.])")
 """A number in a shell script: not part of a word, a file name, $1 or ${#v}."""
@@ -129,7 +132,7 @@ def _values_and_words(text: str) -> tuple[list[_Value], tuple[str, ...]]:
         found.append((match.start(), _Value("run", match.group(), numbers)))
     rest = _RUN.sub(lambda m: " " * len(m.group()), rest)
     for match in _SINGLE.finditer(rest):
-        found.append((match.start(), _Value("number", match.group().replace(",", ""))))
+        found.append((match.start(), _Value("number", match.group(1).replace(",", ""))))
     rest = _SINGLE.sub(" ", rest)
     # In order: "6 feet to meters" and "5 meters to feet" have the same words, not the same question.
     words = tuple(_stem(_SAME_MEANING.get(w, w)) for w in _WORD.findall(rest.lower()) if w not in _FILLER)

@@ -51,6 +51,11 @@ def printed(code: str) -> str:
     # A task value holding the example's other value ('Cool cats' holds 'a') is not rewritten again.
     ("In 'banana', how many times does 'a' occur?", "print('banana'.count('a'))",
      "In 'Cool cats', how many times does 'c' occur?", "1"),
+    # An ordinal is a number; an apostrophe is not a quote.
+    ("What's the 30th Fibonacci number?", "a, b = 0, 1\nfor _ in range(30):\n    a, b = b, a + b\nprint(a)",
+     "What's the 45th Fibonacci number?", "1134903170"),
+    ("What's the length of 'hello world'?", "print(len('hello world'))",
+     "What's the length of 'glass'?", "5"),
     # Negative numbers: the program's "-7" is a minus and a 7.
     ("Sort [-7, 3, -2, 5, 1] by absolute value.", "print(sorted([-7, 3, -2, 5, 1], key=abs))",
      "Sort [4, -9, 0, -3] by absolute value.", "[0, -3, 4, -9]"),
@@ -113,6 +118,8 @@ def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, 
     ("How many of 50, 80, 90 are below 72?",
      "xs = [50, 80, 90]\nlimit = 72\nprint(f'{sum(x < 72 for x in xs)} below {limit}')",
      "How many of 10, 70, 65 are below 60?"),
+    # The 5 of UTC-5 is not a number the program may take as its own.
+    ("What time is 9 in UTC-5?", "print((9 + 5) % 24)", "What time is 7 in UTC-5?"),
     # Repeated text that the task does not repeat in the same pattern.
     ("Count 'A' in 'A', 'B', 'A'.", "print(['A', 'B', 'A'].count('A'))", "Count 'X' in 'X', 'Y', 'Z'."),
     # No values at all: nothing to substitute, the example is not this task.
