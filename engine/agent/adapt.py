@@ -312,13 +312,13 @@ def _swap_strings(literal: str, strings: dict[str, str], whole: set[str], partia
     body = _string_body(literal)
     if body in whole:
         used.add(body)
-        return literal[0] + _escaped(strings[body], literal) + literal[-1]
+        return literal[0] + _escaped(strings[body], literal, body) + literal[-1]
     if partial is None:
         return literal
 
     def swap(match: re.Match[str]) -> str:
         used.add(match.group())
-        return _escaped(strings[match.group()], literal)
+        return _escaped(strings[match.group()], literal, match.group())
 
     return partial.sub(swap, literal)
 
@@ -359,10 +359,15 @@ def _string_body(literal: str) -> str:
     return literal[1:-1]
 
 
-def _escaped(text: str, literal: str) -> str:
-    """`text` made safe inside the string literal `literal` (its quote character, backslashes)."""
+def _escaped(text: str, literal: str, old: str) -> str:
+    """`text` made safe inside the string literal `literal` in place of `old`: its quote character
+    escaped, and its backslashes too unless the program read the example's as escapes (a task's
+    'a,b\\n1,2' written as the literal 'a,b\\n1,2') or the literal is raw."""
     quote = next((c for c in literal if c in "'\""), '"')
-    return text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    prefix = literal[:literal.index(quote)] if quote in literal else ""
+    if "\\" not in old and "r" not in prefix.lower():
+        text = text.replace("\\", "\\\\")
+    return text.replace(quote, "\\" + quote)
 
 
 def _replace_in_script(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None:

@@ -51,6 +51,9 @@ def printed(code: str) -> str:
     # A task value holding the example's other value ('Cool cats' holds 'a') is not rewritten again.
     ("In 'banana', how many times does 'a' occur?", "print('banana'.count('a'))",
      "In 'Cool cats', how many times does 'c' occur?", "1"),
+    # A task's \n, which the program wrote as an escape, stays one.
+    ("How many lines has the text 'a\\nb\\nc'?", "print(len('a\\nb\\nc'.splitlines()))",
+     "How many lines has the text 'x\\ny'?", "2"),
     # An ordinal is a number; an apostrophe is not a quote.
     ("What's the 30th Fibonacci number?", "a, b = 0, 1\nfor _ in range(30):\n    a, b = b, a + b\nprint(a)",
      "What's the 45th Fibonacci number?", "1134903170"),
