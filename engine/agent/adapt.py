@@ -34,7 +34,7 @@ _WORD = re.compile(r"[a-z]+|[+*/^%=<>()\u00d7\u00f7]|(?<=\s)-(?=\s)")
 """A word, or an operator: "(1 - 2) / 3" and "(1 + 2) * 3" do not ask the same."""
 _FILLER = frozenset((
     "a", "an", "the", "of", "is", "are", "was", "be", "what", "whats", "how", "many", "much", "find",
-    "compute", "calculate", "give", "me", "tell", "please", "in", "to", "for", "there", "and", "with",
+    "compute", "calculate", "give", "me", "tell", "please", "in", "to", "for", "there", "with",
     "between", "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python",
     "value", "result", "number", "numbers", "list", "get", "show", "count", "determine", "work", "out",
     "rounded", "round", "place", "places", "json", "dict", "dictionary", "object", "given", "following",
@@ -134,6 +134,7 @@ def _values_and_words(text: str) -> tuple[list[_Value], tuple[str, ...]]:
     for match in _SINGLE.finditer(rest):
         found.append((match.start(), _Value("number", match.group(1).replace(",", ""))))
     rest = _SINGLE.sub(" ", rest)
+    rest = re.sub(r"\bbetween\s+and\b", "between", rest, flags=re.IGNORECASE)  # "between X and Y"
     # In order: "6 feet to meters" and "5 meters to feet" have the same words, not the same question.
     words = tuple(_stem(_SAME_MEANING.get(w, w)) for w in _WORD.findall(rest.lower()) if w not in _FILLER)
     return [value for _, value in sorted(found, key=lambda f: f[0])], words

@@ -127,6 +127,10 @@ def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, 
     ("Count 'A' in 'A', 'B', 'A'.", "print(['A', 'B', 'A'].count('A'))", "Count 'X' in 'X', 'Y', 'Z'."),
     # No values at all: nothing to substitute, the example is not this task.
     ("What is the answer?", "print(42)", "What is the answer?"),
+    # Two questions are not one ("and how many sentences").
+    ("How many words are in 'Hi there. Go.', and how many sentences?",
+     "text = 'Hi there. Go.'\nprint(len(text.split()), text.count('.'))",
+     "How many words are in the sentence 'the quick brown fox'?"),
     # The same words in another order, or other operators: another question.
     ("Convert 6 feet to meters.", "print(6 * 0.3048)", "Convert 5 meters to feet."),
     ("Evaluate (3.5 + 2.25) * 4 - 7 / 2.", "print((3.5 + 2.25) * 4 - 7 / 2)",
