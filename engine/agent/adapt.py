@@ -16,6 +16,11 @@ _QUOTED = re.compile(r"(?<![A-Za-z])'([^'\n]+)'(?![A-Za-z])|\"([^\"\n]+)\""
 _COLLECTION = re.compile(r"\{[^{}\n]*\}|\[[^\[\]\n]*[\"'][^\[\]\n]*\]")
 """A flat object ({"tom": 31, "ann": 45}) or a list with text in it (["b", "a"]), written in the
 task: one value, found in the program as the same dict or list."""
+_TABLE = re.compile(r"\n((?:[^\n]*,[^\n]*(?:\n|$)){2,})\s*$")
+"""A table pasted below the question, as comma-separated lines (a header and rows): one value, found
+in the program as a string holding the same lines."""
+_NAMED_CHARACTER = re.compile(r"\b(?:letter|character|char|digit|symbol)\s+([A-Za-z0-9])\b", re.IGNORECASE)
+"""A character named without quotes ("the letter s"): a text value, as if quoted."""
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b",
@@ -63,8 +68,8 @@ Language = Literal["python", "bash"]
 @dataclass(frozen=True, slots=True)
 class _Value:
     kind: str
-    """"string" (quoted), "dict" or "list" (a collection), "date", "run" (several numbers) or
-    "number"."""
+    """"string" (quoted), "dict" or "list" (a collection), "table" (CSV lines), "date", "run"
+    (several numbers) or "number"."""
     text: str
     numbers: tuple[str, ...] = ()
     parsed: object = None
@@ -110,6 +115,11 @@ def _values_and_words(text: str) -> tuple[list[_Value], tuple[str, ...]]:
     collections = [m for m in _COLLECTION.finditer(text)
                    if not any(q.start() < m.start() and m.end() <= q.end() for q in quoted)]
     taken: list[tuple[int, int]] = []
+    table = _TABLE.search(text)
+    if table is not None:
+        found.append((table.start(1), _Value("table", table.group(1), parsed=table.group(1).strip())))
+        taken.append(table.span(1))
+        collections = [m for m in collections if m.end() <= table.start(1)]
     for match in collections:
         parsed = _parse_collection(match.group())
         if parsed is not None:
@@ -122,6 +132,9 @@ def _values_and_words(text: str) -> tuple[list[_Value], tuple[str, ...]]:
     for match in _QUOTED.finditer(rest):
         found.append((match.start(), _Value("string", next(g for g in match.groups() if g is not None))))
     rest = _QUOTED.sub(lambda m: " " * len(m.group()), rest)
+    for match in _NAMED_CHARACTER.finditer(rest):
+        found.append((match.start(1), _Value("string", match.group(1))))
+    rest = _NAMED_CHARACTER.sub(lambda m: m.group()[:m.start(1) - m.start()] + " ", rest)
     for match in _DATE.finditer(rest):
         year, month, day = ((match[1], match[2], match[3]) if match[1] else
                             (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
@@ -189,7 +202,7 @@ def _replace_run(code: str, old: tuple[str, ...], new: tuple[str, ...], language
 def _take_out_collections(code: str, pairs: list[tuple[_Value, _Value]]) -> tuple[str | None, list[str]]:
     """The program with each example dict or list (or the string holding it as JSON) cut out for a
     placeholder, and what goes back in its place; None when one is not written once."""
-    wanted = [(old, new) for old, new in pairs if old.kind in ("dict", "list")]
+    wanted = [(old, new) for old, new in pairs if old.kind in ("dict", "list", "table")]
     if not wanted:
         return code, []
     try:
@@ -224,6 +237,13 @@ def _take_out_collections(code: str, pairs: list[tuple[_Value, _Value]]) -> tupl
 def _literal_for(node: ast.expr, old: _Value, new: _Value) -> str | None:
     """What replaces `node` when it is the example's collection: the task's, written as the program
     wrote the example's (a dict or list display, or a JSON string)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and old.kind == "table":
+        header, new_header = (str(v.parsed).split("\n")[0] for v in (old, new))
+        if node.value.strip() != old.parsed or header != new_header:
+            return None  # another table, or one with other columns (the program names its own)
+        return repr(str(new.parsed) + ("\n" if node.value.endswith("\n") else ""))
+    if old.kind == "table":
+        return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
             if json.loads(node.value) == old.parsed:
@@ -403,7 +423,7 @@ def _replace_in_script(code: str, pairs: list[tuple[_Value, _Value]]) -> str | N
                     return None
                 rebuilt += hole(quoted) + piece
             code = rebuilt
-        elif old.kind in ("dict", "list"):
+        elif old.kind in ("dict", "list", "table"):
             return None
     numbers = {_value_of(old.text): _as_code(new.text) for old, new in pairs if old.kind == "number"}
     if len(numbers) != sum(old.kind == "number" for old, _ in pairs) or None in numbers:

@@ -51,9 +51,17 @@ def printed(code: str) -> str:
     # A task value holding the example's other value ('Cool cats' holds 'a') is not rewritten again.
     ("In 'banana', how many times does 'a' occur?", "print('banana'.count('a'))",
      "In 'Cool cats', how many times does 'c' occur?", "1"),
+    # A table pasted below the question, with the same columns.
+    ("What is the total of qty in this table?\nitem,qty\npen,3\ncup,4",
+     'import csv, io\nrows = csv.DictReader(io.StringIO("""item,qty\npen,3\ncup,4\n"""))\n'
+     "print(sum(int(r['qty']) for r in rows))",
+     "What is the total of qty in this table?\nitem,qty\nbook,30\nlamp,5\nmug,7\n", "42"),
     # A task's \n, which the program wrote as an escape, stays one.
     ("How many lines has the text 'a\\nb\\nc'?", "print(len('a\\nb\\nc'.splitlines()))",
      "How many lines has the text 'x\\ny'?", "2"),
+    # A character named without quotes is a text value.
+    ("How many times does the letter 'a' appear in 'banana'?", "print('banana'.count('a'))",
+     "How many times does the letter s appear in 'mississippi suns'?", "5"),
     # An ordinal is a number; an apostrophe is not a quote.
     ("What's the 30th Fibonacci number?", "a, b = 0, 1\nfor _ in range(30):\n    a, b = b, a + b\nprint(a)",
      "What's the 45th Fibonacci number?", "1134903170"),
@@ -127,6 +135,11 @@ def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, 
     ("Count 'A' in 'A', 'B', 'A'.", "print(['A', 'B', 'A'].count('A'))", "Count 'X' in 'X', 'Y', 'Z'."),
     # No values at all: nothing to substitute, the example is not this task.
     ("What is the answer?", "print(42)", "What is the answer?"),
+    # A table with other columns: the program names the example's.
+    ("What is the total of qty in this table?\nitem,qty\npen,3\ncup,4",
+     "import csv, io\nrows = csv.DictReader(io.StringIO('item,qty\\npen,3\\ncup,4'))\n"
+     "print(sum(int(r['qty']) for r in rows))",
+     "What is the total of qty in this table?\nname,count\nbook,30\nlamp,5"),
     # Two questions are not one ("and how many sentences").
     ("How many words are in 'Hi there. Go.', and how many sentences?",
      "text = 'Hi there. Go.'\nprint(len(text.split()), text.count('.'))",
