@@ -61,7 +61,7 @@ def printed(code: str) -> str:
      "How many lines has the text 'x\\ny'?", "2"),
     # A character named without quotes is a text value.
     ("How many times does the letter 'a' appear in 'banana'?", "print('banana'.count('a'))",
-     "How many times does the letter s appear in 'mississippi suns'?", "5"),
+     "How many times does the letter s appear in 'mississippi suns'?", "6"),
     # An ordinal is a number; an apostrophe is not a quote.
     ("What's the 30th Fibonacci number?", "a, b = 0, 1\nfor _ in range(30):\n    a, b = b, a + b\nprint(a)",
      "What's the 45th Fibonacci number?", "1134903170"),
