@@ -55,10 +55,12 @@ _SAME_MEANING = {
     "chars": "character", "char": "character", "colour": "color",
 }
 """Words that ask the same thing ("the largest" and "the highest" value), in one spelling."""
+_YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)
 _FREE_CONSTANT = 2.0
 """A number in the program that is not one of its task's values must be this small (an exponent of
 0.5, a start of 1); a larger one (1001 for "1 to 1000") was derived from the task's values, and a
 program with it cannot be adapted by substitution."""
+_NUMERIC = ("number", "ordinal")
 _PLACEHOLDER = "__adapted_value_{}__"
 _LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT)
 
@@ -85,6 +87,11 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
         return None  # "Using bash, ..." is answered by a shell script, not a Python program
     example_values, example_words = _values_and_words(example_task)
     values, words = _values_and_words(task)
+    kinds = Counter(v.kind for v in example_values)
+    if kinds and max(kinds.values()) == 1:
+        # One value of each kind: which is which is plain, wherever the task puts it
+        example_words, words = (tuple(w for w in seq if not w.startswith("<") or w == "<yes-no>")
+                                for seq in (example_words, words))
     if example_words != words or not example_values:
         return None
     if [v.kind for v in example_values] != [v.kind for v in values]:
@@ -110,6 +117,8 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
 
 
 def _values_and_words(text: str) -> tuple[list[_Value], tuple[str, ...]]:
+    """The task's values in order, and its words in order with each value's kind in its place
+    ("In 'X', count the letter 'Y'" is not "Count the letter 'Y' in 'X'")."""
     found: list[tuple[int, _Value]] = []
     quoted = list(_QUOTED.finditer(text))
     collections = [m for m in _COLLECTION.finditer(text)
@@ -131,7 +140,7 @@ def _values_and_words(text: str) -> tuple[list[_Value], tuple[str, ...]]:
         rest = rest[:start] + " " * (end - start) + rest[end:]
     for match in _QUOTED.finditer(rest):
         found.append((match.start(), _Value("string", next(g for g in match.groups() if g is not None))))
-    rest = _QUOTED.sub(lambda m: " " * len(m.group()), rest)
+    rest = _QUOTED.sub(_blank, rest)
     for match in _NAMED_CHARACTER.finditer(rest):
         found.append((match.start(1), _Value("string", match.group(1))))
     rest = _NAMED_CHARACTER.sub(lambda m: m.group()[:m.start(1) - m.start()] + " ", rest)
@@ -139,18 +148,31 @@ def _values_and_words(text: str) -> tuple[list[_Value], tuple[str, ...]]:
         year, month, day = ((match[1], match[2], match[3]) if match[1] else
                             (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
         found.append((match.start(), _Value("date", match.group(), (year, month, day))))
-    rest = _DATE.sub(lambda m: " " * len(m.group()), rest)
+    rest = _DATE.sub(_blank, rest)
     for match in _RUN.finditer(rest):
         numbers = tuple(_PLAIN_NUMBER.findall(re.sub(r"(\d),(\d{3})", r"\1\2", match.group())))
         found.append((match.start(), _Value("run", match.group(), numbers)))
-    rest = _RUN.sub(lambda m: " " * len(m.group()), rest)
+    rest = _RUN.sub(_blank, rest)
     for match in _SINGLE.finditer(rest):
-        found.append((match.start(), _Value("number", match.group(1).replace(",", ""))))
-    rest = _SINGLE.sub(" ", rest)
-    rest = re.sub(r"\bbetween\s+and\b", "between", rest, flags=re.IGNORECASE)  # "between X and Y"
+        kind = "number" if match.group() == match.group(1) else "ordinal"
+        found.append((match.start(), _Value(kind, match.group(1).replace(",", ""))))
+    rest = _SINGLE.sub(_blank, rest)
+    found.sort(key=lambda f: f[0])
     # In order: "6 feet to meters" and "5 meters to feet" have the same words, not the same question.
-    words = tuple(_stem(_SAME_MEANING.get(w, w)) for w in _WORD.findall(rest.lower()) if w not in _FILLER)
-    return [value for _, value in sorted(found, key=lambda f: f[0])], words
+    marks = [(m.start(), _stem(_SAME_MEANING.get(m.group(), m.group()))) for m in _WORD.finditer(rest.lower())
+             if m.group() not in _FILLER]
+    words = [word for _, word in sorted(marks + [(start, f"<{value.kind}>") for start, value in found])]
+    # "between X and Y" asks what "from X to Y" asks
+    words = [word for index, word in enumerate(words)
+             if not (word == "and" and 0 < index < len(words) - 1
+                     and words[index - 1].startswith("<") and words[index + 1].startswith("<"))]
+    if _YES_NO.match(text):
+        words.insert(0, "<yes-no>")  # "Is 97 prime?" is not "What is the 97th prime?"
+    return [value for _, value in found], tuple(words)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
 
 
 def _asks_for_language(task: str) -> Language | None:
@@ -268,7 +290,7 @@ def _char_offset(line: str, utf8_offset: int) -> int:
 def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None:
     numbers: dict[float, str] = {}
     for old, new in pairs:
-        if old.kind == "number":
+        if old.kind in _NUMERIC:
             key = _value_of(old.text)
             if key is None or numbers.get(key, new.text) != new.text:
                 return None  # one value of the example stands for two of the task's
@@ -287,7 +309,7 @@ def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None
         return None
     signed = _signed_values(tokens)
     in_code = Counter(signed.values())
-    in_task = Counter(_value_of(old.text) for old, _ in pairs if old.kind == "number")
+    in_task = Counter(_value_of(old.text) for old, _ in pairs if old.kind in _NUMERIC)
     if any(in_code[key] > in_task[key] and _value_of(new) != key for key, new in numbers.items()):
         return None  # the program uses the value on its own account too (the 1 of range(1, n))
     # A literal that is exactly an example value takes the task's; only values the program
@@ -425,12 +447,12 @@ def _replace_in_script(code: str, pairs: list[tuple[_Value, _Value]]) -> str | N
             code = rebuilt
         elif old.kind in ("dict", "list", "table"):
             return None
-    numbers = {_value_of(old.text): _as_code(new.text) for old, new in pairs if old.kind == "number"}
-    if len(numbers) != sum(old.kind == "number" for old, _ in pairs) or None in numbers:
+    numbers = {_value_of(old.text): _as_code(new.text) for old, new in pairs if old.kind in _NUMERIC}
+    if len(numbers) != sum(old.kind in _NUMERIC for old, _ in pairs) or None in numbers:
         return None
     in_runs = {_value_of(n) for _, new in pairs if new.kind == "run" for n in new.numbers}
     in_code = Counter(_value_of(m.group()) for m in _BASH_NUMBER.finditer(code))
-    in_task = Counter(_value_of(old.text) for old, _ in pairs if old.kind == "number")
+    in_task = Counter(_value_of(old.text) for old, _ in pairs if old.kind in _NUMERIC)
     if any(in_code[key] > in_task[key] and _value_of(new) != key for key, new in numbers.items()):
         return None
     used: set[float | None] = set()
