@@ -8,16 +8,13 @@ import argparse
 import contextlib
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from engine.agent.adapt import adapt_program  # noqa: E402
-from engine.examples_data import load_library  # noqa: E402
-from engine.memory.embedder import Embedder, resolve_embedding_model  # noqa: E402
-from engine.memory.examples import ExampleLibrary  # noqa: E402
-from engine.memory.recall import TEMPLATE_CANDIDATES  # noqa: E402
+from engine.agent.adapt import Language, adapt_program
+from engine.examples_data import load_library
+from engine.memory.embedder import Embedder, resolve_embedding_model
+from engine.memory.examples import ExampleLibrary
+from engine.memory.recall import TEMPLATE_CANDIDATES
 
 RUNNER = Path(__file__).with_name("adapt_audit_runner.py")
 
@@ -54,7 +51,7 @@ def main() -> None:
             for template, _ in library.nearest_sync(vector, args.k + 1):
                 if template.id == example.id:
                     continue
-                language = "bash" if template.language == "bash" else "python"
+                language: Language = "bash" if template.language == "bash" else "python"
                 code = adapt_program(template.task, template.code, example.task, language)
                 if code is not None:
                     jobs.append({"task": example.id, "template": template.id, "language": language,

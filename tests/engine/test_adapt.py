@@ -146,7 +146,8 @@ def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, 
     ("What percent of 180 is 45?", "print(f'{45 / 180:.2%}')", "What is 17 percent of 350?"),
     # A yes-or-no question, or an ordinal, is not a "what is" about a number.
     ("What is the 100th prime number?",
-     "n, count = 1, 0\nwhile count < 100:\n    n += 1\n    count += all(n % d for d in range(2, n))\nprint(n)",
+     "n, count = 1, 0\nwhile count < 100:\n    n += 1\n"
+     "    count += all(n % d for d in range(2, n))\nprint(n)",
      "Is 97 a prime number?"),
     # Two questions are not one ("and how many sentences").
     ("How many words are in 'Hi there. Go.', and how many sentences?",
