@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from engine.agent.adapt import Language, adapt_program
 from engine.examples_data import load_library
 from engine.memory.embedder import Embedder, resolve_embedding_model
-from engine.memory.examples import ExampleLibrary
+from engine.memory.examples import ExampleLibrary, shipped_vectors
 from engine.memory.recall import TEMPLATE_CANDIDATES
 
 RUNNER = Path(__file__).with_name("adapt_audit_runner.py")
@@ -35,47 +36,57 @@ def run_all(image: str, jobs: list[dict[str, str]]) -> list[dict[str, object]]:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--image", default="glassbox-sandbox:latest")
-    parser.add_argument("--k", type=int, default=TEMPLATE_CANDIDATES)
-    parser.add_argument("--show", type=int, default=20, help="disagreements to print")
-    args = parser.parse_args()
+def same_answer(got: str, want: str) -> bool:
+    """The same printed answer; numbers compare by value (5.5 and 5.50 are one answer)."""
+    if got.strip() == want.strip():
+        return True
+    try:
+        return float(got) == float(want)
+    except ValueError:
+        return False
+
+
+def audit(k: int, image: str) -> tuple[int, list[tuple[dict[str, str], dict[str, object]]]]:
+    """The library's size, and each (job, result): an example's task answered by the first of its k
+    nearest other examples that adapts to it, run in the sandbox."""
     examples = load_library()
-    by_id = {e.id: e for e in examples}
     jobs: list[dict[str, str]] = []
     with contextlib.closing(Embedder(resolve_embedding_model(None))) as embedder:
         library = ExampleLibrary(embedder)
-        vectors = embedder.embed_sync([e.task for e in examples])
+        sha = hashlib.sha256(library.path.read_bytes()).hexdigest()[:16]
+        vectors = shipped_vectors(library.path, sha, embedder.identity, len(examples))
+        if vectors is None:
+            vectors = embedder.embed_sync([e.task for e in examples])
         for example, vector in zip(examples, vectors, strict=True):
-            for template, _ in library.nearest_sync(vector, args.k + 1):
+            for template, _ in library.nearest_sync(vector, k + 1):
                 if template.id == example.id:
                     continue
                 language: Language = "bash" if template.language == "bash" else "python"
                 code = adapt_program(template.task, template.code, example.task, language)
                 if code is not None:
                     jobs.append({"task": example.id, "template": template.id, "language": language,
-                                 "code": code})
+                                 "code": code, "want": example.output})
                     break  # the agent runs the first that adapts
-    results = run_all(args.image, jobs)
-    agreed = failed = 0
-    wrong: list[tuple[dict[str, str], dict[str, object]]] = []
-    for job, result in zip(jobs, results, strict=True):
-        if result["rc"] != 0 or not str(result["stdout"]).strip():
-            failed += 1
-        elif str(result["stdout"]).strip() == by_id[job["task"]].output.strip():
-            agreed += 1
-        else:
-            wrong.append((job, result))
-    print(f"library examples: {len(examples)}; answered by adapting another example: {len(jobs)}")
-    print(f"  same output as the example's own: {agreed}")
-    print(f"  failed or printed nothing (the model would draft): {failed}")
-    print(f"  other output: {len(wrong)}")
-    ran = agreed + len(wrong)
-    print(f"precision (same / printed): {agreed / ran:.3f}" if ran else "precision: n/a")
+    return len(examples), list(zip(jobs, run_all(image, jobs), strict=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--image", default="glassbox-sandbox:latest")
+    parser.add_argument("--k", type=int, default=TEMPLATE_CANDIDATES)
+    parser.add_argument("--show", type=int, default=20, help="disagreements to print")
+    args = parser.parse_args()
+    size, outcomes = audit(args.k, args.image)
+    ran = [(job, result) for job, result in outcomes if result["rc"] == 0 and str(result["stdout"]).strip()]
+    wrong = [(job, result) for job, result in ran if not same_answer(str(result["stdout"]), job["want"])]
+    print(f"library examples: {size}; answered by adapting another example: {len(outcomes)}")
+    print(f"  the same answer as the example's own: {len(ran) - len(wrong)}")
+    print(f"  failed or printed nothing (the model would draft): {len(outcomes) - len(ran)}")
+    print(f"  another answer: {len(wrong)}")
+    if ran:
+        print(f"precision (same / printed): {(len(ran) - len(wrong)) / len(ran):.3f}")
     for job, result in wrong[:args.show]:
-        task = by_id[job["task"]]
-        print(f"- {task.id} <- {job['template']}: {task.task!r}\n    want {task.output.strip()[:80]!r}"
+        print(f"- {job['task']} <- {job['template']}\n    want {job['want'].strip()[:80]!r}"
               f" got {str(result['stdout']).strip()[:80]!r}")
 
 
