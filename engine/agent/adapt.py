@@ -260,10 +260,12 @@ def _literal_for(node: ast.expr, old: _Value, new: _Value) -> str | None:
     """What replaces `node` when it is the example's collection: the task's, written as the program
     wrote the example's (a dict or list display, or a JSON string)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and old.kind == "table":
-        header, new_header = (str(v.parsed).split("\n")[0] for v in (old, new))
-        if node.value.strip() != old.parsed or header != new_header:
+        header, rows = str(new.parsed).split("\n", 1)
+        if node.value.strip() != old.parsed or _columns(header) != _columns(str(old.parsed).split("\n")[0]):
             return None  # another table, or one with other columns (the program names its own)
-        return repr(str(new.parsed) + ("\n" if node.value.endswith("\n") else ""))
+        # The program's own header: "Item, Qty" names the columns "item,qty" names
+        table = str(old.parsed).split("\n")[0] + "\n" + rows
+        return repr(table + ("\n" if node.value.endswith("\n") else ""))
     if old.kind == "table":
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -281,6 +283,10 @@ def _literal_for(node: ast.expr, old: _Value, new: _Value) -> str | None:
     except ValueError:
         return None
     return repr(new.parsed)
+
+
+def _columns(header: str) -> list[str]:
+    return [name.strip().lower() for name in header.split(",")]
 
 
 def _char_offset(line: str, utf8_offset: int) -> int:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from engine.agent.act import ActResult, act
 from engine.agent.adapt import Language, adapt_program
@@ -19,7 +20,7 @@ from engine.agent.solve import Solved, grounded_answer, solve
 from engine.agent.tools import default_tools
 from engine.events import Event, Notice
 from engine.llm.base import ChatMessage
-from engine.run import RunContext
+from engine.run import RunContext, WorkedExample
 
 ADAPTED_NOTE = "(Worked out by a library example's program, run with this task's values: see Activity.)"
 ADAPT_TRIES = 2
@@ -119,17 +120,11 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
     with what it printed when it ran cleanly. When it fails, the next one that adapts (another
     program for the same question) gets ADAPT_TRIES in all; then nothing, and the model drafts."""
     ctx = runtime.ctx
-    tries = 0
-    for template in ctx.templates:
-        if tries == ADAPT_TRIES:
-            return
-        language: Language = "bash" if template.language == "bash" else "python"
-        code = adapt_program(template.task, template.code, ctx.text, language)
-        if code is None:
-            continue
+    # Trying 64 templates takes milliseconds of tokenizing: off the event loop.
+    adapted = await asyncio.to_thread(adapted_programs, ctx.templates, ctx.text)
+    for template, language, code in adapted:
         if runtime.budget.take_action() is not None:
             return
-        tries += 1
         result: ActResult | None = None
         async for item in act(runtime, Action("code", language, code), None, "code",
                               title=f"Adapt {template.source} ({template.similarity:.2f})"):
@@ -152,6 +147,20 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
             yield Solved(answer=f"{grounded_answer('', result.output)}\n\n{ADAPTED_NOTE}")
         if clean or result.not_run:
             return
+
+
+def adapted_programs(templates: Sequence[WorkedExample], task: str,
+                     ) -> list[tuple[WorkedExample, Language, str]]:
+    """The first ADAPT_TRIES templates that adapt to the task, with their adapted programs."""
+    found: list[tuple[WorkedExample, Language, str]] = []
+    for template in templates:
+        language: Language = "bash" if template.language == "bash" else "python"
+        code = adapt_program(template.task, template.code, task, language)
+        if code is not None:
+            found.append((template, language, code))
+            if len(found) == ADAPT_TRIES:
+                break
+    return found
 
 
 async def run_given_code(runtime: AgentRuntime, action: Action) -> AsyncIterator[Event]:

@@ -56,6 +56,10 @@ def printed(code: str) -> str:
      'import csv, io\nrows = csv.DictReader(io.StringIO("""item,qty\npen,3\ncup,4\n"""))\n'
      "print(sum(int(r['qty']) for r in rows))",
      "What is the total of qty in this table?\nitem,qty\nbook,30\nlamp,5\nmug,7\n", "42"),
+    ("What is the total of qty in this table?\nitem,qty\npen,3\ncup,4",
+     'import csv, io\nrows = csv.DictReader(io.StringIO("""item,qty\npen,3\ncup,4\n"""))\n'
+     "print(sum(int(r['qty']) for r in rows))",
+     "What is the total of qty in this table?\nItem, Qty\nbook,30\nlamp,5\n", "35"),
     # A task's \n, which the program wrote as an escape, stays one.
     ("How many lines has the text 'a\\nb\\nc'?", "print(len('a\\nb\\nc'.splitlines()))",
      "How many lines has the text 'x\\ny'?", "2"),
