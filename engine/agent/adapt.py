@@ -43,7 +43,7 @@ _FILLER = frozenset((
     "between", "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python",
     "value", "result", "number", "numbers", "list", "get", "show", "count", "determine", "work", "out",
     "rounded", "round", "place", "places", "json", "dict", "dictionary", "object", "given", "following",
-    "bash", "shell",
+    "bash", "shell", "evaluate", "exactly", "just", "kindly", "case",
 ))
 """Words that do not change what a task asks; all other words must be the same in both tasks."""
 _SAME_MEANING = {
@@ -52,7 +52,9 @@ _SAME_MEANING = {
     "average": "mean", "total": "sum", "integer": "int", "integers": "int",
     "kilometres": "kilometer", "kilometre": "kilometer", "kilometers": "kilometer", "km": "kilometer",
     "metres": "meter", "metre": "meter", "meters": "meter", "characters": "character",
-    "chars": "character", "char": "character", "colour": "color",
+    "chars": "character", "char": "character", "colour": "color", "avg": "mean", "%": "percent",
+    "percentage": "percent", "increasing": "ascending", "decreasing": "descending",
+    "reversed": "reverse", "backwards": "reverse", "uppercase": "upper", "lowercase": "lower",
 }
 """Words that ask the same thing ("the largest" and "the highest" value), in one spelling."""
 _YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)

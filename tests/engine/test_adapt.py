@@ -60,6 +60,10 @@ def printed(code: str) -> str:
      'import csv, io\nrows = csv.DictReader(io.StringIO("""item,qty\npen,3\ncup,4\n"""))\n'
      "print(sum(int(r['qty']) for r in rows))",
      "What is the total of qty in this table?\nItem, Qty\nbook,30\nlamp,5\n", "35"),
+    # Spellings of one question: "upper case" and "uppercase", "%" and "percent".
+    ("Convert 'abc' to upper case.", "print('abc'.upper())", "Convert 'glass box' to uppercase.",
+     "GLASS BOX"),
+    ("What is 15% of 200?", "print(15 * 200 * 0.01)", "What is 12 percent of 50?", "6.0"),
     # A task's \n, which the program wrote as an escape, stays one.
     ("How many lines has the text 'a\\nb\\nc'?", "print(len('a\\nb\\nc'.splitlines()))",
      "How many lines has the text 'x\\ny'?", "2"),
