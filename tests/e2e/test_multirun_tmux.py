@@ -43,6 +43,9 @@ def test_a_second_session_waits_for_the_model_and_says_so_in_tmux(gb_env: dict[s
     env = dict(gb_env)
     env["GLASSBOX_MEMORY__RECALL_ENABLED"] = "false"
     env["GLASSBOX_LLM__MAX_TOKENS"] = "400"  # the first reply holds the model for several seconds
+    # One thread: the first reply must still hold the model when the second prompt arrives, which
+    # on a busy machine (CI, or helpers' Docker runs here) took longer than a two-thread reply.
+    env["GLASSBOX_LLM__THREADS"] = "1"
     passed = {k: v for k, v in env.items() if k.startswith("GLASSBOX_") or k == "PYTHONPATH"}
     command = ["env", *(f"{k}={v}" for k, v in passed.items()), str(GLASSBOX)]
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
