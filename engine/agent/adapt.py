@@ -99,12 +99,17 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
     if [v.kind for v in example_values] != [v.kind for v in values]:
         return None
     pairs = list(zip(example_values, values, strict=True))
+    runs: list[str] = []
     for old, new in pairs:
         if old.kind == "run" or (old.kind == "date" and language == "python"):
-            replaced = _replace_run(code, old.numbers, new.numbers, language)
+            # Python gets a placeholder, filled in last: the task's new list must not be counted
+            # among the program's own numbers (a 4 in it is not the "4 decimals" of the example).
+            hole = _PLACEHOLDER.format(f"run{len(runs)}") if language == "python" else None
+            replaced = _replace_run(code, old.numbers, new.numbers, language, hole)
             if replaced is None:
                 return None
             code = replaced
+            runs.append(", ".join(_as_code(n) for n in new.numbers))
     if language == "bash":
         return _replace_in_script(code, pairs)
     code_with_holes, filled = _take_out_collections(code, pairs)
@@ -115,6 +120,8 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
         return None
     for index, literal in enumerate(filled):
         adapted = adapted.replace(_PLACEHOLDER.format(index), literal)
+    for index, numbers in enumerate(runs):
+        adapted = adapted.replace(_PLACEHOLDER.format(f"run{index}"), numbers)
     return adapted
 
 
@@ -212,7 +219,8 @@ def _value_of(literal: str) -> float | None:
         return None
 
 
-def _replace_run(code: str, old: tuple[str, ...], new: tuple[str, ...], language: Language) -> str | None:
+def _replace_run(code: str, old: tuple[str, ...], new: tuple[str, ...], language: Language,
+                 hole: str | None = None) -> str | None:
     """`old` written out once in the program (a list, or a date's year, month and day) becomes `new`."""
     separator = r"\s*,\s*" if language == "python" else r"(?:\s*,\s*|[ \t]+)"
     pattern = r"(?<![\w.])" + separator.join(re.escape(_as_code(n)) for n in old) + r"(?![\w.])"
@@ -220,7 +228,7 @@ def _replace_run(code: str, old: tuple[str, ...], new: tuple[str, ...], language
     if len(found) != 1:
         return None  # the list is not written out once in the program
     joiner = ", " if language == "python" or "," in found[0] else " "
-    return re.sub(pattern, lambda _: joiner.join(_as_code(n) for n in new), code)
+    return re.sub(pattern, lambda _: hole or joiner.join(_as_code(n) for n in new), code)
 
 
 def _take_out_collections(code: str, pairs: list[tuple[_Value, _Value]]) -> tuple[str | None, list[str]]:

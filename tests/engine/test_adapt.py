@@ -64,6 +64,9 @@ def printed(code: str) -> str:
     ("Convert 'abc' to upper case.", "print('abc'.upper())", "Convert 'glass box' to uppercase.",
      "GLASS BOX"),
     ("What is 15% of 200?", "print(15 * 200 * 0.01)", "What is 12 percent of 50?", "6.0"),
+    # The task's list may hold the example's other number (a 4 in the list, "to 4 decimals").
+    ("What is the mean of 3, 9 and 5, to 3 decimals?", "xs = [3, 9, 5]\nprint(round(sum(xs) / len(xs), 3))",
+     "What is the mean of 3, 7 and 1, to 2 decimals?", "3.67"),
     # A task's \n, which the program wrote as an escape, stays one.
     ("How many lines has the text 'a\\nb\\nc'?", "print(len('a\\nb\\nc'.splitlines()))",
      "How many lines has the text 'x\\ny'?", "2"),
