@@ -35,7 +35,7 @@ _SINGLE = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-)({_NUMBER})(?:st|nd|rd|th)?(?!\
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _BASH_NUMBER = re.compile(r"(?<![\w.$#{-])\d+(?:\.\d+)?(?![\w.])")
 """A number in a shell script: not part of a word, a file name, $1 or ${#v}."""
-_WORD = re.compile(r"[a-z]+|[+*/^%=<>()\u00d7\u00f7]|(?<=\s)-(?=\s)")
+_WORD = re.compile(r"[a-z]+|[+*/^%=<>()!\u00d7\u00f7]|(?<=\s)-(?=\s)")
 """A word, or an operator: "(1 - 2) / 3" and "(1 + 2) * 3" do not ask the same."""
 _FILLER = frozenset((
     "a", "an", "the", "of", "is", "are", "was", "be", "what", "whats", "how", "many", "much", "find",
@@ -85,8 +85,10 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
     words are left out) with values
     of the same kinds in the same order; None when that does not hold or the program has a value
     that is not the example task's (then substitution would be a guess)."""
-    if _asks_for_language(task) not in (None, language):
-        return None  # "Using bash, ..." is answered by a shell script, not a Python program
+    if _asks_for_language(task) != language and (language == "bash" or _asks_for_language(task)):
+        # "Using bash, ..." is answered by a shell script, and a task that names no language by
+        # Python: the shell's conventions differ (-17 % 5 is -2, an extension has no dot).
+        return None
     example_values, example_words = _values_and_words(example_task)
     values, words = _values_and_words(task)
     kinds = Counter(v.kind for v in example_values)

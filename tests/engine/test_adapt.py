@@ -160,6 +160,9 @@ def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, 
      "n, count = 1, 0\nwhile count < 100:\n    n += 1\n"
      "    count += all(n % d for d in range(2, n))\nprint(n)",
      "Is 97 a prime number?"),
+    # 100! is not 100.
+    ("What is the sum of the digits of 987654321?", "print(sum(int(c) for c in str(987654321)))",
+     "What is the sum of the digits of 100!?"),
     # Two questions are not one ("and how many sentences").
     ("How many words are in 'Hi there. Go.', and how many sentences?",
      "text = 'Hi there. Go.'\nprint(len(text.split()), text.count('.'))",
@@ -198,6 +201,9 @@ def test_a_task_that_names_its_language_is_answered_in_it() -> None:
     assert adapt_program(*python, "Using bash, what is the sum of 6, 7 and 8?") is None
     assert adapt_program(*shell, "Using Python, what is the sum of 6, 7 and 8?", "bash") is None
     assert adapt_program(*python, "Using Python, what is the sum of 6, 7 and 8?") == "print(sum([6, 7, 8]))"
+    # A task that names no language is answered by Python: the shell's -17 % 5 is -2.
+    assert adapt_program("Using bash, calculate 12345 mod 97.", "echo $((12345 % 97))",
+                         "Calculate -17 mod 5.", "bash") is None
 
 
 @pytest.mark.docker
