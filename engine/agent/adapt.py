@@ -8,75 +8,25 @@ import json
 import re
 import tokenize
 from collections import Counter
-from dataclasses import dataclass
-from typing import Literal
 
-_QUOTED = re.compile(r"(?<![A-Za-z])'([^'\n]+)'(?![A-Za-z])|\"([^\"\n]+)\""
-                     r"|\u201c([^\u201d\n]+)\u201d|\u2018([^\u2019\n]+)\u2019")
-_COLLECTION = re.compile(r"\{[^{}\n]*\}|\[[^\[\]\n]*[\"'][^\[\]\n]*\]")
-"""A flat object ({"tom": 31, "ann": 45}) or a list with text in it (["b", "a"]), written in the
-task: one value, found in the program as the same dict or list."""
-_TABLE = re.compile(r"\n((?:[^\n]*,[^\n]*(?:\n|$)){2,})\s*$")
-"""A table pasted below the question, as comma-separated lines (a header and rows): one value, found
-in the program as a string holding the same lines."""
-_NAMED_CHARACTER = re.compile(r"\b(?:letter|character|char|digit|symbol)\s+([A-Za-z0-9])\b", re.IGNORECASE)
-"""A character named without quotes ("the letter s"): a text value, as if quoted."""
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december")
-_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b",
-                   re.IGNORECASE)
-"""A date, as 2024-02-10 or February 10, 2024: one value, written in programs as date(2024, 2, 10)."""
-_NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-_RUN = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-){_NUMBER}"
-                  rf"(?:(?:\s*,\s+(?:and\s+)?|\s+and\s+){_NUMBER})+(?!\w|\.\d)")
-"""Two or more numbers in a row ("12, 5, 9 and 21"; "462 and 1071"): one value, a list."""
-_SINGLE = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-)({_NUMBER})(?:st|nd|rd|th)?(?!\w|\.\d)")
-"""A number on its own, or an ordinal ("the 45th"); not the 8 of UTF-8 nor the 5 of UTC-5."""
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_BASH_NUMBER = re.compile(r"(?<![\w.$#{-])\d+(?:\.\d+)?(?![\w.])")
-"""A number in a shell script: not part of a word, a file name, $1 or ${#v}."""
-_WORD = re.compile(r"[a-z]+|[+*/^%=<>()!\u00d7\u00f7]|(?<=\s)-(?=\s)")
-"""A word, or an operator: "(1 - 2) / 3" and "(1 + 2) * 3" do not ask the same."""
-_FILLER = frozenset((
-    "a", "an", "the", "of", "is", "are", "was", "be", "what", "whats", "how", "many", "much", "find",
-    "compute", "calculate", "give", "me", "tell", "please", "in", "to", "for", "there", "with",
-    "between", "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python",
-    "value", "result", "number", "numbers", "list", "get", "show", "count", "determine", "work", "out",
-    "rounded", "round", "place", "places", "json", "dict", "dictionary", "object", "given", "following",
-    "bash", "shell", "evaluate", "exactly", "just", "kindly", "case",
-))
-"""Words that do not change what a task asks; all other words must be the same in both tasks."""
-_SAME_MEANING = {
-    "largest": "max", "biggest": "max", "highest": "max", "greatest": "max", "maximum": "max",
-    "smallest": "min", "lowest": "min", "least": "min", "minimum": "min",
-    "average": "mean", "total": "sum", "integer": "int", "integers": "int",
-    "kilometres": "kilometer", "kilometre": "kilometer", "kilometers": "kilometer", "km": "kilometer",
-    "metres": "meter", "metre": "meter", "meters": "meter", "characters": "character",
-    "chars": "character", "char": "character", "colour": "color", "avg": "mean", "%": "percent",
-    "percentage": "percent", "increasing": "ascending", "decreasing": "descending",
-    "reversed": "reverse", "backwards": "reverse", "uppercase": "upper", "lowercase": "lower",
-}
-"""Words that ask the same thing ("the largest" and "the highest" value), in one spelling."""
-_YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)
-_FREE_CONSTANT = 2.0
-"""A number in the program that is not one of its task's values must be this small (an exponent of
-0.5, a start of 1); a larger one (1001 for "1 to 1000") was derived from the task's values, and a
-program with it cannot be adapted by substitution."""
-_NUMERIC = ("number", "ordinal")
-_PLACEHOLDER = "__adapted_value_{}__"
+from engine.agent.adapt_shell import replace_in_script
+from engine.agent.task_values import (
+    BARE_NUMBER,
+    FREE_CONSTANT,
+    NUMERIC,
+    PLACEHOLDER,
+    Language,
+    Value,
+    as_code,
+    asks_for_language,
+    replace_run,
+    value_of,
+    values_and_words,
+)
+
+__all__ = ["Language", "adapt_program"]
+
 _LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT)
-
-Language = Literal["python", "bash"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Value:
-    kind: str
-    """"string" (quoted), "dict" or "list" (a collection), "table" (CSV lines), "date", "run"
-    (several numbers) or "number"."""
-    text: str
-    numbers: tuple[str, ...] = ()
-    parsed: object = None
 
 
 def adapt_program(example_task: str, code: str, task: str, language: Language = "python") -> str | None:
@@ -85,12 +35,12 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
     words are left out) with values
     of the same kinds in the same order; None when that does not hold or the program has a value
     that is not the example task's (then substitution would be a guess)."""
-    if _asks_for_language(task) != language and (language == "bash" or _asks_for_language(task)):
+    if asks_for_language(task) != language and (language == "bash" or asks_for_language(task)):
         # "Using bash, ..." is answered by a shell script, and a task that names no language by
         # Python: the shell's conventions differ (-17 % 5 is -2, an extension has no dot).
         return None
-    example_values, example_words = _values_and_words(example_task)
-    values, words = _values_and_words(task)
+    example_values, example_words = values_and_words(example_task)
+    values, words = values_and_words(task)
     kinds = Counter(v.kind for v in example_values)
     if kinds and max(kinds.values()) == 1:
         # One value of each kind: which is which is plain, wherever the task puts it
@@ -106,14 +56,14 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
         if old.kind == "run" or (old.kind == "date" and language == "python"):
             # Python gets a placeholder, filled in last: the task's new list must not be counted
             # among the program's own numbers (a 4 in it is not the "4 decimals" of the example).
-            hole = _PLACEHOLDER.format(f"run{len(runs)}") if language == "python" else None
-            replaced = _replace_run(code, old.numbers, new.numbers, language, hole)
+            hole = PLACEHOLDER.format(f"run{len(runs)}") if language == "python" else None
+            replaced = replace_run(code, old.numbers, new.numbers, language, hole)
             if replaced is None:
                 return None
             code = replaced
-            runs.append(", ".join(_as_code(n) for n in new.numbers))
+            runs.append(", ".join(as_code(n) for n in new.numbers))
     if language == "bash":
-        return _replace_in_script(code, pairs)
+        return replace_in_script(code, pairs)
     code_with_holes, filled = _take_out_collections(code, pairs)
     if code_with_holes is None:
         return None
@@ -121,119 +71,13 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
     if adapted is None:
         return None
     for index, literal in enumerate(filled):
-        adapted = adapted.replace(_PLACEHOLDER.format(index), literal)
+        adapted = adapted.replace(PLACEHOLDER.format(index), literal)
     for index, numbers in enumerate(runs):
-        adapted = adapted.replace(_PLACEHOLDER.format(f"run{index}"), numbers)
+        adapted = adapted.replace(PLACEHOLDER.format(f"run{index}"), numbers)
     return adapted
 
 
-def _values_and_words(text: str) -> tuple[list[_Value], tuple[str, ...]]:
-    """The task's values in order, and its words in order with each value's kind in its place
-    ("In 'X', count the letter 'Y'" is not "Count the letter 'Y' in 'X'")."""
-    found: list[tuple[int, _Value]] = []
-    quoted = list(_QUOTED.finditer(text))
-    collections = [m for m in _COLLECTION.finditer(text)
-                   if not any(q.start() < m.start() and m.end() <= q.end() for q in quoted)]
-    taken: list[tuple[int, int]] = []
-    table = _TABLE.search(text)
-    if table is not None:
-        found.append((table.start(1), _Value("table", table.group(1), parsed=table.group(1).strip())))
-        taken.append(table.span(1))
-        collections = [m for m in collections if m.end() <= table.start(1)]
-    for match in collections:
-        parsed = _parse_collection(match.group())
-        if parsed is not None:
-            kind = "dict" if isinstance(parsed, dict) else "list"
-            found.append((match.start(), _Value(kind, match.group(), parsed=parsed)))
-            taken.append(match.span())
-    rest = text
-    for start, end in taken:
-        rest = rest[:start] + " " * (end - start) + rest[end:]
-    for match in _QUOTED.finditer(rest):
-        found.append((match.start(), _Value("string", next(g for g in match.groups() if g is not None))))
-    rest = _QUOTED.sub(_blank, rest)
-    for match in _NAMED_CHARACTER.finditer(rest):
-        found.append((match.start(1), _Value("string", match.group(1))))
-    rest = _NAMED_CHARACTER.sub(lambda m: m.group()[:m.start(1) - m.start()] + " ", rest)
-    for match in _DATE.finditer(rest):
-        year, month, day = ((match[1], match[2], match[3]) if match[1] else
-                            (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
-        found.append((match.start(), _Value("date", match.group(), (year, month, day))))
-    rest = _DATE.sub(_blank, rest)
-    for match in _RUN.finditer(rest):
-        numbers = tuple(_PLAIN_NUMBER.findall(re.sub(r"(\d),(\d{3})", r"\1\2", match.group())))
-        found.append((match.start(), _Value("run", match.group(), numbers)))
-    rest = _RUN.sub(_blank, rest)
-    for match in _SINGLE.finditer(rest):
-        kind = "number" if match.group() == match.group(1) else "ordinal"
-        found.append((match.start(), _Value(kind, match.group(1).replace(",", ""))))
-    rest = _SINGLE.sub(_blank, rest)
-    found.sort(key=lambda f: f[0])
-    # In order: "6 feet to meters" and "5 meters to feet" have the same words, not the same question.
-    marks = [(m.start(), _stem(_SAME_MEANING.get(m.group(), m.group()))) for m in _WORD.finditer(rest.lower())
-             if m.group() not in _FILLER]
-    words = [word for _, word in sorted(marks + [(start, f"<{value.kind}>") for start, value in found])]
-    # "between X and Y" asks what "from X to Y" asks
-    words = [word for index, word in enumerate(words)
-             if not (word == "and" and 0 < index < len(words) - 1
-                     and words[index - 1].startswith("<") and words[index + 1].startswith("<"))]
-    if _YES_NO.match(text):
-        words.insert(0, "<yes-no>")  # "Is 97 prime?" is not "What is the 97th prime?"
-    return [value for _, value in found], tuple(words)
-
-
-def _blank(match: re.Match[str]) -> str:
-    return " " * len(match.group())
-
-
-def _asks_for_language(task: str) -> Language | None:
-    lowered = task.lower()
-    if re.search(r"\b(?:bash|shell)\b", lowered):
-        return "bash"
-    return "python" if re.search(r"\b(?:python|pandas|matplotlib)\b", lowered) else None
-
-
-def _parse_collection(text: str) -> object:
-    """A dict or list written as Python or JSON; None when it is neither."""
-    for parse in (ast.literal_eval, json.loads):
-        try:
-            parsed = parse(text)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            continue
-        if isinstance(parsed, dict | list) and parsed:
-            return parsed
-    return None
-
-
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def _as_code(number: str) -> str:
-    """A task's number as a Python literal ("007" is not one)."""
-    return str(int(number)) if re.fullmatch(r"-?\d+", number) else number
-
-
-def _value_of(literal: str) -> float | None:
-    try:
-        return float(literal.replace("_", ""))
-    except ValueError:
-        return None
-
-
-def _replace_run(code: str, old: tuple[str, ...], new: tuple[str, ...], language: Language,
-                 hole: str | None = None) -> str | None:
-    """`old` written out once in the program (a list, or a date's year, month and day) becomes `new`."""
-    separator = r"\s*,\s*" if language == "python" else r"(?:\s*,\s*|[ \t]+)"
-    pattern = r"(?<![\w.])" + separator.join(re.escape(_as_code(n)) for n in old) + r"(?![\w.])"
-    found = re.findall(pattern, code)
-    if len(found) != 1:
-        return None  # the list is not written out once in the program
-    joiner = ", " if language == "python" or "," in found[0] else " "
-    return re.sub(pattern, lambda _: hole or joiner.join(_as_code(n) for n in new), code)
-
-
-def _take_out_collections(code: str, pairs: list[tuple[_Value, _Value]]) -> tuple[str | None, list[str]]:
+def _take_out_collections(code: str, pairs: list[tuple[Value, Value]]) -> tuple[str | None, list[str]]:
     """The program with each example dict or list (or the string holding it as JSON) cut out for a
     placeholder, and what goes back in its place; None when one is not written once."""
     wanted = [(old, new) for old, new in pairs if old.kind in ("dict", "list", "table")]
@@ -261,14 +105,14 @@ def _take_out_collections(code: str, pairs: list[tuple[_Value, _Value]]) -> tupl
             hits.append((start, end, literal))
         if len(hits) != 1:
             return None, []
-        spans.append((*hits[0][:2], _PLACEHOLDER.format(index)))
-        wanted[index] = (old, _Value(new.kind, hits[0][2]))
+        spans.append((*hits[0][:2], PLACEHOLDER.format(index)))
+        wanted[index] = (old, Value(new.kind, hits[0][2]))
     for start, end, hole in sorted(spans, reverse=True):
         code = code[:start] + hole + code[end:]
     return code, [new.text for _, new in wanted]
 
 
-def _literal_for(node: ast.expr, old: _Value, new: _Value) -> str | None:
+def _literal_for(node: ast.expr, old: Value, new: Value) -> str | None:
     """What replaces `node` when it is the example's collection: the task's, written as the program
     wrote the example's (a dict or list display, or a JSON string)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and old.kind == "table":
@@ -305,14 +149,14 @@ def _char_offset(line: str, utf8_offset: int) -> int:
     return len(line.encode("utf-8")[:utf8_offset].decode("utf-8", errors="replace"))
 
 
-def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None:
+def _replace_tokens(code: str, pairs: list[tuple[Value, Value]]) -> str | None:
     numbers: dict[float, str] = {}
     for old, new in pairs:
-        if old.kind in _NUMERIC:
-            key = _value_of(old.text)
+        if old.kind in NUMERIC:
+            key = value_of(old.text)
             if key is None or numbers.get(key, new.text) != new.text:
                 return None  # one value of the example stands for two of the task's
-            numbers[key] = _as_code(new.text)
+            numbers[key] = as_code(new.text)
     strings: dict[str, str] = {}
     for old, new in pairs:
         if old.kind == "string" and strings.setdefault(old.text, new.text) != new.text:
@@ -320,15 +164,15 @@ def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None
     if len(set(strings.values())) != len(strings):
         return None  # nor 'X', 'Y', 'X': the program may tell its 'A' from its 'C'
 
-    in_runs = {_value_of(n) for _, new in pairs if new.kind in ("run", "date") for n in new.numbers}
+    in_runs = {value_of(n) for _, new in pairs if new.kind in ("run", "date") for n in new.numbers}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError):
         return None
     signed = _signed_values(tokens)
     in_code = Counter(signed.values())
-    in_task = Counter(_value_of(old.text) for old, _ in pairs if old.kind in _NUMERIC)
-    if any(in_code[key] > in_task[key] and _value_of(new) != key for key, new in numbers.items()):
+    in_task = Counter(value_of(old.text) for old, _ in pairs if old.kind in NUMERIC)
+    if any(in_code[key] > in_task[key] and value_of(new) != key for key, new in numbers.items()):
         return None  # the program uses the value on its own account too (the 1 of range(1, n))
     # A literal that is exactly an example value takes the task's; only values the program
     # writes inside longer text (an f-string) are looked for within literals, all in one pass,
@@ -354,7 +198,7 @@ def _replace_tokens(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None
                         rewritten[-1] = rewritten[-1]._replace(string="")
                     replacement = replacement.removeprefix("-")
                 token = token._replace(string=replacement)
-            elif (value is None or abs(value) > _FREE_CONSTANT) and value not in in_runs:
+            elif (value is None or abs(value) > FREE_CONSTANT) and value not in in_runs:
                 return None
         elif token.type == tokenize.STRING:
             if _numbers_in_fstring(token.string, numbers):
@@ -385,15 +229,15 @@ def _swap_strings(literal: str, strings: dict[str, str], whole: set[str], partia
 
 
 def _numbers_in_fstring(literal: str, numbers: dict[float, str]) -> bool:
-    """Whether an f-string's expressions hold a number that is a task value or above _FREE_CONSTANT
+    """Whether an f-string's expressions hold a number that is a task value or above FREE_CONSTANT
     (format specs like :.3f are not numbers)."""
     prefix = literal[:literal.index(literal.lstrip("rRbBuUfF")[0])] if literal.lstrip("rRbBuUfF") else ""
     if "f" not in prefix.lower():
         return False
     for expression in re.findall(r"\{([^{}]*)\}", literal):
-        for match in _BASH_NUMBER.finditer(expression.split(":")[0] if "[" not in expression else expression):
-            value = _value_of(match.group())
-            if value is None or value in numbers or abs(value) > _FREE_CONSTANT:
+        for match in BARE_NUMBER.finditer(expression.split(":")[0] if "[" not in expression else expression):
+            value = value_of(match.group())
+            if value is None or value in numbers or abs(value) > FREE_CONSTANT:
                 return True
     return False
 
@@ -404,7 +248,7 @@ def _signed_values(tokens: list[tokenize.TokenInfo]) -> dict[int, float | None]:
     for index, token in enumerate(tokens):
         if token.type != tokenize.NUMBER:
             continue
-        value = _value_of(token.string)
+        value = value_of(token.string)
         before = [t for t in tokens[max(0, index - 3):index] if t.type not in _LAYOUT]
         unary = bool(before) and before[-1].string == "-" and (
             len(before) < 2 or not (before[-2].type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING)
@@ -429,92 +273,3 @@ def _escaped(text: str, literal: str, old: str) -> str:
     if "\\" not in old and "r" not in prefix.lower():
         text = text.replace("\\", "\\\\")
     return text.replace(quote, "\\" + quote)
-
-
-def _replace_in_script(code: str, pairs: list[tuple[_Value, _Value]]) -> str | None:
-    """The shell script with the example's values replaced: dates and text where the script quotes
-    them, numbers where they stand alone; None on a value it does not use as written, or a number
-    of its own above _FREE_CONSTANT."""
-    filled: list[str] = []
-
-    def hole(text: str) -> str:
-        filled.append(text)
-        return _PLACEHOLDER.format(len(filled) - 1)
-
-    for old, new in pairs:
-        if old.kind == "date":
-            old_text, new_text = ("{}-{:02d}-{:02d}".format(*map(int, v.numbers)) for v in (old, new))
-            if code.count(old_text) != 1:
-                return None
-            code = code.replace(old_text, hole(new_text))
-        elif old.kind == "string":
-            # The text as a whole quoted word ('abc') if the script has it so, else as a word
-            # (not the a of awk): either way never inside a value already put in.
-            exact = re.compile(r"(?<=(['\"]))" + re.escape(old.text) + r"(?=\1)")
-            pieces = exact.split(code)[::2]
-            if len(pieces) < 2:
-                pieces = re.split(r"(?<![\w-])" + re.escape(old.text) + r"(?![\w-])", code)
-            if len(pieces) < 2:
-                return None
-            rebuilt = pieces[0]
-            for piece in pieces[1:]:
-                quoted = _shell_quoted(new.text, _quote_state(rebuilt))
-                if quoted is None:
-                    return None
-                rebuilt += hole(quoted) + piece
-            code = rebuilt
-        elif old.kind in ("dict", "list", "table"):
-            return None
-    numbers = {_value_of(old.text): _as_code(new.text) for old, new in pairs if old.kind in _NUMERIC}
-    if len(numbers) != sum(old.kind in _NUMERIC for old, _ in pairs) or None in numbers:
-        return None
-    in_runs = {_value_of(n) for _, new in pairs if new.kind == "run" for n in new.numbers}
-    in_code = Counter(_value_of(m.group()) for m in _BASH_NUMBER.finditer(code))
-    in_task = Counter(_value_of(old.text) for old, _ in pairs if old.kind in _NUMERIC)
-    if any(in_code[key] > in_task[key] and _value_of(new) != key for key, new in numbers.items()):
-        return None
-    used: set[float | None] = set()
-    failed = False
-
-    def number(match: re.Match[str]) -> str:
-        nonlocal failed
-        value = _value_of(match.group())
-        if value in numbers:
-            used.add(value)
-            return numbers[value]
-        if value is None or (abs(value) > _FREE_CONSTANT and value not in in_runs):
-            failed = True
-        return match.group()
-
-    code = _BASH_NUMBER.sub(number, code)
-    if failed or used != set(numbers):
-        return None
-    for index, text in enumerate(filled):
-        code = code.replace(_PLACEHOLDER.format(index), text)
-    return code
-
-
-def _quote_state(script: str) -> str:
-    """The quote a shell script is inside at its end: "'", '"' or "" (none)."""
-    state = ""
-    escaped = False
-    for char in script:
-        if escaped:
-            escaped = False
-        elif char == "\\" and state != "'":
-            escaped = True
-        elif state == "" and char in "'\"":
-            state = char
-        elif char == state:
-            state = ""
-    return state
-
-
-def _shell_quoted(text: str, state: str) -> str | None:
-    """`text` made safe where the script had the example's text: inside single or double quotes,
-    or bare when it needs no quoting."""
-    if state == "'":
-        return text.replace("'", "'\\''")
-    if state == '"':
-        return re.sub(r'([\\"$`])', r"\\\1", text)
-    return text if re.fullmatch(r"[\w./,:+=@%-]+", text) else None

@@ -1,0 +1,181 @@
+"""What a task gives and asks, for adaptation: its values in order, and its words in order."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+_QUOTED = re.compile(r"(?<![A-Za-z])'([^'\n]+)'(?![A-Za-z])|\"([^\"\n]+)\""
+                     r"|\u201c([^\u201d\n]+)\u201d|\u2018([^\u2019\n]+)\u2019")
+_COLLECTION = re.compile(r"\{[^{}\n]*\}|\[[^\[\]\n]*[\"'][^\[\]\n]*\]")
+"""A flat object ({"tom": 31, "ann": 45}) or a list with text in it (["b", "a"]), written in the
+task: one value, found in the program as the same dict or list."""
+_TABLE = re.compile(r"\n((?:[^\n]*,[^\n]*(?:\n|$)){2,})\s*$")
+"""A table pasted below the question, as comma-separated lines (a header and rows): one value, found
+in the program as a string holding the same lines."""
+_NAMED_CHARACTER = re.compile(r"\b(?:letter|character|char|digit|symbol)\s+([A-Za-z0-9])\b", re.IGNORECASE)
+"""A character named without quotes ("the letter s"): a text value, as if quoted."""
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b",
+                   re.IGNORECASE)
+"""A date, as 2024-02-10 or February 10, 2024: one value, written in programs as date(2024, 2, 10)."""
+_NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+_RUN = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-){_NUMBER}"
+                  rf"(?:(?:\s*,\s+(?:and\s+)?|\s+and\s+){_NUMBER})+(?!\w|\.\d)")
+"""Two or more numbers in a row ("12, 5, 9 and 21"; "462 and 1071"): one value, a list."""
+_SINGLE = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-)({_NUMBER})(?:st|nd|rd|th)?(?!\w|\.\d)")
+"""A number on its own, or an ordinal ("the 45th"); not the 8 of UTF-8 nor the 5 of UTC-5."""
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+BARE_NUMBER = re.compile(r"(?<![\w.$#{-])\d+(?:\.\d+)?(?![\w.])")
+"""A number standing alone in code: not part of a word, a file name, $1 or ${#v}."""
+_WORD = re.compile(r"[a-z]+|[+*/^%=<>()!\u00d7\u00f7]|(?<=\s)-(?=\s)")
+"""A word, or an operator: "(1 - 2) / 3" and "(1 + 2) * 3" do not ask the same."""
+_FILLER = frozenset((
+    "a", "an", "the", "of", "is", "are", "was", "be", "what", "whats", "how", "many", "much", "find",
+    "compute", "calculate", "give", "me", "tell", "please", "in", "to", "for", "there", "with",
+    "between", "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python",
+    "value", "result", "number", "numbers", "list", "get", "show", "count", "determine", "work", "out",
+    "rounded", "round", "place", "places", "json", "dict", "dictionary", "object", "given", "following",
+    "bash", "shell", "evaluate", "exactly", "just", "kindly", "case",
+))
+"""Words that do not change what a task asks; all other words must be the same in both tasks."""
+_SAME_MEANING = {
+    "largest": "max", "biggest": "max", "highest": "max", "greatest": "max", "maximum": "max",
+    "smallest": "min", "lowest": "min", "least": "min", "minimum": "min",
+    "average": "mean", "total": "sum", "integer": "int", "integers": "int",
+    "kilometres": "kilometer", "kilometre": "kilometer", "kilometers": "kilometer", "km": "kilometer",
+    "metres": "meter", "metre": "meter", "meters": "meter", "characters": "character",
+    "chars": "character", "char": "character", "colour": "color", "avg": "mean", "%": "percent",
+    "percentage": "percent", "increasing": "ascending", "decreasing": "descending",
+    "reversed": "reverse", "backwards": "reverse", "uppercase": "upper", "lowercase": "lower",
+}
+"""Words that ask the same thing ("the largest" and "the highest" value), in one spelling."""
+_YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)
+FREE_CONSTANT = 2.0
+"""A number in the program that is not one of its task's values must be this small (an exponent of
+0.5, a start of 1); a larger one (1001 for "1 to 1000") was derived from the task's values, and a
+program with it cannot be adapted by substitution."""
+NUMERIC = ("number", "ordinal")
+PLACEHOLDER = "__adapted_value_{}__"
+
+Language = Literal["python", "bash"]
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    kind: str
+    """"string" (quoted), "dict" or "list" (a collection), "table" (CSV lines), "date", "run"
+    (several numbers) or "number"."""
+    text: str
+    numbers: tuple[str, ...] = ()
+    parsed: object = None
+
+
+def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
+    """The task's values in order, and its words in order with each value's kind in its place
+    ("In 'X', count the letter 'Y'" is not "Count the letter 'Y' in 'X'")."""
+    found: list[tuple[int, Value]] = []
+    quoted = list(_QUOTED.finditer(text))
+    collections = [m for m in _COLLECTION.finditer(text)
+                   if not any(q.start() < m.start() and m.end() <= q.end() for q in quoted)]
+    taken: list[tuple[int, int]] = []
+    table = _TABLE.search(text)
+    if table is not None:
+        found.append((table.start(1), Value("table", table.group(1), parsed=table.group(1).strip())))
+        taken.append(table.span(1))
+        collections = [m for m in collections if m.end() <= table.start(1)]
+    for match in collections:
+        parsed = _parse_collection(match.group())
+        if parsed is not None:
+            kind = "dict" if isinstance(parsed, dict) else "list"
+            found.append((match.start(), Value(kind, match.group(), parsed=parsed)))
+            taken.append(match.span())
+    rest = text
+    for start, end in taken:
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    for match in _QUOTED.finditer(rest):
+        found.append((match.start(), Value("string", next(g for g in match.groups() if g is not None))))
+    rest = _QUOTED.sub(_blank, rest)
+    for match in _NAMED_CHARACTER.finditer(rest):
+        found.append((match.start(1), Value("string", match.group(1))))
+    rest = _NAMED_CHARACTER.sub(lambda m: m.group()[:m.start(1) - m.start()] + " ", rest)
+    for match in _DATE.finditer(rest):
+        year, month, day = ((match[1], match[2], match[3]) if match[1] else
+                            (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
+        found.append((match.start(), Value("date", match.group(), (year, month, day))))
+    rest = _DATE.sub(_blank, rest)
+    for match in _RUN.finditer(rest):
+        numbers = tuple(_PLAIN_NUMBER.findall(re.sub(r"(\d),(\d{3})", r"\1\2", match.group())))
+        found.append((match.start(), Value("run", match.group(), numbers)))
+    rest = _RUN.sub(_blank, rest)
+    for match in _SINGLE.finditer(rest):
+        kind = "number" if match.group() == match.group(1) else "ordinal"
+        found.append((match.start(), Value(kind, match.group(1).replace(",", ""))))
+    rest = _SINGLE.sub(_blank, rest)
+    found.sort(key=lambda f: f[0])
+    # In order: "6 feet to meters" and "5 meters to feet" have the same words, not the same question.
+    marks = [(m.start(), _stem(_SAME_MEANING.get(m.group(), m.group()))) for m in _WORD.finditer(rest.lower())
+             if m.group() not in _FILLER]
+    words = [word for _, word in sorted(marks + [(start, f"<{value.kind}>") for start, value in found])]
+    # "between X and Y" asks what "from X to Y" asks
+    words = [word for index, word in enumerate(words)
+             if not (word == "and" and 0 < index < len(words) - 1
+                     and words[index - 1].startswith("<") and words[index + 1].startswith("<"))]
+    if _YES_NO.match(text):
+        words.insert(0, "<yes-no>")  # "Is 97 prime?" is not "What is the 97th prime?"
+    return [value for _, value in found], tuple(words)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def asks_for_language(task: str) -> Language | None:
+    lowered = task.lower()
+    if re.search(r"\b(?:bash|shell)\b", lowered):
+        return "bash"
+    return "python" if re.search(r"\b(?:python|pandas|matplotlib)\b", lowered) else None
+
+
+def _parse_collection(text: str) -> object:
+    """A dict or list written as Python or JSON; None when it is neither."""
+    for parse in (ast.literal_eval, json.loads):
+        try:
+            parsed = parse(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if isinstance(parsed, dict | list) and parsed:
+            return parsed
+    return None
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def as_code(number: str) -> str:
+    """A task's number as a Python literal ("007" is not one)."""
+    return str(int(number)) if re.fullmatch(r"-?\d+", number) else number
+
+
+def value_of(literal: str) -> float | None:
+    try:
+        return float(literal.replace("_", ""))
+    except ValueError:
+        return None
+
+
+def replace_run(code: str, old: tuple[str, ...], new: tuple[str, ...], language: Language,
+                 hole: str | None = None) -> str | None:
+    """`old` written out once in the program (a list, or a date's year, month and day) becomes `new`."""
+    separator = r"\s*,\s*" if language == "python" else r"(?:\s*,\s*|[ \t]+)"
+    pattern = r"(?<![\w.])" + separator.join(re.escape(as_code(n)) for n in old) + r"(?![\w.])"
+    found = re.findall(pattern, code)
+    if len(found) != 1:
+        return None  # the list is not written out once in the program
+    joiner = ", " if language == "python" or "," in found[0] else " "
+    return re.sub(pattern, lambda _: hole or joiner.join(as_code(n) for n in new), code)
