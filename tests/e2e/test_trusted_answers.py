@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from engine.config import Settings, load_settings
-from engine.events import CodeExecStarted, ExecOutput, MemoryUsed, MessageDone, RunFinished, StepFinished
+from engine.events import (
+    CodeExecStarted,
+    ExecOutput,
+    MemoryUsed,
+    MessageDone,
+    RunFinished,
+    StepFinished,
+    StepStarted,
+)
 from engine.service import Engine, SubmitOptions
 from tests.conftest import require
 from tests.fakes import docker_ready
@@ -32,7 +40,8 @@ def printed(events: list[object]) -> str:
 async def test_a_printed_31_digit_value_reaches_the_answer_exactly(
     gb_home: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = real_settings(model_path, monkeypatch)
+    # The model's own program: arith-001 asks this very task, and adapting it would not call the model.
+    settings = real_settings(model_path, monkeypatch, adapt_examples="false")
     require(docker_ready(settings.sandbox.image), "Docker with the sandbox image (`glassbox sandbox build`)")
     engine = await Engine.open(settings)
     try:
@@ -48,6 +57,7 @@ async def test_a_printed_31_digit_value_reaches_the_answer_exactly(
         answer = next(e for e in events if isinstance(e, MessageDone)).text
         assert output and output in answer  # whatever the code printed, the answer quotes it exactly
         assert BIG in answer
+        assert not any(isinstance(e, StepStarted) and e.title.startswith("Adapt") for e in events)
 
         # A task that brings its own code runs that code as given: no plan, no model-written code.
         events = await engine.submit(
