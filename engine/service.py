@@ -395,18 +395,22 @@ class Engine:
         # An in-process model answers one run at a time; a server takes several (as it allows).
         # The model in use says which it is: one given to Engine.open need not be the settings' own.
         take_turns = takes_turns(model)
-        waited = take_turns and self._model_turns.busy
+        # The session's title as the store gives it from this first prompt (the record read above
+        # has none yet), so a run waiting behind this one names it.
+        label = session.title or (text.strip().splitlines() or [session.id[:8]])[0][:60]
+        # Taken at once when free; otherwise the run says it waits, then waits. (Checking `busy`
+        # first and acquiring later let a run that started a moment before take the model in
+        # between: the second run then waited with nothing on screen to say so.)
+        holds = take_turns and await self._model_turns.take_if_free(label)
+        waited = take_turns and not holds
+        wait_started = time.monotonic()
         if waited:
             holder = f"“{self._model_turns.holder}”" if self._model_turns.holder else "another run"
             yield Notice(run_id=handle.run_id, level="info",
                          text=f"Waiting for the model: {holder} is using "
                          "it (an in-process model answers one run at a time).")
             yield ModelWait(run_id=handle.run_id, waiting=True, holder=holder)
-        wait_started = time.monotonic()
-        # The session's title as the store gives it from this first prompt (the record read above
-        # has none yet), so a run waiting behind this one names it.
-        label = session.title or (text.strip().splitlines() or [session.id[:8]])[0][:60]
-        holds = take_turns and await self._model_turns.acquire(label, handle.cancel_token)
+            holds = await self._model_turns.acquire(label, handle.cancel_token)
         if take_turns and not holds:
             # Cancelled while waiting: the run ends here, without a call to the model it never had.
             why = "cancelled while waiting for the model"

@@ -22,6 +22,16 @@ class ModelTurns:
         """True while a run holds the model."""
         return self._lock.locked()
 
+    async def take_if_free(self, label: str) -> bool:
+        """Take the model if no run holds it, without waiting; False if another run holds it. The
+        check and the taking happen in one step of the event loop, so a run that finds the model
+        free cannot then wait behind another without being told."""
+        if self._lock.locked():
+            return False
+        await self._lock.acquire()  # free: asyncio.Lock.acquire returns without suspending
+        self.holder = label
+        return True
+
     async def acquire(self, label: str, cancel: CancelToken) -> bool:
         """Wait for the model; False (and nothing held) if `cancel` fired while waiting."""
         while not cancel.cancelled:

@@ -30,6 +30,41 @@ async def test_a_waiting_run_leaves_the_queue_when_cancelled() -> None:
     assert await turns.acquire("third", CancelToken()) and turns.holder == "third"
 
 
+async def test_taking_a_free_model_is_immediate_and_a_held_one_is_refused() -> None:
+    turns = ModelTurns()
+    assert await turns.take_if_free("first") and turns.holder == "first"
+    assert not await turns.take_if_free("second") and turns.holder == "first"
+    turns.release()
+    assert await turns.take_if_free("third") and turns.holder == "third"
+
+
+async def test_runs_that_start_together_while_the_model_loads_say_which_one_waits(tmp_path: Path) -> None:
+    """Both runs wait for the model's first load; the one that gets the model second says it waited
+    (it used to find the model free, then wait behind the other with nothing said)."""
+    from engine.llm.scripted import ScriptedModel
+
+    async def slow_load(settings: object) -> ScriptedModel:
+        await asyncio.sleep(0.3)
+        return ScriptedModel(["one two three four five six"], repeat_last=True, token_delay_s=0.02)
+
+    engine = await Engine.open(load_settings(), database=tmp_path / "gb.db", model_factory=slow_load,
+                               memory=False)
+    try:
+        sessions = [await engine.new_session(f"s{n}") for n in range(2)]
+
+        async def follow(session_id: str) -> list[Event]:
+            return [event async for event in engine.submit(session_id, "hello", CHAT)]
+
+        runs = await asyncio.wait_for(asyncio.gather(*(follow(s.id) for s in sessions)), 30)
+    finally:
+        await engine.close()
+    waited = [[e for e in events if isinstance(e, Notice) and "Waiting for the model" in e.text]
+              for events in runs]
+    assert sorted(len(w) for w in waited) == [0, 1], waited
+    for events in runs:
+        assert isinstance(events[-1], RunFinished) and events[-1].status == "completed"
+
+
 @pytest.mark.model
 async def test_two_sessions_at_once_take_turns_on_the_real_model(
     gb_home: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch
