@@ -18,6 +18,9 @@ _TABLE = re.compile(r"\n((?:[^\n]*,[^\n]*(?:\n|$)){2,})\s*$")
 in the program as a string holding the same lines."""
 _NAMED_CHARACTER = re.compile(r"\b(?:letter|character|char|digit|symbol)\s+([A-Za-z0-9])\b", re.IGNORECASE)
 """A character named without quotes ("the letter s"): a text value, as if quoted."""
+_PATH = re.compile(r"(?<![\w/.~-])/workspace(?:/[\w-]+(?:\.[\w-]+)*)+")
+"""A file under /workspace named in the task (/workspace/out/votes.png): a text value, as if quoted.
+Not its last full stop."""
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b",
@@ -40,7 +43,7 @@ _FILLER = frozenset((
     "between", "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python",
     "value", "result", "number", "numbers", "list", "get", "show", "count", "determine", "work", "out",
     "rounded", "round", "place", "places", "json", "dict", "dictionary", "object", "given", "following",
-    "bash", "shell", "evaluate", "exactly", "just", "kindly", "case",
+    "bash", "shell", "evaluate", "exactly", "just", "kindly", "case", "which",
 ))
 """Words that do not change what a task asks; all other words must be the same in both tasks."""
 _SAME_MEANING = {
@@ -52,8 +55,11 @@ _SAME_MEANING = {
     "chars": "character", "char": "character", "colour": "color", "avg": "mean", "%": "percent",
     "percentage": "percent", "increasing": "ascending", "decreasing": "descending",
     "reversed": "reverse", "backwards": "reverse", "uppercase": "upper", "lowercase": "lower",
+    "appear": "occur", "appears": "occur", "occurs": "occur", "qty": "quantity",
 }
 """Words that ask the same thing ("the largest" and "the highest" value), in one spelling."""
+_SAME_PHRASE = ((re.compile(r"\bday of the week\b"), "weekday"),)
+"""Phrases that ask what one word asks, replaced before the words are read."""
 _YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)
 FREE_CONSTANT = 2.0
 """A number in the program that is not one of its task's values must be this small (an exponent of
@@ -100,6 +106,9 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     for match in _QUOTED.finditer(rest):
         found.append((match.start(), Value("string", next(g for g in match.groups() if g is not None))))
     rest = _QUOTED.sub(_blank, rest)
+    for match in _PATH.finditer(rest):
+        found.append((match.start(), Value("string", match.group())))
+    rest = _PATH.sub(_blank, rest)
     for match in _NAMED_CHARACTER.finditer(rest):
         found.append((match.start(1), Value("string", match.group(1))))
     rest = _NAMED_CHARACTER.sub(lambda m: m.group()[:m.start(1) - m.start()] + " ", rest)
@@ -118,7 +127,11 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     rest = _SINGLE.sub(_blank, rest)
     found.sort(key=lambda f: f[0])
     # In order: "6 feet to meters" and "5 meters to feet" have the same words, not the same question.
-    marks = [(m.start(), _stem(_SAME_MEANING.get(m.group(), m.group()))) for m in _WORD.finditer(rest.lower())
+    lowered = rest.lower()
+    for phrase, word in _SAME_PHRASE:
+        # padded to the phrase's length, so the words keep their places among the values
+        lowered = phrase.sub(lambda m, w=word: w.ljust(len(m.group())), lowered)
+    marks = [(m.start(), _stem(_SAME_MEANING.get(m.group(), m.group()))) for m in _WORD.finditer(lowered)
              if m.group() not in _FILLER]
     words = [word for _, word in sorted(marks + [(start, f"<{value.kind}>") for start, value in found])]
     # "between X and Y" asks what "from X to Y" asks

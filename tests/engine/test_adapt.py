@@ -84,6 +84,12 @@ def printed(code: str) -> str:
     ("What is -15 plus 4?", "print(-15 + 4)", "What is 20 plus -8?", "12"),
     ("Sort ['pear', 'fig'] alphabetically.", "print(sorted(['pear', 'fig']))",
      "Sort [\"kiwi\", \"apple\", \"lime\"] alphabetically.", "['apple', 'kiwi', 'lime']"),
+    # "Which" asks what "what" asks; "day of the week" is "weekday"; "appears" is "occurs".
+    ("Which weekday was January 1, 2000?",
+     "from datetime import date\nprint(date(2000, 1, 1).strftime('%A'))",
+     "What day of the week was 1999-12-31?", "Friday"),
+    ("How many times does the letter 's' occur in 'mississippi'?", "print('mississippi'.count('s'))",
+     "How many times does the letter s appear in 'mississippi sunset'?", "6"),
 ])
 def test_the_tasks_values_replace_the_examples(example: str, code: str, task: str, expected: str) -> None:
     adapted = adapt_program(example, code, task)
@@ -115,6 +121,21 @@ def test_a_shell_scripts_values_are_replaced_where_it_writes_them(example: str, 
     assert adapted is not None
     result = subprocess.run(["bash", "-c", adapted], capture_output=True, text=True, check=True, timeout=30)
     assert result.stdout.strip() == expected
+
+
+def test_a_file_the_task_names_is_a_value_like_quoted_text() -> None:
+    example = "Save 'the quick brown fox' to /workspace/fox.txt, then count the words in the file."
+    code = ("with open('/workspace/fox.txt', 'w') as f:\n    f.write('the quick brown fox')\n"
+            "print(len(open('/workspace/fox.txt').read().split()))")
+    adapted = adapt_program(example, code, "Save 'alpha beta' to /workspace/notes.txt, then count the words "
+                            "in the file.")
+    assert adapted is not None and "/workspace/fox.txt" not in adapted
+    assert adapted.count("'/workspace/notes.txt'") == 2 and "'alpha beta'" in adapted
+    # Another kind of file in another place is still a file; other words are another question.
+    assert adapt_program(example, code, "Save 'a b' to /workspace/out/x.csv, then count the words in the "
+                         "file.") is not None
+    assert adapt_program(example, code, "Save 'a b' to /workspace/x.txt, then count the lines in the "
+                         "file.") is None
 
 
 @pytest.mark.parametrize(("example", "code", "task"), [
