@@ -43,7 +43,8 @@ _FILLER = frozenset((
     "between", "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python",
     "value", "result", "number", "numbers", "list", "get", "show", "count", "determine", "work", "out",
     "rounded", "round", "place", "places", "json", "dict", "dictionary", "object", "given", "following",
-    "bash", "shell", "evaluate", "exactly", "just", "kindly", "case", "which",
+    "bash", "shell", "evaluate", "exactly", "just", "kindly", "case", "which", "print", "output",
+    "display", "report", "only", "answer", "final",
 ))
 """Words that do not change what a task asks; all other words must be the same in both tasks."""
 _SAME_MEANING = {
