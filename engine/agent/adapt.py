@@ -12,13 +12,13 @@ from collections import Counter
 from engine.agent.adapt_shell import replace_in_script
 from engine.agent.task_values import (
     BARE_NUMBER,
-    FREE_CONSTANT,
     NUMERIC,
     PLACEHOLDER,
     Language,
     Value,
     as_code,
     asks_for_language,
+    free_constant,
     replace_run,
     value_of,
     values_and_words,
@@ -198,7 +198,7 @@ def _replace_tokens(code: str, pairs: list[tuple[Value, Value]]) -> str | None:
                         rewritten[-1] = rewritten[-1]._replace(string="")
                     replacement = replacement.removeprefix("-")
                 token = token._replace(string=replacement)
-            elif (value is None or abs(value) > FREE_CONSTANT) and value not in in_runs:
+            elif not free_constant(value) and value not in in_runs:
                 return None
         elif token.type == tokenize.STRING:
             if _numbers_in_fstring(token.string, numbers):
@@ -229,7 +229,7 @@ def _swap_strings(literal: str, strings: dict[str, str], whole: set[str], partia
 
 
 def _numbers_in_fstring(literal: str, numbers: dict[float, str]) -> bool:
-    """Whether an f-string's expressions hold a number that is a task value or above FREE_CONSTANT
+    """Whether an f-string's expressions hold a number that is a task value or not a free constant
     (format specs like :.3f are not numbers)."""
     prefix = literal[:literal.index(literal.lstrip("rRbBuUfF")[0])] if literal.lstrip("rRbBuUfF") else ""
     if "f" not in prefix.lower():
@@ -237,7 +237,7 @@ def _numbers_in_fstring(literal: str, numbers: dict[float, str]) -> bool:
     for expression in re.findall(r"\{([^{}]*)\}", literal):
         for match in BARE_NUMBER.finditer(expression.split(":")[0] if "[" not in expression else expression):
             value = value_of(match.group())
-            if value is None or value in numbers or abs(value) > FREE_CONSTANT:
+            if value is None or value in numbers or not free_constant(value):
                 return True
     return False
 

@@ -7,11 +7,11 @@ from collections import Counter
 
 from engine.agent.task_values import (
     BARE_NUMBER,
-    FREE_CONSTANT,
     NUMERIC,
     PLACEHOLDER,
     Value,
     as_code,
+    free_constant,
     value_of,
 )
 
@@ -19,7 +19,7 @@ from engine.agent.task_values import (
 def replace_in_script(code: str, pairs: list[tuple[Value, Value]]) -> str | None:
     """The shell script with the example's values replaced: dates and text where the script quotes
     them, numbers where they stand alone; None on a value it does not use as written, or a number
-    of its own above FREE_CONSTANT."""
+    of its own that is not a free constant."""
     filled: list[str] = []
 
     def hole(text: str) -> str:
@@ -67,7 +67,7 @@ def replace_in_script(code: str, pairs: list[tuple[Value, Value]]) -> str | None
         if value in numbers:
             used.add(value)
             return numbers[value]
-        if value is None or (abs(value) > FREE_CONSTANT and value not in in_runs):
+        if not free_constant(value) and value not in in_runs:
             failed = True
         return match.group()
 

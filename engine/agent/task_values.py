@@ -59,13 +59,25 @@ _SAME_MEANING = {
     "appear": "occur", "appears": "occur", "occurs": "occur", "qty": "quantity",
 }
 """Words that ask the same thing ("the largest" and "the highest" value), in one spelling."""
-_SAME_PHRASE = ((re.compile(r"\bday of the week\b"), "weekday"),)
+_SAME_PHRASE = (("day of the week", "weekday"),)
 """Phrases that ask what one word asks, replaced before the words are read."""
 _YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)
 FREE_CONSTANT = 2.0
 """A number in the program that is not one of its task's values must be this small (an exponent of
 0.5, a start of 1); a larger one (1001 for "1 to 1000") was derived from the task's values, and a
 program with it cannot be adapted by substitution."""
+KNOWN_CONSTANTS = frozenset((7.0, 12.0, 24.0, 32.0, 60.0, 100.0, 365.0, 1000.0, 1024.0, 3600.0, 1.8))
+"""Numbers a program may hold on its own account, whatever the task: days in a week, months, hours,
+Fahrenheit's 32 and 1.8, minutes, percent, days in a year, metric and binary thousands, seconds in
+an hour. A task value equal to one is still replaced (and refused where the program also uses it
+on its own account)."""
+
+
+def free_constant(value: float | None) -> bool:
+    """Whether a number the task does not give may stay in an adapted program as it is."""
+    return value is not None and (abs(value) <= FREE_CONSTANT or abs(value) in KNOWN_CONSTANTS)
+
+
 NUMERIC = ("number", "ordinal")
 PLACEHOLDER = "__adapted_value_{}__"
 
@@ -131,7 +143,7 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     lowered = rest.lower()
     for phrase, word in _SAME_PHRASE:
         # padded to the phrase's length, so the words keep their places among the values
-        lowered = phrase.sub(lambda m, w=word: w.ljust(len(m.group())), lowered)
+        lowered = re.sub(rf"\b{re.escape(phrase)}\b", word.ljust(len(phrase)), lowered)
     marks = [(m.start(), _stem(_SAME_MEANING.get(m.group(), m.group()))) for m in _WORD.finditer(lowered)
              if m.group() not in _FILLER]
     words = [word for _, word in sorted(marks + [(start, f"<{value.kind}>") for start, value in found])]

@@ -90,6 +90,10 @@ def printed(code: str) -> str:
      "What day of the week was 1999-12-31?", "Friday"),
     ("How many times does the letter 's' occur in 'mississippi'?", "print('mississippi'.count('s'))",
      "How many times does the letter s appear in 'mississippi sunset'?", "6"),
+    # A known constant (Fahrenheit's 32 and 1.8, percent's 100) stays as the program has it.
+    ("Convert 212 Fahrenheit to Celsius.", "print(round((212 - 32) / 1.8, 2))",
+     "Convert 50 Fahrenheit to Celsius.", "10.0"),
+    ("What percent of 80 is 20?", "print(20 / 80 * 100)", "What percent of 40 is 10?", "25.0"),
 ])
 def test_the_tasks_values_replace_the_examples(example: str, code: str, task: str, expected: str) -> None:
     adapted = adapt_program(example, code, task)
@@ -192,6 +196,8 @@ def test_a_file_the_task_names_is_a_value_like_quoted_text() -> None:
     ("Convert 6 feet to meters.", "print(6 * 0.3048)", "Convert 5 meters to feet."),
     ("Evaluate (3.5 + 2.25) * 4 - 7 / 2.", "print((3.5 + 2.25) * 4 - 7 / 2)",
      "Evaluate (1 - 2) / 3 + 4 * 5."),
+    # The program's own 100 is also the task's: which is which is a guess.
+    ("What percent of 100 is 25?", "print(25 / 100 * 100)", "What percent of 4 is 3?"),
     # Largest is not smallest; a dict the program does not write out once.
     ("What is the largest of 4, 8 and 2?", "print(max([4, 8, 2]))", "What is the smallest of 4, 9 and 2?"),
     ("Which key has the highest value in {'a': 5, 'b': 9}?",
