@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -19,6 +20,15 @@ from engine.store.repository import new_id
 
 _TOOL_FORMAT = ' Write: ```tool\n{"name": "...", "arguments": {...}}\n```'
 UNAVAILABLE_OBSERVATION = "Code cannot run here right now. Answer without running code."
+_OBJECT_REPR = re.compile(r"<[\w.]+(?: [\w.]+)* object at 0x[0-9a-fA-F]+>"
+                          r"|<(?:function|bound method|built-in function|class|module) [^<>\n]*>")
+"""What Python prints for an object that has no value to show (plt.scatter(...) printed)."""
+
+
+def printed_only_objects(stdout: str) -> bool:
+    """Whether every line a program printed is an object's default repr: no answer to give."""
+    lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+    return bool(lines) and all(_OBJECT_REPR.fullmatch(line) for line in lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,4 +152,10 @@ def _outcome(runtime: AgentRuntime, step: Step, result: ExecResult, timeout: flo
     if finished.exit_code != 0:
         detail = error_detail(result.stdout, result.stderr, finished.exit_code)
         return ActResult(step, observation, failure=Failure("error", detail))
+    if printed_only_objects(result.stdout):
+        # A clean exit, but nothing to answer with: the error-and-fix loop goes on.
+        detail = (f"it printed an object ({result.stdout.strip().splitlines()[-1]}), not a value: "
+                  "print the number or text the task asks for")
+        return ActResult(step, f"{observation}\nThat is an object, not a value: print the number or text "
+                         "the task asks for.", failure=Failure("error", detail))
     return ActResult(step, observation, output=result.stdout)

@@ -329,3 +329,21 @@ async def test_redraft_drafts_anew_from_the_task_with_another_seed(gb_home: Path
     assert model.params[2].temperature == engine.settings.llm.temperature, "the answer is greedy again"
     failed = next(s for s in finished_steps(events) if s.kind == "code")
     assert failed.status == "retry"
+
+
+async def test_a_program_that_prints_only_an_object_is_no_answer(gb_home: Path, engines: Engines) -> None:
+    """`print(plt.scatter(...))` exits 0 and prints "<... object at 0x...>": that is not shown as the
+    answer; the error-and-fix loop goes on, and the fixed program's value is the answer."""
+    sandbox = FakeSandbox(results=[
+        FakeResult(stdout="<matplotlib.collections.PathCollection object at 0x7f68bfac4810>\n"),
+        FakeResult(stdout="11\n")])
+    engine, model, _ = await engines.agent(
+        [python_block("print(plt.scatter(xs, ys))"), python_block("print(len(xs))"), "11"], sandbox)
+    session = await engine.new_session()
+    events = await engine.submit(session.id, "How many points did you plot?", AGENT).wait()
+    message, end = final(events)
+    assert message.text == "11" and end.status == "completed" and len(sandbox.calls) == 2
+    codes = [s for s in finished_steps(events) if s.kind == "code"]
+    assert [s.status for s in codes] == ["retry", "success"]
+    fixed = [s for s in finished_steps(events) if s.kind == "code"][0]
+    assert "not a value" in (fixed.reason or ""), fixed
