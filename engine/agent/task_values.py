@@ -41,7 +41,7 @@ _FILLER = frozenset((
     "a", "an", "the", "of", "is", "are", "was", "be", "what", "whats", "how", "many", "much", "find",
     "compute", "calculate", "give", "me", "tell", "please", "in", "to", "for", "there", "with",
     "between", "from", "this", "these", "that", "those", "it", "its", "do", "does", "using", "python",
-    "value", "result", "number", "numbers", "list", "get", "show", "count", "determine", "work", "out",
+    "value", "result", "number", "numbers", "list", "get", "show", "determine", "work", "out",
     "rounded", "round", "place", "places", "json", "dict", "dictionary", "object", "given", "following",
     "bash", "shell", "evaluate", "exactly", "just", "kindly", "case", "which", "print", "output",
     "display", "report", "only", "answer", "final",
@@ -59,8 +59,11 @@ _SAME_MEANING = {
     "appear": "occur", "appears": "occur", "occurs": "occur", "qty": "quantity",
 }
 """Words that ask the same thing ("the largest" and "the highest" value), in one spelling."""
-_SAME_PHRASE = (("day of the week", "weekday"),)
-"""Phrases that ask what one word asks, replaced before the words are read."""
+_SAME_PHRASE = (("day of the week", "weekday"), ("how many", "count"), ("number of", "count"),
+                ("what percentage", "ratio"), ("what percent", "ratio"))
+"""Phrases that ask what one word asks, replaced before the words are read. A count is its own word
+("Count the primes below 60" is not "List the primes below 60"), and so is a ratio asked for ("18
+is what percent of 240" is not "18 percent of 240")."""
 _YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)
 FREE_CONSTANT = 2.0
 """A number in the program that is not one of its task's values must be this small (an exponent of
@@ -147,6 +150,8 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     marks = [(m.start(), _stem(_SAME_MEANING.get(m.group(), m.group()))) for m in _WORD.finditer(lowered)
              if m.group() not in _FILLER]
     words = [word for _, word in sorted(marks + [(start, f"<{value.kind}>") for start, value in found])]
+    words = [word for index, word in enumerate(words)  # "count how many" says it once
+             if not (word == "count" and index and words[index - 1] == "count")]
     # "between X and Y" asks what "from X to Y" asks
     words = [word for index, word in enumerate(words)
              if not (word == "and" and 0 < index < len(words) - 1

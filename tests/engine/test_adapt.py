@@ -90,6 +90,12 @@ def printed(code: str) -> str:
      "What day of the week was 1999-12-31?", "Friday"),
     ("How many times does the letter 's' occur in 'mississippi'?", "print('mississippi'.count('s'))",
      "How many times does the letter s appear in 'mississippi sunset'?", "6"),
+    # "How many", "the number of" and "count" ask the same.
+    ("How many prime numbers are there below 100?",
+     "print(sum(all(n % d for d in range(2, n)) for n in range(2, 100)))",
+     "Count the prime numbers below 50.", "15"),
+    ("What is the number of factors of 840?", "n = 840\nprint(sum(1 for d in range(1, n + 1) if n % d == 0))",
+     "How many factors of 36?", "9"),
     # A known constant (Fahrenheit's 32 and 1.8, percent's 100) stays as the program has it.
     ("Convert 212 Fahrenheit to Celsius.", "print(round((212 - 32) / 1.8, 2))",
      "Convert 50 Fahrenheit to Celsius.", "10.0"),
@@ -196,6 +202,12 @@ def test_a_file_the_task_names_is_a_value_like_quoted_text() -> None:
     ("Convert 6 feet to meters.", "print(6 * 0.3048)", "Convert 5 meters to feet."),
     ("Evaluate (3.5 + 2.25) * 4 - 7 / 2.", "print((3.5 + 2.25) * 4 - 7 / 2)",
      "Evaluate (1 - 2) / 3 + 4 * 5."),
+    # A count is not a list, and a ratio asked for is not a percentage given.
+    ("Count the prime numbers less than 100.",
+     "print(sum(all(n % d for d in range(2, n)) for n in range(2, 100)))", "List the primes less than 60."),
+    ("What is the number of factors of 840?", "n = 840\nprint(sum(1 for d in range(1, n + 1) if n % d == 0))",
+     "What are the factors of 96?"),
+    ("What is 15% of 240?", "print(240 * 15 / 100)", "18 is what percent of 240?"),
     # The program's own 100 is also the task's: which is which is a guess.
     ("What percent of 100 is 25?", "print(25 / 100 * 100)", "What percent of 4 is 3?"),
     # Largest is not smallest; a dict the program does not write out once.
