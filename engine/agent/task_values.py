@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 _QUOTED = re.compile(r"(?<![A-Za-z])'([^'\n]+)'(?![A-Za-z])|\"([^\"\n]+)\""
@@ -95,6 +95,8 @@ class Value:
     text: str
     numbers: tuple[str, ...] = ()
     parsed: object = None
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
+    """Where the value stands in the task's text (a quoted string's quotes included)."""
 
 
 def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
@@ -107,39 +109,39 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     taken: list[tuple[int, int]] = []
     table = _TABLE.search(text)
     if table is not None:
-        found.append((table.start(1), Value("table", table.group(1), parsed=table.group(1).strip())))
+        found.append((table.start(1), Value("table", table.group(1), parsed=table.group(1).strip(), span=table.span(1))))
         taken.append(table.span(1))
         collections = [m for m in collections if m.end() <= table.start(1)]
     for match in collections:
         parsed = _parse_collection(match.group())
         if parsed is not None:
             kind = "dict" if isinstance(parsed, dict) else "list"
-            found.append((match.start(), Value(kind, match.group(), parsed=parsed)))
+            found.append((match.start(), Value(kind, match.group(), parsed=parsed, span=match.span())))
             taken.append(match.span())
     rest = text
     for start, end in taken:
         rest = rest[:start] + " " * (end - start) + rest[end:]
     for match in _QUOTED.finditer(rest):
-        found.append((match.start(), Value("string", next(g for g in match.groups() if g is not None))))
+        found.append((match.start(), Value("string", next(g for g in match.groups() if g is not None), span=match.span())))
     rest = _QUOTED.sub(_blank, rest)
     for match in _PATH.finditer(rest):
-        found.append((match.start(), Value("string", match.group())))
+        found.append((match.start(), Value("string", match.group(), span=match.span())))
     rest = _PATH.sub(_blank, rest)
     for match in _NAMED_CHARACTER.finditer(rest):
-        found.append((match.start(1), Value("string", match.group(1))))
+        found.append((match.start(1), Value("string", match.group(1), span=match.span(1))))
     rest = _NAMED_CHARACTER.sub(lambda m: m.group()[:m.start(1) - m.start()] + " ", rest)
     for match in _DATE.finditer(rest):
         year, month, day = ((match[1], match[2], match[3]) if match[1] else
                             (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
-        found.append((match.start(), Value("date", match.group(), (year, month, day))))
+        found.append((match.start(), Value("date", match.group(), (year, month, day), span=match.span())))
     rest = _DATE.sub(_blank, rest)
     for match in _RUN.finditer(rest):
         numbers = tuple(_PLAIN_NUMBER.findall(re.sub(r"(\d),(\d{3})", r"\1\2", match.group())))
-        found.append((match.start(), Value("run", match.group(), numbers)))
+        found.append((match.start(), Value("run", match.group(), numbers, span=match.span())))
     rest = _RUN.sub(_blank, rest)
     for match in _SINGLE.finditer(rest):
         kind = "number" if match.group() == match.group(1) else "ordinal"
-        found.append((match.start(), Value(kind, match.group(1).replace(",", ""))))
+        found.append((match.start(), Value(kind, match.group(1).replace(",", ""), span=match.span(1))))
     rest = _SINGLE.sub(_blank, rest)
     found.sort(key=lambda f: f[0])
     # In order: "6 feet to meters" and "5 meters to feet" have the same words, not the same question.

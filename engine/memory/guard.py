@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from engine.memory.task_signature import TaskSignature, task_signature
-from engine.memory.task_words import TIME_OR_CHANCE
+from engine.tasktext.signature import TaskSignature, task_signature
+from engine.tasktext.words import TIME_OR_CHANCE
 
 __all__ = ["TaskSignature", "context_key", "guard_allows", "is_nondeterministic", "task_signature"]
 

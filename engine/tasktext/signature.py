@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.memory import task_words as W
-from engine.memory.task_lexer import Token, tokens
+from engine.tasktext import words as W
+from engine.tasktext.lexer import Token, tokens
 
 _COMMUTATIVE = {"sum", "product", "gcd", "lcm", "max", "min", "average", "median"}
 _TO_MARKERS = {"to", "into", "through", "thru", "till", "until"}

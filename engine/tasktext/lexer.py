@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from engine.memory import task_words as W
+from engine.tasktext import words as W
 
 # Spans compared exactly as typed (quotes, code, paths, dates): replaced by placeholders first
 # so that no rewrite below can touch them.
