@@ -11,11 +11,12 @@ import json
 import subprocess
 from pathlib import Path
 
-from engine.agent.adapt import Language, adapt_program
+from engine.agent.adapt import adapt_program, adapted_programs
 from engine.examples_data import load_library
 from engine.memory.embedder import Embedder, resolve_embedding_model
 from engine.memory.examples import ExampleLibrary, shipped_vectors
 from engine.memory.recall import TEMPLATE_CANDIDATES
+from engine.run import WorkedExample
 
 RUNNER = Path(__file__).with_name("adapt_audit_runner.py")
 
@@ -58,15 +59,15 @@ def audit(k: int, image: str) -> tuple[int, list[tuple[dict[str, str], dict[str,
         if vectors is None:
             vectors = embedder.embed_sync([e.task for e in examples])
         for example, vector in zip(examples, vectors, strict=True):
-            for template, _ in library.nearest_sync(vector, k + 1):
-                if template.id == example.id:
-                    continue
-                language: Language = "bash" if template.language == "bash" else "python"
-                code = adapt_program(template.task, template.code, example.task, language)
-                if code is not None:
-                    jobs.append({"task": example.id, "template": template.id, "language": language,
-                                 "code": code, "want": example.output})
-                    break  # the agent runs the first that adapts
+            nearest = [(t, score) for t, score in library.nearest_sync(vector, k + 1) if t.id != example.id]
+            templates = [WorkedExample(t.task, t.language, t.code, t.output, t.answer, f"library:{t.id}", s)
+                         for t, s in nearest]
+            for template, language, code in adapted_programs(templates, example.task)[:1]:
+                # the agent runs the first that adapts
+                words = adapt_program(template.task, template.code, example.task, language) is not None
+                jobs.append({"task": example.id, "template": template.source.removeprefix("library:"),
+                             "language": language, "code": code, "want": example.output,
+                             "route": "same words" if words else "paraphrase"})
     return len(examples), list(zip(jobs, run_all(image, jobs), strict=True))
 
 
@@ -80,13 +81,18 @@ def main() -> None:
     ran = [(job, result) for job, result in outcomes if result["rc"] == 0 and str(result["stdout"]).strip()]
     wrong = [(job, result) for job, result in ran if not same_answer(str(result["stdout"]), job["want"])]
     print(f"library examples: {size}; answered by adapting another example: {len(outcomes)}")
+    for route in ("same words", "paraphrase"):
+        mine = [(job, result) for job, result in ran if job["route"] == route]
+        bad = sum(1 for job, result in mine if not same_answer(str(result["stdout"]), job["want"]))
+        print(f"  by {route}: {sum(job['route'] == route for job, _ in outcomes)} adapted,"
+              f" {len(mine)} printed, {len(mine) - bad} the same answer, {bad} another")
     print(f"  the same answer as the example's own: {len(ran) - len(wrong)}")
     print(f"  failed or printed nothing (the model would draft): {len(outcomes) - len(ran)}")
     print(f"  another answer: {len(wrong)}")
     if ran:
         print(f"precision (same / printed): {(len(ran) - len(wrong)) / len(ran):.3f}")
     for job, result in wrong[:args.show]:
-        print(f"- {job['task']} <- {job['template']}\n    want {job['want'].strip()[:80]!r}"
+        print(f"- {job['task']} <- {job['template']} ({job['route']})\n    want {job['want'].strip()[:80]!r}"
               f" got {str(result['stdout']).strip()[:80]!r}")
 
 

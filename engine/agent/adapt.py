@@ -7,9 +7,11 @@ import io
 import json
 import re
 import tokenize
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 from engine.agent.adapt_shell import replace_in_script
+from engine.agent.paraphrase import known_words, paraphrase_pairs, skeleton
 from engine.agent.task_values import (
     BARE_NUMBER,
     NUMERIC,
@@ -23,10 +25,50 @@ from engine.agent.task_values import (
     value_of,
     values_and_words,
 )
+from engine.run import WorkedExample
 
-__all__ = ["Language", "adapt_program"]
+__all__ = ["ADAPT_TRIES", "Language", "adapt_program", "adapted_programs", "language_fits", "substitute"]
+
+ADAPT_TRIES = 2
+"""Adapted programs tried for one task before the model drafts its own."""
 
 _LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT)
+
+
+def adapted_programs(templates: Sequence[WorkedExample], task: str,
+                     ) -> list[tuple[WorkedExample, Language, str]]:
+    """The first ADAPT_TRIES templates that adapt to the task, with their adapted programs: those
+    asking in the same words first (adapt_program), then those asked in other words that the
+    library has used for the same program (paraphrase_pairs), nearest first in each."""
+    found: list[tuple[WorkedExample, Language, str]] = []
+    for template in templates:
+        language = _language(template)
+        code = adapt_program(template.task, template.code, task, language)
+        if code is not None:
+            found.append((template, language, code))
+            if len(found) == ADAPT_TRIES:
+                return found
+    if found:
+        return found
+    by_program: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    for template in templates:
+        by_program[(template.language, skeleton(template.code))].append(template.task)
+    known = {key: known_words(tasks) for key, tasks in by_program.items()}
+    for template in templates:
+        language = _language(template)
+        if not language_fits(task, language):
+            continue
+        pairs = paraphrase_pairs(template.task, task, known[(template.language, skeleton(template.code))])
+        adapted = None if pairs is None else substitute(pairs, template.code, language)
+        if adapted is not None:
+            found.append((template, language, adapted))
+            if len(found) == ADAPT_TRIES:
+                break
+    return found
+
+
+def _language(template: WorkedExample) -> Language:
+    return "bash" if template.language == "bash" else "python"
 
 
 def adapt_program(example_task: str, code: str, task: str, language: Language = "python") -> str | None:
@@ -35,9 +77,7 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
     words are left out) with values
     of the same kinds in the same order; None when that does not hold or the program has a value
     that is not the example task's (then substitution would be a guess)."""
-    if asks_for_language(task) != language and (language == "bash" or asks_for_language(task)):
-        # "Using bash, ..." is answered by a shell script, and a task that names no language by
-        # Python: the shell's conventions differ (-17 % 5 is -2, an extension has no dot).
+    if not language_fits(task, language):
         return None
     example_values, example_words = values_and_words(example_task)
     values, words = values_and_words(task)
@@ -50,7 +90,13 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
         return None
     if [v.kind for v in example_values] != [v.kind for v in values]:
         return None
-    pairs = list(zip(example_values, values, strict=True))
+    return substitute(list(zip(example_values, values, strict=True)), code, language)
+
+
+def substitute(pairs: list[tuple[Value, Value]], code: str, language: Language) -> str | None:
+    """The program with each pair's example value replaced by the task's; None when a value is not
+    written in the program as the example task wrote it, or the program has a number of its own
+    that is not a free constant."""
     runs: list[str] = []
     for old, new in pairs:
         if old.kind == "run" or (old.kind == "date" and language == "python"):
@@ -75,6 +121,13 @@ def adapt_program(example_task: str, code: str, task: str, language: Language = 
     for index, numbers in enumerate(runs):
         adapted = adapted.replace(PLACEHOLDER.format(f"run{index}"), numbers)
     return adapted
+
+
+def language_fits(task: str, language: Language) -> bool:
+    """Whether a program in `language` may answer the task: "Using bash, ..." is answered by a shell
+    script, and a task that names no language by Python (the shell's conventions differ: -17 % 5 is
+    -2, an extension has no dot)."""
+    return asks_for_language(task) == language or (language == "python" and not asks_for_language(task))
 
 
 def _take_out_collections(code: str, pairs: list[tuple[Value, Value]]) -> tuple[str | None, list[str]]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import asyncio
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 from engine.agent.act import ActResult, act
-from engine.agent.adapt import Language, adapt_program
+from engine.agent.adapt import adapted_programs
 from engine.agent.endings import conclude, end_run
 from engine.agent.examples import prompt_prefix
 from engine.agent.mcp_tools import add_mcp_tools
@@ -20,10 +20,9 @@ from engine.agent.solve import Solved, grounded_answer, solve
 from engine.agent.tools import default_tools
 from engine.events import Event, Notice
 from engine.llm.base import ChatMessage
-from engine.run import RunContext, WorkedExample
+from engine.run import RunContext
 
 ADAPTED_NOTE = "(Worked out by a library example's program, run with this task's values: see Activity.)"
-ADAPT_TRIES = 2
 """Adapted programs run before the model drafts: a second one, of another example, when the first fails."""
 UNCHECKED_NOTICE = ("Not checked by running code: the model answered from what it knows. "
                     "Ask it to compute the answer with Python to have it verified.")
@@ -147,20 +146,6 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
             yield Solved(answer=f"{grounded_answer('', result.output)}\n\n{ADAPTED_NOTE}")
         if clean or result.not_run:
             return
-
-
-def adapted_programs(templates: Sequence[WorkedExample], task: str,
-                     ) -> list[tuple[WorkedExample, Language, str]]:
-    """The first ADAPT_TRIES templates that adapt to the task, with their adapted programs."""
-    found: list[tuple[WorkedExample, Language, str]] = []
-    for template in templates:
-        language: Language = "bash" if template.language == "bash" else "python"
-        code = adapt_program(template.task, template.code, task, language)
-        if code is not None:
-            found.append((template, language, code))
-            if len(found) == ADAPT_TRIES:
-                break
-    return found
 
 
 async def run_given_code(runtime: AgentRuntime, action: Action) -> AsyncIterator[Event]:

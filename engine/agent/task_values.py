@@ -59,11 +59,12 @@ _SAME_MEANING = {
     "appear": "occur", "appears": "occur", "occurs": "occur", "qty": "quantity",
 }
 """Words that ask the same thing ("the largest" and "the highest" value), in one spelling."""
-_SAME_PHRASE = (("day of the week", "weekday"), ("how many", "count"), ("number of", "count"),
-                ("what percentage", "ratio"), ("what percent", "ratio"))
+_SAME_PHRASE = (("day of the week", "weekday"), ("week number", "weeknumber"), ("how many", "count"),
+                ("number of", "count"), ("what percentage", "ratio"), ("what percent", "ratio"))
 """Phrases that ask what one word asks, replaced before the words are read. A count is its own word
 ("Count the primes below 60" is not "List the primes below 60"), and so is a ratio asked for ("18
-is what percent of 240" is not "18 percent of 240")."""
+is what percent of 240" is not "18 percent of 240"), and a week number is not a week ("2024-W24")."""
+_CONTRACTED_IS = re.compile(r"\b(what|that|it|there|here|who|how|where|which)['\u2019]s\b")
 _YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)
 FREE_CONSTANT = 2.0
 """A number in the program that is not one of its task's values must be this small (an exponent of
@@ -109,7 +110,8 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     taken: list[tuple[int, int]] = []
     table = _TABLE.search(text)
     if table is not None:
-        found.append((table.start(1), Value("table", table.group(1), parsed=table.group(1).strip(), span=table.span(1))))
+        found.append((table.start(1), Value("table", table.group(1), parsed=table.group(1).strip(),
+                                            span=table.span(1))))
         taken.append(table.span(1))
         collections = [m for m in collections if m.end() <= table.start(1)]
     for match in collections:
@@ -122,7 +124,8 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     for start, end in taken:
         rest = rest[:start] + " " * (end - start) + rest[end:]
     for match in _QUOTED.finditer(rest):
-        found.append((match.start(), Value("string", next(g for g in match.groups() if g is not None), span=match.span())))
+        body = next(g for g in match.groups() if g is not None)
+        found.append((match.start(), Value("string", body, span=match.span())))
     rest = _QUOTED.sub(_blank, rest)
     for match in _PATH.finditer(rest):
         found.append((match.start(), Value("string", match.group(), span=match.span())))
@@ -145,7 +148,8 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     rest = _SINGLE.sub(_blank, rest)
     found.sort(key=lambda f: f[0])
     # In order: "6 feet to meters" and "5 meters to feet" have the same words, not the same question.
-    lowered = rest.lower()
+    # "what's" is "what is": its 's is no word (padded, so the words keep their places)
+    lowered = _CONTRACTED_IS.sub(lambda m: m.group(1) + "  ", rest.lower())
     for phrase, word in _SAME_PHRASE:
         # padded to the phrase's length, so the words keep their places among the values
         lowered = re.sub(rf"\b{re.escape(phrase)}\b", word.ljust(len(phrase)), lowered)
