@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.agent.workspace import file_op_code, file_op_request
-from engine.config import Settings
+from engine.config import Settings, load_settings
 from engine.errors import SandboxError
 from engine.events import Artifact, CodeExecStarted, ExecFinished, ExecOutput
 from engine.llm.base import CancelToken, ChatMessage, GenDone, GenItem, SamplingParams
@@ -266,9 +266,15 @@ class Engines:
         self, folder: Path | None = None, replies: list[str] | None = None, **kwargs: Any
     ) -> Engine:
         """An engine on `folder`/glassbox.db with a scripted chat model (repeating its last reply)
-        and, unless `memory=False`, the real memory layer (the bundled embedding model)."""
+        and, unless `memory=False`, the real memory layer (the bundled embedding model). Its
+        scripted replies are answers in words, so agent.code_first is off unless `settings` say."""
         model = kwargs.pop("model", None) or ScriptedModel(replies or ["42."], repeat_last=True)
-        return await self.open(database=(folder or self.folder) / "glassbox.db", model=model, **kwargs)
+        settings = kwargs.pop("settings", None)
+        if settings is None:
+            settings = load_settings()
+            settings.agent.code_first = False
+        return await self.open(settings, database=(folder or self.folder) / "glassbox.db", model=model,
+                               **kwargs)
 
     async def close(self) -> None:
         """Close every engine opened here (closing twice is harmless)."""

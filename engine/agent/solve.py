@@ -13,6 +13,7 @@ from engine.agent.recovery import Failure, guidance
 from engine.agent.repair import missing_import_fix
 from engine.agent.runtime import AgentRuntime, Generation
 from engine.agent.steps import Ending
+from engine.agent.task_values import values_and_words
 from engine.agent.vote import Ballot, vote_on, wants_vote
 from engine.events import Event, StepKind, StepStatus
 from engine.llm.base import ChatMessage, ChatModel
@@ -22,6 +23,14 @@ _STATUS_FOR: dict[str, StepStatus] = {
 }
 DOCKER_HINT = ("To run code, start Docker (`sudo systemctl start docker`, or `dockerd` as root) and "
                "build the sandbox image with `glassbox sandbox build`.")
+
+CODE_FIRST = ("Do not answer from memory. Write one Python program in a ```python block that computes "
+              "the answer and prints it.")
+
+
+def gives_values(task: str) -> bool:
+    """Whether a task gives something to compute with (a number, quoted text, a date, a table)."""
+    return bool(values_and_words(task)[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +69,8 @@ async def solve(
     step_no = 0
     redrafts, redrafting = 0, False
     can_act = act_allowed and runtime.sandbox_error is None
+    # Before any code, in a task's own run (not a plan's step), once: a second answer in words stands.
+    insist = can_act and parent is None and runtime.agent.code_first
     while True:
         step_no += 1
         gen = Generation()
@@ -84,6 +95,10 @@ async def solve(
             yield Solved(ending=Ending("failed", f"the code failed ({previous.last_line}) and the model "
                                        "repeated the error instead of fixing it"))
             return
+        if action is None and insist and gives_values(runtime.ctx.text):
+            insist = False
+            transcript += [ChatMessage("assistant", parsed.text), ChatMessage("user", CODE_FIRST)]
+            continue
         if action is None or (computed and action.signature in done_signatures):
             # A small model often repeats the code that already worked, or says nothing:
             # the printed result is then the answer.
@@ -94,6 +109,7 @@ async def solve(
             cut = gen.finish_reason == "length" and answer == prose.strip()
             yield Solved(answer=answer, cut_reason=_cut_reason(runtime) if cut else "")
             return
+        insist = False  # the model has tried code: its words after that are its answer
         if (reason := runtime.budget.take_action()) is not None:
             yield Solved(ending=Ending("budget", reason))
             return

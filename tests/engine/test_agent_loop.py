@@ -59,6 +59,39 @@ async def test_direct_answer_runs_nothing(gb_home: Path, tmp_path: Path, engines
     assert [e.text for e in events if isinstance(e, Notice)] == [UNCHECKED_NOTICE]
 
 
+FIBONACCI = "What is the 45th Fibonacci number?"
+
+
+async def test_an_answer_in_words_to_a_task_with_values_is_asked_for_code(gb_home: Path,
+                                                                          engines: Engines) -> None:
+    sandbox = FakeSandbox(results=[FakeResult(stdout="1134903170\n")])
+    program = python_block("a, b = 0, 1\nfor _ in range(45):\n    a, b = b, a + b\nprint(a)")
+    engine, model, _ = await engines.agent(["The 45th Fibonacci number is 701408733.", program, ""], sandbox)
+    session = await engine.new_session()
+    message, end = final(await engine.submit(session.id, FIBONACCI, AGENT).wait())
+    assert message.text == "1134903170" and end.status == "completed"
+    assert len(sandbox.calls) == 1
+    asked = model.prompts[1][-1]
+    assert asked.role == "user" and "Python program" in asked.content
+    assert model.prompts[1][-2].content == "The 45th Fibonacci number is 701408733."
+
+
+async def test_code_first_asks_once_and_not_for_a_task_without_values(gb_home: Path,
+                                                                      engines: Engines) -> None:
+    engine, model, sandbox = await engines.agent(["It is 701408733.", "Still 701408733."])
+    session = await engine.new_session()
+    message, _ = final(await engine.submit(session.id, FIBONACCI, AGENT).wait())
+    assert message.text == "Still 701408733." and len(model.prompts) == 2 and sandbox.calls == []
+    engine, model, _ = await engines.agent(["Recursion is a function calling itself."])
+    session = await engine.new_session()
+    message, _ = final(await engine.submit(session.id, "Explain recursion.", AGENT).wait())
+    assert message.text == "Recursion is a function calling itself." and len(model.prompts) == 1
+    engine, model, _ = await engines.agent(["It is 701408733."])
+    engine.settings.agent.code_first = False
+    message, _ = final(await engine.submit((await engine.new_session()).id, FIBONACCI, AGENT).wait())
+    assert message.text == "It is 701408733." and len(model.prompts) == 1
+
+
 async def test_one_action_then_answer_and_stable_prefix(gb_home: Path, engines: Engines) -> None:
     sandbox = FakeSandbox(results=[FakeResult(stdout="391\n")])
     engine, model, _ = await engines.agent([python_block("print(17 * 23)"), "17 * 23 = 391"], sandbox)
