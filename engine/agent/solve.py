@@ -15,7 +15,7 @@ from engine.agent.runtime import AgentRuntime, Generation
 from engine.agent.steps import Ending
 from engine.agent.task_values import values_and_words
 from engine.agent.vote import Ballot, vote_on, wants_vote
-from engine.events import Event, StepKind, StepStatus
+from engine.events import Event, Notice, StepKind, StepStatus
 from engine.llm.base import ChatMessage, ChatModel
 
 _STATUS_FOR: dict[str, StepStatus] = {
@@ -26,6 +26,8 @@ DOCKER_HINT = ("To run code, start Docker (`sudo systemctl start docker`, or `do
 
 CODE_FIRST = ("Do not answer from memory. Write one Python program in a ```python block that computes "
               "the answer and prints it.")
+
+CODE_FIRST_NOTICE = "The model answered without code; it is asked once to compute it (agent.code_first)."
 
 
 def gives_values(task: str) -> bool:
@@ -98,6 +100,7 @@ async def solve(
         if action is None and insist and gives_values(runtime.ctx.text):
             insist = False
             transcript += [ChatMessage("assistant", parsed.text), ChatMessage("user", CODE_FIRST)]
+            yield Notice(run_id=runtime.ctx.run_id, level="info", text=CODE_FIRST_NOTICE)
             continue
         if action is None or (computed and action.signature in done_signatures):
             # A small model often repeats the code that already worked, or says nothing:

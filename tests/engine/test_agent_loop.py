@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from engine.agent.loop import UNCHECKED_NOTICE, run_agent
+from engine.agent.solve import CODE_FIRST_NOTICE
 from engine.events import (
     CodeExecStarted,
     Event,
@@ -68,12 +69,14 @@ async def test_an_answer_in_words_to_a_task_with_values_is_asked_for_code(gb_hom
     program = python_block("a, b = 0, 1\nfor _ in range(45):\n    a, b = b, a + b\nprint(a)")
     engine, model, _ = await engines.agent(["The 45th Fibonacci number is 701408733.", program, ""], sandbox)
     session = await engine.new_session()
-    message, end = final(await engine.submit(session.id, FIBONACCI, AGENT).wait())
+    events = await engine.submit(session.id, FIBONACCI, AGENT).wait()
+    message, end = final(events)
     assert message.text == "1134903170" and end.status == "completed"
     assert len(sandbox.calls) == 1
     asked = model.prompts[1][-1]
     assert asked.role == "user" and "Python program" in asked.content
     assert model.prompts[1][-2].content == "The 45th Fibonacci number is 701408733."
+    assert CODE_FIRST_NOTICE in [e.text for e in events if isinstance(e, Notice)]
 
 
 async def test_code_first_asks_once_and_not_for_a_task_without_values(gb_home: Path,
