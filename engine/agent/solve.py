@@ -10,7 +10,7 @@ from engine.agent.act import ActResult, act
 from engine.agent.examples import observation_message
 from engine.agent.parse import ParsedReply, parse_reply, prose_of
 from engine.agent.recovery import Failure, guidance
-from engine.agent.repair import draft_fix
+from engine.agent.repair import missing_import_fix
 from engine.agent.runtime import AgentRuntime, Generation
 from engine.agent.steps import Ending
 from engine.agent.task_values import values_and_words
@@ -174,9 +174,9 @@ async def solve(
                 yield runtime.finish(result.step, "success", output=result.observation)
                 transcript.append(observation_message(result.observation))
                 break
-            repaired = draft_fix(action, result.failure)
+            repaired = missing_import_fix(action, result.failure)
             if repaired is not None and (reason := runtime.budget.take_action()) is None:
-                # A missing import or a miscounted bracket is fixed without asking the model.
+                # A missing import is fixed without asking the model (small models often leave it out).
                 action, why = repaired
                 yield runtime.finish(result.step, "retry", output=result.observation,
                                      strategy="retry_with_fix",

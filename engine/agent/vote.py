@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from engine.agent.act import ActResult, act
 from engine.agent.parse import Action, parse_reply
-from engine.agent.repair import draft_fix
+from engine.agent.repair import missing_import_fix
 from engine.agent.runtime import AgentRuntime, Generation
 from engine.agent.steps import Ending
 from engine.events import Event
@@ -73,7 +73,7 @@ async def vote_on(
             else:
                 yield item
         assert result is not None
-        repaired = draft_fix(current, result.failure) if result.failure is not None else None
+        repaired = missing_import_fix(current, result.failure) if result.failure is not None else None
         if repaired is not None and result.ending is None:
             current, fix_reason = repaired
             yield runtime.finish(result.step, "retry", output=result.observation, strategy="retry_with_fix",

@@ -1,4 +1,4 @@
-"""The agent fixes a failed draft itself (a missing import, miscounted brackets): units, loop, Docker."""
+"""The agent adds a missing import itself: unit cases, the loop with a fake sandbox, and real Docker."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from engine.agent.parse import Action
 from engine.agent.recovery import Failure
-from engine.agent.repair import draft_fix, missing_import_fix
+from engine.agent.repair import missing_import_fix
 from engine.config import load_settings
 from engine.events import MessageDone, StepFinished
 from engine.llm.scripted import ScriptedModel
@@ -103,47 +103,3 @@ async def test_a_voting_candidate_gets_its_import_too(gb_home: Path, engines: En
         "print(np.sum([1, 2, 3]))", "import numpy as np\nprint(np.sum([1, 2, 3]))", "print(sum([1, 2, 3]))"]
     [answer] = [e.text for e in events if isinstance(e, MessageDone)]
     assert answer.startswith("6\n") and "2 of 2 candidate programs agree" in answer
-
-
-def syntax_error(message: str) -> Failure:
-    return Failure("error", f"  File \"<cell 1>\", line 1\nSyntaxError: {message}")
-
-
-@pytest.mark.parametrize(("source", "message", "fixed"), [
-    ("print(len('abc')))", "unmatched ')'", "print(len('abc'))"),
-    ("print(sum([1, 2, 3)))", "closing parenthesis ')' does not match opening parenthesis '['",
-     "print(sum([1, 2, 3]))"),
-    ("print(max(d.values())\nx = 1", "'(' was never closed", "print(max(d.values()))\nx = 1"),
-    ("s = 'a)b'\nprint(s))", "unmatched ')'", "s = 'a)b'\nprint(s)"),  # not inside strings
-    ("xs = [1,\n      2]\nprint(xs))  # done)", "unmatched ')'", "xs = [1,\n      2]\nprint(xs)  # done)"),
-])
-def test_miscounted_brackets_are_balanced(source: str, message: str, fixed: str) -> None:
-    found = draft_fix(code(source), syntax_error(message))
-    assert found is not None
-    action, why = found
-    assert action.code == fixed and why == "balanced its brackets and ran it again"
-
-
-def test_other_syntax_errors_and_unfixable_brackets_are_left_to_the_model() -> None:
-    assert draft_fix(code("print(1 +)"), syntax_error("invalid syntax")) is None
-    # balanced, it still does not compile
-    assert draft_fix(code("print((1 +)"), syntax_error("'(' was never closed")) is None
-    assert draft_fix(code("echo $((1))", "bash"), syntax_error("unmatched ')'")) is None
-
-
-@pytest.mark.docker
-async def test_brackets_balanced_in_the_real_sandbox(gb_home: Path) -> None:
-    settings = load_settings()
-    require(docker_ready(settings.sandbox.image),
-            f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
-    replies = [python_block("words = 'to be or not to be'.split()\nprint(len(set(words))))"), ""]
-    engine = await Engine.open(settings, model=ScriptedModel(replies), memory=False)
-    try:
-        session = await engine.new_session()
-        events = await engine.submit(session.id, "How many distinct words are in 'to be or not to be'?",
-                                     AGENT).wait()
-    finally:
-        await engine.close()
-    assert [e.text for e in events if isinstance(e, MessageDone)] == ["4"]
-    retried = [e for e in events if isinstance(e, StepFinished) and e.status == "retry"]
-    assert [e.reason for e in retried] == ["balanced its brackets and ran it again"]
