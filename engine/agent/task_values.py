@@ -63,7 +63,8 @@ _SAME_PHRASE = (("day of the week", "weekday"), ("week number", "weeknumber"), (
                 ("number of", "count"), ("what percentage", "ratio"), ("what percent", "ratio"))
 """Phrases that ask what one word asks, replaced before the words are read. A count is its own word
 ("Count the primes below 60" is not "List the primes below 60"), and so is a ratio asked for ("18
-is what percent of 240" is not "18 percent of 240"), and a week number is not a week ("2024-W24")."""
+is what percent of 240" is not "18 percent of 240"). "Week number" is read as one word, though the
+library itself answers it as "2026-W53", as it answers "which ISO week"."""
 _CONTRACTED_IS = re.compile(r"\b(what|that|it|there|here|who|how|where|which)['\u2019]s\b")
 _YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)
 FREE_CONSTANT = 2.0
