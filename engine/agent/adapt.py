@@ -50,15 +50,16 @@ def adapted_programs(templates: Sequence[WorkedExample], task: str,
                 return found
     if found:
         return found
+    programs = [(template.language, skeleton(template.code)) for template in templates]
     by_program: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-    for template in templates:
-        by_program[(template.language, skeleton(template.code))].append(template.task)
-    known = {key: known_words(tasks) for key, tasks in by_program.items()}
-    for template in templates:
+    for template, program in zip(templates, programs, strict=True):
+        by_program[program].append(template.task)
+    known = {program: known_words(tasks) for program, tasks in by_program.items()}
+    for template, program in zip(templates, programs, strict=True):
         language = _language(template)
         if not language_fits(task, language):
             continue
-        pairs = paraphrase_pairs(template.task, task, known[(template.language, skeleton(template.code))])
+        pairs = paraphrase_pairs(template.task, task, known[program])
         adapted = None if pairs is None else substitute(pairs, template.code, language)
         if adapted is not None:
             found.append((template, language, adapted))

@@ -23,7 +23,6 @@ from engine.llm.base import ChatMessage
 from engine.run import RunContext
 
 ADAPTED_NOTE = "(Worked out by a library example's program, run with this task's values: see Activity.)"
-"""Adapted programs run before the model drafts: a second one, of another example, when the first fails."""
 UNCHECKED_NOTICE = ("Not checked by running code: the model answered from what it knows. "
                     "Ask it to compute the answer with Python to have it verified.")
 

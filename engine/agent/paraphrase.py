@@ -3,6 +3,7 @@ already used for that example's program."""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tokenize
@@ -35,9 +36,11 @@ class Reading:
     yes_no: bool
 
 
+@functools.lru_cache(maxsize=4096)
 def read_task(text: str) -> Reading | None:
     """The task's reading, or None when it has no value or two of one kind (then only the same
-    words in the same order tell which value is which)."""
+    words in the same order tell which value is which). Kept: one task is compared with up to 64
+    templates, and the library's tasks come back task after task."""
     values, words = values_and_words(text)
     kinds = Counter(value.kind for value in values)
     if not values or max(kinds.values()) > 1:
