@@ -15,6 +15,11 @@ _TO_MARKERS = {"to", "into", "through", "thru", "till", "until"}
 _IN_MARKERS = {"in", "as"}
 _PATH = re.compile(r"(?:~|\.{1,2})?/|[\w-]+(?:/[\w.-]+)*\.[A-Za-z][A-Za-z0-9]{0,7}$")
 _CLAUSE_WORDS = {"and", "then", "but", "while", "whereas", "afterwards"}
+# "What number cubed gives 35?" asks for the operand, not the result: "35 cubed" read backwards.
+_ASKS_FOR_OPERAND = re.compile(
+    r"\b(?:what|which)\s+(?:\w+\s+)?(?:numbers?|integers?|values?|powers?|exponents?)\b(?:,?\s+when\b"
+    r"|[^.?!]*\b(?:gives?|yields?|produces?|makes?|equals?|results?\s+in|has|have)\b)",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,4 +247,7 @@ def _clause(tokens: list[Token]) -> Clause:
 def task_signature(text: str) -> TaskSignature:
     """Operations and ordered operands of a task's clauses, normalised for exact comparison."""
     resolved = _conversions(_marks(_resolve(_commutative_lists(tokens(text)))))
-    return TaskSignature(tuple(_clause(c) for c in _clauses(resolved)))
+    clauses = tuple(_clause(c) for c in _clauses(resolved))
+    if clauses and _ASKS_FOR_OPERAND.search(text):
+        clauses = (Clause((), frozenset({"asks-for-operand"}), ()), *clauses)
+    return TaskSignature(clauses)
