@@ -16,10 +16,12 @@ from engine.tasktext.signature import TaskSignature, task_signature
 
 __all__ = ["KnownWords", "Reading", "known_words", "paraphrase_pairs", "read_task", "skeleton"]
 
-_MASK = {"string": "'x'", "number": "7", "ordinal": "7", "run": "7 and 7", "date": "2000-01-01",
-         "table": "", "dict": "[7]", "list": "[7]"}
-"""What stands in for each kind of value when the operations of two tasks are compared: the same
-for every value of a kind, so that only the words around the values count."""
+_MASKS = {"string": ("'x'", "'y'", "'z'"), "number": ("7", "9", "11", "13"), "ordinal": ("7", "9", "11"),
+          "run": ("7 and 7", "9 and 9"), "date": ("2000-01-01", "2000-01-02"), "table": ("",),
+          "dict": ("[7]", "[9]"), "list": ("[7]", "[9]")}
+"""What stands in for the first, second, ... value of each kind when the operations of two tasks are
+compared: the same in every task, so that only the words around the values count, and different by
+place, so that "7 minus 9" is not "subtract 7 from 9" (the signature puts that as "9 minus 7")."""
 _EXTENSION = re.compile(r"\.\w+$")
 
 
@@ -27,33 +29,38 @@ _EXTENSION = re.compile(r"\.\w+$")
 class Reading:
     """A task as paraphrase adaptation compares it."""
 
-    values: dict[str, Value]
-    """The task's values by kind: at most one of each, so which is which is plain."""
+    values: dict[str, tuple[Value, ...]]
+    """The task's values by kind, each kind's in the order the task gives them."""
     words: frozenset[str]
     """Its content words (no filler, no values), as adaptation reads them."""
     signature: TaskSignature
-    """Its operations and the order of its operands and units, every value masked alike."""
+    """Its operations and the order of its operands and units, the n-th value of a kind masked alike
+    in every task."""
     yes_no: bool
 
 
 @functools.lru_cache(maxsize=4096)
 def read_task(text: str) -> Reading | None:
-    """The task's reading, or None when it has no value or two of one kind (then only the same
-    words in the same order tell which value is which). Kept: one task is compared with up to 64
-    templates, and the library's tasks come back task after task."""
+    """The task's reading, or None when it has no value or more of one kind than can be masked apart.
+    Kept: one task is compared with up to 64 templates, and the library's tasks come back task after
+    task."""
     values, words = values_and_words(text)
     kinds = Counter(value.kind for value in values)
-    if not values or max(kinds.values()) > 1:
+    if not values or any(count > len(_MASKS[kind]) for kind, count in kinds.items()):
         return None
+    by_kind: dict[str, list[Value]] = {}
+    for value in values:
+        by_kind.setdefault(value.kind, []).append(value)
     masked = text
     for value in sorted(values, key=lambda v: v.span[0], reverse=True):
         start, end = value.span
-        mask = _MASK[value.kind]
+        place = by_kind[value.kind].index(value)
+        mask = _MASKS[value.kind][place]
         if value.kind == "string" and value.text.startswith("/workspace"):
             extension = _EXTENSION.search(value.text)  # a .csv is read otherwise than a .txt
-            mask = "/workspace/f" + (extension.group() if extension else "")
+            mask = f"/workspace/f{place}" + (extension.group() if extension else "")
         masked = masked[:start] + mask + masked[end:]
-    return Reading({value.kind: value for value in values},
+    return Reading({kind: tuple(found) for kind, found in by_kind.items()},
                    frozenset(w for w in words if not w.startswith("<")),
                    task_signature(masked), "<yes-no>" in words)
 
@@ -90,11 +97,12 @@ def known_words(tasks: Iterable[str]) -> KnownWords:
 
 def paraphrase_pairs(example_task: str, task: str, known: KnownWords) -> list[tuple[Value, Value]] | None:
     """The example's values paired with the task's, when the task asks the example's question in
-    other words: the same kinds of value (one of each), the same operations and operand order with
+    other words: as many values of each kind, the same operations and operand order with
     the values masked, the same yes-or-no form, and its content words between what the tasks
     answered by the example's program all use and what any of them uses (`known`). None otherwise."""
     theirs, ours = read_task(example_task), read_task(task)
-    if theirs is None or ours is None or theirs.values.keys() != ours.values.keys():
+    if theirs is None or ours is None or {k: len(v) for k, v in theirs.values.items()} != {
+            k: len(v) for k, v in ours.values.items()}:
         return None
     if theirs.yes_no != ours.yes_no or theirs.signature != ours.signature or not ours.signature.clauses:
         return None
@@ -102,4 +110,5 @@ def paraphrase_pairs(example_task: str, task: str, known: KnownWords) -> list[tu
         # With no word in common, the tasks a program answers say nothing of which words matter
         # ("Take the cube root of 29791" and "What number cubed gives 42875?" are not "47 cubed").
         return None
-    return [(value, ours.values[kind]) for kind, value in theirs.values.items()]
+    return [pair for kind, found in theirs.values.items()
+            for pair in zip(found, ours.values[kind], strict=True)]

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from engine.agent.adapt import adapted_programs
-from engine.agent.paraphrase import known_words, paraphrase_pairs, read_task, skeleton
+from engine.agent.paraphrase import KnownWords, known_words, paraphrase_pairs, read_task, skeleton
 from engine.agent.task_values import values_and_words
 from engine.run import WorkedExample
 
@@ -35,9 +35,26 @@ def test_masked_values_leave_the_same_operations_and_units() -> None:
     assert feet.signature != other_way.signature
 
 
-def test_two_values_of_one_kind_are_not_read() -> None:
-    # which is which would rest on word order alone
-    assert read_task("What is 17 minus 5?") is None
+def test_values_of_one_kind_pair_by_place_when_the_operations_keep_it() -> None:
+    known = KnownWords(frozenset({"modular", "inverse"}), frozenset({"modular", "inverse", "modulo"}))
+    template = "What is the modular inverse of 17 modulo 3120?"
+    pairs = paraphrase_pairs(template, "Give me the modular inverse of 23 modulo 3016.", known)
+    assert pairs is not None
+    assert [(old.text, new.text) for old, new in pairs] == [("17", "23"), ("3120", "3016")]
+    # the same two numbers in the other order of the text: the masked operations differ, so no pairing
+    assert paraphrase_pairs(template, "Modulo 3016, what is the modular inverse of 23?", known) is None
+    minus, subtract = read_task("What is 100 minus 37?"), read_task("Subtract 37 from 100.")
+    assert minus is not None and subtract is not None and minus.signature != subtract.signature
+
+
+def test_adapted_programs_pair_two_numbers_by_place_and_it_runs() -> None:
+    code = "a = 17\nm = 3120\nprint(pow(a, -1, m))"
+    templates = [example("Find the modular inverse of 17 modulo 3120.", code, 1),
+                 example("Compute the modular inverse of 3 modulo 11, quickly.",
+                         code.replace("17", "3").replace("3120", "11"), 2)]
+    found = adapted_programs(templates, "Quickly, the modular inverse of 29 modulo 1000?")
+    assert found, "no template adapted"
+    assert printed(found[0][2]) == "69"  # 29 * 69 = 2001
 
 
 def test_the_words_a_program_is_asked_in_bound_what_a_task_may_say() -> None:
