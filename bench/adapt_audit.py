@@ -11,7 +11,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from engine.agent.adapt import adapt_program, adapted_programs
+from engine.agent.adapt import adapted_programs
 from engine.examples_data import load_library
 from engine.memory.embedder import Embedder, resolve_embedding_model
 from engine.memory.examples import ExampleLibrary, shipped_vectors
@@ -62,12 +62,10 @@ def audit(k: int, image: str) -> tuple[int, list[tuple[dict[str, str], dict[str,
             nearest = [(t, score) for t, score in library.nearest_sync(vector, k + 1) if t.id != example.id]
             templates = [WorkedExample(t.task, t.language, t.code, t.output, t.answer, f"library:{t.id}", s)
                          for t, s in nearest]
-            for template, language, code in adapted_programs(templates, example.task)[:1]:
+            for template, language, code, route in adapted_programs(templates, example.task)[:1]:
                 # the agent runs the first that adapts
-                words = adapt_program(template.task, template.code, example.task, language) is not None
                 jobs.append({"task": example.id, "template": template.source.removeprefix("library:"),
-                             "language": language, "code": code, "want": example.output,
-                             "route": "same words" if words else "paraphrase"})
+                             "language": language, "code": code, "want": example.output, "route": route})
     return len(examples), list(zip(jobs, run_all(image, jobs), strict=True))
 
 
@@ -81,7 +79,7 @@ def main() -> None:
     ran = [(job, result) for job, result in outcomes if result["rc"] == 0 and str(result["stdout"]).strip()]
     wrong = [(job, result) for job, result in ran if not same_answer(str(result["stdout"]), job["want"])]
     print(f"library examples: {size}; answered by adapting another example: {len(outcomes)}")
-    for route in ("same words", "paraphrase"):
+    for route in ("same words", "other words"):
         mine = [(job, result) for job, result in ran if job["route"] == route]
         bad = sum(1 for job, result in mine if not same_answer(str(result["stdout"]), job["want"]))
         print(f"  by {route}: {sum(job['route'] == route for job, _ in outcomes)} adapted,"

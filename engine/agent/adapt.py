@@ -9,6 +9,7 @@ import re
 import tokenize
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import Literal, NamedTuple
 
 from engine.agent.adapt_shell import replace_in_script
 from engine.agent.paraphrase import known_words, paraphrase_pairs, skeleton
@@ -27,25 +28,38 @@ from engine.agent.task_values import (
 )
 from engine.run import WorkedExample
 
-__all__ = ["ADAPT_TRIES", "Language", "adapt_program", "adapted_programs", "language_fits", "substitute"]
+__all__ = ["ADAPT_TRIES", "Adapted", "Language", "adapt_program", "adapted_programs", "language_fits",
+           "substitute"]
 
 ADAPT_TRIES = 2
 """Adapted programs tried for one task before the model drafts its own."""
 
+
+
+class Adapted(NamedTuple):
+    """A library example's program rewritten for the task, and how the task matched the example."""
+
+    template: WorkedExample
+    language: Language
+    code: str
+    route: Literal["same words", "other words"]
+    """"same words": the example's words and order (adapt_program); "other words": words the library
+    has used for the same program (paraphrase_pairs)."""
+
+
 _LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT)
 
 
-def adapted_programs(templates: Sequence[WorkedExample], task: str,
-                     ) -> list[tuple[WorkedExample, Language, str]]:
+def adapted_programs(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     """The first ADAPT_TRIES templates that adapt to the task, with their adapted programs: those
     asking in the same words first (adapt_program), then those asked in other words that the
     library has used for the same program (paraphrase_pairs), nearest first in each."""
-    found: list[tuple[WorkedExample, Language, str]] = []
+    found: list[Adapted] = []
     for template in templates:
         language = _language(template)
         code = adapt_program(template.task, template.code, task, language)
         if code is not None:
-            found.append((template, language, code))
+            found.append(Adapted(template, language, code, "same words"))
             if len(found) == ADAPT_TRIES:
                 return found
     if found:
@@ -62,7 +76,7 @@ def adapted_programs(templates: Sequence[WorkedExample], task: str,
         pairs = paraphrase_pairs(template.task, task, known[program])
         adapted = None if pairs is None else substitute(pairs, template.code, language)
         if adapted is not None:
-            found.append((template, language, adapted))
+            found.append(Adapted(template, language, adapted, "other words"))
             if len(found) == ADAPT_TRIES:
                 break
     return found

@@ -120,12 +120,12 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
     ctx = runtime.ctx
     # Trying 64 templates takes milliseconds of tokenizing: off the event loop.
     adapted = await asyncio.to_thread(adapted_programs, ctx.templates, ctx.text)
-    for template, language, code in adapted:
+    for template, language, code, route in adapted:
         if runtime.budget.take_action() is not None:
             return
         result: ActResult | None = None
         async for item in act(runtime, Action("code", language, code), None, "code",
-                              title=f"Adapt {template.source} ({template.similarity:.2f})"):
+                              title=f"Adapt {template.source} ({template.similarity:.2f}, {route})"):
             if isinstance(item, ActResult):
                 result = item
             else:

@@ -263,6 +263,7 @@ async def test_an_adapted_library_program_answers_in_the_real_sandbox(gb_home: P
         await engine.close()
     started = [e for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
     assert len(started) == 1, [getattr(e, "title", "") for e in events]
+    assert started[0].title.endswith(", same words)"), started[0].title  # the route, for the user
     finished = [e for e in events if isinstance(e, StepFinished) and e.step_id == started[0].step_id]
     assert finished[0].status == "success" and "math.gcd(4620, 1078)" in (started[0].input or "")
     answers = [e.text for e in events if isinstance(e, MessageDone)]

@@ -54,7 +54,8 @@ def test_adapted_programs_pair_two_numbers_by_place_and_it_runs() -> None:
                          code.replace("17", "3").replace("3120", "11"), 2)]
     found = adapted_programs(templates, "Quickly, the modular inverse of 29 modulo 1000?")
     assert found, "no template adapted"
-    assert printed(found[0][2]) == "69"  # 29 * 69 = 2001
+    assert found[0].route == "other words"
+    assert printed(found[0].code) == "69"  # 29 * 69 = 2001
 
 
 def test_the_words_a_program_is_asked_in_bound_what_a_task_may_say() -> None:
@@ -90,10 +91,10 @@ def test_adapted_programs_fall_back_to_a_paraphrase_and_it_runs() -> None:
     numbers = ("600851475143", "9991", "13195")
     templates = [example(task, PRIME_FACTOR.replace(numbers[0], number), index)
                  for index, (task, number) in enumerate(zip(PRIME_FACTOR_TASKS, numbers, strict=True))]
-    found = adapted_programs(templates, "What's the highest prime factor of 8051?")
+    found = adapted_programs(templates, "Which prime factor of 8051 is the largest?")
     assert found, "no template adapted"
-    _, language, code = found[0]
-    assert language == "python"
+    _, language, code, route = found[0]
+    assert language == "python" and route == "other words"
     assert printed(code) == "97"  # 8051 = 83 * 97
 
 
