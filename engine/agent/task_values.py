@@ -45,8 +45,11 @@ _FILLER = frozenset((
     "rounded", "round", "place", "places", "json", "dict", "dictionary", "object", "given", "following",
     "bash", "shell", "evaluate", "exactly", "just", "kindly", "case", "which", "print", "output",
     "display", "report", "only", "answer", "final",
+    "i", "we", "you", "need", "want", "know", "hey", "ok", "okay", "so", "quick", "curious", "wondering",
+    "help", "here", "s", "now", "can", "could", "would", "like", "about",
 ))
-"""Words that do not change what a task asks; all other words must be the same in both tasks."""
+"""Words that do not change what a task asks; all other words must be the same in both tasks. The last
+two lines are talk around the question ("hey, so I need ..."), which people write in chat."""
 _SAME_MEANING = {
     "largest": "max", "biggest": "max", "highest": "max", "greatest": "max", "maximum": "max",
     "smallest": "min", "lowest": "min", "least": "min", "minimum": "min",

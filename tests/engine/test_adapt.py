@@ -100,6 +100,9 @@ def printed(code: str) -> str:
     ("Convert 212 Fahrenheit to Celsius.", "print(round((212 - 32) / 1.8, 2))",
      "Convert 50 Fahrenheit to Celsius.", "10.0"),
     ("What percent of 80 is 20?", "print(20 / 80 * 100)", "What percent of 40 is 10?", "25.0"),
+    # Talk around the question ("hey, so I need") does not change it.
+    ("What is the ROT13 of 'Python'?", "import codecs\nprint(codecs.encode('Python', 'rot13'))",
+     "hey, so I need the ROT13 of 'Glass Box' -- what is it?", "Tynff Obk"),
 ])
 def test_the_tasks_values_replace_the_examples(example: str, code: str, task: str, expected: str) -> None:
     adapted = adapt_program(example, code, task)
