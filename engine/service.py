@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,17 +11,16 @@ from typing import TYPE_CHECKING, Any
 from engine.agent.loop import run_agent
 from engine.attach import attach_stage
 from engine.attachments import Attachment, find_attachments
-from engine.branches import prior_messages, reply_again
-from engine.chat import answer_in_chat, continue_reply
+from engine.chat import answer_in_chat
 from engine.config import Settings, database_path, load_settings
-from engine.errors import BudgetExceededError, GlassboxError, ModelError, SandboxError
-from engine.events import Event, MessageDone, ModelWait, Notice, RunFailed, RunFinished, RunStarted
-from engine.llm.base import CancelToken, ChatMessage, ChatModel, SamplingParams, takes_turns
+from engine.driver import RunDriver, RunHandle
+from engine.errors import GlassboxError, ModelError, SandboxError
+from engine.events import Event
+from engine.llm.base import ChatModel, SamplingParams
 from engine.llm.factory import load_chat_model
 from engine.llm.turns import ModelTurns
 from engine.mcp.manager import McpManager
 from engine.paths import app_paths
-from engine.recorder import EventRecorder
 from engine.run import Answer, RunContext, SearchHit, Stage, SubmitOptions, compose, sampling_from
 from engine.sandbox.base import CodeRunner
 from engine.sessions import SessionBook
@@ -39,36 +35,6 @@ if TYPE_CHECKING:
 
 ModelFactory = Callable[[Settings], Awaitable[ChatModel]]
 SandboxFactory = Callable[[Settings], Awaitable[CodeRunner]]
-_TERMINAL = (RunFinished, RunFailed)
-
-
-class RunHandle:
-    """A running turn: async-iterate it for events; cancel() stops it within one token."""
-
-    def __init__(self, run_id: str, session_id: str) -> None:
-        self.run_id = run_id
-        self.session_id = session_id
-        self.cancel_token = CancelToken()
-        self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
-        self.task: asyncio.Task[None] | None = None
-
-    def cancel(self) -> None:
-        """Stop generation and any running execution; the run ends as cancelled."""
-        self.cancel_token.cancel()
-
-    def __aiter__(self) -> AsyncIterator[Event]:
-        return self._iterate()
-
-    async def _iterate(self) -> AsyncIterator[Event]:
-        while True:
-            event = await self.queue.get()
-            if event is None:
-                return
-            yield event
-
-    async def wait(self) -> list[Event]:
-        """Consume the run to the end and return all its events."""
-        return [event async for event in self]
 
 
 def answer_by_mode(context: RunContext) -> AsyncIterator[Event]:
@@ -119,6 +85,7 @@ class Engine:
         """Every execution across sessions: list, open, export (engine/store/audit.py)."""
         self.sessions = SessionBook(store)
         """Session, run and usage reads and edits for the app (the UI never holds the store)."""
+        self._driver = RunDriver(self, self._model_turns)
 
     @classmethod
     async def open(
@@ -301,7 +268,7 @@ class Engine:
         """Start a run for a user message; iterate the handle for its events."""
         handle = RunHandle(new_id(), session_id)
         self.runs[handle.run_id] = handle
-        handle.task = asyncio.create_task(self._drive(handle, text, options or SubmitOptions()))
+        handle.task = asyncio.create_task(self._driver.drive(handle, text, options or SubmitOptions()))
         return handle
 
     async def cancel(self, run_id: str) -> None:
@@ -309,161 +276,6 @@ class Engine:
         handle = self.runs.get(run_id)
         if handle is not None:
             handle.cancel()
-
-    async def _drive(self, handle: RunHandle, text: str, options: SubmitOptions) -> None:
-        recorder = EventRecorder(self.store, handle.session_id, self.settings.store.flush_interval_s)
-        started = time.monotonic()
-
-        async def emit(event: Event) -> None:
-            # Persist first, so nothing the user has seen can be lost by a crash.
-            try:
-                await recorder.record(event)
-            finally:
-                await handle.queue.put(event)
-
-        terminal_sent = task_cancelled = False
-        try:
-            async for event in self._run_events(handle, text, options):
-                if isinstance(event, _TERMINAL):
-                    terminal_sent = True
-                    if isinstance(event, RunFinished) and not event.duration_s:
-                        event = dataclasses.replace(event, duration_s=time.monotonic() - started)
-                await emit(event)
-        except GlassboxError as exc:
-            if not terminal_sent:
-                await self._fail(emit, handle, str(exc), type(exc).__name__)
-                terminal_sent = True
-        except asyncio.CancelledError:
-            task_cancelled = True
-            handle.cancel()
-            await recorder.flush()
-            await self.store.finish_run(handle.run_id, "cancelled", reason="task cancelled")
-            raise
-        except Exception as exc:
-            if not terminal_sent:
-                await self._fail(emit, handle, f"Internal error: {type(exc).__name__}: {exc}", "internal")
-                terminal_sent = True
-        finally:
-            try:
-                if not task_cancelled:  # the engine is closing: no new work
-                    await self._checkpoint(handle)
-            finally:
-                self.runs.pop(handle.run_id, None)
-                await handle.queue.put(None)
-
-    async def _fail(
-        self, emit: Callable[[Event], Awaitable[None]], handle: RunHandle, message: str, kind: str,
-    ) -> None:
-        # The store itself may fail (e.g. disk full): emit() has still told the UI.
-        with contextlib.suppress(GlassboxError):
-            await emit(RunFailed(run_id=handle.run_id, error=message, error_kind=kind))
-
-    async def _run_events(
-        self, handle: RunHandle, text: str, options: SubmitOptions
-    ) -> AsyncIterator[Event]:
-        session = await self.store.get_session(handle.session_id)
-        if session is None:
-            raise GlassboxError(f"No session with id {handle.session_id!r}.")
-        continued = ""
-        if options.continue_message_id is not None:
-            user, prior, continued = await self._continuation(session.id, options.continue_message_id)
-            text = user.content
-        elif options.regenerate_of is not None:
-            user, prior = await reply_again(self.store, session.id, options.regenerate_of)
-            text = user.content
-        else:
-            prior = await prior_messages(self.store, session.id, options)
-            user = await self.store.add_message(
-                session.id, "user", text, parent_id=prior[-1].id if prior else None
-            )
-        assistant_id = new_id()
-        model_name = self.settings.llm.model
-        await self.store.start_run(session.id, user.id, assistant_id, model_name, handle.run_id)
-        yield RunStarted(
-            run_id=handle.run_id, session_id=session.id, user_message_id=user.id,
-            assistant_message_id=assistant_id, model=model_name, text=text,
-            user_siblings=len(await self.store.siblings(user.id)),
-            reply_siblings=len(await self.store.children(user.id)) + 1,
-        )
-        # The reply row exists from the start, marked incomplete until MessageDone.
-        await self.store.add_message(
-            session.id, "assistant", "", parent_id=user.id, status="incomplete",
-            run_id=handle.run_id, message_id=assistant_id,
-        )
-        await self._check_budget(session)
-        model = await self.model()
-        # An in-process model answers one run at a time; a server takes several (as it allows).
-        # The model in use says which it is: one given to Engine.open need not be the settings' own.
-        take_turns = takes_turns(model)
-        # The session's title as the store gives it from this first prompt (the record read above
-        # has none yet), so a run waiting behind this one names it.
-        label = session.title or (text.strip().splitlines() or [session.id[:8]])[0][:60]
-        # Taken at once when free; otherwise the run says it waits, then waits. (Checking `busy`
-        # first and acquiring later let a run that started a moment before take the model in
-        # between: the second run then waited with nothing on screen to say so.)
-        holds = take_turns and await self._model_turns.take_if_free(label)
-        waited = take_turns and not holds
-        wait_started = time.monotonic()
-        if waited:
-            holder = f"“{self._model_turns.holder}”" if self._model_turns.holder else "another run"
-            yield Notice(run_id=handle.run_id, level="info",
-                         text=f"Waiting for the model: {holder} is using "
-                         "it (an in-process model answers one run at a time).")
-            yield ModelWait(run_id=handle.run_id, waiting=True, holder=holder)
-            holds = await self._model_turns.acquire(label, handle.cancel_token)
-        if take_turns and not holds:
-            # Cancelled while waiting: the run ends here, without a call to the model it never had.
-            why = "cancelled while waiting for the model"
-            yield MessageDone(run_id=handle.run_id, message_id=assistant_id, text="", incomplete=True,
-                              reason=why)
-            yield RunFinished(run_id=handle.run_id, status="cancelled", reason=why,
-                              final_message_id=assistant_id)
-            return
-        if waited:
-            yield ModelWait(run_id=handle.run_id, waiting=False, waited_s=time.monotonic() - wait_started)
-        history = [ChatMessage(m.role, m.content) for m in prior  # type: ignore[arg-type]
-                   if m.role in ("user", "assistant") and m.content]
-        history.append(ChatMessage("user", text))
-        context = RunContext(
-            run_id=handle.run_id, session_id=session.id, user_message_id=user.id,
-            assistant_message_id=assistant_id, text=text, history=history, options=options,
-            cancel=handle.cancel_token, model=model, settings=self.settings, store=self.store,
-            sandbox=self.sandbox, search=self.search, continued_text=continued, mcp=self.mcp,
-        )
-        answer = continue_reply if continued else self.pipeline()
-        try:
-            async for event in answer(context):
-                yield event
-        finally:
-            if holds:
-                self._model_turns.release()
-
-    async def _continuation(
-        self, session_id: str, message_id: str
-    ) -> tuple[MessageRecord, list[MessageRecord], str]:
-        """The user message, the conversation before it and the text of a cut reply to continue."""
-        cut = await self.store.get_message(message_id)
-        if cut is None or cut.session_id != session_id or cut.role != "assistant":
-            raise GlassboxError(f"No reply {message_id[:8]} in this session to continue.")
-        if not cut.incomplete or not cut.content.strip():
-            raise GlassboxError("That reply is complete; only a reply that was cut off can be continued.")
-        user = await self.store.get_message(cut.parent_id or "")
-        if user is None:
-            raise GlassboxError("The prompt of that reply is gone; it cannot be continued.")
-        prior = await self.store.conversation(session_id, user.parent_id) if user.parent_id else []
-        return user, prior, cut.content
-
-    async def _check_budget(self, session: SessionRecord) -> None:
-        budget = session.token_budget or self.settings.ui.session_token_budget
-        if not budget:
-            return
-        totals = await self.store.usage_totals(session_id=session.id)
-        used = totals.prompt_tokens + totals.completion_tokens
-        if used >= budget:
-            raise BudgetExceededError(
-                f"This session has used {used:,} of its {budget:,}-token budget.",
-                hint="Raise the budget in settings or start a new session.",
-            )
 
     def find_attachments(self, text: str, root: Path) -> tuple[Attachment, ...]:
         """The files a prompt attaches with @path, relative to `root` (raises AttachmentError for a
@@ -477,14 +289,6 @@ class Engine:
         rows = await self.store.search_messages(text, limit)
         return [SearchHit(m.session_id, m.id, m.run_id, "message", m.content, 1.0) for m in rows]
 
-    # -- checkpoints (undo and redo are on self.turns) -------------------------------------
-
-    async def _checkpoint(self, handle: RunHandle) -> None:
-        # Before the run's stream ends, so an undo right after it finds this turn's files.
-        try:
-            await self.turns.checkpoint(handle.session_id, handle.run_id)
-        except Exception:  # a checkpoint is a convenience; it must never fail the turn
-            logging.getLogger(__name__).exception("checkpoint after run %s failed", handle.run_id)
 
 async def _start_docker_sandbox(settings: Settings) -> CodeRunner:
     from engine.sandbox.docker_runner import DockerSandbox
