@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import shutil
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -25,9 +22,12 @@ from tui.history_flows import HistoryFlows
 from tui.idle_gc import IdleCollector
 from tui.keymap import dashboard_bindings, unknown_ids
 from tui.media_flows import MediaFlows
+from tui.palette import palette_commands
+from tui.pane_flows import PaneFlows
 from tui.queue_flow import PromptQueueFlow
 from tui.runs import LiveRuns
-from tui.screens.dashboard import PANES, DashboardScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.turn_flows import TurnFlows
 from widgets import first_frame
 from widgets.activity import ActivityPane
 from widgets.cost import load_pricing
@@ -54,7 +54,8 @@ _REPLACED_SYSTEM_COMMANDS = {"Theme", "Keys", "Maximize", "Minimize"}
 
 class GlassboxApp(App[int]):
     """The Glassbox dashboard. Its flows (prompt queue, conversation tree, turn history, media,
-    dialogs) are objects written against tui.flow_host.FlowHost, which this app is."""
+    dialogs, run and last-turn actions, panes) are objects written against tui.flow_host.FlowHost
+    (or a part of it), which this app is."""
 
     TITLE = "Glassbox"
     CSS_PATH = str(styles_dir() / "glassbox.tcss")
@@ -90,6 +91,13 @@ class GlassboxApp(App[int]):
     action_budget = FlowAction("dialogs")
     action_toggle_theme = FlowAction("dialogs")
     action_help = FlowAction("dialogs")
+    action_cancel_run = FlowAction("turns")
+    action_kill_exec = FlowAction("turns")
+    action_continue_reply = FlowAction("turns")
+    action_rerun_fresh = FlowAction("turns")
+    action_mark_wrong = FlowAction("turns")
+    action_focus_pane = FlowAction("panes")
+    action_toggle_maximize = FlowAction("panes")
 
     def __init__(
         self,
@@ -130,6 +138,8 @@ class GlassboxApp(App[int]):
         self.media = MediaFlows(self)
         self.dialogs = DialogFlows(self, checkpoints=self.history.checkpoints,
                                    export=self.branches.export_session)
+        self.turns = TurnFlows(self, decline=self.runs.decline_current)
+        self.panes = PaneFlows(self)
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -310,65 +320,6 @@ class GlassboxApp(App[int]):
         """The approver for `ask` mode: a modal with the code; resolves on y/n."""
         return await self.runs.approve(request)
 
-    def action_cancel_run(self) -> None:
-        """Cancel the running turn (generation stops within a token; executions are killed; a run
-        waiting for the model ends without it)."""
-        if self.handle is None:
-            return
-        self.handle.cancel()
-        self.runs.decline_current()
-        self.notify("Cancelling the run…")
-
-    def action_kill_exec(self) -> None:
-        """Kill the running execution by cancelling its run."""
-        if self.handle is None or not self.dashboard.query_one(ExecPane).running:
-            self.notify("No execution is running.")
-            return
-        self.handle.cancel()
-        self.notify("Killing the execution…")
-
-    async def _last_turn(self) -> tuple[str, str, str] | None:
-        """(prompt, reply id, run id) of the session's newest turn, if it has one."""
-        if self.engine is None or self.dashboard.session_id is None:
-            return None
-        history = await self.engine.history(self.dashboard.session_id)
-        reply = next((m for m in reversed(history) if m.role == "assistant"), None)
-        prompt = next((m for m in reversed(history) if m.role == "user"), None)
-        if reply is None or prompt is None:
-            return None
-        return prompt.content, reply.id, reply.run_id or ""
-
-    async def action_continue_reply(self) -> None:
-        """Continue the last reply if it was cut off (token limit, cancel)."""
-        turn = await self._last_turn()
-        session_id = self.dashboard.session_id
-        if self.engine is None or self.handle is not None or turn is None or session_id is None:
-            self.notify("Nothing to continue now.", severity="warning")
-            return
-        record = await self.engine.sessions.message(turn[1])
-        if record is None or not record.incomplete:
-            self.notify("The last reply is complete: there is nothing to continue.")
-            return
-        self.follow(self.engine.continue_reply(session_id, turn[1]))
-
-    async def action_rerun_fresh(self) -> None:
-        """Run the last prompt again without the cache (after a cache hit you doubt)."""
-        turn = await self._last_turn()
-        if turn is None:
-            self.notify("No prompt to run again.", severity="warning")
-            return
-        await self.submit(turn[0], fresh=True)
-
-    async def action_mark_wrong(self) -> None:
-        """Mark the last answer wrong: never served from the cache or shown as an example again."""
-        turn = await self._last_turn()
-        if self.engine is None or turn is None or not turn[2]:
-            self.notify("No answer to mark.", severity="warning")
-            return
-        await self.engine.mark_wrong(turn[2])
-        self.notify("Marked wrong: it will not be served from the cache or used as an example. "
-                    "F9 runs the prompt again without the cache.")
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Dashboard keys must not act behind a dialog.
         if action in _DASHBOARD_ACTIONS and len(self.screen_stack) > 1:
@@ -418,28 +369,8 @@ class GlassboxApp(App[int]):
 
     # -- panes ----------------------------------------------------------------------------
 
-    def action_focus_pane(self, name: str) -> None:
-        """Show and focus one pane (switches tab in a small terminal)."""
-        if name in PANES:
-            self.dashboard.show_pane(name)
-
-    def action_toggle_maximize(self) -> None:
-        """Maximise the focused pane, or restore it."""
-        screen = self.dashboard
-        if screen.maximized is not None:
-            screen.minimize()
-            return
-        pane = screen.focused_pane() or screen.pane(screen.active_pane)
-        screen.maximize(pane, container=False)
-
     def on_exec_pane_artifact_chosen(self, message: ExecPane.ArtifactChosen) -> None:
-        artifact = message.artifact
-        opener = "open" if sys.platform == "darwin" else "xdg-open"
-        if artifact.mime.startswith("image/") and shutil.which(opener):
-            subprocess.Popen([opener, artifact.path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            self.notify(f"Opened {artifact.name}.")
-        else:
-            self.notify(f"{artifact.name} is at {artifact.path}")
+        self.panes.on_exec_pane_artifact_chosen(message)
 
     def on_exec_pane_image_opened(self, message: ExecPane.ImageOpened) -> None:
         self.media.on_exec_pane_image_opened(message)
@@ -451,43 +382,12 @@ class GlassboxApp(App[int]):
         self.queue.on_prompt_queue_changed(message)
 
     def on_activity_pane_step_opened(self, message: ActivityPane.StepOpened) -> None:
-        from tui.screens.step_detail import StepDetailScreen
-
-        self.push_screen(StepDetailScreen(message.step))
+        self.panes.on_activity_pane_step_opened(message)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Textual's own Theme, Keys and Maximize/Minimize duplicate ours (which save the theme, list
         # every key and maximise the pane): the palette lists each command once.
         yield from (command for command in super().get_system_commands(screen)
                     if command.title not in _REPLACED_SYSTEM_COMMANDS)
-        yield from self.history.system_commands()
-        yield from self.branches.system_commands()
-        commands = (
-            ("New session", "Start an empty session", self.action_new_session),
-            ("Sessions", "Switch, rename or delete sessions", self.action_sessions),
-            ("Rename session", "Rename the current session", self.action_rename_session),
-            ("Search", "Search all sessions by text", self.action_search),
-            ("Pick model", "Choose the chat model", self.action_models),
-            ("Settings", "Edit settings (written to the config file)", self.action_settings),
-            ("Token budget", "Set this session's token budget", self.action_budget),
-            ("Theme", "Switch between dark and light (saved in the config file)", self.action_toggle_theme),
-            ("Help: keys", "List every key binding", self.action_help),
-            ("Cancel run", "Cancel the running turn", self.action_cancel_run),
-            ("Continue reply", "Continue the last reply if it was cut off", self.action_continue_reply),
-            ("Mark answer wrong", "Keep the last answer out of the cache and the examples",
-             self.action_mark_wrong),
-            ("Run again without cache", "Run the last prompt fresh, never from the cache",
-             self.action_rerun_fresh),
-            ("Kill execution", "Kill the running execution", self.action_kill_exec),
-            ("Maximise pane", "Maximise or restore the focused pane", self.action_toggle_maximize),
-            ("Attach file", "Pick a file to copy into the session's /workspace (@path)",
-             self.action_attach_file),
-            ("View picture", "Open the newest picture of the Execution pane full size",
-             self.action_view_image),
-            ("Prompt queue", "Focus the queued prompts: Enter edits, Del drops", self.action_focus_queue),
-        )
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
-        for name in PANES:
-            yield SystemCommand(f"Focus {name}", f"Show the {name} pane",
-                                lambda name=name: self.action_focus_pane(name))
+        yield from palette_commands(history=self.history, branches=self.branches, dialogs=self.dialogs,
+                                    turns=self.turns, media=self.media, queue=self.queue, panes=self.panes)
