@@ -73,6 +73,37 @@ async def act(
         yield item
 
 
+class Acting:
+    """One action as a step (act): iterate `events()` to pass its events on, then read `result`.
+
+    An async generator cannot return a value, and every caller needs the ActResult after the events.
+    """
+
+    def __init__(self, runtime: AgentRuntime, action: Action, parent: str | None, kind: StepKind,
+                 title: str = "") -> None:
+        self._stream = act(runtime, action, parent, kind, title)
+        self._result: ActResult | None = None
+
+    async def events(self) -> AsyncIterator[Event]:
+        async for item in self._stream:
+            if isinstance(item, ActResult):
+                self._result = item
+            else:
+                yield item
+
+    @property
+    def result(self) -> ActResult:
+        """How the action ended; only once `events()` is through."""
+        assert self._result is not None, "Acting.result read before its events were"
+        return self._result
+
+    def ended(self, runtime: AgentRuntime) -> Event:
+        """The step's close when the run must end here (result.ending): a failure, with the reason."""
+        result = self.result
+        assert result.ending is not None
+        return runtime.finish(result.step, "failure", output=result.observation, reason=result.ending.reason)
+
+
 async def _ask(runtime: AgentRuntime, request: ApprovalRequested) -> bool:
     approver = runtime.ctx.options.approver
     if approver is None:

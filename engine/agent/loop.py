@@ -7,7 +7,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
-from engine.agent.act import ActResult, act
+from engine.agent.act import Acting
 from engine.agent.adapt import adapted_programs
 from engine.agent.endings import conclude, end_run
 from engine.agent.examples import prompt_prefix
@@ -123,17 +123,13 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
     for template, language, code, route in adapted:
         if runtime.budget.take_action() is not None:
             return
-        result: ActResult | None = None
-        async for item in act(runtime, Action("code", language, code), None, "code",
-                              title=f"Adapt {template.source} ({template.similarity:.2f}, {route})"):
-            if isinstance(item, ActResult):
-                result = item
-            else:
-                yield item
-        assert result is not None
+        acting = Acting(runtime, Action("code", language, code), None, "code",
+                        title=f"Adapt {template.source} ({template.similarity:.2f}, {route})")
+        async for event in acting.events():
+            yield event
+        result = acting.result
         if result.ending is not None:
-            yield runtime.finish(result.step, "failure", output=result.observation,
-                                 reason=result.ending.reason)
+            yield acting.ended(runtime)
             yield Solved(ending=result.ending)
             return
         clean = result.failure is None and not result.not_run and bool(result.output.strip())
@@ -149,15 +145,12 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
 
 async def run_given_code(runtime: AgentRuntime, action: Action) -> AsyncIterator[Event]:
     """Run the code the user gave, as given; its output is the answer (no model call)."""
-    result: ActResult | None = None
-    async for item in act(runtime, action, None, "code", title=f"Run the given {action.language} code"):
-        if isinstance(item, ActResult):
-            result = item
-        else:
-            yield item
-    assert result is not None
+    acting = Acting(runtime, action, None, "code", title=f"Run the given {action.language} code")
+    async for event in acting.events():
+        yield event
+    result = acting.result
     if result.ending is not None:
-        yield runtime.finish(result.step, "failure", output=result.observation, reason=result.ending.reason)
+        yield acting.ended(runtime)
         async for event in end_run(runtime, result.ending):
             yield event
         return

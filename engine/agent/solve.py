@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.agent.act import ActResult, act
+from engine.agent.act import Acting
 from engine.agent.examples import observation_message
 from engine.agent.parse import ParsedReply, parse_reply, prose_of
 from engine.agent.recovery import Failure, guidance
@@ -149,16 +149,12 @@ async def solve(
         kind: StepKind = action.kind
         drafted = action
         while True:
-            result: ActResult | None = None
-            async for act_item in act(runtime, action, parent, kind):
-                if isinstance(act_item, ActResult):
-                    result = act_item
-                else:
-                    yield act_item
-            assert result is not None
+            acting = Acting(runtime, action, parent, kind)
+            async for event in acting.events():
+                yield event
+            result = acting.result
             if result.ending is not None:
-                yield runtime.finish(result.step, "failure", output=result.observation,
-                                     reason=result.ending.reason)
+                yield acting.ended(runtime)
                 yield Solved(ending=result.ending)
                 return
             if result.not_run:

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from engine.agent.act import ActResult, act
+from engine.agent.act import Acting, ActResult
 from engine.agent.parse import Action, parse_reply
 from engine.agent.repair import missing_import_fix
 from engine.agent.runtime import AgentRuntime, Generation
@@ -66,29 +66,22 @@ async def vote_on(
     number = 0
     while current is not None:
         number += 1
-        result: ActResult | None = None
-        async for item in act(runtime, current, vote_step.id, "code", title=f"Candidate {number}"):
-            if isinstance(item, ActResult):
-                result = item
-            else:
-                yield item
-        assert result is not None
+        acting = Acting(runtime, current, vote_step.id, "code", title=f"Candidate {number}")
+        async for event in acting.events():
+            yield event
+        result = acting.result
         repaired = missing_import_fix(current, result.failure) if result.failure is not None else None
         if repaired is not None and result.ending is None:
             current, fix_reason = repaired
             yield runtime.finish(result.step, "retry", output=result.observation, strategy="retry_with_fix",
                                  reason=fix_reason)
-            result = None
-            async for item in act(runtime, current, vote_step.id, "retry", title=f"Candidate {number} fixed"):
-                if isinstance(item, ActResult):
-                    result = item
-                else:
-                    yield item
-            assert result is not None
+            acting = Acting(runtime, current, vote_step.id, "retry", title=f"Candidate {number} fixed")
+            async for event in acting.events():
+                yield event
+            result = acting.result
         first = first or result
         if result.ending is not None:
-            yield runtime.finish(result.step, "failure", output=result.observation,
-                                 reason=result.ending.reason)
+            yield acting.ended(runtime)
             yield runtime.finish(vote_step, "failure", reason=result.ending.reason)
             yield Ballot(first=first, ending=result.ending)
             return
