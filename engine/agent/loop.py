@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 
@@ -16,7 +17,7 @@ from engine.agent.parse import Action, parse_reply
 from engine.agent.planned import run_planned
 from engine.agent.planner import is_multi_part
 from engine.agent.runtime import AgentRuntime
-from engine.agent.solve import Solved, grounded_answer, solve
+from engine.agent.solve import Solved, grounded_answer, solve, yes_or_no
 from engine.agent.tools import default_tools
 from engine.events import Event, Notice
 from engine.llm.base import ChatMessage
@@ -109,6 +110,8 @@ async def run_direct(runtime: AgentRuntime) -> AsyncIterator[Event]:
             and runtime.sandbox_error is None:
         # On the eval set no answer given without running code was right (0 of 49): say so.
         yield Notice(run_id=ctx.run_id, level="info", text=UNCHECKED_NOTICE)
+    if solved.answer and solved.ending is None and runtime.last_output.strip() in ("True", "False"):
+        solved = dataclasses.replace(solved, answer=yes_or_no(ctx.text, solved.answer))
     async for event in conclude(runtime, solved):
         yield event
 

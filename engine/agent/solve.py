@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,20 @@ def grounded_answer(prose: str, computed: str) -> str:
     if prose.strip() and " ".join(printed.split()) in " ".join(prose.split()):
         return prose.strip()
     return printed
+
+
+_YES_NO_TASK = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|will|would|has|have|should)\b"
+                          r"|\b(?:yes or no|yes/no|true or false|whether)\b", re.IGNORECASE)
+
+
+def yes_or_no(task: str, answer: str) -> str:
+    """A yes-or-no question answered by a program's lone True or False: "Yes" or "No" first, with what
+    it printed. People ask "Is 97 prime?", not what a Python expression evaluates to."""
+    head, gap, rest = answer.partition("\n\n")
+    printed = head.strip()
+    if printed not in ("True", "False") or not _YES_NO_TASK.search(task):
+        return answer
+    return f"{'Yes' if printed == 'True' else 'No'} (the program printed {printed}){gap}{rest}"
 
 
 async def solve(

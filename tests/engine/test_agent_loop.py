@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from engine.agent.loop import UNCHECKED_NOTICE, run_agent
-from engine.agent.solve import CODE_FIRST_NOTICE
+from engine.agent.solve import CODE_FIRST_NOTICE, yes_or_no
 from engine.events import (
     CodeExecStarted,
     Event,
@@ -139,6 +139,26 @@ async def test_computed_answer_comes_from_printed_output(gb_home: Path, engines:
     engine._model = type(engine._model)([code, ""])  # type: ignore[call-arg]
     message, _ = final(await engine.submit(session.id, "again?", AGENT).wait())
     assert message.text == "1024"
+
+
+async def test_a_yes_no_question_answered_by_true_or_false_says_yes_or_no(gb_home: Path,
+                                                                          engines: Engines) -> None:
+    code = python_block("n = 91\nprint(all(n % d for d in range(2, n)))")
+    sandbox = FakeSandbox(results=[FakeResult(stdout="False\n")])
+    engine, _, _ = await engines.agent([code, code], sandbox)
+    session = await engine.new_session()
+    message, _ = final(await engine.submit(session.id, "Is 91 a prime number?", AGENT).wait())
+    assert message.text == "No (the program printed False)"
+
+
+def test_yes_or_no_only_rewords_a_lone_true_or_false_to_a_yes_no_question() -> None:
+    note = "(Worked out by a library example's program.)"
+    assert yes_or_no("Does 2024 fall in a leap year? Answer yes or no.", f"True\n\n{note}") == (
+        f"Yes (the program printed True)\n\n{note}")
+    assert yes_or_no("Check whether 'level' is a palindrome.", "True") == "Yes (the program printed True)"
+    assert yes_or_no("What does bool(0) give?", "False") == "False"  # not a yes-or-no question
+    assert yes_or_no("Is 91 prime?", "91 = 7 * 13, so no: False") == "91 = 7 * 13, so no: False"
+    assert yes_or_no("Is 91 prime?", "[True, False]") == "[True, False]"
 
 
 async def test_generation_stops_once_the_action_block_closes(gb_home: Path, engines: Engines) -> None:
