@@ -10,8 +10,10 @@ import hashlib
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from engine.agent.adapt import adapted_programs
+from engine.agent.rounding import rounded_output
 from engine.examples_data import load_library
 from engine.memory.embedder import Embedder, resolve_embedding_model
 from engine.memory.examples import ExampleLibrary, shipped_vectors
@@ -21,7 +23,7 @@ from engine.run import WorkedExample
 RUNNER = Path(__file__).with_name("adapt_audit_runner.py")
 
 
-def run_all(image: str, jobs: list[dict[str, str]]) -> list[dict[str, object]]:
+def run_all(image: str, jobs: list[dict[str, Any]]) -> list[dict[str, object]]:
     """Run the programs one by one in one sandbox container (no network), each in a fresh process."""
     name = "glassbox-adapt-audit"
     subprocess.run(["docker", "rm", "-f", name], capture_output=True)
@@ -51,7 +53,7 @@ def audit(k: int, image: str) -> tuple[int, list[tuple[dict[str, str], dict[str,
     """The library's size, and each (job, result): an example's task answered by the first of its k
     nearest other examples that adapts to it, run in the sandbox."""
     examples = load_library()
-    jobs: list[dict[str, str]] = []
+    jobs: list[dict[str, Any]] = []
     with contextlib.closing(Embedder(resolve_embedding_model(None))) as embedder:
         library = ExampleLibrary(embedder)
         sha = hashlib.sha256(library.path.read_bytes()).hexdigest()[:16]
@@ -62,11 +64,17 @@ def audit(k: int, image: str) -> tuple[int, list[tuple[dict[str, str], dict[str,
             nearest = [(t, score) for t, score in library.nearest_sync(vector, k + 1) if t.id != example.id]
             templates = [WorkedExample(t.task, t.language, t.code, t.output, t.answer, f"library:{t.id}", s)
                          for t, s in nearest]
-            for template, language, code, route in adapted_programs(templates, example.task)[:1]:
+            for template, language, code, route, round_to in adapted_programs(templates, example.task)[:1]:
                 # the agent runs the first that adapts
                 jobs.append({"task": example.id, "template": template.source.removeprefix("library:"),
-                             "language": language, "code": code, "want": example.output, "route": route})
-    return len(examples), list(zip(jobs, run_all(image, jobs), strict=True))
+                             "language": language, "code": code, "want": example.output,
+                             "route": route, "round_to": round_to})
+    results = run_all(image, jobs)
+    for job, result in zip(jobs, results, strict=True):
+        if job["round_to"] is not None and result["rc"] == 0:
+            # as the agent answers: the printed number rounded to the places the task asks for
+            result["stdout"] = rounded_output(str(result["stdout"]), int(job["round_to"])) or ""
+    return len(examples), list(zip(jobs, results, strict=True))
 
 
 def main() -> None:
@@ -84,6 +92,9 @@ def main() -> None:
         bad = sum(1 for job, result in mine if not same_answer(str(result["stdout"]), job["want"]))
         print(f"  by {route}: {sum(job['route'] == route for job, _ in outcomes)} adapted,"
               f" {len(mine)} printed, {len(mine) - bad} the same answer, {bad} another")
+    rounded = [(job, result) for job, result in ran if job["round_to"] is not None]
+    print(f"  of them with the task's rounding request read apart and applied to the output:"
+          f" {len(rounded)}, {sum(same_answer(str(r['stdout']), j['want']) for j, r in rounded)} the same")
     print(f"  the same answer as the example's own: {len(ran) - len(wrong)}")
     print(f"  failed or printed nothing (the model would draft): {len(outcomes) - len(ran)}")
     print(f"  another answer: {len(wrong)}")

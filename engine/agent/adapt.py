@@ -13,6 +13,7 @@ from typing import Literal, NamedTuple
 
 from engine.agent.adapt_shell import replace_in_script
 from engine.agent.paraphrase import known_words, paraphrase_pairs, skeleton
+from engine.agent.rounding import asked_rounding, rounds_on_its_own, with_digits
 from engine.agent.task_values import (
     BARE_NUMBER,
     NUMERIC,
@@ -45,6 +46,9 @@ class Adapted(NamedTuple):
     route: Literal["same words", "other words"]
     """"same words": the example's words and order (adapt_program); "other words": words the library
     has used for the same program (paraphrase_pairs)."""
+    round_to: int | None = None
+    """Decimal places the task asks for, when the example's question was matched without that request
+    ("..., rounded to 2 decimals"): the printed number is to be rounded so."""
 
 
 _LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT)
@@ -53,7 +57,24 @@ _LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, toke
 def adapted_programs(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     """The first ADAPT_TRIES templates that adapt to the task, with their adapted programs: those
     asking in the same words first (adapt_program), then those asked in other words that the
-    library has used for the same program (paraphrase_pairs), nearest first in each."""
+    library has used for the same program (paraphrase_pairs), nearest first in each. When none
+    does and the task asks for rounding, the same for the task without that request, among the
+    examples that neither ask for rounding nor round (their output is then rounded as asked)."""
+    found = _adapted(templates, task)
+    asked = asked_rounding(task)
+    if found or asked is None:
+        return found
+    plain = [t for t in templates if asked_rounding(t.task) is None]
+    found = []
+    for adapted in _adapted(plain, asked.question):
+        if not rounds_on_its_own(adapted.code):
+            found.append(adapted._replace(round_to=asked.digits))
+        elif adapted.language == "python" and (code := with_digits(adapted.code, asked.digits)) is not None:
+            found.append(adapted._replace(code=code))  # it rounds on its own account: to the places asked
+    return found
+
+
+def _adapted(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     found: list[Adapted] = []
     for template in templates:
         language = _language(template)

@@ -16,6 +16,7 @@ from engine.agent.mcp_tools import add_mcp_tools
 from engine.agent.parse import Action, parse_reply
 from engine.agent.planned import run_planned
 from engine.agent.planner import is_multi_part
+from engine.agent.rounding import rounded_output
 from engine.agent.runtime import AgentRuntime
 from engine.agent.solve import Solved, grounded_answer, solve, yes_or_no
 from engine.agent.tools import default_tools
@@ -24,6 +25,8 @@ from engine.llm.base import ChatMessage
 from engine.run import RunContext
 
 ADAPTED_NOTE = "(Worked out by a library example's program, run with this task's values: see Activity.)"
+ROUNDED_NOTE = ("Worked out by a library example's program, run with this task's values; it printed "
+                "{printed}, rounded here to {places} places as the task asks: see Activity.")
 UNCHECKED_NOTICE = ("Not checked by running code: the model answered from what it knows. "
                     "Ask it to compute the answer with Python to have it verified.")
 
@@ -123,11 +126,12 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
     ctx = runtime.ctx
     # Trying 64 templates takes milliseconds of tokenizing: off the event loop.
     adapted = await asyncio.to_thread(adapted_programs, ctx.templates, ctx.text)
-    for template, language, code, route in adapted:
+    for template, language, code, route, round_to in adapted:
         if runtime.budget.take_action() is not None:
             return
+        asked = "" if round_to is None else f", its output rounded to {round_to} places"
         acting = Acting(runtime, Action("code", language, code), None, "code",
-                        title=f"Adapt {template.source} ({template.similarity:.2f}, {route})")
+                        title=f"Adapt {template.source} ({template.similarity:.2f}, {route}{asked})")
         async for event in acting.events():
             yield event
         result = acting.result
@@ -135,11 +139,19 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
             yield acting.ended(runtime)
             yield Solved(ending=result.ending)
             return
-        clean = result.failure is None and not result.not_run and bool(result.output.strip())
-        why = result.not_run or (result.failure.detail if result.failure else "it printed nothing")
+        rounded = None if round_to is None else rounded_output(result.output, round_to)
+        clean = result.failure is None and not result.not_run and bool(result.output.strip()) \
+            and (round_to is None or rounded is not None)
+        why = result.not_run or (result.failure.detail if result.failure
+                                 else "it printed nothing" if not result.output.strip()
+                                 else "it printed no single number to round")
         yield runtime.finish(result.step, "success" if clean else "failure", output=result.observation,
                              reason=None if clean else f"{why}; another example's program or the model next")
-        if clean:
+        if clean and rounded is not None:
+            runtime.last_output = result.output
+            note = ROUNDED_NOTE.format(printed=result.output.strip(), places=round_to)
+            yield Solved(answer=f"{rounded}\n\n({note})")
+        elif clean:
             runtime.last_output = result.output
             yield Solved(answer=f"{grounded_answer('', result.output)}\n\n{ADAPTED_NOTE}")
         if clean or result.not_run:

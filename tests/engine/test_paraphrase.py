@@ -93,7 +93,7 @@ def test_adapted_programs_fall_back_to_a_paraphrase_and_it_runs() -> None:
                  for index, (task, number) in enumerate(zip(PRIME_FACTOR_TASKS, numbers, strict=True))]
     found = adapted_programs(templates, "Which prime factor of 8051 is the largest?")
     assert found, "no template adapted"
-    _, language, code, route = found[0]
+    _, language, code, route, _ = found[0]
     assert language == "python" and route == "other words"
     assert printed(code) == "97"  # 8051 = 83 * 97
 
