@@ -22,7 +22,22 @@ if TYPE_CHECKING:
     from tui.screens.dashboard import DashboardScreen
 
 
-class FlowHost(Protocol):
+class DashboardHost(Protocol):
+    """The least a flow needs of the app: the dashboard, and notify. Flows that need no runs take this
+    (extended) rather than FlowHost, whose settable `runs: RunsView` the app's LiveRuns does not fit."""
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        """The main screen (always at the bottom of the stack)."""
+        ...
+
+    def notify(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+        timeout: float | None = None, markup: bool = True,
+    ) -> None: ...
+
+
+class FlowHost(DashboardHost, Protocol):
     """The app as a flow sees it: the engine, the runs in progress, the settings, the dashboard, and
     the few Textual services a flow uses (notify, screens, workers, timers)."""
 
@@ -47,11 +62,6 @@ class FlowHost(Protocol):
         ...
 
     @property
-    def dashboard(self) -> DashboardScreen:
-        """The main screen (always at the bottom of the stack)."""
-        ...
-
-    @property
     def closing(self) -> bool:
         """True once quitting began."""
         ...
@@ -67,11 +77,6 @@ class FlowHost(Protocol):
 
     @property
     def current_theme(self) -> Theme: ...
-
-    def notify(
-        self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-        timeout: float | None = None, markup: bool = True,
-    ) -> None: ...
 
     def push_screen(self, screen: Screen[Any], callback: Callable[[Any], Any] | None = None) -> Any: ...
 

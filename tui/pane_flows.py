@@ -10,30 +10,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import SystemCommand
 
+from tui.flow_host import DashboardHost
 from tui.screens.dashboard import PANES
 
 if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
-    from tui.screens.dashboard import DashboardScreen
     from widgets.activity import ActivityPane
     from widgets.execution import ExecPane
 
 
-class PaneHost(Protocol):
-    """The part of tui.flow_host.FlowHost these actions use. Not FlowHost itself: its settable
-    `runs: RunsView` does not type-check against the app's LiveRuns, and panes need no runs."""
-
-    @property
-    def dashboard(self) -> DashboardScreen:
-        """The main screen (always at the bottom of the stack)."""
-        ...
-
-    def notify(
-        self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-        timeout: float | None = None, markup: bool = True,
-    ) -> None: ...
+class PaneHost(DashboardHost, Protocol):
+    """The part of tui.flow_host.FlowHost these actions use."""
 
     def push_screen(self, screen: Screen[Any], callback: Callable[[Any], Any] | None = None) -> Any: ...
 

@@ -7,18 +7,16 @@ from typing import TYPE_CHECKING, Protocol
 
 from textual.app import SystemCommand
 
+from tui.flow_host import DashboardHost
 from widgets.execution import ExecPane
 
 if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
 
     from engine.service import Engine, RunHandle
-    from tui.screens.dashboard import DashboardScreen
 
 
-class TurnHost(Protocol):
-    """The part of tui.flow_host.FlowHost these actions use. Not FlowHost itself: its settable
-    `runs: RunsView` does not type-check against the app's LiveRuns, and these actions need no runs."""
+class TurnHost(DashboardHost, Protocol):
+    """The part of tui.flow_host.FlowHost these actions use."""
 
     @property
     def engine(self) -> Engine | None: ...
@@ -27,16 +25,6 @@ class TurnHost(Protocol):
     def handle(self) -> RunHandle | None:
         """The run going in the session on screen."""
         ...
-
-    @property
-    def dashboard(self) -> DashboardScreen:
-        """The main screen (always at the bottom of the stack)."""
-        ...
-
-    def notify(
-        self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-        timeout: float | None = None, markup: bool = True,
-    ) -> None: ...
 
     async def submit(self, text: str, *, fresh: bool = False,
                      session_id: str | None = None) -> RunHandle | None:

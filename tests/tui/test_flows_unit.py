@@ -194,7 +194,8 @@ def test_the_app_provides_every_member_of_the_flow_host(tmp_path: Path) -> None:
     from tui.flow_host import FlowHost
 
     app = make_app(tmp_path)
-    members = set(FlowHost.__annotations__) | {n for n in vars(FlowHost) if not n.startswith("_")}
+    protocols = [cls for cls in FlowHost.__mro__ if cls.__module__ == "tui.flow_host"]  # and its bases
+    members = {n for cls in protocols for n in [*cls.__annotations__, *vars(cls)] if not n.startswith("_")}
     assert {"engine", "dashboard", "notify", "follow", "approve"} <= members
     assert [m for m in sorted(members) if m not in vars(app) and not hasattr(type(app), m)] == []
     # Key actions resolve on the app to the owning flow's own method.
