@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import dataclasses
-import re
 from collections.abc import AsyncIterator
 
 from engine.agent.act import Acting
 from engine.agent.adapt import adapted_programs
 from engine.agent.endings import conclude, end_run
 from engine.agent.examples import prompt_prefix
+from engine.agent.given import given_action
 from engine.agent.mcp_tools import add_mcp_tools
-from engine.agent.parse import Action, parse_reply
+from engine.agent.parse import Action
 from engine.agent.planned import run_planned
 from engine.agent.planner import is_multi_part
 from engine.agent.rounding import rounded_output
@@ -46,44 +45,6 @@ async def run_agent(ctx: RunContext) -> AsyncIterator[Event]:
         events = run_direct(runtime)
     async for event in events:
         yield event
-
-
-_INLINE_CODE = re.compile(r"\b(?:output|result) of(?: running)?\s*:\s*(?:`([^`\n]+)`|(\S[^\n]*?))\s*[?.]?\s*$"
-                          r"|\b(?:run|output of|result of|does)\s*`([^`\n]+)`", re.IGNORECASE)
-_SHELL = re.compile(r"\b(?:bash|shell|sh|terminal|command line)\b", re.IGNORECASE)
-_PYTHON = re.compile(r"\bpython\b", re.IGNORECASE)
-
-
-def given_action(text: str) -> Action | None:
-    """The code a task brings with it, if any: a code block ("Run this: ```python ...```"), or a
-    command after "the output of:" or in backticks, in a task that names its language ("Using bash,
-    what is the output of: echo $((17 * 19 + 4))?")."""
-    action = parse_reply(text).action
-    if action is not None and action.kind == "code":
-        return action
-    match = _INLINE_CODE.search(text)
-    if match is None:
-        return None
-    code = next(group for group in match.groups() if group is not None)
-    if _SHELL.search(text):
-        return Action("code", "bash", code) if re.match(r"[a-z][\w.-]*(?:\s|$)", code) else None
-    if _PYTHON.search(text):
-        return _python_action(code)
-    return None
-
-
-def _python_action(code: str) -> Action | None:
-    """Python the user wrote inline; a lone expression is printed, as the REPL would show it."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
-    lone = tree.body[0] if len(tree.body) == 1 else None
-    if isinstance(lone, ast.Expr) and not (isinstance(lone.value, ast.Call)
-                                           and isinstance(lone.value.func, ast.Name)
-                                           and lone.value.func.id == "print"):
-        code = f"print({code.strip()})"
-    return Action("code", "python", code)
 
 
 def wants_plan(ctx: RunContext) -> bool:

@@ -75,6 +75,14 @@ async def test_a_printed_31_digit_value_reaches_the_answer_exactly(
         runs = [e for e in events if isinstance(e, CodeExecStarted)]
         assert [(r.language, r.code.strip()) for r in runs] == [("bash", "echo $((21 * 3 - 5))")]
         assert next(e for e in events if isinstance(e, MessageDone)).text.strip() == "58"
+
+        # Unquoted, with the count asked for: piped to wc, run in the sandbox, no model call.
+        events = await engine.submit(
+            session.id, "In the shell, how many lines does seq 10 40 | grep 3 print?",
+            SubmitOptions(mode="agent")).wait()
+        runs = [e for e in events if isinstance(e, CodeExecStarted)]
+        assert [(r.language, r.code.strip()) for r in runs] == [("bash", "seq 10 40 | grep 3 | wc -l")]
+        assert next(e for e in events if isinstance(e, MessageDone)).text.strip() == "12"
     finally:
         await engine.close()
 

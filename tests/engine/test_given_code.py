@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.agent.loop import given_action
+from engine.agent.given import given_action
 
 
 @pytest.mark.parametrize(("task", "language", "code"), [
@@ -14,6 +14,15 @@ from engine.agent.loop import given_action
     # A lone Python expression is printed, as the REPL would show it.
     ("In Python, what is the result of: sorted([3, 1, 2])", "python", "print(sorted([3, 1, 2]))"),
     ("In Python, what is the output of: print(2 ** 10)", "python", "print(2 ** 10)"),
+    # After a colon other than "output of:", and unquoted inside the question.
+    ("In the shell, what does this show: seq 4 | paste -sd+", "bash", "seq 4 | paste -sd+"),
+    ("On the command line, what will cut -d, -f2 <<< 'x,y,z' output?", "bash", "cut -d, -f2 <<< 'x,y,z'"),
+    ("Please run expr 6 \\* 7 in a terminal; what does it print?", "bash", "expr 6 \\* 7"),
+    ("In bash, what does n=12; echo $((n / 5)) give?", "bash", "n=12; echo $((n / 5))"),
+    ("With Python, what does divmod(47, 6) return?", "python", "print(divmod(47, 6))"),
+    # Asked how many lines or words it prints: the count, by wc.
+    ("How many lines does `ls /etc | head -3` print in bash?", "bash", "ls /etc | head -3 | wc -l"),
+    ("In the shell, how many words does echo one two three print?", "bash", "echo one two three | wc -w"),
 ])
 def test_the_code_a_task_brings_is_run_in_its_language(task: str, language: str, code: str) -> None:
     action = given_action(task)
@@ -26,6 +35,11 @@ def test_the_code_a_task_brings_is_run_in_its_language(task: str, language: str,
     "Explain the result of: my essay in Python terms",  # not Python
     "What is the output of a function in bash?",  # no code
     "What is 17 * 23?",
+    # Unquoted words are not a command: nothing marks them as code, and they start with no command.
+    "In bash, what does the ls command print?",
+    "What does a shell script print when it fails?",
+    "In Python, what does x print?",
+    "Run the backup in bash, then tell me how long it took.",
 ])
 def test_a_task_without_its_own_code_brings_none(task: str) -> None:
     assert given_action(task) is None

@@ -1,0 +1,101 @@
+"""Reads the code a task brings with it: a code block, or a command quoted inline, with its language."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from engine.agent.parse import Action, parse_reply
+
+_SHELL = re.compile(r"\b(?:bash|shell|sh|zsh|terminal|command line)\b", re.IGNORECASE)
+_PYTHON = re.compile(r"\bpython\b", re.IGNORECASE)
+
+# What the task asks of the command ("what does X print?"), and where it says to run it ("in bash").
+_ASKS = r"(?:print|output|show|display|echo|return|give|produce|evaluate to)"
+_WHERE = (r"(?:\s+(?:in|with|using|on|from)\s+(?:bash|zsh|sh|the shell|a shell|the terminal|a terminal"
+          r"|the command line|python(?:\s*3)?))?")
+_END = r"\s*[?.]?\s*$"
+
+# A command in backticks is code whatever it looks like: the user marked it so.
+_QUOTED = re.compile(r"\b(?:run|running|output of|result of|does|of|print|output|command)\s*:?\s*`([^`\n]+)`",
+                     re.IGNORECASE)
+# After a colon, the rest of the line: "what is the output of: X", "what does this print: X".
+_AFTER_COLON = re.compile(r"\b(?:output|result) of(?: running)?\s*:\s*(\S[^\n]*?)" + _END
+                          + r"|\b(?:print|output|show|run|command)\s*:\s*(\S[^\n]*?)" + _END, re.IGNORECASE)
+# Unquoted inside a question: "what does X print in bash?", "Run X in the shell. What does it print?"
+# Only taken when X looks like code (_looks_like_command), since nothing marks where it starts.
+_UNQUOTED = re.compile(r"\b(?:what|how many (?:lines|words)) (?:does|do|will|would)\s+(\S[^\n]*?)\s+"
+                       + _ASKS + _WHERE + _END
+                       + r"|^\s*(?:please\s+)?run\s+(\S[^\n]*?)" + _WHERE
+                       + r"\s*[.;,]\s*what (?:does|did|will|would) (?:it|that) " + _ASKS + _END,
+                       re.IGNORECASE)
+
+# Commands people ask about, from coreutils and the shell: an unquoted span must start with one
+# (or with a variable assignment) to be read as a command, not as words ("what does this print").
+_COMMAND_WORDS = """
+    awk basename bc cal cat cut date dc declare dirname du echo env expand expr factor false find fmt fold
+    grep head id jq let ls md5sum nl numfmt od paste printf pwd python python3 readlink realpath rev
+    sed seq sha1sum sha256sum shuf sort split stat tac tail tee test tr true tsort uname uniq wc xargs
+    yes base64 base32 cksum comm join sum
+"""
+_COMMANDS = frozenset(_COMMAND_WORDS.split())
+_HOW_MANY = re.compile(r"\bhow many (lines|words) (?:does|do|will|would)\b", re.IGNORECASE)
+_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
+
+
+def given_action(text: str) -> Action | None:
+    """The code a task brings with it, if any: a code block ("Run this: ```python ...```"), or, in a
+    task that names its language, a command in backticks, after a colon ("Using bash, what is the
+    output of: echo $((17 * 19 + 4))?") or asked about unquoted ("what does seq 3 | tac print in bash?")."""
+    action = parse_reply(text).action
+    if action is not None and action.kind == "code":
+        return action
+    for pattern, looks_right in ((_QUOTED, _starts_like_a_command), (_AFTER_COLON, _starts_like_a_command),
+                                 (_UNQUOTED, _looks_like_command)):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        code = next(group for group in match.groups() if group is not None).strip()
+        if _SHELL.search(text):
+            action = Action("code", "bash", _counted(text, code)) if looks_right(code) else None
+        elif _PYTHON.search(text):
+            action = _python_action(code, lone_name_ok=pattern is not _UNQUOTED)
+        if action is not None:
+            return action
+    return None
+
+
+def _counted(text: str, command: str) -> str:
+    """The command piped to wc when the task asks how many lines (or words) it prints, not what."""
+    asked = _HOW_MANY.search(text)
+    if asked is None:
+        return command
+    return f"{command} | wc -{'l' if asked.group(1).lower() == 'lines' else 'w'}"
+
+
+def _starts_like_a_command(code: str) -> bool:
+    """Whether a marked span (backticks, or the rest of the line after a colon) starts with a word."""
+    return bool(re.match(r"[a-z][\w.-]*(?:\s|$)", code))
+
+
+def _looks_like_command(code: str) -> bool:
+    """Whether an unmarked span reads as a shell command: a known command or an assignment first."""
+    first = code.split(maxsplit=1)[0]
+    return first in _COMMANDS or bool(_ASSIGNMENT.match(first))
+
+
+def _python_action(code: str, *, lone_name_ok: bool) -> Action | None:
+    """Python the user wrote inline; a lone expression is printed, as the REPL would show it. An
+    unmarked lone word ("what does x print") is a word, not a program."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    lone = tree.body[0] if len(tree.body) == 1 else None
+    if not lone_name_ok and isinstance(lone, ast.Expr) and isinstance(lone.value, ast.Name):
+        return None
+    if isinstance(lone, ast.Expr) and not (isinstance(lone.value, ast.Call)
+                                           and isinstance(lone.value.func, ast.Name)
+                                           and lone.value.func.id == "print"):
+        code = f"print({code.strip()})"
+    return Action("code", "python", code)
