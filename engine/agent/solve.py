@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,7 @@ from engine.agent.recovery import Failure, guidance
 from engine.agent.repair import missing_import_fix
 from engine.agent.runtime import AgentRuntime, Generation
 from engine.agent.steps import Ending
-from engine.agent.task_values import values_and_words
+from engine.agent.task_values import asks_yes_or_no, values_and_words
 from engine.agent.vote import Ballot, vote_on, wants_vote
 from engine.events import Event, Notice, StepKind, StepStatus
 from engine.llm.base import ChatMessage, ChatModel
@@ -57,16 +56,12 @@ def grounded_answer(prose: str, computed: str) -> str:
     return printed
 
 
-_YES_NO_TASK = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|will|would|has|have|should)\b"
-                          r"|\b(?:yes or no|yes/no|true or false|whether)\b", re.IGNORECASE)
-
-
 def yes_or_no(task: str, answer: str) -> str:
     """A yes-or-no question answered by a program's lone True or False: "Yes" or "No" first, with what
     it printed. People ask "Is 97 prime?", not what a Python expression evaluates to."""
     head, gap, rest = answer.partition("\n\n")
     printed = head.strip()
-    if printed not in ("True", "False") or not _YES_NO_TASK.search(task):
+    if printed not in ("True", "False") or not asks_yes_or_no(task):
         return answer
     return f"{'Yes' if printed == 'True' else 'No'} (the program printed {printed}){gap}{rest}"
 

@@ -69,7 +69,8 @@ _SAME_PHRASE = (("day of the week", "weekday"), ("week number", "weeknumber"), (
 is what percent of 240" is not "18 percent of 240"). "Week number" is read as one word, though the
 library itself answers it as "2026-W53", as it answers "which ISO week"."""
 _CONTRACTED_IS = re.compile(r"\b(what|that|it|there|here|who|how|where|which)['\u2019]s\b")
-_YES_NO = re.compile(r"\s*(?:is|are|was|were|does|do|did|can|will|has|have|should)\b", re.IGNORECASE)
+_ASKS_YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|will|would|has|have|should)\b"
+                          r"|\b(?:yes or no|yes/no|true or false|whether)\b", re.IGNORECASE)
 FREE_CONSTANT = 2.0
 """A number in the program that is not one of its task's values must be this small (an exponent of
 0.5, a start of 1); a larger one (1001 for "1 to 1000") was derived from the task's values, and a
@@ -166,9 +167,14 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     words = [word for index, word in enumerate(words)
              if not (word == "and" and 0 < index < len(words) - 1
                      and words[index - 1].startswith("<") and words[index + 1].startswith("<"))]
-    if _YES_NO.match(text):
+    if asks_yes_or_no(text):
         words.insert(0, "<yes-no>")  # "Is 97 prime?" is not "What is the 97th prime?"
     return [value for _, value in found], tuple(words)
+
+
+def asks_yes_or_no(text: str) -> bool:
+    """Whether a task asks a yes-or-no question ("Is 97 prime?", "Check whether 2024 is a leap year")."""
+    return bool(_ASKS_YES_NO.search(text))
 
 
 def _blank(match: re.Match[str]) -> str:

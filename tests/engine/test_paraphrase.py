@@ -79,6 +79,9 @@ def test_programs_with_nothing_in_common_teach_nothing() -> None:
 def test_a_yes_no_question_is_not_a_lookup() -> None:
     known = known_words(["Is 97 a prime number?", "Is 221 prime?"])
     assert paraphrase_pairs("Is 97 a prime number?", "Which prime is number 97?", known) is None
+    # "whether" asks yes or no wherever it stands, as the answer's "Yes (the program printed True)" reads it.
+    assert values_and_words("Check whether 97 is prime.")[1][0] == "<yes-no>"
+    assert "<yes-no>" not in values_and_words("Which prime is number 97?")[1]
 
 
 def test_skeleton_ignores_values_only() -> None:
