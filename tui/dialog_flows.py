@@ -152,7 +152,8 @@ class DialogFlows:
             await self._save(changed)
 
     async def _save(self, values: dict[str, object]) -> bool:
-        from engine.config import load_settings, write_settings
+        from engine.config import load_settings
+        from engine.settings_file import write_settings
 
         try:
             path = write_settings(values)

@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import (
-    Settings,
-    describe_source,
-    field_docs,
-    load_settings,
-    write_settings,
-)
+from engine.config import Settings, describe_source, load_settings
 from engine.errors import ConfigError
 from engine.paths import app_paths
+from engine.settings_file import field_docs, write_settings
 
 
 def test_glassbox_home_puts_every_directory_under_it(gb_home: Path) -> None:
@@ -118,7 +113,8 @@ def test_config_show_cli_bad_value_is_one_line_not_traceback(
 
 
 def test_writing_settings_keeps_the_users_comments_and_any_text(gb_home: Path) -> None:
-    from engine.config import config_file, load_settings, write_settings
+    from engine.config import config_file, load_settings
+    from engine.settings_file import write_settings
 
     path = config_file()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from engine.config import config_file, effective_settings, load_settings, write_settings
+from engine.config import config_file, load_settings
+from engine.settings_file import effective_settings, write_settings
 from tui.commands.common import emit_json, print_table
 
 

@@ -11,7 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from engine.config import Settings, effective_settings, field_docs
+from engine.config import Settings
+from engine.settings_file import effective_settings, field_docs
 
 
 def _show(value: Any) -> str:
