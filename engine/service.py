@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.agent.given import given_action
 from engine.agent.loop import run_agent
 from engine.attach import attach_stage
 from engine.attachments import Attachment, find_attachments
@@ -125,7 +126,8 @@ class Engine:
         """The stages of a turn, outermost first: attach, cache, index, recall; then the answer."""
         stages: Sequence[Stage] = ()
         if self.memory is not None:
-            stages = (self.memory.cache_stage, self.memory.index_stage, self.memory.recall_stage)
+            stages = (self.memory.cache_stage, self.memory.index_stage,
+                      _unless_given_code(self.memory.recall_stage))
         return compose(self.answer, (attach_stage, *stages))
 
     async def close(self) -> None:
@@ -290,6 +292,16 @@ class Engine:
         return [SearchHit(m.session_id, m.id, m.run_id, "message", m.content, 1.0) for m in rows]
 
 
+def _unless_given_code(stage: Stage) -> Stage:
+    """A stage left out for a task that brings its own code: the agent runs that code as given and no
+    model reads the task, so choosing worked examples for it would only cost time and mislead."""
+    def staged(context: RunContext, answer: Answer) -> AsyncIterator[Event]:
+        if context.options.mode != "chat" and given_action(context.text) is not None:
+            return answer(context)
+        return stage(context, answer)
+    return staged
+
+
 async def _start_docker_sandbox(settings: Settings) -> CodeRunner:
     from engine.sandbox.docker_runner import DockerSandbox
 
@@ -299,3 +311,4 @@ async def _start_docker_sandbox(settings: Settings) -> CodeRunner:
 
 
 __all__ = ["Engine", "ModelError", "RunContext", "RunHandle", "SandboxError", "SearchHit", "SubmitOptions"]
+

@@ -67,6 +67,8 @@ async def test_a_printed_31_digit_value_reaches_the_answer_exactly(
         assert len(runs) == 1 and runs[0].code.strip() == "print(2**100)"
         assert next(e for e in events if isinstance(e, MessageDone)).text.strip() == BIG
         assert not any(isinstance(e, StepFinished) and e.kind == "plan" for e in events)
+        # No model sees the task, so no worked examples are chosen for one.
+        assert not any(isinstance(e, MemoryUsed) for e in events)
 
         # An inline command, in a task that names the shell, runs as given too.
         events = await engine.submit(
