@@ -17,6 +17,10 @@ exact    Normalised equality (whitespace collapsed, surrounding quotes, backtick
          beyond its first letter ("Make It Count", "HELLO", "helloWorld") must match in case;
          "Sunday" or "paris" need not.
 contains The answer appears in the reply, case-insensitively.
+
+Every check reads the reply without the engine's notes: paragraphs after the first that are wholly
+in parentheses ("(1 of 3 candidate programs agree: check it.)", "(Worked out by ... it printed
+3.9833, rounded here to 2 places ...)"). They say how the answer was reached; their numbers are not it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ RELATIVE_TOLERANCE = Decimal("1e-6")
 _NUMBER = re.compile(
     r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?:/\d+)?(?![\w])"
 )
-_VOTE_NOTE = re.compile(r"\b\d+\s+of\s+\d+\s+(?:candidates?\s+|runs?\s+)?agree", re.IGNORECASE)
+_VOTE_NOTE = re.compile(r"\b\d+\s+of\s+\d+\s+(?:candidate\s+programs?\s+|candidates?\s+|runs?\s+)?agree",
+                        re.IGNORECASE)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _QUOTES = str.maketrans({'"': "'", "`": "'", "\u2018": "'", "\u2019": "'", "\u201c": "'", "\u201d": "'"})
 _EDGE = "'\"`*_ \t"
@@ -40,6 +46,7 @@ _EDGE = "'\"`*_ \t"
 
 def is_correct(reply: str, answer: str, check: str) -> bool:
     """True when `reply` holds `answer` under the named check (see the module docstring)."""
+    reply = without_notes(reply)
     if check == "number":
         return _number_matches(reply, answer)
     if check == "exact":
@@ -47,6 +54,13 @@ def is_correct(reply: str, answer: str, check: str) -> bool:
     if check == "contains":
         return answer.strip().casefold() in reply.casefold()
     raise ValueError(f"Unknown check {check!r}; expected one of {', '.join(CHECKS)}.")
+
+
+def without_notes(reply: str) -> str:
+    """The reply without the paragraphs after its first that are wholly in parentheses."""
+    first, *rest = _PARAGRAPH_BREAK.split(reply.strip())
+    kept = [part for part in rest if not (part.strip().startswith("(") and part.strip().endswith(")"))]
+    return "\n\n".join([first, *kept])
 
 
 def parse_number(text: str) -> Decimal:

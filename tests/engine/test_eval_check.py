@@ -27,6 +27,8 @@ BIG = "1267650600228229401496703205376"
         ("50.0%", "50"),
         ("9.463529460", "9.46352946"),
         ("The answer is 832040 (3 of 3 agree)", "832040"),
+        ("3\n\n(1 program ran; the other drafts were the same code.)", "3"),
+        ("(3, 4)", "4"),  # the answer itself in parentheses is read
         ("1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610", "610"),
         ("It costs $60.50 in total", "60.5"),
         ("x = 6/2", "3"),
@@ -57,6 +59,10 @@ def test_number_check_accepts(reply: str, answer: str) -> None:
         ("the slope is -1/3", "3"),
         ("the slope is 1/3", "1"),
         ("[3, 7, 19, 42, 56, 88]", "19"),  # the sorted list, not its third number
+        # The engine's notes say how the answer was reached; their numbers are not the answer.
+        ("1\n\n(1 of 3 candidate programs agree: check it.)", "3"),
+        ("3.98\n\n(Worked out by a library example's program, run with this task's values; it printed "
+         "3.9833, rounded here to 2 places as the task asks: see Activity.)", "2"),
         ("mean 4, median 5, mode 2, range 9", "5"),
     ],
 )
