@@ -47,15 +47,16 @@ def given_action(text: str) -> Action | None:
     """The code a task brings with it, if any: a code block ("Run this: ```python ...```"), or, in a
     task that names its language, a command in backticks, after a colon ("Using bash, what is the
     output of: echo $((17 * 19 + 4))?") or asked about unquoted ("what does seq 3 | tac print in bash?")."""
-    action = parse_reply(text).action
-    if action is not None and action.kind == "code":
-        return action
+    block = parse_reply(text).action
+    if block is not None and block.kind == "code":
+        return block
     for pattern, looks_right in ((_QUOTED, _starts_like_a_command), (_AFTER_COLON, _starts_like_a_command),
                                  (_UNQUOTED, _looks_like_command)):
         match = pattern.search(text)
         if match is None:
             continue
         code = next(group for group in match.groups() if group is not None).strip()
+        action: Action | None = None
         if _SHELL.search(text):
             action = Action("code", "bash", _counted(text, code)) if looks_right(code) else None
         elif _PYTHON.search(text):

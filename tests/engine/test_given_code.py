@@ -40,6 +40,8 @@ def test_the_code_a_task_brings_is_run_in_its_language(task: str, language: str,
     "What does a shell script print when it fails?",
     "In Python, what does x print?",
     "Run the backup in bash, then tell me how long it took.",
+    # A tool-call block (as a model writes one) is not code the task brings, whatever else it asks.
+    '```tool\n{"tool": "calc", "arguments": {"expression": "2+2"}}\n```\nWhat does `x` print?',
 ])
 def test_a_task_without_its_own_code_brings_none(task: str) -> None:
     assert given_action(task) is None
