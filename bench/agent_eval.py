@@ -26,12 +26,11 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.amx import avoid_amx_weight_repacking  # noqa: E402
 from bench.eval_check import is_correct  # noqa: E402
+from bench.eval_report import ConfigRun, TaskResult, markdown_table, trust_table  # noqa: E402
 
 TASKS_FILE = ROOT / "data" / "eval" / "tasks.jsonl"
 PLAIN_SYSTEM_PROMPT = "Answer with the final answer only."
@@ -66,24 +66,6 @@ class MissingSettingError(RuntimeError):
 
 
 @dataclass
-class TaskResult:
-    """One task under one configuration: the reply, whether it is right, and what it cost."""
-
-    config: str
-    id: str
-    kind: str
-    solved: bool
-    seconds: float
-    tokens_in: int
-    tokens_out: int
-    reply: str
-    answer: str
-    error: str = ""
-    cached: bool = False
-    label: str = ""
-
-
-@dataclass
 class Reply:
     """What the model or engine said for one task."""
 
@@ -97,9 +79,6 @@ class Reply:
     status: str = ""
 
 
-TRUST_LABELS = ("all agree", "check it", "code ran", "no code ran", "gave up", "cache")
-
-
 def trust_label(reply: Reply) -> str:
     """How the reply presents its own reliability: what a user would see before trusting it."""
     if reply.cached:
@@ -111,15 +90,6 @@ def trust_label(reply: Reply) -> str:
     if " candidate programs agree" in reply.text or "other drafts were the same code" in reply.text:
         return "all agree"
     return "code ran" if reply.clean_runs else "no code ran"
-
-
-@dataclass
-class ConfigRun:
-    """The results of one configuration (one round of it) and the settings it could not apply."""
-
-    name: str
-    results: list[TaskResult] = field(default_factory=list)
-    skipped_settings: list[str] = field(default_factory=list)
 
 
 def load_tasks(path: Path, kinds: Sequence[str] | None, limit: int | None) -> list[dict[str, str]]:
@@ -301,51 +271,6 @@ async def run_agent(name: str, tasks: list[dict[str, str]], path: Path, args: ar
         else:
             shutil.rmtree(home, ignore_errors=True)
     return runs
-
-
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values) if values else 0.0
-
-
-def markdown_table(runs: list[ConfigRun], kinds: list[str]) -> str:
-    """Solved/total by kind and overall, and median seconds and tokens per task, one column a run."""
-    head = "| | " + " | ".join(r.name for r in runs) + " |"
-    lines = [head, "|---" * (len(runs) + 1) + "|"]
-    for kind in kinds:
-        cells = []
-        for run in runs:
-            rows = [r for r in run.results if r.kind == kind]
-            cells.append(f"{sum(r.solved for r in rows)}/{len(rows)}")
-        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
-    overall = []
-    for run in runs:
-        total = len(run.results)
-        solved = sum(r.solved for r in run.results)
-        overall.append(f"**{solved}/{total}** ({solved / total:.0%})" if total else "0/0")
-    lines.append("| **all** | " + " | ".join(overall) + " |")
-    for label, key in (("median s/task", "seconds"), ("median tokens in", "tokens_in"),
-                       ("median tokens out", "tokens_out")):
-        cells = [f"{median([getattr(r, key) for r in run.results]):.1f}" if key == "seconds"
-                 else f"{median([getattr(r, key) for r in run.results]):.0f}" for run in runs]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    if any(run.skipped_settings for run in runs):
-        cells = [", ".join(run.skipped_settings) or "-" for run in runs]
-        lines.append("| settings missing | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def trust_table(runs: list[ConfigRun]) -> str:
-    """Solved/total for each way a reply presents itself (a trustworthy label is right more often)."""
-    agent_runs = [run for run in runs if run.name != "plain"]
-    lines = ["| reply shows | " + " | ".join(r.name for r in agent_runs) + " |",
-             "|---" * (len(agent_runs) + 1) + "|"]
-    for label in TRUST_LABELS:
-        cells = []
-        for run in agent_runs:
-            rows = [r for r in run.results if r.label == label]
-            cells.append(f"{sum(r.solved for r in rows)}/{len(rows)}" if rows else "-")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def parse_set(text: str) -> tuple[str, Any]:

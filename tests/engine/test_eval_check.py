@@ -134,3 +134,17 @@ def test_a_run_that_gave_up_is_not_solved_by_a_number_in_its_message() -> None:
     assert is_correct(gave_up.text, "3", "number"), "the text alone would pass the number check"
     assert not score("agent", task, gave_up, 1.0).solved
     assert score("agent", task, answered, 1.0).solved
+
+
+def test_saved_replies_are_scored_again_with_todays_checker() -> None:
+    from bench.eval_report import TaskResult
+    from bench.eval_rescore import rescored
+
+    def saved(id_: str, reply: str, label: str) -> TaskResult:
+        return TaskResult("agent-vote", id_, "dicts_json", True, 1.0, 10, 5, reply, "3", label=label)
+
+    results = [saved("vote", "1\n\n(1 of 3 candidate programs agree: check it.)", "check it"),
+               saved("right", "3\n\n(3 of 3 candidate programs agree.)", "all agree"),
+               saved("gave-up", "I could not complete the task: still failing after 3 tries.", "gave up")]
+    checks = {"vote": "number", "right": "number", "gave-up": "number"}
+    assert [r.solved for r in rescored(results, checks)] == [False, True, False]
