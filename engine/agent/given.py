@@ -74,6 +74,14 @@ def _counted(text: str, command: str) -> str:
     return f"{command} | wc -{'l' if asked.group(1).lower() == 'lines' else 'w'}"
 
 
+def given_title(text: str, action: Action) -> str:
+    """The Activity title for running a task's own code; it says when wc was added to count."""
+    asked = _HOW_MANY.search(text)
+    if action.language != "bash" or asked is None or not action.code.endswith(("| wc -l", "| wc -w")):
+        return f"Run the given {action.language} code"
+    return f"Run the given bash code, piped to wc to count its {asked.group(1).lower()}"
+
+
 def _starts_like_a_command(code: str) -> bool:
     """Whether a marked span (backticks, or the rest of the line after a colon) starts with a word."""
     return bool(re.match(r"[a-z][\w.-]*(?:\s|$)", code))

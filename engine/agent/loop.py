@@ -10,7 +10,7 @@ from engine.agent.act import Acting
 from engine.agent.adapt import adapted_programs
 from engine.agent.endings import conclude, end_run
 from engine.agent.examples import prompt_prefix
-from engine.agent.given import given_action
+from engine.agent.given import given_action, given_title
 from engine.agent.mcp_tools import add_mcp_tools
 from engine.agent.parse import Action
 from engine.agent.planned import run_planned
@@ -121,7 +121,7 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
 
 async def run_given_code(runtime: AgentRuntime, action: Action) -> AsyncIterator[Event]:
     """Run the code the user gave, as given; its output is the answer (no model call)."""
-    acting = Acting(runtime, action, None, "code", title=f"Run the given {action.language} code")
+    acting = Acting(runtime, action, None, "code", title=given_title(runtime.ctx.text, action))
     async for event in acting.events():
         yield event
     result = acting.result

@@ -84,6 +84,8 @@ async def test_a_printed_31_digit_value_reaches_the_answer_exactly(
             SubmitOptions(mode="agent")).wait()
         runs = [e for e in events if isinstance(e, CodeExecStarted)]
         assert [(r.language, r.code.strip()) for r in runs] == [("bash", "seq 10 40 | grep 3 | wc -l")]
+        titles = [e.title for e in events if isinstance(e, StepStarted) and e.kind == "code"]
+        assert titles == ["Run the given bash code, piped to wc to count its lines"]
         assert next(e for e in events if isinstance(e, MessageDone)).text.strip() == "12"
     finally:
         await engine.close()
