@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import NamedTuple
 
 from engine.agent.parse import Action, parse_reply
+
+INLINE_LIMIT = 2_000
+"""Longest task (characters) searched for a command asked about inline. Such a question is short;
+a longer text is a paste of data, and the three searches cost about 0.7 s each on 10 MB, on the
+event loop. A code block is found at any length (that parse is fast)."""
 
 _SHELL = re.compile(r"\b(?:bash|shell|sh|zsh|terminal|command line)\b", re.IGNORECASE)
 _PYTHON = re.compile(r"\bpython\b", re.IGNORECASE)
@@ -17,8 +23,7 @@ _WHERE = (r"(?:\s+(?:in|with|using|on|from)\s+(?:bash|zsh|sh|the shell|a shell|t
 _END = r"\s*[?.]?\s*$"
 
 # A command in backticks is code whatever it looks like: the user marked it so.
-_QUOTED = re.compile(r"\b(?:run|running|output of|result of|does|of|print|output|command)\s*:?\s*`([^`\n]+)`",
-                     re.IGNORECASE)
+_QUOTED = re.compile(r"\b(?:run|output of|result of|does)\s*:?\s*`([^`\n]+)`", re.IGNORECASE)
 # After a colon, the rest of the line: "what is the output of: X", "what does this print: X".
 _AFTER_COLON = re.compile(r"\b(?:output|result) of(?: running)?\s*:\s*(\S[^\n]*?)" + _END
                           + r"|\b(?:print|output|show|run|command)\s*:\s*(\S[^\n]*?)" + _END, re.IGNORECASE)
@@ -43,43 +48,50 @@ _HOW_MANY = re.compile(r"\bhow many (lines|words) (?:does|do|will|would)\b", re.
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
 
 
+class GivenCode(NamedTuple):
+    """The code a task brings with it, and how the Activity pane titles running it."""
+
+    action: Action
+    title: str
+
+
 def given_action(text: str) -> Action | None:
+    """The code a task brings with it, if any (read_given)."""
+    given = read_given(text)
+    return None if given is None else given.action
+
+
+def read_given(text: str) -> GivenCode | None:
     """The code a task brings with it, if any: a code block ("Run this: ```python ...```"), or, in a
-    task that names its language, a command in backticks, after a colon ("Using bash, what is the
+    short task that names its language, a command in backticks, after a colon ("Using bash, what is the
     output of: echo $((17 * 19 + 4))?") or asked about unquoted ("what does seq 3 | tac print in bash?")."""
     block = parse_reply(text).action
     if block is not None and block.kind == "code":
-        return block
+        return GivenCode(block, f"Run the given {block.language} code")
+    if len(text) > INLINE_LIMIT:
+        return None
     for pattern, looks_right in ((_QUOTED, _starts_like_a_command), (_AFTER_COLON, _starts_like_a_command),
                                  (_UNQUOTED, _looks_like_command)):
         match = pattern.search(text)
         if match is None:
             continue
         code = next(group for group in match.groups() if group is not None).strip()
-        action: Action | None = None
         if _SHELL.search(text):
-            action = Action("code", "bash", _counted(text, code)) if looks_right(code) else None
-        elif _PYTHON.search(text):
-            action = _python_action(code, lone_name_ok=pattern is not _UNQUOTED)
-        if action is not None:
-            return action
+            if looks_right(code):
+                return _shell_command(text, code)
+        elif _PYTHON.search(text) and (action := _python_action(code, lone_name_ok=pattern is not _UNQUOTED)):
+            return GivenCode(action, "Run the given python code")
     return None
 
 
-def _counted(text: str, command: str) -> str:
-    """The command piped to wc when the task asks how many lines (or words) it prints, not what."""
+def _shell_command(text: str, command: str) -> GivenCode:
+    """The command, piped to wc when the task asks how many lines (or words) it prints, not what."""
     asked = _HOW_MANY.search(text)
     if asked is None:
-        return command
-    return f"{command} | wc -{'l' if asked.group(1).lower() == 'lines' else 'w'}"
-
-
-def given_title(text: str, action: Action) -> str:
-    """The Activity title for running a task's own code; it says when wc was added to count."""
-    asked = _HOW_MANY.search(text)
-    if action.language != "bash" or asked is None or not action.code.endswith(("| wc -l", "| wc -w")):
-        return f"Run the given {action.language} code"
-    return f"Run the given bash code, piped to wc to count its {asked.group(1).lower()}"
+        return GivenCode(Action("code", "bash", command), "Run the given bash code")
+    counted = asked.group(1).lower()
+    return GivenCode(Action("code", "bash", f"{command} | wc -{'l' if counted == 'lines' else 'w'}"),
+                     f"Run the given bash code, piped to wc to count its {counted}")
 
 
 def _starts_like_a_command(code: str) -> bool:

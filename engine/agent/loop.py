@@ -10,7 +10,7 @@ from engine.agent.act import Acting
 from engine.agent.adapt import adapted_programs
 from engine.agent.endings import conclude, end_run
 from engine.agent.examples import prompt_prefix
-from engine.agent.given import given_action, given_title
+from engine.agent.given import GivenCode, read_given
 from engine.agent.mcp_tools import add_mcp_tools
 from engine.agent.parse import Action
 from engine.agent.planned import run_planned
@@ -36,9 +36,9 @@ async def run_agent(ctx: RunContext) -> AsyncIterator[Event]:
     for text in await add_mcp_tools(tools, ctx.mcp):
         yield Notice(run_id=ctx.run_id, level="warning", text=text)
     runtime = AgentRuntime(ctx, tools)
-    action = given_action(ctx.text)
-    if action is not None:
-        events = run_given_code(runtime, action)
+    given = read_given(ctx.text)
+    if given is not None:
+        events = run_given_code(runtime, given)
     elif wants_plan(ctx):
         events = run_planned(runtime)
     else:
@@ -119,9 +119,9 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
             return
 
 
-async def run_given_code(runtime: AgentRuntime, action: Action) -> AsyncIterator[Event]:
+async def run_given_code(runtime: AgentRuntime, given: GivenCode) -> AsyncIterator[Event]:
     """Run the code the user gave, as given; its output is the answer (no model call)."""
-    acting = Acting(runtime, action, None, "code", title=given_title(runtime.ctx.text, action))
+    acting = Acting(runtime, given.action, None, "code", title=given.title)
     async for event in acting.events():
         yield event
     result = acting.result

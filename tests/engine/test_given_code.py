@@ -45,3 +45,14 @@ def test_the_code_a_task_brings_is_run_in_its_language(task: str, language: str,
 ])
 def test_a_task_without_its_own_code_brings_none(task: str) -> None:
     assert given_action(task) is None
+
+
+def test_a_long_paste_is_data_but_a_code_block_in_it_still_runs() -> None:
+    from engine.agent.given import INLINE_LIMIT
+
+    question = "In bash, what does seq 3 print?"
+    assert given_action(question) is not None
+    pasted = "lorem ipsum " * (INLINE_LIMIT // 12 + 1) + "\n" + question
+    assert given_action(pasted) is None
+    block = given_action(pasted + "\n```python\nprint(1)\n```")
+    assert block is not None and block.code == "print(1)"
