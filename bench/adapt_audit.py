@@ -1,6 +1,8 @@
 """Benchmark: adaptation precision on the library itself. Each example's task is answered by adapting
 its nearest other examples (as the agent does); the adapted program's output must equal the
-example's own recorded output. Needs Docker and the sandbox image."""
+example's own recorded output. A hard test for the similar-question route: with the task's own
+example left out, its nearest are often siblings that ask another thing of the same values ("cm to
+inches" beside "inches to cm"). Needs Docker and the sandbox image."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.agent.adapt import adapted_programs
+from engine.agent.adapt_similar import similar_programs
 from engine.agent.rounding import rounded_output
 from engine.examples_data import load_library
 from engine.memory.embedder import Embedder, resolve_embedding_model
@@ -64,8 +67,9 @@ def audit(k: int, image: str) -> tuple[int, list[tuple[dict[str, str], dict[str,
             nearest = [(t, score) for t, score in library.nearest_sync(vector, k + 1) if t.id != example.id]
             templates = [WorkedExample(t.task, t.language, t.code, t.output, t.answer, f"library:{t.id}", s)
                          for t, s in nearest]
-            for template, language, code, route, round_to in adapted_programs(templates, example.task)[:1]:
-                # the agent runs the first that adapts
+            found = adapted_programs(templates, example.task) or similar_programs(templates, example.task)
+            for template, language, code, route, round_to in found[:1]:
+                # the agent runs the first that adapts (a similar question's only when none asks the same)
                 jobs.append({"task": example.id, "template": template.source.removeprefix("library:"),
                              "language": language, "code": code, "want": example.output,
                              "route": route, "round_to": round_to})
@@ -87,7 +91,7 @@ def main() -> None:
     ran = [(job, result) for job, result in outcomes if result["rc"] == 0 and str(result["stdout"]).strip()]
     wrong = [(job, result) for job, result in ran if not same_answer(str(result["stdout"]), job["want"])]
     print(f"library examples: {size}; answered by adapting another example: {len(outcomes)}")
-    for route in ("same words", "other words"):
+    for route in ("same words", "other words", "similar question"):
         mine = [(job, result) for job, result in ran if job["route"] == route]
         bad = sum(1 for job, result in mine if not same_answer(str(result["stdout"]), job["want"]))
         print(f"  by {route}: {sum(job['route'] == route for job, _ in outcomes)} adapted,"
@@ -98,8 +102,12 @@ def main() -> None:
     print(f"  the same answer as the example's own: {len(ran) - len(wrong)}")
     print(f"  failed or printed nothing (the model would draft): {len(outcomes) - len(ran)}")
     print(f"  another answer: {len(wrong)}")
-    if ran:
-        print(f"precision (same / printed): {(len(ran) - len(wrong)) / len(ran):.3f}")
+    groups = (("same question", ("same words", "other words")), ("similar question", ("similar question",)))
+    for name, routes in groups:
+        mine = [(job, result) for job, result in ran if job["route"] in routes]
+        same = sum(same_answer(str(result["stdout"]), job["want"]) for job, result in mine)
+        if mine:
+            print(f"precision, {name} (same / printed): {same / len(mine):.3f}")
     for job, result in wrong[:args.show]:
         print(f"- {job['task']} <- {job['template']} ({job['route']})\n    want {job['want'].strip()[:80]!r}"
               f" got {str(result['stdout']).strip()[:80]!r}")

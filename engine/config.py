@@ -160,6 +160,13 @@ class AgentSettings(_Section):
     """Before the model drafts code, run the program of a library example whose task asks the same
     thing with other values, those values replaced by the task's (engine/agent/adapt.py); the
     model drafts only when none fits or it fails. Needs examples above 0."""
+    adapt_similar: bool = True
+    """When no library example asks the same thing, run the program of one that asks a similar
+    question (embedding similarity 0.70 or more, the same units in order, ordinals, negations, no
+    opposite words, a step in common; engine/agent/adapt_similar.py) with the task's values; the
+    answer says to check it and quotes the example's question. On data/dev/tasks_b.jsonl: 13 right
+    and 2 wrong, on tasks where the model's own programs were right 3 times of 15; on the library
+    left-one-out (bench/adapt_audit.py) 414 of 719."""
     code_first: bool = True
     """When the model answers a task that gives values (numbers, quoted text, a date, a table) in
     words, without code, it is asked once for a program that prints the answer. Answers given

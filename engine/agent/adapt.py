@@ -29,8 +29,8 @@ from engine.agent.task_values import (
 )
 from engine.run import WorkedExample
 
-__all__ = ["ADAPT_TRIES", "Adapted", "Language", "adapt_program", "adapted_programs", "language_fits",
-           "substitute"]
+__all__ = ["ADAPT_TRIES", "Adapted", "Language", "adapt_program", "adapted_programs", "example_language",
+           "language_fits", "substitute"]
 
 ADAPT_TRIES = 2
 """Adapted programs tried for one task before the model drafts its own."""
@@ -43,9 +43,10 @@ class Adapted(NamedTuple):
     template: WorkedExample
     language: Language
     code: str
-    route: Literal["same words", "other words"]
+    route: Literal["same words", "other words", "similar question"]
     """"same words": the example's words and order (adapt_program); "other words": words the library
-    has used for the same program (paraphrase_pairs)."""
+    has used for the same program (paraphrase_pairs); "similar question": a question near the task's
+    that may differ in what it asks (adapt_similar.py): the answer says to check it."""
     round_to: int | None = None
     """Decimal places the task asks for, when the example's question was matched without that request
     ("..., rounded to 2 decimals"): the printed number is to be rounded so."""
@@ -77,7 +78,7 @@ def adapted_programs(templates: Sequence[WorkedExample], task: str) -> list[Adap
 def _adapted(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     found: list[Adapted] = []
     for template in templates:
-        language = _language(template)
+        language = example_language(template)
         code = adapt_program(template.task, template.code, task, language)
         if code is not None:
             found.append(Adapted(template, language, code, "same words"))
@@ -91,7 +92,7 @@ def _adapted(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
         by_program[program].append(template.task)
     known = {program: known_words(tasks) for program, tasks in by_program.items()}
     for template, program in zip(templates, programs, strict=True):
-        language = _language(template)
+        language = example_language(template)
         if not language_fits(task, language):
             continue
         pairs = paraphrase_pairs(template.task, task, known[program])
@@ -103,7 +104,8 @@ def _adapted(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     return found
 
 
-def _language(template: WorkedExample) -> Language:
+def example_language(template: WorkedExample) -> Language:
+    """The language an example's program is run in."""
     return "bash" if template.language == "bash" else "python"
 
 

@@ -7,7 +7,8 @@ import dataclasses
 from collections.abc import AsyncIterator
 
 from engine.agent.act import Acting
-from engine.agent.adapt import adapted_programs
+from engine.agent.adapt import Adapted, adapted_programs
+from engine.agent.adapt_similar import similar_programs
 from engine.agent.endings import conclude, end_run
 from engine.agent.examples import prompt_prefix
 from engine.agent.given import GivenCode, read_given
@@ -24,6 +25,8 @@ from engine.llm.base import ChatMessage
 from engine.run import RunContext
 
 ADAPTED_NOTE = "(Worked out by a library example's program, run with this task's values: see Activity.)"
+SIMILAR_NOTE = ("(Worked out by the program of a library example that asks a similar question, run with this "
+                "task's values: check it. The example asks: {question})")
 ROUNDED_NOTE = ("Worked out by a library example's program, run with this task's values; it printed "
                 "{printed}, rounded here to {places} places as the task asks: see Activity.")
 UNCHECKED_NOTICE = ("Not checked by running code: the model answered from what it knows. "
@@ -86,7 +89,7 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
     program for the same question) gets ADAPT_TRIES in all; then nothing, and the model drafts."""
     ctx = runtime.ctx
     # Trying 64 templates takes milliseconds of tokenizing: off the event loop.
-    adapted = await asyncio.to_thread(adapted_programs, ctx.templates, ctx.text)
+    adapted = await asyncio.to_thread(_adapted, ctx)
     for template, language, code, route, round_to in adapted:
         if runtime.budget.take_action() is not None:
             return
@@ -114,9 +117,24 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
             yield Solved(answer=f"{rounded}\n\n({note})")
         elif clean:
             runtime.last_output = result.output
-            yield Solved(answer=f"{grounded_answer('', result.output)}\n\n{ADAPTED_NOTE}")
+            note = SIMILAR_NOTE.format(question=_one_line(template.task)) if route == "similar question" \
+                else ADAPTED_NOTE
+            yield Solved(answer=f"{grounded_answer('', result.output)}\n\n{note}")
         if clean or result.not_run:
             return
+
+
+def _adapted(ctx: RunContext) -> list[Adapted]:
+    """Library programs for the task: for the same question, else (agent.adapt_similar) for a similar one."""
+    found = adapted_programs(ctx.templates, ctx.text)
+    if not found and ctx.settings.agent.adapt_similar:
+        found = similar_programs(ctx.templates, ctx.text)
+    return found
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "\u2026"
 
 
 async def run_given_code(runtime: AgentRuntime, given: GivenCode) -> AsyncIterator[Event]:

@@ -1,0 +1,117 @@
+"""Adapting the program of a library example that asks a similar question in other words."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.agent.adapt_similar import SIMILAR_MIN, similar_pairs, similar_programs
+from engine.config import load_settings
+from engine.events import MessageDone, StepStarted
+from engine.llm.scripted import ScriptedModel
+from engine.run import SubmitOptions, WorkedExample
+from engine.service import Engine
+from tests.conftest import require
+from tests.fakes import docker_ready
+
+
+def printed(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          timeout=30).stdout.strip()
+
+
+def example(task: str, code: str, similarity: float = 0.8, language: str = "python") -> WorkedExample:
+    return WorkedExample(task, language, code, "", "", "library:test", similarity)
+
+
+@pytest.mark.parametrize(("example_task", "code", "task", "expected"), [
+    ("Write 2024 in binary.", "print(bin(2024)[2:])", "Give me 777 as a binary number, please.",
+     "1100001001"),
+    ("How many vowels does 'encyclopedia' have?", "print(sum(c in 'aeiou' for c in 'encyclopedia'))",
+     "Count the vowels in the word 'onomatopoeia'.", "8"),
+    ("How many leap years lie in the range 1800 to 2000 (inclusive)?",
+     "import calendar\nprint(sum(calendar.isleap(y) for y in range(1800, 2000 + 1)))",
+     "From 1601 to 1700, counting both years, how many years are leap years?", "24"),
+])
+def test_a_similar_question_gets_the_examples_program_with_its_values(
+        example_task: str, code: str, task: str, expected: str) -> None:
+    found = similar_programs([example(example_task, code)], task)
+    assert [a.route for a in found] == ["similar question"]
+    assert printed(found[0].code) == expected
+
+
+@pytest.mark.parametrize(("example_task", "task"), [
+    ("How many bytes are in 5 MiB?", "How many bytes are in 2 GiB?"),  # another unit
+    ("Write 2024 in binary.", "Write 2024 in octal."),  # another conversion target
+    ("What is the second largest value in [4, 9, 1, 7]?", "What is the third largest value in [3, 8, 2, 6]?"),
+    ("Count the vowels in 'banana split'.", "Remove the vowels from 'banana split'."),  # no step in common
+    ("How many distinct words are in 'a b A b'?", "Ignoring case, how many distinct words are in 'c d C'?"),
+    ("Is 97 a prime number?", "What is the 97th prime number?"),  # yes-or-no against a value
+    ("What is 12 plus 30?", "What is 12 plus 30 plus 8?"),  # another count of values
+    ("How many inches is 180 cm?", "Give 12 inches in cm."),  # the other direction
+    ("What date is 45 days before 2025-03-10?", "Which date comes 30 days after 2024-01-15?"),
+    ("Put [0.4, 2.2, 1.7] in descending order.", "Sort 2.5, 0.75, 3.1 into ascending order."),
+    ("Format 2024-11-09 as MM/DD/YYYY.", "Write the date 2023-02-01 as DD/MM/YYYY."),
+])
+def test_a_question_that_differs_in_what_it_asks_is_not_similar(example_task: str, task: str) -> None:
+    assert similar_pairs(example_task, task) is None
+
+
+def test_only_examples_similar_enough_and_in_the_tasks_language_are_used() -> None:
+    code = "print(bin(2024)[2:])"
+    assert similar_programs([example("Write 2024 in binary.", code, SIMILAR_MIN - 0.01)],
+                            "Give me 777 as a binary number.") == []
+    assert similar_programs([example("Write 2024 in binary.", "echo 'obase=2; 2024' | bc", language="bash")],
+                            "Give me 777 as a binary number.") == []
+
+
+@pytest.mark.docker
+@pytest.mark.model
+async def test_a_similar_library_question_answers_in_the_real_sandbox_and_says_to_check_it(
+        gb_home: Path) -> None:
+    """The real library, embedding model and Docker: no library example asks this in the same words,
+    date-342 asks it in others ("in the range 1800 to 2000 (inclusive)"); its program runs with the
+    task's years, the model is not asked, and the answer quotes the example's question."""
+    settings = load_settings()
+    require(docker_ready(settings.sandbox.image),
+            f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
+    model = ScriptedModel([])
+    engine = await Engine.open(settings, model=model)
+    try:
+        session = await engine.new_session()
+        events = await engine.submit(
+            session.id, "From 1601 to 1700, counting both years, how many years are leap years?",
+            SubmitOptions(mode="agent", plan="never")).wait()
+    finally:
+        await engine.close()
+    started = [e for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
+    assert [e.title.split()[1] for e in started] == ["library:date-342"], [e.title for e in started]
+    assert started[0].title.endswith(", similar question)")
+    answer = next(e for e in events if isinstance(e, MessageDone)).text
+    assert answer.splitlines()[0] == "24"  # 1604 ... 1696: 1700 is not a leap year
+    assert "check it" in answer and "How many leap years lie in the range 1800 to 2000 (inclusive)?" in answer
+    assert model.prompts == []
+
+
+@pytest.mark.docker
+@pytest.mark.model
+async def test_with_adapt_similar_off_the_model_drafts(gb_home: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GLASSBOX_AGENT__ADAPT_SIMILAR", "false")
+    settings = load_settings()
+    require(docker_ready(settings.sandbox.image),
+            f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
+    model = ScriptedModel(["```python\nprint(24)\n```", "24"])
+    engine = await Engine.open(settings, model=model)
+    try:
+        session = await engine.new_session()
+        events = await engine.submit(
+            session.id, "From 1601 to 1700, counting both years, how many years are leap years?",
+            SubmitOptions(mode="agent", plan="never")).wait()
+    finally:
+        await engine.close()
+    assert not any(isinstance(e, StepStarted) and e.title.startswith("Adapt") for e in events)
+    assert model.prompts  # the model was asked
