@@ -57,6 +57,11 @@ class SearchHit:
     score: float
 
 
+CHECK_IT = "check it"
+"""Words an answer carries when the engine itself doubts it (a split vote, a similar question's
+program): the user is asked to check it, and such a run never becomes a worked example."""
+
+
 @dataclass(frozen=True, slots=True)
 class WorkedExample:
     """A solved task shown to the model as earlier turns: task, code, observation, answer."""

@@ -22,11 +22,11 @@ from engine.agent.solve import Solved, grounded_answer, solve, yes_or_no
 from engine.agent.tools import default_tools
 from engine.events import Event, Notice
 from engine.llm.base import ChatMessage
-from engine.run import RunContext
+from engine.run import CHECK_IT, RunContext
 
 ADAPTED_NOTE = "(Worked out by a library example's program, run with this task's values: see Activity.)"
 SIMILAR_NOTE = ("(Worked out by the program of a library example that asks a similar question, run with this "
-                "task's values: check it. The example asks: {question})")
+                f"task's values: {CHECK_IT}. The example asks: {{question}})")
 ROUNDED_NOTE = ("Worked out by a library example's program, run with this task's values; it printed "
                 "{printed}, rounded here to {places} places as the task asks: see Activity.")
 UNCHECKED_NOTICE = ("Not checked by running code: the model answered from what it knows. "

@@ -13,6 +13,7 @@ from engine.agent.runtime import AgentRuntime, Generation
 from engine.agent.steps import Ending
 from engine.events import Event
 from engine.llm.base import ChatMessage, ChatModel
+from engine.run import CHECK_IT
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ def agreement_note(agree: int, total: int) -> str:
         return "(1 program ran; the other drafts were the same code.)"
     if agree == total:
         return f"({agree} of {total} candidate programs agree.)"
-    return f"({agree} of {total} candidate programs agree: check it.)"
+    return f"({agree} of {total} candidate programs agree: {CHECK_IT}.)"
 
 
 def _key(output: str) -> str:

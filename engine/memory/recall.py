@@ -20,7 +20,7 @@ from engine.events import (
 from engine.memory.embedder import Vectors
 from engine.memory.examples import ExampleLibrary
 from engine.memory.index import MemoryIndex
-from engine.run import RunContext, WorkedExample
+from engine.run import CHECK_IT, RunContext, WorkedExample
 from engine.store.records import ExecutionRecord
 from engine.store.repository import new_id
 
@@ -39,8 +39,9 @@ _MAX_OUTPUT_CHARS = 400
 def verified_example(task: str, answer: str, executions: Sequence[ExecutionRecord], run_id: str,
                      similarity: float) -> WorkedExample | None:
     """A past run as a worked example, if it is verified: its last code exited 0 and printed
-    something, and the answer quotes what it printed."""
-    if not executions:
+    something, the answer quotes what it printed, and the engine did not doubt it (CHECK_IT: a
+    similar question's program adapted to a new one would be served as the same question's)."""
+    if not executions or CHECK_IT in answer:
         return None
     last = executions[-1]
     output = last.stdout.strip()

@@ -149,6 +149,14 @@ async def test_unverified_runs_are_not_examples(
     await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
     await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 10")
     assert not [e for e in seen[-1].examples if e.source.startswith("run:")]
+    # Grounded, but doubted by the engine itself (a split vote, a similar question's program).
+    doubted = "385\n\n(2 of 3 candidate programs agree: check it.)"
+    monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", doubted, seen=seen))
+    await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 30")
+    before = len(seen)
+    await ask(engine, (await engine.new_session()).id, "sum of cubes 1 to 31")
+    assert len(seen) == before + 1  # a fresh run, not a cache hit
+    assert not [e for e in seen[-1].examples if e.source.startswith("run:")]
     engine.apply_settings(engine.settings.model_copy(update={
         "memory": engine.settings.memory.model_copy(update={"recall_enabled": False})}))
     monkeypatch.setattr(engine, "answer", agent_answer("print(385)", "385\n", "385", seen=seen))
