@@ -165,14 +165,15 @@ async def test_reversed_conversion_is_not_served_from_the_cache(gb_home: Path, e
     # The reported bug, end to end: the euro->dollar question got the dollar->euro answer.
     model = ScriptedModel(["92 euros."], repeat_last=True)
     engine = await engines.chat(gb_home, model=model)
-    await ask(engine, (await engine.new_session()).id,
-              "Convert 100 US dollars to euros at a rate of 0.92.")
+    first = await ask(engine, (await engine.new_session()).id,
+                      "Convert 100 US dollars to euros at a rate of 0.92.")
+    # (A library example's program may answer it, with no model call: whatever it answered is cached.)
+    first_answer = next(e for e in first if isinstance(e, MessageDone)).text
     reverse = await ask(engine, (await engine.new_session()).id,
                         "Convert 100 euros to US dollars at a rate of 0.92.")
-    assert "cache_hit" not in types(reverse)
+    assert "cache_hit" not in types(reverse)  # answered afresh, not replayed
     same = await ask(engine, (await engine.new_session()).id,
                      "Convert $100 to EUR at a rate of 0.92.")
     assert "cache_hit" in types(same)
     assert next(e for e in same if isinstance(e, CacheHit)).similarity >= 0.72
-    assert next(e for e in same if isinstance(e, MessageDone)).text == "92 euros."
-    assert len(model.prompts) == 2  # the reverse question was answered, not replayed
+    assert next(e for e in same if isinstance(e, MessageDone)).text == first_answer
