@@ -54,6 +54,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "plain": {},
     "agent-no-examples": {"agent.examples": 0, "agent.candidates": 1, **MEMORY_OFF},
     "agent-examples": {"agent.examples": 3, "agent.candidates": 1, "agent.plan_mode": "never", **MEMORY_OFF},
+    "agent-no-similar": {"agent.examples": 3, "agent.candidates": 1, "agent.plan_mode": "never",
+                         "agent.adapt_similar": False, **MEMORY_OFF},
     "agent-plan-auto": {"agent.examples": 3, "agent.candidates": 1, "agent.plan_mode": "auto", **MEMORY_OFF},
     "agent-vote": {"agent.examples": 3, "agent.candidates": 3, **MEMORY_OFF},
     "memory-twice": {**MEMORY_ON},

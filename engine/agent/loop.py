@@ -84,8 +84,9 @@ async def run_direct(runtime: AgentRuntime) -> AsyncIterator[Event]:
 
 
 async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
-    """Run the program of the nearest library example that adapts to the task (adapt_program); Solved
-    with what it printed when it ran cleanly. When it fails, the next one that adapts (another
+    """Run the program of the nearest library example that adapts to the task (adapt_program), or
+    failing any, of one asking a similar question (agent.adapt_similar); Solved with what it printed
+    when it ran cleanly. When it fails, the next one that adapts (another
     program for the same question) gets ADAPT_TRIES in all; then nothing, and the model drafts."""
     ctx = runtime.ctx
     # Trying 64 templates takes milliseconds of tokenizing: off the event loop.
