@@ -68,25 +68,31 @@ def test_only_examples_similar_enough_and_in_the_tasks_language_are_used() -> No
                             "Give me 777 as a binary number.") == []
 
 
+LEAP_YEARS = "From 1601 to 1700, counting both years, how many years are leap years?"
+
+
+async def ask_with_the_real_library(task: str, model: ScriptedModel) -> list[object]:
+    """One agent run with the real library, embedding model and sandbox, the given model drafting."""
+    settings = load_settings()
+    require(docker_ready(settings.sandbox.image),
+            f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
+    engine = await Engine.open(settings, model=model)
+    try:
+        session = await engine.new_session()
+        return list(await engine.submit(session.id, task, SubmitOptions(mode="agent", plan="never")).wait())
+    finally:
+        await engine.close()
+
+
 @pytest.mark.docker
 @pytest.mark.model
 async def test_a_similar_library_question_answers_in_the_real_sandbox_and_says_to_check_it(
         gb_home: Path) -> None:
-    """The real library, embedding model and Docker: no library example asks this in the same words,
-    date-342 asks it in others ("in the range 1800 to 2000 (inclusive)"); its program runs with the
-    task's years, the model is not asked, and the answer quotes the example's question."""
-    settings = load_settings()
-    require(docker_ready(settings.sandbox.image),
-            f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
+    """No library example asks this in the same words, date-342 asks it in others ("in the range 1800
+    to 2000 (inclusive)"); its program runs with the task's years, the model is not asked, and the
+    answer quotes the example's question."""
     model = ScriptedModel([])
-    engine = await Engine.open(settings, model=model)
-    try:
-        session = await engine.new_session()
-        events = await engine.submit(
-            session.id, "From 1601 to 1700, counting both years, how many years are leap years?",
-            SubmitOptions(mode="agent", plan="never")).wait()
-    finally:
-        await engine.close()
+    events = await ask_with_the_real_library(LEAP_YEARS, model)
     started = [e for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
     assert [e.title.split()[1] for e in started] == ["library:date-342"], [e.title for e in started]
     assert started[0].title.endswith(", similar question)")
@@ -101,17 +107,7 @@ async def test_a_similar_library_question_answers_in_the_real_sandbox_and_says_t
 async def test_with_adapt_similar_off_the_model_drafts(gb_home: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GLASSBOX_AGENT__ADAPT_SIMILAR", "false")
-    settings = load_settings()
-    require(docker_ready(settings.sandbox.image),
-            f"Docker with the {settings.sandbox.image} image (run `glassbox sandbox build`)")
     model = ScriptedModel(["```python\nprint(24)\n```", "24"])
-    engine = await Engine.open(settings, model=model)
-    try:
-        session = await engine.new_session()
-        events = await engine.submit(
-            session.id, "From 1601 to 1700, counting both years, how many years are leap years?",
-            SubmitOptions(mode="agent", plan="never")).wait()
-    finally:
-        await engine.close()
+    events = await ask_with_the_real_library(LEAP_YEARS, model)
     assert not any(isinstance(e, StepStarted) and e.title.startswith("Adapt") for e in events)
     assert model.prompts  # the model was asked
