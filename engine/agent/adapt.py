@@ -8,7 +8,7 @@ import json
 import re
 import tokenize
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, NamedTuple
 
 from engine.agent.adapt_shell import replace_in_script
@@ -29,12 +29,15 @@ from engine.agent.task_values import (
 )
 from engine.run import WorkedExample
 
-__all__ = ["ADAPT_TRIES", "Adapted", "Language", "adapt_program", "adapted_programs", "example_language",
-           "language_fits", "substitute"]
+__all__ = ["ADAPT_TRIES", "Adapted", "Language", "Pairing", "Route", "adapt_program", "adapted_programs",
+           "example_language", "language_fits", "paired_programs", "substitute"]
 
 ADAPT_TRIES = 2
 """Adapted programs tried for one task before the model drafts its own."""
 
+
+
+Route = Literal["same words", "other words", "similar question"]
 
 
 class Adapted(NamedTuple):
@@ -43,7 +46,7 @@ class Adapted(NamedTuple):
     template: WorkedExample
     language: Language
     code: str
-    route: Literal["same words", "other words", "similar question"]
+    route: Route
     """"same words": the example's words and order (adapt_program); "other words": words the library
     has used for the same program (paraphrase_pairs); "similar question": a question near the task's
     that may differ in what it asks (adapt_similar.py): the answer says to check it."""
@@ -91,14 +94,28 @@ def _adapted(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     for template, program in zip(templates, programs, strict=True):
         by_program[program].append(template.task)
     known = {program: known_words(tasks) for program, tasks in by_program.items()}
-    for template, program in zip(templates, programs, strict=True):
+    program_of = dict(zip(templates, programs, strict=True))
+    return paired_programs(templates, task, "other words",
+                           lambda t: paraphrase_pairs(t.task, task, known[program_of[t]]))
+
+
+Pairing = Callable[[WorkedExample], list[tuple[Value, Value]] | None]
+"""A template's values paired with the task's, or None when its program does not answer the task."""
+
+
+def paired_programs(templates: Sequence[WorkedExample], task: str, route: Route,
+                    pairing: Pairing) -> list[Adapted]:
+    """The first ADAPT_TRIES templates in a language that fits the task whose values `pairing` pairs
+    with the task's, nearest first, with their programs rewritten for the task (substitute)."""
+    found: list[Adapted] = []
+    for template in templates:
         language = example_language(template)
         if not language_fits(task, language):
             continue
-        pairs = paraphrase_pairs(template.task, task, known[program])
-        adapted = None if pairs is None else substitute(pairs, template.code, language)
-        if adapted is not None:
-            found.append(Adapted(template, language, adapted, "other words"))
+        pairs = pairing(template)
+        code = None if pairs is None else substitute(pairs, template.code, language)
+        if code is not None:
+            found.append(Adapted(template, language, code, route))
             if len(found) == ADAPT_TRIES:
                 break
     return found

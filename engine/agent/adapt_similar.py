@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.agent.adapt import ADAPT_TRIES, Adapted, example_language, language_fits, substitute
+from engine.agent.adapt import Adapted, paired_programs
 from engine.agent.paraphrase import read_task
 from engine.agent.task_values import Value
 from engine.run import WorkedExample
@@ -36,20 +36,8 @@ _OPPOSITE = {a: b for a, b in _OPPOSITES} | {b: a for a, b in _OPPOSITES}
 def similar_programs(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     """The first ADAPT_TRIES templates at or above SIMILAR_MIN whose question is similar to the task
     (similar_pairs), with their programs rewritten for the task's values, nearest first."""
-    found: list[Adapted] = []
-    for template in templates:
-        if template.similarity < SIMILAR_MIN:
-            continue
-        language = example_language(template)
-        if not language_fits(task, language):
-            continue
-        pairs = similar_pairs(template.task, task)
-        code = None if pairs is None else substitute(pairs, template.code, language)
-        if code is not None:
-            found.append(Adapted(template, language, code, "similar question"))
-            if len(found) == ADAPT_TRIES:
-                break
-    return found
+    return paired_programs(templates, task, "similar question",
+                           lambda t: similar_pairs(t.task, task) if t.similarity >= SIMILAR_MIN else None)
 
 
 def similar_pairs(example_task: str, task: str) -> list[tuple[Value, Value]] | None:
