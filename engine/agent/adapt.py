@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import io
-import json
 import re
 import tokenize
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Literal, NamedTuple
 
+from engine.agent.adapt_collections import take_out_collections
 from engine.agent.adapt_shell import replace_in_script
 from engine.agent.paraphrase import known_words, paraphrase_pairs, skeleton
 from engine.agent.rounding import asked_rounding, rounds_on_its_own, with_digits
@@ -30,7 +29,7 @@ from engine.agent.task_values import (
 from engine.run import WorkedExample
 
 __all__ = ["ADAPT_TRIES", "Adapted", "Language", "Pairing", "Route", "adapt_program", "adapted_programs",
-           "example_language", "language_fits", "paired_programs", "substitute"]
+           "example_language", "language_fits", "paired_programs", "substitute", "with_rounding_apart"]
 
 ADAPT_TRIES = 2
 """Adapted programs tried for one task before the model drafts its own."""
@@ -64,13 +63,24 @@ def adapted_programs(templates: Sequence[WorkedExample], task: str) -> list[Adap
     library has used for the same program (paraphrase_pairs), nearest first in each. When none
     does and the task asks for rounding, the same for the task without that request, among the
     examples that neither ask for rounding nor round (their output is then rounded as asked)."""
-    found = _adapted(templates, task)
+    return with_rounding_apart(templates, task, _adapted)
+
+
+Finder = Callable[[Sequence[WorkedExample], str], list[Adapted]]
+"""A route: the templates' programs adapted to a task."""
+
+
+def with_rounding_apart(templates: Sequence[WorkedExample], task: str, find: Finder) -> list[Adapted]:
+    """What `find` adapts for the task; when nothing and the task asks for rounding, what it adapts
+    for the task without that request among the examples that neither ask for rounding nor round
+    (their output is then rounded as asked), or that round on their own (to the places asked)."""
+    found = find(templates, task)
     asked = asked_rounding(task)
     if found or asked is None:
         return found
     plain = [t for t in templates if asked_rounding(t.task) is None]
     found = []
-    for adapted in _adapted(plain, asked.question):
+    for adapted in find(plain, asked.question):
         if not rounds_on_its_own(adapted.code):
             found.append(adapted._replace(round_to=asked.digits))
         elif adapted.language == "python" and (code := with_digits(adapted.code, asked.digits)) is not None:
@@ -165,7 +175,7 @@ def substitute(pairs: list[tuple[Value, Value]], code: str, language: Language) 
             runs.append(", ".join(as_code(n) for n in new.numbers))
     if language == "bash":
         return replace_in_script(code, pairs)
-    code_with_holes, filled = _take_out_collections(code, pairs)
+    code_with_holes, filled = take_out_collections(code, pairs)
     if code_with_holes is None:
         return None
     adapted = _replace_tokens(code_with_holes, pairs)
@@ -183,78 +193,6 @@ def language_fits(task: str, language: Language) -> bool:
     script, and a task that names no language by Python (the shell's conventions differ: -17 % 5 is
     -2, an extension has no dot)."""
     return asks_for_language(task) == language or (language == "python" and not asks_for_language(task))
-
-
-def _take_out_collections(code: str, pairs: list[tuple[Value, Value]]) -> tuple[str | None, list[str]]:
-    """The program with each example dict or list (or the string holding it as JSON) cut out for a
-    placeholder, and what goes back in its place; None when one is not written once."""
-    wanted = [(old, new) for old, new in pairs if old.kind in ("dict", "list", "table")]
-    if not wanted:
-        return code, []
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None, []
-    lines = code.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    spans: list[tuple[int, int, str]] = []
-    for index, (old, new) in enumerate(wanted):
-        hits: list[tuple[int, int, str]] = []
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.expr):
-                continue
-            literal = _literal_for(node, old, new)
-            if literal is None or node.end_lineno is None or node.end_col_offset is None:
-                continue
-            start = starts[node.lineno - 1] + _char_offset(lines[node.lineno - 1], node.col_offset)
-            end = starts[node.end_lineno - 1] + _char_offset(lines[node.end_lineno - 1], node.end_col_offset)
-            hits.append((start, end, literal))
-        if len(hits) != 1:
-            return None, []
-        spans.append((*hits[0][:2], PLACEHOLDER.format(index)))
-        wanted[index] = (old, Value(new.kind, hits[0][2]))
-    for start, end, hole in sorted(spans, reverse=True):
-        code = code[:start] + hole + code[end:]
-    return code, [new.text for _, new in wanted]
-
-
-def _literal_for(node: ast.expr, old: Value, new: Value) -> str | None:
-    """What replaces `node` when it is the example's collection: the task's, written as the program
-    wrote the example's (a dict or list display, or a JSON string)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and old.kind == "table":
-        header, rows = str(new.parsed).split("\n", 1)
-        if node.value.strip() != old.parsed or _columns(header) != _columns(str(old.parsed).split("\n")[0]):
-            return None  # another table, or one with other columns (the program names its own)
-        # The program's own header: "Item, Qty" names the columns "item,qty" names
-        table = str(old.parsed).split("\n")[0] + "\n" + rows
-        return repr(table + ("\n" if node.value.endswith("\n") else ""))
-    if old.kind == "table":
-        return None
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            if json.loads(node.value) == old.parsed:
-                return repr(json.dumps(new.parsed))
-        except ValueError:
-            return None
-        return None
-    if not isinstance(node, ast.Dict | ast.List):
-        return None
-    try:
-        if ast.literal_eval(node) != old.parsed:
-            return None
-    except ValueError:
-        return None
-    return repr(new.parsed)
-
-
-def _columns(header: str) -> list[str]:
-    return [name.strip().lower() for name in header.split(",")]
-
-
-def _char_offset(line: str, utf8_offset: int) -> int:
-    return len(line.encode("utf-8")[:utf8_offset].decode("utf-8", errors="replace"))
 
 
 def _replace_tokens(code: str, pairs: list[tuple[Value, Value]]) -> str | None:

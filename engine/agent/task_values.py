@@ -32,6 +32,16 @@ _RUN = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-){_NUMBER}"
 """Two or more numbers in a row ("12, 5, 9 and 21"; "462 and 1071"): one value, a list."""
 _SINGLE = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-)({_NUMBER})(?:st|nd|rd|th)?(?!\w|\.\d)")
 """A number on its own, or an ordinal ("the 45th"); not the 8 of UTF-8 nor the 5 of UTC-5."""
+_LABELLED_ITEM = rf"[A-Za-z][A-Za-z0-9_]*(?:\s*[=:]\s*|\s+){_NUMBER}"
+_LABELLED = re.compile(rf"(?<![\w.]){_LABELLED_ITEM}"
+                       rf"(?:(?:\s*[,;]\s*(?:and\s+)?|\s+and\s+){_LABELLED_ITEM}){{2,}}(?!\w|\.\d)")
+"""Three or more labelled numbers ("Jan 120, Feb 95, Mar 143"; "apple=12, pear=7, fig=3"): one value,
+a dict of label to number, found in the program as that dict or as its labels and numbers in two lists."""
+_LABEL_ITEM = re.compile(rf"([A-Za-z][A-Za-z0-9_]*)(?:\s*[=:]\s*|\s+)({_NUMBER})")
+_NOT_LABELS = frozenset(("and", "or", "of", "to", "from", "by", "is", "at", "in", "on", "than", "plus",
+                         "minus", "times", "between", "over", "under", "above", "below", "with", "the",
+                         "are"))
+"""Words before a number that do not name it ("from 3, ..."): a run of them is not labelled numbers."""
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 BARE_NUMBER = re.compile(r"(?<![\w.$#{-])\d+(?:\.\d+)?(?![\w.])")
 """A number standing alone in code: not part of a word, a file name, $1 or ${#v}."""
@@ -96,8 +106,8 @@ Language = Literal["python", "bash"]
 @dataclass(frozen=True, slots=True)
 class Value:
     kind: str
-    """"string" (quoted), "dict" or "list" (a collection), "table" (CSV lines), "date", "run"
-    (several numbers) or "number"."""
+    """"string" (quoted), "dict" or "list" (a collection, or labelled numbers as a dict), "table"
+    (CSV lines), "date", "run" (several numbers) or "number"."""
     text: str
     numbers: tuple[str, ...] = ()
     parsed: object = None
@@ -143,6 +153,14 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
                             (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
         found.append((match.start(), Value("date", match.group(), (year, month, day), span=match.span())))
     rest = _DATE.sub(_blank, rest)
+    for match in list(_LABELLED.finditer(rest)):
+        labelled = _labelled(match.group())
+        if labelled is None:
+            continue
+        found.append((match.start(), Value("dict", match.group(), tuple(labelled.values()),
+                                           {label: _number(n) for label, n in labelled.items()},
+                                           span=match.span())))
+        rest = rest[:match.start()] + " " * (match.end() - match.start()) + rest[match.end():]
     for match in _RUN.finditer(rest):
         numbers = tuple(_PLAIN_NUMBER.findall(re.sub(r"(\d),(\d{3})", r"\1\2", match.group())))
         found.append((match.start(), Value("run", match.group(), numbers, span=match.span())))
@@ -186,6 +204,21 @@ def asks_for_language(task: str) -> Language | None:
     if re.search(r"\b(?:bash|shell)\b", lowered):
         return "bash"
     return "python" if re.search(r"\b(?:python|pandas|matplotlib)\b", lowered) else None
+
+
+def _labelled(text: str) -> dict[str, str] | None:
+    """Labelled numbers' labels and numbers in order; None when a label is no name or comes twice."""
+    items = _LABEL_ITEM.findall(text)
+    labels = [label for label, _ in items]
+    if len(set(labels)) != len(labels) or any(label.lower() in _NOT_LABELS for label in labels):
+        return None
+    if all(len(label) == 1 and label.islower() for label in labels):
+        return None  # "x = 1, y = 2, z = 3" gives variables, written in programs one by one
+    return {label: number.replace(",", "") for label, number in items}
+
+
+def _number(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
 
 
 def _parse_collection(text: str) -> object:
