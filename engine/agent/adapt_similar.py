@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.agent.adapt import Adapted, paired_programs
+from engine.agent.adapt import Adapted, paired_programs, with_rounding_apart
 from engine.agent.paraphrase import read_task
 from engine.agent.task_values import Value
 from engine.run import WorkedExample
@@ -35,7 +35,12 @@ _OPPOSITE = {a: b for a, b in _OPPOSITES} | {b: a for a, b in _OPPOSITES}
 
 def similar_programs(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     """The first ADAPT_TRIES templates at or above SIMILAR_MIN whose question is similar to the task
-    (similar_pairs), with their programs rewritten for the task's values, nearest first."""
+    (similar_pairs), with their programs rewritten for the task's values, nearest first; the task's
+    rounding request read apart when none is similar with it (with_rounding_apart)."""
+    return with_rounding_apart(templates, task, _similar)
+
+
+def _similar(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     return paired_programs(templates, task, "similar question",
                            lambda t: similar_pairs(t.task, task) if t.similarity >= SIMILAR_MIN else None)
 
@@ -48,12 +53,26 @@ def similar_pairs(example_task: str, task: str) -> list[tuple[Value, Value]] | N
     theirs, ours = read_task(example_task), read_task(task)
     if theirs is None or ours is None or theirs.yes_no != ours.yes_no:
         return None
-    if {k: len(v) for k, v in theirs.values.items()} != {k: len(v) for k, v in ours.values.items()}:
+    their_values, our_values = theirs.values, ours.values
+    if _paths(their_values) != _paths(our_values):
+        # Where the file is written does not change what it holds: each program keeps its own path
+        their_values, our_values = _without_paths(their_values), _without_paths(our_values)
+    if {k: len(v) for k, v in their_values.items()} != {k: len(v) for k, v in our_values.items()}:
         return None
     if not _traits(example_task).compatible(_traits(task)):
         return None
-    return [pair for kind, found in theirs.values.items()
-            for pair in zip(found, ours.values[kind], strict=True)]
+    return [pair for kind, found in their_values.items()
+            for pair in zip(found, our_values[kind], strict=True)]
+
+
+def _paths(values: dict[str, tuple[Value, ...]]) -> int:
+    return sum(value.text.startswith("/workspace") for value in values.get("string", ()))
+
+
+def _without_paths(values: dict[str, tuple[Value, ...]]) -> dict[str, tuple[Value, ...]]:
+    kept = {kind: tuple(v for v in found if not (kind == "string" and v.text.startswith("/workspace")))
+            for kind, found in values.items()}
+    return {kind: found for kind, found in kept.items() if found}
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,15 +112,15 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
                                  else "it printed no single number to round")
         yield runtime.finish(result.step, "success" if clean else "failure", output=result.observation,
                              reason=None if clean else f"{why}; another example's program or the model next")
-        if clean and rounded is not None:
+        if clean:
             runtime.last_output = result.output
-            note = ROUNDED_NOTE.format(printed=result.output.strip(), places=round_to)
-            yield Solved(answer=f"{rounded}\n\n({note})")
-        elif clean:
-            runtime.last_output = result.output
-            note = SIMILAR_NOTE.format(question=_one_line(template.task)) if route == "similar question" \
-                else ADAPTED_NOTE
-            yield Solved(answer=f"{grounded_answer('', result.output)}\n\n{note}")
+            similar = SIMILAR_NOTE.format(question=_one_line(template.task)) if route == "similar question" \
+                else None
+            if rounded is not None:
+                note = "(" + ROUNDED_NOTE.format(printed=result.output.strip(), places=round_to) + ")"
+                yield Solved(answer=f"{rounded}\n\n{note}" + (f"\n{similar}" if similar else ""))
+            else:
+                yield Solved(answer=f"{grounded_answer('', result.output)}\n\n{similar or ADAPTED_NOTE}")
         if clean or result.not_run:
             return
 

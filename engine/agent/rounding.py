@@ -56,8 +56,8 @@ def asked_rounding(task: str) -> RoundingAsked | None:
         digits = _NEAREST[" ".join(nearest.lower().split())]
     question = (task[:match.start()] + task[match.end():]).strip().lstrip(":;,- ")
     question = re.sub(r"\s+([?.!])", r"\1", re.sub(r"([?.!])[?.!]+", r"\1", question))
-    if question and question[-1] not in "?.!":
-        question += "."
+    if question and question[-1] not in "?.!" and "\n" not in question:
+        question += "."  # not after a table pasted below the question: its last cell would change
     return RoundingAsked(question, digits, match.group().strip(" ,;()"))
 
 

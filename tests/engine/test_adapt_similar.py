@@ -68,6 +68,24 @@ def test_only_examples_similar_enough_and_in_the_tasks_language_are_used() -> No
                             "Give me 777 as a binary number.") == []
 
 
+def test_a_file_the_task_writes_to_is_no_value_to_pair_when_the_example_names_none() -> None:
+    """Where the file goes does not change what it holds: the example's program keeps its own path."""
+    pairs = similar_pairs("How many bytes is a file containing 'hello world' followed by a newline?",
+                          "Create /workspace/hi.txt holding 'good morning' and a newline. How many bytes?")
+    assert pairs is not None
+    assert [(old.text, new.text) for old, new in pairs] == [("hello world", "good morning")]
+
+
+def test_a_rounding_request_is_read_apart_when_no_similar_question_asks_one() -> None:
+    code = ("import csv, io\nrows = csv.DictReader(io.StringIO('name,score\\nann,80\\nbo,91'))\n"
+            "values = [float(r['score']) for r in rows]\nprint(sum(values) / len(values))")
+    task = "Tell me the average score, rounded to 1 decimal.\nname,score\nal,82\nb,77\nc,95"
+    found = similar_programs([example("What is the average of the score column?\nname,score\nann,80\nbo,91",
+                                      code)], task)
+    assert [(a.route, a.round_to) for a in found] == [("similar question", 1)]
+    assert printed(found[0].code) == "84.66666666666667"
+
+
 LEAP_YEARS = "From 1601 to 1700, counting both years, how many years are leap years?"
 
 
@@ -111,3 +129,18 @@ async def test_with_adapt_similar_off_the_model_drafts(gb_home: Path,
     events = await ask_with_the_real_library(LEAP_YEARS, model)
     assert not any(isinstance(e, StepStarted) and e.title.startswith("Adapt") for e in events)
     assert model.prompts  # the model was asked
+
+
+@pytest.mark.docker
+@pytest.mark.model
+async def test_a_similar_questions_output_rounded_as_asked_says_both(gb_home: Path) -> None:
+    """file-835 prints the average unrounded and asks for no rounding: the task's request is read
+    apart, the output rounded, and the answer says so and that it is to be checked."""
+    task = ("Store this table in /workspace/marks.csv, read it back and give the mean grade, rounded to 1"
+            " decimal:\nstudent,grade\nal,70\nbo,85\ncy,91")
+    events = await ask_with_the_real_library(task, ScriptedModel([]))
+    started = [e.title for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
+    assert started == ["Adapt library:file-835 (0.86, similar question, its output rounded to 1 places)"]
+    answer = next(e for e in events if isinstance(e, MessageDone)).text
+    assert answer.splitlines()[0] == "82.0"
+    assert "rounded here to 1 places" in answer and "check it" in answer

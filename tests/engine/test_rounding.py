@@ -40,6 +40,9 @@ def printed(code: str) -> str:
      "Split $90.10 between 7 people. How much does each pay?", 2),
     ("Compute the average (2 decimal places) of 3, 4, 8.", "Compute the average of 3, 4, 8.", 2),
     ("What is pi to 10 decimal places?", "What is pi?", 10),
+    # a table pasted below keeps its last cell as it is
+    ("Give the mean score, rounded to 1 decimal:\nname,score\nal,70\nbo,ok", "Give the mean score:\n"
+     "name,score\nal,70\nbo,ok", 1),
 ])
 def test_the_rounding_asked_for_is_read_apart(task: str, question: str, digits: int) -> None:
     asked = asked_rounding(task)
