@@ -28,11 +28,15 @@ from engine.agent.task_values import (
 )
 from engine.run import WorkedExample
 
-__all__ = ["ADAPT_TRIES", "Adapted", "Language", "Pairing", "Route", "adapt_program", "adapted_programs",
-           "example_language", "language_fits", "paired_programs", "substitute", "with_rounding_apart"]
+__all__ = ["ADAPT_LIMIT", "ADAPT_TRIES", "Adapted", "Language", "Pairing", "Route", "adapt_program",
+           "adapted_programs", "example_language", "language_fits", "paired_programs", "substitute",
+           "with_rounding_apart"]
 
 ADAPT_TRIES = 2
 """Adapted programs tried for one task before the model drafts its own."""
+ADAPT_LIMIT = 2_000
+"""Longest task (characters) adapted: the library's questions are under 200 characters, and a longer
+text is a paste of data, whose values (a 10 MB line of "100,200,...") would take minutes to read."""
 
 
 
@@ -74,6 +78,8 @@ def with_rounding_apart(templates: Sequence[WorkedExample], task: str, find: Fin
     """What `find` adapts for the task; when nothing and the task asks for rounding, what it adapts
     for the task without that request among the examples that neither ask for rounding nor round
     (their output is then rounded as asked), or that round on their own (to the places asked)."""
+    if len(task) > ADAPT_LIMIT:
+        return []
     found = find(templates, task)
     asked = asked_rounding(task)
     if found or asked is None:

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from engine.agent.adapt import adapt_program
+from engine.agent import adapt, paraphrase
+from engine.agent.adapt import adapt_program, adapted_programs
 from engine.agent.adapt_similar import similar_programs
 from engine.agent.task_values import values_and_words
 from engine.run import WorkedExample
@@ -88,3 +89,19 @@ def test_a_table_whose_other_columns_are_named_otherwise_keeps_its_own_names() -
 def test_a_table_without_a_column_the_program_names_is_not_adapted() -> None:
     assert adapt_program(TABLE_TASK.format("product,price\npen,1.5\nlamp,24\nmug,8"), TABLE_CODE,
                          TABLE_TASK.format("product,cost\na,4\nb,15\nc,22")) is None
+
+
+def test_a_paste_of_data_is_not_read_for_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-line paste of 100,200,... takes minutes to split into values (the thousands separator
+    makes the number pattern backtrack); no library question is that long, so none is read."""
+
+    def never(text: str) -> None:
+        raise AssertionError(f"values read from a {len(text):,}-character task")
+
+    monkeypatch.setattr(adapt, "values_and_words", never)
+    monkeypatch.setattr(paraphrase, "values_and_words", never)
+    template = WorkedExample("What is the sum of 100,200,300?", "python", "print(sum([100, 200, 300]))",
+                             "", "", "library:test", 0.9)
+    paste = "What is the sum of " + ",".join(["100"] * 300_000) + "?"
+    assert len(paste) > adapt.ADAPT_LIMIT
+    assert adapted_programs([template], paste) == [] and similar_programs([template], paste) == []
