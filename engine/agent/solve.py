@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.agent.act import Acting
+from engine.agent.adapt import ADAPT_LIMIT
 from engine.agent.examples import observation_message
 from engine.agent.parse import ParsedReply, parse_reply, prose_of
 from engine.agent.recovery import Failure, guidance
@@ -31,8 +32,9 @@ CODE_FIRST_NOTICE = "The model answered without code; it is asked once to comput
 
 
 def gives_values(task: str) -> bool:
-    """Whether a task gives something to compute with (a number, quoted text, a date, a table)."""
-    return bool(values_and_words(task)[0])
+    """Whether a task gives something to compute with (a number, quoted text, a date, a table). A
+    paste of data does, and reading its values would hold the event loop for seconds."""
+    return len(task) > ADAPT_LIMIT or bool(values_and_words(task)[0])
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from engine.agent import adapt, paraphrase
+from engine.agent import adapt, paraphrase, solve
 from engine.agent.adapt import adapt_program, adapted_programs
 from engine.agent.adapt_similar import similar_programs
 from engine.agent.task_values import values_and_words
@@ -105,3 +105,9 @@ def test_a_paste_of_data_is_not_read_for_values(monkeypatch: pytest.MonkeyPatch)
     paste = "What is the sum of " + ",".join(["100"] * 300_000) + "?"
     assert len(paste) > adapt.ADAPT_LIMIT
     assert adapted_programs([template], paste) == [] and similar_programs([template], paste) == []
+
+
+def test_a_long_paste_gives_values_without_being_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gives_values runs on the event loop: a 10 MB paste took 10 s to read."""
+    monkeypatch.setattr(solve, "values_and_words", lambda text: pytest.fail("the paste was read"))
+    assert solve.gives_values("0123456789" * 1_000_000)
