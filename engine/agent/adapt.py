@@ -250,7 +250,7 @@ def _replace_tokens(code: str, pairs: list[tuple[Value, Value]]) -> str | None:
                         rewritten[-1] = rewritten[-1]._replace(string="")
                     replacement = replacement.removeprefix("-")
                 token = token._replace(string=replacement)
-            elif not free_constant(value) and value not in in_runs:
+            elif not free_constant(value) and value not in in_runs and not _small_power(rewritten, value):
                 return None
         elif token.type == tokenize.STRING:
             if _numbers_in_fstring(token.string, numbers):
@@ -262,6 +262,14 @@ def _replace_tokens(code: str, pairs: list[tuple[Value, Value]]) -> str | None:
     if used_numbers != set(numbers) or used_strings != set(strings):
         return None  # a value of the example task that the program does not use as written
     return tokenize.untokenize(rewritten)
+
+
+def _small_power(before: list[tokenize.TokenInfo], value: float | None) -> bool:
+    """Whether a number is a whole exponent up to 9 (1024 ** 3 for GiB, x ** 4): a unit's or a
+    formula's own, not one derived from the task's values as 1001 is from "1 to 1000"."""
+    written = [t for t in before if t.type not in _LAYOUT]
+    return bool(written) and written[-1].string == "**" and value is not None and value.is_integer() \
+        and 0 <= value <= 9
 
 
 def _swap_strings(literal: str, strings: dict[str, str], whole: set[str], partial: re.Pattern[str] | None,

@@ -41,6 +41,9 @@ def printed(code: str) -> str:
      "How many days are there from February 10, 2024 to 2024-06-01?", "112"),
     ("What is 2 to the power of 100?", "print(2 ** 100)", "What is 3 to the power of 41?",
      "36472996377170786403"),
+    # a unit's own exponent (GiB is 1024 ** 3) is no value of the task
+    ("How many bytes are in 1.5 GiB?", "print(int(1.5 * 1024 ** 3))", "How many bytes are in 3.5 GiB?",
+     "3758096384"),
     # Words that ask the same thing; a JSON object of another size, as a dict and as a string.
     ("Which key has the highest value in {'mon': 12, 'tue': 30, 'wed': 18, 'thu': 25}?",
      "d = {'mon': 12, 'tue': 30, 'wed': 18, 'thu': 25}\nprint(max(d, key=d.get))",
