@@ -265,7 +265,8 @@ class MemoryItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemoryUsed(Event):
-    """Past solutions that were put into the prompt for this run."""
+    """The worked examples chosen for this run: a library program among them that fits the task runs
+    as it is; otherwise they go into the prompt."""
 
     type: ClassVar[str] = "memory_used"
     items: tuple[MemoryItem, ...]

@@ -140,8 +140,10 @@ class RunPresenter:
                 "runs are gone" if event.saved else
                 "sandbox restarted: the files of the retired container could not be kept", "retry")
         elif isinstance(event, MemoryUsed):
-            activity.add_event(f"{len(event.items)} worked example(s) chosen for the model: "
-                               + "; ".join(item.run_id for item in event.items))
+            # Chosen before the run knows whether one of their programs fits the task as it is
+            ids = "; ".join(item.run_id for item in event.items)
+            activity.add_event(f"{len(event.items)} worked example(s) chosen (a program that fits runs as "
+                               f"it is, else the model sees them): {ids}")
         elif isinstance(event, FileAttached):
             execution.add_attachment(event.name, event.path, event.size)
             activity.add_event(f"attached {event.name} ({event.size:,} bytes) as {event.path}")
