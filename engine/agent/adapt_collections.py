@@ -1,5 +1,4 @@
-"""take_out_collections(): where a program writes a task's dicts, lists, tables and labelled numbers, cut out
-for the task's own."""
+"""take_out_collections(): an example's dicts, lists, tables and labelled numbers cut out of its program."""
 
 from __future__ import annotations
 
@@ -65,8 +64,7 @@ def _names_what_task_lacks(tree: ast.Module, pairs: list[tuple[Value, Value]],
                            wanted: list[tuple[Value, Value]], spans: list[_Cut], span_of: _Span) -> bool:
     """Whether the program, outside the values cut out, names one of the example's labels
     (data["rent"]) or a column of the example's table that the task's table lacks at that place."""
-    lacking = {label.lower() for old, _ in wanted if _labelled(old)
-               for label in old.parsed}  # type: ignore[attr-defined]
+    lacking = {label.lower() for old, _ in wanted for label in _labels(old)}
     lacking -= {old.text.lower() for old, _ in pairs if old.kind == "string"}  # the task names its own
     for old, new in wanted:
         if old.kind == "table":
@@ -80,6 +78,13 @@ def _names_what_task_lacks(tree: ast.Module, pairs: list[tuple[Value, Value]],
                 and not any(start <= where[0] and where[1] <= end for start, end, _ in spans)):
             return True
     return False
+
+
+def _labels(value: Value) -> list[str]:
+    """A labelled-numbers value's labels; none for any other value."""
+    if not _labelled(value) or not isinstance(value.parsed, dict):
+        return []
+    return [str(label) for label in value.parsed]
 
 
 def _labelled(value: Value) -> bool:
