@@ -153,14 +153,12 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
                             (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
         found.append((match.start(), Value("date", match.group(), (year, month, day), span=match.span())))
     rest = _DATE.sub(_blank, rest)
-    for match in list(_LABELLED.finditer(rest)):
-        labelled = _labelled(match.group())
-        if labelled is None:
-            continue
-        found.append((match.start(), Value("dict", match.group(), tuple(labelled.values()),
-                                           {label: _number(n) for label, n in labelled.items()},
-                                           span=match.span())))
-        rest = rest[:match.start()] + " " * (match.end() - match.start()) + rest[match.end():]
+    for match in _LABELLED.finditer(rest):
+        if (labelled := _labelled(match.group())) is not None:
+            found.append((match.start(), Value("dict", match.group(), tuple(labelled.values()),
+                                               {label: _number(n) for label, n in labelled.items()},
+                                               span=match.span())))
+    rest = _LABELLED.sub(lambda m: _blank(m) if _labelled(m.group()) is not None else m.group(), rest)
     for match in _RUN.finditer(rest):
         numbers = tuple(_PLAIN_NUMBER.findall(re.sub(r"(\d),(\d{3})", r"\1\2", match.group())))
         found.append((match.start(), Value("run", match.group(), numbers, span=match.span())))

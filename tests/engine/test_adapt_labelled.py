@@ -1,4 +1,4 @@
-"""Adapting programs for labelled numbers ("Jan 120, Feb 95") and for tables with columns named otherwise."""
+"""Adapting for labelled numbers ("Jan 120, Feb 95") and tables with other column names; pastes not read."""
 
 from __future__ import annotations
 
