@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from engine.agent.adapt import Adapted, paired_programs, with_rounding_apart
 from engine.agent.paraphrase import read_task
+from engine.agent.rounding import asked_rounding
 from engine.agent.task_values import Value
 from engine.run import WorkedExample
 
@@ -19,6 +20,8 @@ SIMILAR_MIN = 0.70
 On data/dev/tasks_b.jsonl (the tuning set), the nearest similar example that passes similar_pairs
 gave 13 right and 2 wrong answers at 0.70, 17 and 5 at 0.65."""
 
+_CONVENTIONS = frozenset(("0", "1", "2"))
+"""Numbers that, when only one of two similar tasks gives them, most often state a convention."""
 _MASKED_ORDINALS = frozenset(("#7", "#9", "#11"))  # paraphrase's masks for ordinal values
 _FORMAT = re.compile(r"\b(?:YYYY|YY|MM|DD|HH|SS)(?:[-/:](?:YYYY|YY|MM|DD|HH|SS))+\b")
 """A date format asked for ("give it as YYYY-MM-DD"): its MM is not millimetres."""
@@ -56,22 +59,47 @@ def similar_pairs(example_task: str, task: str) -> list[tuple[Value, Value]] | N
     their_values, our_values = theirs.values, ours.values
     if _paths(their_values) != _paths(our_values):
         # Where the file is written does not change what it holds: each program keeps its own path
-        their_values, our_values = _without_paths(their_values), _without_paths(our_values)
-    if {k: len(v) for k, v in their_values.items()} != {k: len(v) for k, v in our_values.items()}:
-        return None
+        their_values, our_values = _without(their_values, _is_path), _without(our_values, _is_path)
+    if _counts(their_values) != _counts(our_values):
+        if asked_rounding(example_task) is not None or asked_rounding(task) is not None:
+            return None  # its places are a 2 that counts (with_rounding_apart reads them apart)
+        # "with F(1)=1 and F(2)=1", "(January 1 being day 1)": a 0, 1 or 2 in brackets or an equation
+        # states a convention, not a value to put in; each program keeps its own
+        their_values = _without(their_values, lambda v: _states_convention(v, example_task))
+        our_values = _without(our_values, lambda v: _states_convention(v, task))
+        if _counts(their_values) != _counts(our_values):
+            return None
     if not _traits(example_task).compatible(_traits(task)):
         return None
     return [pair for kind, found in their_values.items()
             for pair in zip(found, our_values[kind], strict=True)]
 
 
+def _counts(values: dict[str, tuple[Value, ...]]) -> dict[str, int]:
+    return {kind: len(found) for kind, found in values.items()}
+
+
+def _states_convention(value: Value, text: str) -> bool:
+    if value.kind != "number" or value.text not in _CONVENTIONS:
+        return False
+    before, after = text[:value.span[0]], text[value.span[1]:]
+    in_brackets = before.rfind("(") > before.rfind(")") and ")" in after
+    return in_brackets or before.rstrip().endswith("=") or after.lstrip().startswith("=")
+
+
 def _paths(values: dict[str, tuple[Value, ...]]) -> int:
-    return sum(value.text.startswith("/workspace") for value in values.get("string", ()))
+    return sum(_is_path(value) for value in values.get("string", ()))
 
 
-def _without_paths(values: dict[str, tuple[Value, ...]]) -> dict[str, tuple[Value, ...]]:
-    kept = {kind: tuple(v for v in found if not (kind == "string" and v.text.startswith("/workspace")))
-            for kind, found in values.items()}
+def _is_path(value: Value) -> bool:
+    return value.kind == "string" and value.text.startswith("/workspace")
+
+
+_Values = dict[str, tuple[Value, ...]]
+
+
+def _without(values: _Values, drop: Callable[[Value], bool]) -> _Values:
+    kept = {kind: tuple(value for value in found if not drop(value)) for kind, found in values.items()}
     return {kind: found for kind, found in kept.items() if found}
 
 

@@ -76,6 +76,33 @@ def test_a_file_the_task_writes_to_is_no_value_to_pair_when_the_example_names_no
     assert [(old.text, new.text) for old, new in pairs] == [("hello world", "good morning")]
 
 
+@pytest.mark.parametrize(("example_task", "code", "task", "expected"), [
+    ("Give the 20th Lucas number (L1 = 1, L2 = 3).",
+     "n = 20\na, b = 1, 3\nfor _ in range(n - 1):\n    a, b = b, a + b\nprint(a)",
+     "What is the 12th Lucas number, taking L(1)=1 and L(2)=3?", "322"),
+    ("What day of the year is 2025-03-01?",
+     "import datetime\nprint(datetime.date(2025, 3, 1).timetuple().tm_yday)",
+     "Which day of the year is 2024-12-31 (with January 1 as day 1)?", "366"),
+])
+def test_a_small_number_in_brackets_or_an_equation_is_a_convention_not_a_value(
+        example_task: str, code: str, task: str, expected: str) -> None:
+    """When one side states a convention the other leaves unsaid, each program keeps its own numbers."""
+    found = similar_programs([example(example_task, code)], task)
+    assert [a.route for a in found] == ["similar question"]
+    assert printed(found[0].code) == expected
+
+
+@pytest.mark.parametrize(("example_task", "task"), [
+    ("How many natural numbers must be added for the sum to exceed 1000?",
+     "What is the sum of the whole numbers from 1 to 1000?"),  # a range's start is a value
+    ("List the smallest value of 19, 7, 44, 3, 12.", "List the 2 smallest values of 8, 31, 5, 17."),
+    ("Predict y at x = 6 from the line through x = 1, 2, 3 and y = 2, 4, 5.",
+     "Predict y at x = 7 from the line through x = 1, 2, 3 and y = 3, 3, 4, rounded to 2 decimals."),
+])
+def test_a_small_number_that_is_a_value_is_not_left_out(example_task: str, task: str) -> None:
+    assert similar_pairs(example_task, task) is None
+
+
 def test_a_rounding_request_is_read_apart_when_no_similar_question_asks_one() -> None:
     code = ("import csv, io\nrows = csv.DictReader(io.StringIO('name,score\\nann,80\\nbo,91'))\n"
             "values = [float(r['score']) for r in rows]\nprint(sum(values) / len(values))")
