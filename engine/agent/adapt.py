@@ -168,6 +168,8 @@ def substitute(pairs: list[tuple[Value, Value]], code: str, language: Language) 
     """The program with each pair's example value replaced by the task's; None when a value is not
     written in the program as the example task wrote it, or the program has a number of its own
     that is not a free constant."""
+    # the same word list on both sides ("days, hours, minutes and seconds") names, not a value
+    pairs = [(old, new) for old, new in pairs if not (old.kind == "list" and old.parsed == new.parsed)]
     runs: list[str] = []
     for old, new in pairs:
         if old.kind == "run" or (old.kind == "date" and language == "python"):

@@ -42,6 +42,13 @@ _NOT_LABELS = frozenset(("and", "or", "of", "to", "from", "by", "is", "at", "in"
                          "minus", "times", "between", "over", "under", "above", "below", "with", "the",
                          "are"))
 """Words before a number that do not name it ("from 3, ..."): a run of them is not labelled numbers."""
+_WORD_ITEM = r"(?!(?:and|or)\b)[A-Za-z][A-Za-z'-]*"
+_WORD_LIST = re.compile(rf"(?<![\w'\"-]){_WORD_ITEM}"
+                        rf"(?:(?:,\s*{_WORD_ITEM}){{2,}}|,\s*{_WORD_ITEM}(?=,?\s+(?:and|or)\s))"
+                        rf"(?:,?\s+(?:and|or)\s+{_WORD_ITEM})?(?![\w'\"-])")
+"""Three or more words separated by commas ("pear, fig, banana and kiwi"): one value, a list of
+strings, found in the program as that list. The same list in the example and the task ("days,
+hours, minutes and seconds") is no value to put in (adapt.py leaves it out of the pairs)."""
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 BARE_NUMBER = re.compile(r"(?<![\w.$#{-])\d+(?:\.\d+)?(?![\w.])")
 """A number standing alone in code: not part of a word, a file name, $1 or ${#v}."""
@@ -159,6 +166,10 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
                                                {label: _number(n) for label, n in labelled.items()},
                                                span=match.span())))
     rest = _LABELLED.sub(lambda m: _blank(m) if _labelled(m.group()) is not None else m.group(), rest)
+    for match in _WORD_LIST.finditer(rest):
+        if (words := _word_list(match.group())) is not None:
+            found.append((match.start(), Value("list", match.group(), parsed=words, span=match.span())))
+    rest = _WORD_LIST.sub(lambda m: _blank(m) if _word_list(m.group()) is not None else m.group(), rest)
     for match in _RUN.finditer(rest):
         numbers = tuple(_PLAIN_NUMBER.findall(re.sub(r"(\d),(\d{3})", r"\1\2", match.group())))
         found.append((match.start(), Value("run", match.group(), numbers, span=match.span())))
@@ -213,6 +224,13 @@ def _labelled(text: str) -> dict[str, str] | None:
     if all(len(label) == 1 and label.islower() for label in labels):
         return None  # "x = 1, y = 2, z = 3" gives variables, written in programs one by one
     return {label: number.replace(",", "") for label, number in items}
+
+
+def _word_list(text: str) -> list[str] | None:
+    """A word list's words; None with single letters among them ("a, e, i, o, u, either case", "x, y
+    and z"), which programs write otherwise (as one string, as variables)."""
+    words = re.split(r",?\s+(?:and|or)\s+|,\s*", text)
+    return None if any(len(word) == 1 for word in words) else words
 
 
 def _number(text: str) -> int | float:
