@@ -12,7 +12,8 @@ _QUOTED = re.compile(r"(?<![A-Za-z])'([^'\n]+)'(?![A-Za-z])|\"([^\"\n]+)\""
                      r"|\u201c([^\u201d\n]+)\u201d|\u2018([^\u2019\n]+)\u2019")
 _COLLECTION = re.compile(r"\{[^{}\n]*\}|\[[^\[\]\n]*[\"'][^\[\]\n]*\]")
 """A flat object ({"tom": 31, "ann": 45}) or a list with text in it (["b", "a"]), written in the
-task: one value, found in the program as the same dict or list."""
+task: one value, found in the program as the same dict or list. Nested ones are found by _nested."""
+_CLOSING = {"{": "}", "[": "]"}
 _TABLE = re.compile(r"\n((?:[^\n]*,[^\n]*(?:\n|$)){2,})\s*$")
 """A table pasted below the question, as comma-separated lines (a header and rows): one value, found
 in the program as a string holding the same lines."""
@@ -127,27 +128,30 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     ("In 'X', count the letter 'Y'" is not "Count the letter 'Y' in 'X'")."""
     found: list[tuple[int, Value]] = []
     quoted = list(_QUOTED.finditer(text))
-    collections = [m for m in _COLLECTION.finditer(text)
-                   if not any(q.start() < m.start() and m.end() <= q.end() for q in quoted)]
+    collections = [(start, end) for start, end in _collection_spans(text)
+                   if not any(q.start() < start and end <= q.end() for q in quoted)]
     taken: list[tuple[int, int]] = []
     table = _TABLE.search(text)
     if table is not None:
         found.append((table.start(1), Value("table", table.group(1), parsed=table.group(1).strip(),
                                             span=table.span(1))))
         taken.append(table.span(1))
-        collections = [m for m in collections if m.end() <= table.start(1)]
-    for match in collections:
-        parsed = _parse_collection(match.group())
+        collections = [(start, end) for start, end in collections if end <= table.start(1)]
+    for start, end in collections:
+        parsed = _parse_collection(text[start:end])
         if parsed is not None:
             kind = "dict" if isinstance(parsed, dict) else "list"
-            found.append((match.start(), Value(kind, match.group(), parsed=parsed, span=match.span())))
-            taken.append(match.span())
+            found.append((start, Value(kind, text[start:end], parsed=parsed, span=(start, end))))
+            taken.append((start, end))
     rest = text
     for start, end in taken:
         rest = rest[:start] + " " * (end - start) + rest[end:]
     for match in _QUOTED.finditer(rest):
         body = next(g for g in match.groups() if g is not None)
-        found.append((match.start(), Value("string", body, span=match.span())))
+        # JSON in quotes ('{"users": [...]}') is the object it writes, as JSON pasted without them
+        parsed = _parse_collection(body) if body.lstrip()[:1] in _CLOSING else None
+        kind = "string" if parsed is None else "dict" if isinstance(parsed, dict) else "list"
+        found.append((match.start(), Value(kind, body, parsed=parsed, span=match.span())))
     rest = _QUOTED.sub(_blank, rest)
     for match in _PATH.finditer(rest):
         found.append((match.start(), Value("string", match.group(), span=match.span())))
@@ -231,6 +235,49 @@ def _word_list(text: str) -> list[str] | None:
     and z"), which programs write otherwise (as one string, as variables)."""
     words = re.split(r",?\s+(?:and|or)\s+|,\s*", text)
     return None if any(len(word) == 1 for word in words) else words
+
+
+def _collection_spans(text: str) -> list[tuple[int, int]]:
+    """Where the task writes a dict or list: an outermost pair of brackets on one line with brackets
+    inside (nested JSON, [[1, 2], [3]]), else the flat ones _COLLECTION finds."""
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while (opening := re.search(r"[{\[]", text[index:])) is not None:
+        start = index + opening.start()
+        end = _closing(text, start)
+        if end is None:
+            index = start + 1
+            continue
+        inner = text[start + 1:end - 1]
+        if ("{" in inner or "[" in inner) and _parse_collection(text[start:end]) is not None:
+            spans.append((start, end))
+        else:
+            spans.extend((start + m.start(), start + m.end()) for m in _COLLECTION.finditer(text[start:end]))
+        index = end
+    return spans
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The end of the bracketed run opening at `start` (quoted text skipped); None if the line ends
+    first."""
+    expected: list[str] = []
+    quote = ""
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == "\n":
+            return None
+        if quote:
+            quote = "" if char == quote and text[index - 1] != "\\" else quote
+        elif char in "\"'":
+            quote = char
+        elif char in _CLOSING:
+            expected.append(_CLOSING[char])
+        elif char in "}]":
+            if char != expected.pop():
+                return None
+            if not expected:
+                return index + 1
+    return None
 
 
 def _number(text: str) -> int | float:
