@@ -10,8 +10,9 @@ import argparse
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,33 +63,47 @@ def same_answer(got: str, want: str) -> bool:
         return False
 
 
-def audit(k: int, image: str) -> tuple[int, list[tuple[dict[str, str], dict[str, object]]]]:
+def audit(k: int, image: str, workers: int = 2) -> tuple[int, list[tuple[dict[str, str], dict[str, object]]]]:
     """The library's size, and each (job, result): an example's task answered by the first of its k
-    nearest other examples that adapts to it, run in the sandbox."""
+    nearest other examples that adapts to it, run in the sandbox. The library is split between
+    `workers` processes for the adapting and between as many containers for the running."""
+    size = len(load_library())
+    share = -(-size // workers)
+    bounds = [(start, min(start + share, size)) for start in range(0, size, share)]
+    with ProcessPoolExecutor(len(bounds), mp_context=multiprocessing.get_context("spawn")) as pool:
+        jobs = [job for part in pool.map(_adapted_jobs, [k] * len(bounds), bounds) for job in part]
+    results = run_all(image, jobs, workers)
+    for job, result in zip(jobs, results, strict=True):
+        if job["round_to"] is not None and result["rc"] == 0:
+            # as the agent answers: the printed number rounded to the places the task asks for
+            result["stdout"] = rounded_output(str(result["stdout"]), int(job["round_to"])) or ""
+    return size, list(zip(jobs, results, strict=True))
+
+
+def _adapted_jobs(k: int, bounds: tuple[int, int]) -> list[dict[str, Any]]:
+    """For the library's examples within `bounds`, the program the agent would run: the first of
+    the k nearest other examples that adapts (a similar question's only when none asks the same)."""
     examples = load_library()
     jobs: list[dict[str, Any]] = []
     with contextlib.closing(Embedder(resolve_embedding_model(None))) as embedder:
         library = ExampleLibrary(embedder)
         sha = hashlib.sha256(library.path.read_bytes()).hexdigest()[:16]
         vectors = shipped_vectors(library.path, sha, embedder.identity, len(examples))
+        start, end = bounds
         if vectors is None:
-            vectors = embedder.embed_sync([e.task for e in examples])
-        for example, vector in zip(examples, vectors, strict=True):
+            vectors = embedder.embed_sync([e.task for e in examples[start:end]])
+        else:
+            vectors = vectors[start:end]
+        for example, vector in zip(examples[start:end], vectors, strict=True):
             nearest = [(t, score) for t, score in library.nearest_sync(vector, k + 1) if t.id != example.id]
             templates = [WorkedExample(t.task, t.language, t.code, t.output, t.answer, f"library:{t.id}", s)
                          for t, s in nearest]
             found = adapted_programs(templates, example.task) or similar_programs(templates, example.task)
             for template, language, code, route, round_to in found[:1]:
-                # the agent runs the first that adapts (a similar question's only when none asks the same)
                 jobs.append({"task": example.id, "template": template.source.removeprefix("library:"),
                              "language": language, "code": code, "want": example.output,
                              "route": route, "round_to": round_to})
-    results = run_all(image, jobs)
-    for job, result in zip(jobs, results, strict=True):
-        if job["round_to"] is not None and result["rc"] == 0:
-            # as the agent answers: the printed number rounded to the places the task asks for
-            result["stdout"] = rounded_output(str(result["stdout"]), int(job["round_to"])) or ""
-    return len(examples), list(zip(jobs, results, strict=True))
+    return jobs
 
 
 def main() -> None:

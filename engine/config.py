@@ -164,9 +164,9 @@ class AgentSettings(_Section):
     """When no library example asks the same thing, run the program of one that asks a similar
     question (embedding similarity 0.70 or more, the same units in order, ordinals, negations, no
     opposite words, a step in common; engine/agent/adapt_similar.py) with the task's values; the
-    answer says to check it and quotes the example's question. On data/dev/tasks_b.jsonl: 17 right
-    and 2 wrong; on the library left-one-out (bench/adapt_audit.py) 459 of 768; on the eval 11 of
-    14 (27 -> 34 of 70 solved)."""
+    answer says to check it and quotes the example's question. On data/dev/tasks_b.jsonl: 21 right
+    and 2 wrong; on the library left-one-out (bench/adapt_audit.py) 471 of 780; on the eval 11 of
+    16 (27 -> 34 of 70 solved)."""
     code_first: bool = True
     """When the model answers a task that gives values (numbers, quoted text, a date, a table) in
     words, without code, it is asked once for a program that prints the answer. Answers given
