@@ -12,8 +12,9 @@ _QUOTED = re.compile(r"(?<![A-Za-z])'([^'\n]+)'(?![A-Za-z])|\"([^\"\n]+)\""
                      r"|\u201c([^\u201d\n]+)\u201d|\u2018([^\u2019\n]+)\u2019")
 _COLLECTION = re.compile(r"\{[^{}\n]*\}|\[[^\[\]\n]*[\"'][^\[\]\n]*\]")
 """A flat object ({"tom": 31, "ann": 45}) or a list with text in it (["b", "a"]), written in the
-task: one value, found in the program as the same dict or list. Nested ones are found by _nested."""
+task: one value, found in the program as the same dict or list (nested ones: _collection_spans)."""
 _CLOSING = {"{": "}", "[": "]"}
+_OPENING = re.compile(r"[{\[]")
 _TABLE = re.compile(r"\n((?:[^\n]*,[^\n]*(?:\n|$)){2,})\s*$")
 """A table pasted below the question, as comma-separated lines (a header and rows): one value, found
 in the program as a string holding the same lines."""
@@ -242,8 +243,8 @@ def _collection_spans(text: str) -> list[tuple[int, int]]:
     inside (nested JSON, [[1, 2], [3]]), else the flat ones _COLLECTION finds."""
     spans: list[tuple[int, int]] = []
     index = 0
-    while (opening := re.search(r"[{\[]", text[index:])) is not None:
-        start = index + opening.start()
+    while (opening := _OPENING.search(text, index)) is not None:
+        start = opening.start()
         end = _closing(text, start)
         if end is None:
             index = start + 1
