@@ -165,7 +165,7 @@ class AgentSettings(_Section):
     question (embedding similarity 0.70 or more, the same units in order, ordinals, negations, no
     opposite words, a step in common; engine/agent/adapt_similar.py) with the task's values; the
     answer says to check it and quotes the example's question. On data/dev/tasks_b.jsonl: 21 right
-    and 2 wrong; on the library left-one-out (bench/adapt_audit.py) 471 of 780; on the eval 11 of
+    and 3 wrong; on the library left-one-out (bench/adapt_audit.py) 471 of 780; on the eval 11 of
     16 (27 -> 34 of 70 solved)."""
     code_first: bool = True
     """When the model answers a task that gives values (numbers, quoted text, a date, a table) in
