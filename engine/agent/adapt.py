@@ -252,6 +252,11 @@ def _replace_tokens(code: str, pairs: list[tuple[Value, Value]]) -> str | None:
                         rewritten[-1] = rewritten[-1]._replace(string="")
                     replacement = replacement.removeprefix("-")
                 token = token._replace(string=replacement)
+            elif value is not None and value - 1 in numbers and _range_stop(rewritten) \
+                    and re.fullmatch(r"-?\d+", numbers[value - 1]):
+                # "1 to 20" is range(1, 21): the stop one past the example's value is one past the task's
+                used_numbers.add(value - 1)
+                token = token._replace(string=str(int(numbers[value - 1]) + 1))
             elif not free_constant(value) and value not in in_runs and not _small_power(rewritten, value):
                 return None
         elif token.type == tokenize.STRING:
@@ -264,6 +269,13 @@ def _replace_tokens(code: str, pairs: list[tuple[Value, Value]]) -> str | None:
     if used_numbers != set(numbers) or used_strings != set(strings):
         return None  # a value of the example task that the program does not use as written
     return tokenize.untokenize(rewritten)
+
+
+def _range_stop(before: list[tokenize.TokenInfo]) -> bool:
+    """Whether the next number is the stop of a range() call: range(21) or range(1, 21)."""
+    written = [t.string for t in before if t.type not in _LAYOUT][-4:]
+    return written[-2:] == ["range", "("] or (len(written) == 4 and written[0:2] == ["range", "("]
+                                              and written[-1] == "," and written[2] not in "()[],")
 
 
 def _small_power(before: list[tokenize.TokenInfo], value: float | None) -> bool:

@@ -118,9 +118,16 @@ class _Traits:
     """Counting, summing, sorting...: the two need one in common, or none in either."""
     directions: frozenset[str]
     """Words with an opposite (before/after, ascending/descending, < and >, min/max, ...)."""
+    shape: tuple[str, ...]
+    """The operands in order, currencies named by first appearance (C1, C2): "250 euros to yen at
+    162.5 yen per euro" has the shape of "250 dollars to euros at 0.92 euros per dollar"."""
 
     def compatible(self, other: _Traits) -> bool:
-        if (self.marks, self.units) != (other.marks, other.units):
+        if self.marks != other.marks:
+            return False
+        if self.units != other.units and not (self.only_currencies() and other.only_currencies()
+                                              and self.shape == other.shape):
+            # a rate given in the task makes one currency's program another's, written alike
             return False
         if self.formats and other.formats and self.formats != other.formats:
             return False
@@ -129,6 +136,9 @@ class _Traits:
         # One saying "after" where the other says "before" (and not "after" too) asks the opposite.
         mine, theirs = self.directions - other.directions, other.directions - self.directions
         return not any(_OPPOSITE.get(word) in theirs for word in mine)
+
+    def only_currencies(self) -> bool:
+        return bool(self.units) and all(unit.startswith("c:") for unit in self.units)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -141,9 +151,10 @@ def _traits(text: str) -> _Traits:
     marks = {operand for operand in operands if _is_mark(operand)}
     marks.update(word for word in words if word.startswith("¬") and len(word) > 1)
     units = tuple(dict.fromkeys(operand for operand in operands if operand.startswith(("u:", "c:"))))
+    named = {unit: f"C{place}" for place, unit in enumerate(u for u in units if u.startswith("c:"))}
     return _Traits(frozenset(marks), units, formats,
                    frozenset(step for clause in clauses for step in clause.steps) - _NEUTRAL_STEPS,
-                   frozenset(words & _OPPOSITE.keys()))
+                   frozenset(words & _OPPOSITE.keys()), tuple(named.get(o, o) for o in operands))
 
 
 def _is_mark(operand: str) -> bool:

@@ -90,6 +90,10 @@ library itself answers it as "2026-W53", as it answers "which ISO week"."""
 _CONTRACTED_IS = re.compile(r"\b(what|that|it|there|here|who|how|where|which)['\u2019]s\b")
 _ASKS_YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|will|would|has|have|should)\b"
                           r"|\b(?:yes or no|yes/no|true or false|whether)\b", re.IGNORECASE)
+_REQUEST = re.compile(r"^\s*(?:can|could|will|would)\s+you\b(?!.*\b(?:if|whether)\b)",
+                      re.IGNORECASE | re.DOTALL)
+"""A request put as a question ("Could you make a pie chart of ...?"): it asks for the work, not a
+yes or no, unless it asks "if" or "whether" something holds."""
 FREE_CONSTANT = 2.0
 """A number in the program that is not one of its task's values must be this small (an exponent of
 0.5, a start of 1); a larger one (1001 for "1 to 1000") was derived from the task's values, and a
@@ -206,7 +210,7 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
 
 def asks_yes_or_no(text: str) -> bool:
     """Whether a task asks a yes-or-no question ("Is 97 prime?", "Check whether 2024 is a leap year")."""
-    return bool(_ASKS_YES_NO.search(text))
+    return bool(_ASKS_YES_NO.search(text)) and not _REQUEST.match(text)
 
 
 def _blank(match: re.Match[str]) -> str:

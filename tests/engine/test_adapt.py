@@ -160,8 +160,9 @@ def test_a_file_the_task_names_is_a_value_like_quoted_text() -> None:
      "What is the least common multiple of 4620 and 1078?"),
     ("How many vowels are in 'the lazy dog'?", "print(sum(c in 'aeiou' for c in 'the lazy dog'))",
      "How many words are in the sentence 'the lazy dog'?"),
-    # A number the program derived from the task (1001 for 1000) cannot be substituted.
-    ("What's the sum of all whole numbers from 1 to 1000?", "print(sum(range(1, 1001)))",
+    # A number the program derived from the task (1001 for 1000) cannot be substituted, but as the
+    # stop of a range() (test_adapt_currencies_ranges.py).
+    ("What's the sum of all whole numbers from 1 to 1000?", "print(1000 * 1001 // 2)",
      "What's the sum of all whole numbers from 1 to 2500?"),
     # Values of other kinds, or in another order.
     ("What is the median of 3, 9, 4?", "import statistics\nprint(statistics.median([3, 9, 4]))",

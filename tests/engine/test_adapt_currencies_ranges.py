@@ -1,0 +1,73 @@
+"""Adapting across currencies named alike, range() stops one past a value, and requests put as questions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from engine.agent.adapt import adapt_program
+from engine.agent.adapt_similar import similar_pairs, similar_programs
+from engine.agent.task_values import asks_yes_or_no
+from engine.run import WorkedExample
+
+
+def printed(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          timeout=30).stdout.strip()
+
+
+def example(task: str, code: str) -> WorkedExample:
+    return WorkedExample(task, "python", code, "", "", "library:test", 0.8)
+
+
+def test_a_rate_given_in_the_task_makes_one_currencys_program_anothers() -> None:
+    found = similar_programs([example("Convert 250 dollars to euros at 0.92 euros per dollar.",
+                                      'euros = 250 * 0.92\nprint(f"{euros:.2f}")')],
+                             "Convert 250 euros to yen at a rate of 162.5 yen per euro.")
+    assert [a.route for a in found] == ["similar question"]
+    assert printed(found[0].code) == "40625.00"
+
+
+@pytest.mark.parametrize(("example_task", "task"), [
+    # 1 USD = 149.5 JPY divides yen into dollars; 1 EUR = 0.85 GBP multiplies euros into pounds
+    ("Convert 10,000 yen to dollars when 1 USD = 149.5 JPY.",
+     "Convert 900 euros to pounds when 1 EUR = 0.85 GBP."),
+    ("Convert 250 dollars to euros at 0.92 euros per dollar.",
+     "Convert 250 euros to yen at 0.0061 euros per yen."),
+    ("How many bytes are in 5 MiB?", "How many bytes are in 2 GiB?"),  # units, not currencies: still apart
+])
+def test_currencies_written_in_another_order_are_not_renamed(example_task: str, task: str) -> None:
+    assert similar_pairs(example_task, task) is None
+
+
+def test_a_range_stop_one_past_the_examples_value_becomes_one_past_the_tasks() -> None:
+    code = adapt_program("What is the sum of the integers from 1 to 20?", "print(sum(range(1, 21)))",
+                         "What is the sum of the integers from 1 to 50?")
+    assert code is not None
+    assert printed(code) == "1275"
+    single = adapt_program("What is the sum of n squared for n up to 10?",
+                           "print(sum(n * n for n in range(11)))",
+                           "What is the sum of n squared for n up to 4?")
+    assert single is not None
+    assert printed(single) == "30"
+
+
+def test_one_past_a_value_outside_a_range_call_is_still_refused() -> None:
+    """n * (n + 1) // 2 written as 20 * 21 // 2: the 21 is derived, but not a stop that says so."""
+    assert adapt_program("What is the sum of the integers from 1 to 20?", "print(20 * 21 // 2)",
+                         "What is the sum of the integers from 1 to 50?") is None
+
+
+@pytest.mark.parametrize(("task", "yes_no"), [
+    ("Could you make a pie chart of rent 1450, food 620 and fun 340?", False),
+    ("Can you write 'open source software' backwards?", False),
+    ("Would you sort 3, 1, 2 for me?", False),
+    ("Can you tell me if 2024 is a leap year?", True),
+    ("Could you check whether 97 is prime?", True),
+    ("Can 97 be written as a sum of two squares?", True),
+    ("Is 97 prime?", True),
+])
+def test_a_request_put_as_a_question_asks_for_the_work_not_a_yes_or_no(task: str, yes_no: bool) -> None:
+    assert asks_yes_or_no(task) is yes_no
