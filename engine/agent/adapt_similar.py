@@ -13,12 +13,17 @@ from engine.agent.rounding import asked_rounding
 from engine.agent.task_values import Value
 from engine.run import WorkedExample
 
-__all__ = ["SIMILAR_MIN", "similar_pairs", "similar_programs"]
+__all__ = ["NEAR_MIN", "SIMILAR_MIN", "similar_pairs", "similar_programs"]
 
 SIMILAR_MIN = 0.70
 """Cosine similarity (bundled embedding model) from which an example's question counts as similar.
 On data/dev/tasks_b.jsonl (the tuning set), the nearest similar example that passes similar_pairs
 gave 13 right and 2 wrong answers at 0.70, 17 and 5 at 0.65."""
+
+NEAR_MIN = 0.65
+"""From here up to SIMILAR_MIN, an example's question counts as similar only when it also takes the
+same steps in the same directions (a sum and a count, not a sum alone): a stricter test for a question
+further off."""
 
 _CONVENTIONS = frozenset(("0", "1", "2"))
 """Numbers that, when only one of two similar tasks gives them, most often state a convention."""
@@ -44,8 +49,16 @@ def similar_programs(templates: Sequence[WorkedExample], task: str) -> list[Adap
 
 
 def _similar(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
-    return paired_programs(templates, task, "similar question",
-                           lambda t: similar_pairs(t.task, task) if t.similarity >= SIMILAR_MIN else None)
+    def pairing(template: WorkedExample) -> list[tuple[Value, Value]] | None:
+        if template.similarity < NEAR_MIN:
+            return None
+        pairs = similar_pairs(template.task, task)
+        if pairs is None or template.similarity >= SIMILAR_MIN:
+            return pairs
+        theirs, ours = _traits(template.task), _traits(task)
+        return pairs if (theirs.steps, theirs.directions) == (ours.steps, ours.directions) else None
+
+    return paired_programs(templates, task, "similar question", pairing)
 
 
 def similar_pairs(example_task: str, task: str) -> list[tuple[Value, Value]] | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.agent.adapt_similar import SIMILAR_MIN, similar_pairs, similar_programs
+from engine.agent.adapt_similar import NEAR_MIN, SIMILAR_MIN, similar_pairs, similar_programs
 from engine.config import load_settings
 from engine.events import MessageDone, StepStarted
 from engine.llm.scripted import ScriptedModel
@@ -62,7 +62,7 @@ def test_a_question_that_differs_in_what_it_asks_is_not_similar(example_task: st
 
 def test_only_examples_similar_enough_and_in_the_tasks_language_are_used() -> None:
     code = "print(bin(2024)[2:])"
-    assert similar_programs([example("Write 2024 in binary.", code, SIMILAR_MIN - 0.01)],
+    assert similar_programs([example("Write 2024 in binary.", code, NEAR_MIN - 0.01)],
                             "Give me 777 as a binary number.") == []
     assert similar_programs([example("Write 2024 in binary.", "echo 'obase=2; 2024' | bc", language="bash")],
                             "Give me 777 as a binary number.") == []
@@ -171,3 +171,20 @@ async def test_a_similar_questions_output_rounded_as_asked_says_both(gb_home: Pa
     answer = next(e for e in events if isinstance(e, MessageDone)).text
     assert answer.splitlines()[0] == "82.0"
     assert "rounded here to 1 places" in answer and "check it" in answer
+
+
+def test_a_question_further_off_must_take_the_same_steps_in_the_same_directions() -> None:
+    """Between NEAR_MIN and SIMILAR_MIN a step in common is not enough: "sort and give the largest"
+    is no answer to "sort" there, though it would pass nearer."""
+    near = (NEAR_MIN + SIMILAR_MIN) / 2
+    vowels = "print(sum(c in 'aeiou' for c in 'encyclopedia'))"
+    found = similar_programs([example("How many vowels does 'encyclopedia' have?", vowels, near)],
+                             "Count the vowels in the word 'onomatopoeia'.")
+    assert [printed(a.code) for a in found] == ["8"]
+    largest = "print(sorted([42, 7, 19])[-1])"
+    sort_and_take = "Sort 42, 7, 19 in ascending order and give the largest."
+    task = "Sort 5, 3, 9 in ascending order."
+    assert similar_programs([example(sort_and_take, largest, near)], task) == []
+    assert similar_programs([example(sort_and_take, largest, SIMILAR_MIN)], task) != []
+    assert similar_programs([example("How many vowels does 'encyclopedia' have?", vowels, NEAR_MIN - 0.01)],
+                            "Count the vowels in the word 'onomatopoeia'.") == []

@@ -9,7 +9,7 @@ import pytest
 from engine.events import Artifact, CacheHit, MessageDone
 from engine.llm.scripted import ScriptedModel
 from engine.memory.guard import guard_allows, is_nondeterministic
-from tests.engine.test_memory_support import agent_answer, ask, count, types
+from tests.engine.test_memory_support import agent_answer, ask, count, model_answers, types
 from tests.fakes import Engines
 
 SEED = "sum of squares 1 to 10"
@@ -69,7 +69,7 @@ def test_nondeterministic_code_detection(code: str, expected: bool) -> None:
 
 async def test_paraphrase_in_new_session_replays_at_once(gb_home: Path, engines: Engines) -> None:
     model = ScriptedModel(["The sum is 385."], repeat_last=True)
-    engine = await engines.chat(gb_home, model=model)
+    engine = await engines.chat(gb_home, model=model, settings=model_answers())
     first = await engine.new_session()
     seeded = await ask(engine, first.id, SEED)
     for text in PARAPHRASES:
@@ -90,7 +90,7 @@ async def test_paraphrase_in_new_session_replays_at_once(gb_home: Path, engines:
 
 async def test_near_misses_do_not_hit(gb_home: Path, engines: Engines) -> None:
     model = ScriptedModel(["An answer."], repeat_last=True)
-    engine = await engines.chat(gb_home, model=model)
+    engine = await engines.chat(gb_home, model=model, settings=model_answers())
     await ask(engine, (await engine.new_session()).id, SEED)
     for text in NEAR_MISSES:
         events = await ask(engine, (await engine.new_session()).id, text)
@@ -99,7 +99,7 @@ async def test_near_misses_do_not_hit(gb_home: Path, engines: Engines) -> None:
 
 
 async def test_changed_context_does_not_hit(gb_home: Path, engines: Engines) -> None:
-    engine = await engines.chat(gb_home, ["An answer."])
+    engine = await engines.chat(gb_home, ["An answer."], settings=model_answers())
     await ask(engine, (await engine.new_session()).id, SEED)
     # Same task, but after other messages: the conversation prefix differs.
     session = await engine.new_session()
@@ -119,7 +119,7 @@ async def test_changed_context_does_not_hit(gb_home: Path, engines: Engines) -> 
 
 async def test_no_cache_bypasses_and_refreshes(gb_home: Path, engines: Engines) -> None:
     model = ScriptedModel(["Old answer.", "New answer."], repeat_last=True)
-    engine = await engines.chat(gb_home, model=model)
+    engine = await engines.chat(gb_home, model=model, settings=model_answers())
     await ask(engine, (await engine.new_session()).id, SEED)
     fresh = await ask(engine, (await engine.new_session()).id, SEED, use_cache=False)
     assert "cache_hit" not in types(fresh) and len(model.prompts) == 2
@@ -131,7 +131,7 @@ async def test_no_cache_bypasses_and_refreshes(gb_home: Path, engines: Engines) 
 
 
 async def test_cache_disabled_setting(gb_home: Path, engines: Engines) -> None:
-    engine = await engines.chat(gb_home, ["An answer."])
+    engine = await engines.chat(gb_home, ["An answer."], settings=model_answers())
     await ask(engine, (await engine.new_session()).id, SEED)
     engine.settings.memory.cache_enabled = False
     assert "cache_hit" not in types(await ask(engine, (await engine.new_session()).id, SEED))
@@ -140,7 +140,7 @@ async def test_cache_disabled_setting(gb_home: Path, engines: Engines) -> None:
 async def test_hit_replays_code_output_and_artifacts(
     gb_home: Path, monkeypatch: pytest.MonkeyPatch, engines: Engines
 ) -> None:
-    engine = await engines.chat(gb_home)
+    engine = await engines.chat(gb_home, settings=model_answers())
     plot = Artifact(name="plot.png", path=str(gb_home / "plot.png"), size=10, mime="image/png")
     code = "print(sum(i * i for i in range(1, 11)))"
     monkeypatch.setattr(engine, "answer", agent_answer(code, "385\n", "It is 385.",
@@ -160,7 +160,7 @@ async def test_hit_replays_code_output_and_artifacts(
 async def test_time_or_random_results_are_not_cached(
     gb_home: Path, monkeypatch: pytest.MonkeyPatch, code: str, engines: Engines
 ) -> None:
-    engine = await engines.chat(gb_home)
+    engine = await engines.chat(gb_home, settings=model_answers())
     monkeypatch.setattr(engine, "answer", agent_answer(code, "4\n", "You rolled 4."))
     await ask(engine, (await engine.new_session()).id, "roll a die")
     assert await count(engine, "memory_cache") == 0
@@ -172,7 +172,7 @@ async def test_time_or_random_results_are_not_cached(
 async def test_only_completed_runs_are_cached(
     gb_home: Path, monkeypatch: pytest.MonkeyPatch, status: str, incomplete: bool, engines: Engines
 ) -> None:
-    engine = await engines.chat(gb_home)
+    engine = await engines.chat(gb_home, settings=model_answers())
     monkeypatch.setattr(engine, "answer", agent_answer(
         "print(385)", "385\n", "It is", status=status, incomplete=incomplete))
     await ask(engine, (await engine.new_session()).id, SEED)
@@ -184,7 +184,7 @@ async def test_only_completed_runs_are_cached(
 async def test_hit_embeds_only_the_task(
     gb_home: Path, monkeypatch: pytest.MonkeyPatch, engines: Engines
 ) -> None:
-    engine = await engines.chat(gb_home, ["The sum is 385."])
+    engine = await engines.chat(gb_home, ["The sum is 385."], settings=model_answers())
     await ask(engine, (await engine.new_session()).id, SEED)
     embedded: list[str] = []
     real = engine.memory.embedder.embed_sync
@@ -208,7 +208,7 @@ async def test_hit_embeds_only_the_task(
 async def test_hit_survives_a_failed_index(
     gb_home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, engines: Engines
 ) -> None:
-    engine = await engines.chat(gb_home, ["The sum is 385."])
+    engine = await engines.chat(gb_home, ["The sum is 385."], settings=model_answers())
     await ask(engine, (await engine.new_session()).id, SEED)
 
     async def failing(*args: object, **kwargs: object) -> list[int]:

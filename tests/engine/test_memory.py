@@ -19,7 +19,7 @@ from engine.run import RunContext
 from engine.store.db import connect_sync
 from engine.store.repository import Store
 from tests.conftest import real_model_path
-from tests.engine.test_memory_support import agent_answer, ask, count, types
+from tests.engine.test_memory_support import agent_answer, ask, count, model_answers, types
 from tests.fakes import Engines
 from tui.cli import main as cli
 
@@ -197,7 +197,7 @@ async def test_broken_embedding_model_degrades_to_text_search(
 
 
 async def test_changed_model_is_reembedded_in_the_background(gb_home: Path, engines: Engines) -> None:
-    engine = await engines.chat(gb_home, ["An answer."])
+    engine = await engines.chat(gb_home, ["An answer."], settings=model_answers())
     for text in ("sum of squares 1 to 10", "capital of France", "reverse a string"):
         await ask(engine, (await engine.new_session()).id, text)
     await engine.close()
@@ -207,7 +207,7 @@ async def test_changed_model_is_reembedded_in_the_background(gb_home: Path, engi
     conn.commit()
     conn.close()
 
-    engine = await engines.chat(gb_home, ["An answer."])
+    engine = await engines.chat(gb_home, ["An answer."], settings=model_answers())
     memory = engine.memory
     assert isinstance(memory, MemoryService) and memory.reembed_task is not None
     assert await memory.reembed_task == 9
@@ -220,7 +220,7 @@ async def test_changed_model_is_reembedded_in_the_background(gb_home: Path, engi
 def test_cli_reembed_prints_progress(gb_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     async def seed() -> None:
         async with Engines(gb_home) as engines:
-            engine = await engines.chat(gb_home / "data", ["An answer."])
+            engine = await engines.chat(gb_home / "data", ["An answer."], settings=model_answers())
             await ask(engine, (await engine.new_session()).id, "sum of squares 1 to 10")
 
     asyncio.run(seed())
