@@ -193,6 +193,12 @@ def _conversions(tokens: list[Token]) -> list[Token]:
                 and window[1].value.startswith(("u:", "c:")) and window[2].value.lstrip("-")[:1].isdigit() \
                 and window[3].value.startswith(("u:", "c:")):
             out[i:i + 4] = [window[2], window[3], Token("operand", "→"), window[1]]
+            return out
+    for i in range(len(out) - 1):
+        # "... at 1 USD = 0.92 EUR. How many euros is that?": a currency is never counted, only converted to
+        if out[i].value == "count" and out[i].kind == "op" and out[i + 1].value.startswith("c:") \
+                and not (i + 2 < len(out) and out[i + 2].value.lstrip("-")[:1].isdigit()):
+            out[i] = Token("operand", "→")
             break
     return out
 

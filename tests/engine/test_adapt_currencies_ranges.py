@@ -9,7 +9,7 @@ import pytest
 
 from engine.agent.adapt import adapt_program
 from engine.agent.adapt_similar import similar_pairs, similar_programs
-from engine.agent.task_values import asks_yes_or_no
+from engine.agent.task_values import asks_yes_or_no, values_and_words
 from engine.run import WorkedExample
 
 
@@ -71,3 +71,18 @@ def test_one_past_a_value_outside_a_range_call_is_still_refused() -> None:
 ])
 def test_a_request_put_as_a_question_asks_for_the_work_not_a_yes_or_no(task: str, yes_no: bool) -> None:
     assert asks_yes_or_no(task) is yes_no
+
+
+def test_how_many_of_a_currency_asks_for_a_conversion_not_a_count() -> None:
+    code = 'usd, eur = 1, 0.93\neuros = 640 * eur / usd\nprint(f"{euros:.2f}")'
+    task = "I'm paying 347.50 USD and the rate is 1 USD = 0.9213 EUR. How many euros is that?"
+    found = similar_programs([example("Convert 640 dollars to euros if 1 USD = 0.93 EUR.", code)], task)
+    assert [printed(a.code) for a in found] == ["320.15"]
+
+
+def test_a_plural_ordinal_is_a_value() -> None:
+    """"Friday the 13ths in 2026" is not "Fridays in 2026" (52): its 13 is read, and no example pairs."""
+    values, _ = values_and_words("How many Friday the 13ths are there in 2026?")
+    assert [(v.kind, v.text) for v in values] == [("ordinal", "13"), ("number", "2026")]
+    assert similar_pairs("How many Fridays are there in 2026?",
+                         "How many Friday the 13ths are there in 2026?") is None
