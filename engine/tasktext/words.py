@@ -115,6 +115,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bnon-\s*|\bnon\s+(?=\w)|\bnon(?=zero|negative|positive|empty|numeric|alpha|null|blank)",
      " not "), (r"\bother than\b", " except "), (r"\bapart from\b", " except "),
     (r"\bexcept for\b", " except "), (r"\bbut not\b", " not "), (r"\bleaving out\b", " except "),
+    (r"\bcase[- ]insensitive(?:ly)?\b|\bregardless of (?:letter )?case\b|\bwithout regard to case\b"
+     r"|\(any case\)|\bno matter (?:the|what) case\b", " ignoring case "),
     (r"\bhow many\b", " count "), (r"\bhow much\b", " "), (r"\bthe number of\b", " count "),
     (r"\bnumber of\b", " count "), (r"\bcount of\b", " count "),
     (r"\b(?:add|sum|total)(?:s|ed|ing)? up\b", " sum "),

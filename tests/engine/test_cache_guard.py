@@ -136,6 +136,13 @@ def test_production_rule_never_hits_another_question(
     ("Is none of [0, 1] odd?", "Is one of [0, 1] odd?"),
     ("Is 15 prime or not? Answer in words.", "Is 15 prime or? Answer not in words."),
     ("What is twenty three times 2?", "What is 20 times 3 times 2?"),
+    # case-insensitive, said in any of its ways, is not case-sensitive
+    ("Count 'the' in 'The the', case-insensitive.", "Count 'the' in 'The the'."),
+    ("Count 'the' (any case) in 'The the'.", "Count 'the' in 'The the'."),
+    ("Sort b, A, c regardless of case.", "Sort b, A, c."),
+    # how many of a currency is a conversion to it, not a count
+    ("I pay 30 USD at 1 USD = 0.9 EUR. How many euros is that?",
+     "I pay 30 USD at 1 USD = 0.9 EUR. How many dollars is that?"),
 ])
 def test_guard_refuses(a: str, b: str) -> None:
     assert not guard_allows(a, b), (task_signature(a).to_json(), task_signature(b).to_json())
@@ -155,6 +162,8 @@ def test_guard_refuses(a: str, b: str) -> None:
     ("Write a Python program that prints the first 10 primes.", "List the first ten prime numbers."),
     ("What is 15 minus 9?", "What's 15 - 9?"),
     ("Round 2.345 to two decimal places.", "Round 2.345 to 2 decimal places."),
+    ("Count 'the' in 'The the', case-insensitive.", "Count 'the' in 'The the', ignoring case."),
+    ("Sort b, A, c without regard to case.", "Sort b, A, c regardless of case."),
 ])
 def test_guard_allows_paraphrases(a: str, b: str) -> None:
     assert guard_allows(a, b), (task_signature(a).to_json(), task_signature(b).to_json())
