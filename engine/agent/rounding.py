@@ -18,7 +18,7 @@ _CLAUSE = re.compile(
     r"(?:and\s+|then\s+|please\s+)*"
     r"(?:(?:round(?:ed)?|give(?:n)?|answer(?:ed)?|express(?:ed)?)\s+(?:it\s+|that\s+|the\s+(?:result|answer)\s+)?)?"
     r"(?:(?:to|with)\s+)?"
-    r"(?:" + _COUNT + r"\s+(?:decimal(?:\s+place)?s?|dp|places?)"
+    r"(?:" + _COUNT + r"(?:\s+(?:decimal(?:\s+place)?s?|dp|d\.p\.?|places?)|\s*(?:dp|d\.p\.?)\b)"
     r"|the\s+nearest\s+(cent|penny|hundredth|tenth|thousandth|whole\s+number|integer|unit))"
     r"(?:\s+of\s+precision)?\s*\)?",
     re.IGNORECASE)
@@ -54,7 +54,9 @@ def asked_rounding(task: str) -> RoundingAsked | None:
         digits = int(count) if count.isdigit() else _WORD_DIGITS[count.lower()]
     else:
         digits = _NEAREST[" ".join(nearest.lower().split())]
-    question = (task[:match.start()] + task[match.end():]).strip().lstrip(":;,- ")
+    before, after = task[:match.start()], task[match.end():]
+    joint = " " if before[-1:].isalnum() and after[:1].isalnum() else ""  # "... to 3 decimals please?"
+    question = (before + joint + after).strip().lstrip(":;,- ")
     question = re.sub(r"\s+([?.!])", r"\1", re.sub(r"([?.!])[?.!]+", r"\1", question))
     if question and question[-1] not in "?.!" and "\n" not in question:
         question += "."  # not after a table pasted below the question: its last cell would change

@@ -40,6 +40,9 @@ def printed(code: str) -> str:
      "Split $90.10 between 7 people. How much does each pay?", 2),
     ("Compute the average (2 decimal places) of 3, 4, 8.", "Compute the average of 3, 4, 8.", 2),
     ("What is pi to 10 decimal places?", "What is pi?", 10),
+    ("Give 22/7 to 3 d.p.", "Give 22/7.", 3),
+    ("What is 22/7 (2dp)?", "What is 22/7?", 2),
+    ("What is 22/7 to 3 decimals please?", "What is 22/7 please?", 3),  # the words either side kept apart
     # a table pasted below keeps its last cell as it is
     ("Give the mean score, rounded to 1 decimal:\nname,score\nal,70\nbo,ok", "Give the mean score:\n"
      "name,score\nal,70\nbo,ok", 1),
