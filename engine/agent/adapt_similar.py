@@ -39,6 +39,13 @@ _OPPOSITES = (("ascending", "descending"), ("increasing", "decreasing"), ("befor
               ("encrypt", "decrypt"), ("left", "right"), ("prime", "composite"), ("positive", "negative"))
 """Operation words (as the task signature names them) that ask the opposite of each other."""
 _OPPOSITE = {a: b for a, b in _OPPOSITES} | {b: a for a, b in _OPPOSITES}
+_CALENDAR_NAME = re.compile(
+    r"\b(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
+    r"|(?:(?i:january|february|march|april|june|july|august|september|october|november|december)|May)"
+    r"(?!\s+\d{1,2}(?!\d)))\b")
+"""A day of the week or a month named in words: a program that counts Fridays does not count Mondays,
+and February's days are not March's. Not a month before a day ("January 1 being day 1" names a
+date), nor "may" without its capital (a verb)."""
 
 
 def similar_programs(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
@@ -131,12 +138,14 @@ class _Traits:
     """Counting, summing, sorting...: the two need one in common, or none in either."""
     directions: frozenset[str]
     """Words with an opposite (before/after, ascending/descending, < and >, min/max, ...)."""
+    calendar: frozenset[str]
+    """Days of the week and months named ("How many Fridays ...", "... in February 2024")."""
     shape: tuple[str, ...]
-    """The operands in order, currencies named by first appearance (C1, C2): "250 euros to yen at
+    """The operands in order, currencies named by first appearance (C0, C1): "250 euros to yen at
     162.5 yen per euro" has the shape of "250 dollars to euros at 0.92 euros per dollar"."""
 
     def compatible(self, other: _Traits) -> bool:
-        if self.marks != other.marks:
+        if (self.marks, self.calendar) != (other.marks, other.calendar):
             return False
         if self.units != other.units and not (self.only_currencies() and other.only_currencies()
                                               and self.shape == other.shape):
@@ -167,7 +176,9 @@ def _traits(text: str) -> _Traits:
     named = {unit: f"C{place}" for place, unit in enumerate(u for u in units if u.startswith("c:"))}
     return _Traits(frozenset(marks), units, formats,
                    frozenset(step for clause in clauses for step in clause.steps) - _NEUTRAL_STEPS,
-                   frozenset(words & _OPPOSITE.keys()), tuple(named.get(o, o) for o in operands))
+                   frozenset(words & _OPPOSITE.keys()),
+                   frozenset(name.lower().removesuffix("s") for name in _CALENDAR_NAME.findall(text)),
+                   tuple(named.get(o, o) for o in operands))
 
 
 def _is_mark(operand: str) -> bool:

@@ -55,6 +55,10 @@ def test_a_similar_question_gets_the_examples_program_with_its_values(
     ("What date is 45 days before 2025-03-10?", "Which date comes 30 days after 2024-01-15?"),
     ("Put [0.4, 2.2, 1.7] in descending order.", "Sort 2.5, 0.75, 3.1 into ascending order."),
     ("Format 2024-11-09 as MM/DD/YYYY.", "Write the date 2023-02-01 as DD/MM/YYYY."),
+    ("How many Fridays are there in 2026?", "How many Mondays are there in 2027?"),  # another day
+    ("How many days are in February 2024?", "How many days are in March 2025?"),  # another month
+    ("Count the Mondays from 2024-09-01 to 2024-12-31.",
+     "Count the weekdays (Monday to Friday) from 2025-01-01 through 2025-03-31."),
 ])
 def test_a_question_that_differs_in_what_it_asks_is_not_similar(example_task: str, task: str) -> None:
     assert similar_pairs(example_task, task) is None
@@ -188,3 +192,12 @@ def test_a_question_further_off_must_take_the_same_steps_in_the_same_directions(
     assert similar_programs([example(sort_and_take, largest, SIMILAR_MIN)], task) != []
     assert similar_programs([example("How many vowels does 'encyclopedia' have?", vowels, NEAR_MIN - 0.01)],
                             "Count the vowels in the word 'onomatopoeia'.") == []
+
+
+@pytest.mark.parametrize(("example_task", "task"), [
+    ("How many days are in February 2024?", "how many days does february 2025 have?"),
+    ("What day of the year is 2025-03-01?", "Which day of the year is 2024-12-31 (with January 1 as day 1)?"),
+])
+def test_the_same_days_and_months_or_a_date_in_words_are_no_obstacle(example_task: str, task: str) -> None:
+    """A month before a day number ("January 1") names a date, not the month asked about."""
+    assert similar_pairs(example_task, task) is not None
