@@ -162,11 +162,11 @@ class AgentSettings(_Section):
     model drafts only when none fits or it fails. Needs examples above 0."""
     adapt_similar: bool = True
     """When no library example asks the same thing, run the program of one that asks a similar
-    question (embedding similarity 0.70 or more, the same units in order, ordinals, negations, no
-    opposite words, a step in common; engine/agent/adapt_similar.py) with the task's values; the
-    answer says to check it and quotes the example's question. On data/dev/tasks_b.jsonl: 21 right
-    and 3 wrong; on the library left-one-out (bench/adapt_audit.py) 471 of 780; on the eval 11 of
-    16 (27 -> 34 of 70 solved)."""
+    question (embedding similarity 0.70 or more, or 0.65 with the same steps; the same units in
+    order, ordinals, negations, days and months, no opposite words, a step in common;
+    engine/agent/adapt_similar.py) with the task's values; the answer says to check it and quotes
+    the example's question. On data/dev/tasks_b.jsonl: 30 right and 4 wrong; on the library
+    left-one-out (bench/adapt_audit.py) 584 of 935; on the eval 27 -> 35 of 70 solved."""
     code_first: bool = True
     """When the model answers a task that gives values (numbers, quoted text, a date, a table) in
     words, without code, it is asked once for a program that prints the answer. Answers given
