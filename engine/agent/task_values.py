@@ -238,9 +238,10 @@ def _labelled(text: str) -> dict[str, str] | None:
 
 def _word_list(text: str) -> list[str] | None:
     """A word list's words; None with single letters among them ("a, e, i, o, u, either case", "x, y
-    and z"), which programs write otherwise (as one string, as variables)."""
+    and z"), which programs write otherwise (as one string, as variables), or with a preposition or
+    article among them ("appear, case-insensitive, in": commas in a sentence, not a list)."""
     words = re.split(r",?\s+(?:and|or)\s+|,\s*", text)
-    return None if any(len(word) == 1 for word in words) else words
+    return None if any(len(word) == 1 or word.lower() in _NOT_LABELS for word in words) else words
 
 
 def _collection_spans(text: str) -> list[tuple[int, int]]:

@@ -36,6 +36,8 @@ def test_three_or_more_words_between_commas_are_one_list(task: str, words: list[
     "Evaluate x + y * z for x, y and z all equal to 4.",  # single letters: variables
     "Remove every vowel (a, e, i, o, u, either case) from 'banana'.",
     "Sort apples and pears by price.",  # two words
+    # commas in a sentence, around a preposition: not a list (it hid "case-insensitive")
+    "How many times does the word 'the' appear, case-insensitive, in 'The cat saw the dog'?",
 ])
 def test_letters_and_pairs_of_words_are_no_word_list(task: str) -> None:
     assert all(value.kind != "list" for value in values_and_words(task)[0])
@@ -74,3 +76,11 @@ def test_a_word_list_the_program_does_not_write_is_not_adapted() -> None:
                     "print(mean(data), median(data), mode(data))")
     assert adapted_programs([stats], "Find the range, variance and stdev of 4, 7, 2, 7, 9.") == []
     assert similar_programs([stats], "Find the range, variance and stdev of 4, 7, 2, 7, 9.") == []
+
+
+def test_a_clause_between_commas_keeps_its_meaning_for_the_similar_route() -> None:
+    code = "text = 'The cat and the hat'\nprint(sum(w.lower() == 'the' for w in text.split()))"
+    asked = "How many times does the word 'the' appear (any case) in 'The cat and the hat'?"
+    task = "How many times does the word 'the' appear, case-insensitive, in 'The cat saw THE dog'?"
+    found = similar_programs([example(asked, code)], task)
+    assert [printed(a.code) for a in found] == ["2"]
