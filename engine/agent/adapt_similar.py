@@ -62,10 +62,11 @@ def _similar(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
         if template.similarity < NEAR_MIN:
             return None
         pairs = similar_pairs(template.task, task)
-        if pairs is None or template.similarity >= SIMILAR_MIN:
-            return pairs
-        theirs, ours = _traits(template.task), _traits(task)
-        return pairs if (theirs.steps, theirs.directions) == (ours.steps, ours.directions) else None
+        if pairs is not None and template.similarity < SIMILAR_MIN:
+            theirs, ours = _traits(template.task), _traits(task)
+            if (theirs.steps, theirs.directions) != (ours.steps, ours.directions):
+                return None
+        return None if pairs is None else _with_task_paths(pairs, template.code, task)
 
     return paired_programs(templates, task, "similar question", pairing)
 
@@ -95,6 +96,30 @@ def similar_pairs(example_task: str, task: str) -> list[tuple[Value, Value]] | N
         return None
     return [pair for kind, found in their_values.items()
             for pair in zip(found, our_values[kind], strict=True)]
+
+
+_FILE_IN_CODE = re.compile(r"""(?<=["'])/workspace/[^"'\s]+\.\w+(?=["'])""")
+
+
+def _with_task_paths(pairs: list[tuple[Value, Value]], code: str, task: str) -> list[tuple[Value, Value]]:
+    """The pairs, with the task's file path in place of the one the program writes when the example
+    named none (the user's chart is saved where they said, not as "plot-723_pie.png"), and its
+    directory in place of the program's. Unchanged when the task names several paths or the program
+    writes no file or several: it then still answers the question, but saves nothing where asked (on
+    data/dev, refusing those lost a right answer that no other route gave)."""
+    reading = read_task(task)
+    wanted = [v for v in (reading.values.get("string", ()) if reading else ()) if _is_path(v)]
+    if not wanted or any(_is_path(old) for old, _ in pairs):
+        return pairs
+    written = set(_FILE_IN_CODE.findall(code))
+    if len(wanted) != 1 or len(written) != 1:
+        return pairs
+    old_path, new_path = written.pop(), wanted[0].text
+    placed = [(Value("string", old_path), Value("string", new_path))]
+    old_dir, new_dir = old_path.rsplit("/", 1)[0], new_path.rsplit("/", 1)[0]
+    if old_dir != new_dir and re.search(f"""["']{re.escape(old_dir)}["']""", code):
+        placed.append((Value("string", old_dir), Value("string", new_dir)))
+    return pairs + placed
 
 
 def _counts(values: dict[str, tuple[Value, ...]]) -> dict[str, int]:

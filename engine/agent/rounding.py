@@ -22,7 +22,8 @@ _CLAUSE = re.compile(
     r"|the\s+nearest\s+(cent|penny|hundredth|tenth|thousandth|whole\s+number|integer|unit))"
     r"(?:\s+of\s+precision)?\s*\)?",
     re.IGNORECASE)
-_ROUNDS_IN_CODE = re.compile(r"\bround\s*\(|:[^{}\n]*\.\d+f\}|%\.\d+f|\bquantize\b|\bprintf\b|\bscale\s*=")
+# "%1.1f" (a width before the point) rounds as "%.1f" does: matplotlib's autopct is written so.
+_ROUNDS_IN_CODE = re.compile(r"\bround\s*\(|:[^{}\n]*\.\d+f\}|%\d*\.\d+f|\bquantize\b|\bprintf\b|\bscale\s*=")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,9 @@ def rounds_on_its_own(code: str) -> bool:
     return bool(_ROUNDS_IN_CODE.search(code))
 
 
-_FORMAT_DIGITS = re.compile(r"(?<=:\.)(\d+)(?=f\})|(?<=%\.)(\d+)(?=f)")
+# A look-behind has a fixed width: "%.2f", "%1.2f" and "%10.2f" each need their own.
+_FORMAT_DIGITS = re.compile(r"(?<=:\.)(\d+)(?=f\})|(?<=%\.)(\d+)(?=f)|(?<=%\d\.)(\d+)(?=f)"
+                            r"|(?<=%\d\d\.)(\d+)(?=f)")
 
 
 def with_digits(code: str, digits: int) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 
 from engine.agent.adapt_similar import NEAR_MIN, SIMILAR_MIN, similar_pairs, similar_programs
 from engine.config import load_settings
-from engine.events import MessageDone, StepStarted
+from engine.events import ExecFinished, MessageDone, StepStarted
 from engine.llm.scripted import ScriptedModel
 from engine.run import SubmitOptions, WorkedExample
 from engine.service import Engine
@@ -201,3 +201,42 @@ def test_a_question_further_off_must_take_the_same_steps_in_the_same_directions(
 def test_the_same_days_and_months_or_a_date_in_words_are_no_obstacle(example_task: str, task: str) -> None:
     """A month before a day number ("January 1") names a date, not the month asked about."""
     assert similar_pairs(example_task, task) is not None
+
+
+PIE = ('import os\nimport matplotlib.pyplot as plt\nos.makedirs("/workspace/out", exist_ok=True)\n'
+       'fig, ax = plt.subplots()\nax.pie([1200, 450, 120])\nfig.savefig("/workspace/out/plot-723_pie.png")\n'
+       'print(len(ax.patches))')
+
+
+def test_the_file_the_task_names_is_the_one_the_similar_program_writes() -> None:
+    """The example names no path, its program saves as plot-723_pie.png: the task's path and its
+    directory take that file's place, so the chart is saved where the user said."""
+    found = similar_programs([example("Draw a pie chart of 1200, 450 and 120 and count its slices.", PIE)],
+                             "Make a pie chart of 900, 300 and 50, save it as /workspace/charts/mine.png, and"
+                             " count the slices.")
+    assert len(found) == 1
+    assert 'fig.savefig("/workspace/charts/mine.png")' in found[0].code
+    assert 'os.makedirs("/workspace/charts", exist_ok=True)' in found[0].code
+    assert "plot-723" not in found[0].code and "/workspace/out" not in found[0].code
+
+
+def test_a_program_that_writes_no_file_still_answers_and_writes_none() -> None:
+    code = "print(sorted([42, 7, 19])[0])"
+    found = similar_programs([example("What is the smallest of 42, 7 and 19?", code)],
+                             "Save 5, 3 and 9 to /workspace/n.txt; what is the smallest?")
+    assert [printed(a.code) for a in found] == ["3"]
+
+
+@pytest.mark.docker
+@pytest.mark.model
+async def test_a_chart_is_saved_where_the_task_says_in_the_real_sandbox(gb_home: Path) -> None:
+    """plot-723's program (its example names no path) answers, and the one chart it draws is the
+    file the task named (copied out of /workspace/out as an artifact), not the example's own."""
+    task = ("Draw a pie chart of my spending -- rent 900, food 400, games 150, books 50 -- and save it as"
+            " /workspace/out/spend.png. What are the label and percentage of the biggest slice?")
+    events = await ask_with_the_real_library(task, ScriptedModel([]))
+    started = [e.title for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
+    assert started and started[0].startswith("Adapt library:plot-723 "), started
+    assert next(e for e in events if isinstance(e, MessageDone)).text.splitlines()[0] == "rent 60.0%"
+    saved = [a.name for e in events if isinstance(e, ExecFinished) for a in e.artifacts]
+    assert saved == ["spend.png"]

@@ -67,6 +67,10 @@ def test_a_program_rounding_once_gets_the_places_asked() -> None:
     assert with_digits("x = round(a, 2)\nprint(round(x, 1))", 2) is None  # twice: not one rounding
     assert with_digits("print(round(2.5))", 2) is None  # to a whole number: not a number of places
     assert rounds_on_its_own('print(f"{x:.3f}")') and not rounds_on_its_own("print(x / 3)")
+    # matplotlib's autopct is written with a width: "%1.1f" rounds to one place as "%.1f" does
+    assert rounds_on_its_own('ax.pie(v, autopct="%1.1f%%")')
+    assert with_digits('ax.pie(v, autopct="%1.1f%%")', 2) == 'ax.pie(v, autopct="%1.2f%%")'
+    assert with_digits('print("%10.3f" % x)', 1) == 'print("%10.1f" % x)'
 
 
 def test_printed_numbers_round_as_python_rounds_them() -> None:
