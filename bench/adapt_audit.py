@@ -24,6 +24,7 @@ from engine.memory.embedder import Embedder, resolve_embedding_model
 from engine.memory.examples import ExampleLibrary, shipped_vectors
 from engine.memory.recall import TEMPLATE_CANDIDATES
 from engine.run import WorkedExample
+from engine.tasktext.rounding_request import asked_rounding
 
 RUNNER = Path(__file__).with_name("adapt_audit_runner.py")
 
@@ -98,12 +99,25 @@ def _adapted_jobs(k: int, bounds: tuple[int, int]) -> list[dict[str, Any]]:
             nearest = [(t, score) for t, score in library.nearest_sync(vector, k + 1) if t.id != example.id]
             templates = [WorkedExample(t.task, t.language, t.code, t.output, t.answer, f"library:{t.id}", s)
                          for t, s in nearest]
-            found = adapted_programs(templates, example.task) or similar_programs(templates, example.task)
+            apart = _nearest_apart(library, embedder, example, k)
+            found = (adapted_programs(templates, example.task, apart)
+                     or similar_programs(templates, example.task, apart))
             for template, language, code, route, round_to in found[:1]:
                 jobs.append({"task": example.id, "template": template.source.removeprefix("library:"),
                              "language": language, "code": code, "want": example.output,
                              "route": route, "round_to": round_to})
     return jobs
+
+
+def _nearest_apart(library: ExampleLibrary, embedder: Embedder, example: Any, k: int) -> list[WorkedExample]:
+    """As the agent's recall stage: for a task asking for rounding, the examples nearest its question
+    without the request (the example itself left out)."""
+    asked = asked_rounding(example.task)
+    if asked is None:
+        return []
+    vector = embedder.embed_sync([asked.question])[0]
+    return [WorkedExample(t.task, t.language, t.code, t.output, t.answer, f"library:{t.id}", s)
+            for t, s in library.nearest_sync(vector, k + 1) if t.id != example.id]
 
 
 def main() -> None:

@@ -117,6 +117,9 @@ class RunContext:
     templates: tuple[WorkedExample, ...] = ()
     """Library examples near the task, nearest first, whose program may be adapted to it by
     substituting its values (agent.adapt_examples; set by the recall stage)."""
+    templates_apart: tuple[WorkedExample, ...] = ()
+    """When the task asks for rounding: the library examples nearest its question without that
+    request, with their similarity to it (adaptation reads the request apart; set by recall)."""
     role_models: Mapping[str, ChatModel] = field(default_factory=dict)
     """A plan role's own model, by role name (default: `model`)."""
     continued_text: str = ""

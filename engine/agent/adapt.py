@@ -61,30 +61,35 @@ class Adapted(NamedTuple):
 _LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT)
 
 
-def adapted_programs(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
+def adapted_programs(templates: Sequence[WorkedExample], task: str,
+                     apart: Sequence[WorkedExample] = ()) -> list[Adapted]:
     """The first ADAPT_TRIES templates that adapt to the task, with their adapted programs: those
     asking in the same words first (adapt_program), then those asked in other words that the
     library has used for the same program (paraphrase_pairs), nearest first in each. When none
     does and the task asks for rounding, the same for the task without that request, among the
-    examples that neither ask for rounding nor round (their output is then rounded as asked)."""
-    return with_rounding_apart(templates, task, _adapted)
+    examples that neither ask for rounding nor round (their output is then rounded as asked);
+    `apart`, when given, are the examples nearest that question (see with_rounding_apart)."""
+    return with_rounding_apart(templates, task, _adapted, apart)
 
 
 Finder = Callable[[Sequence[WorkedExample], str], list[Adapted]]
 """A route: the templates' programs adapted to a task."""
 
 
-def with_rounding_apart(templates: Sequence[WorkedExample], task: str, find: Finder) -> list[Adapted]:
+def with_rounding_apart(templates: Sequence[WorkedExample], task: str, find: Finder,
+                        apart: Sequence[WorkedExample] = ()) -> list[Adapted]:
     """What `find` adapts for the task; when nothing and the task asks for rounding, what it adapts
     for the task without that request among the examples that neither ask for rounding nor round
-    (their output is then rounded as asked), or that round on their own (to the places asked)."""
+    (their output is then rounded as asked), or that round on their own (to the places asked).
+    Those are `apart` when given: the examples nearest the question without the request, with their
+    similarity to it (the request moves the task's embedding off every example that lacks one)."""
     if len(task) > ADAPT_LIMIT:
         return []
     found = find(templates, task)
     asked = asked_rounding(task)
     if found or asked is None:
         return found
-    plain = [t for t in templates if asked_rounding(t.task) is None]
+    plain = [t for t in (apart or templates) if asked_rounding(t.task) is None]
     found = []
     for adapted in find(plain, asked.question):
         if not rounds_on_its_own(adapted.code):

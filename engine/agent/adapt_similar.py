@@ -49,12 +49,18 @@ _CALENDAR_NAME = re.compile(
 and February's days are not March's. Not a month before a day ("January 1 being day 1" names a
 date), nor "may" without its capital (a verb)."""
 
+_FUNCTION_NAME = re.compile(r"\b(?:(?:arc)?(?:sine|cosine|tangent|sin|cos|tan)|population|sample|probability"
+                            r"|z-?score|percentile)\b", re.IGNORECASE)
+"""Words naming the function computed, which the task lexer does not read: a program for the sine
+is not one for the cosine, a sample's deviation not the population's, a z-score not a probability."""
 
-def similar_programs(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
+
+def similar_programs(templates: Sequence[WorkedExample], task: str,
+                     apart: Sequence[WorkedExample] = ()) -> list[Adapted]:
     """The first ADAPT_TRIES templates at or above SIMILAR_MIN whose question is similar to the task
     (similar_pairs), with their programs rewritten for the task's values, nearest first; the task's
     rounding request read apart when none is similar with it (with_rounding_apart)."""
-    return with_rounding_apart(templates, task, _similar)
+    return with_rounding_apart(templates, task, _similar, apart)
 
 
 def _similar(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
@@ -167,12 +173,14 @@ class _Traits:
     """Words with an opposite (before/after, ascending/descending, < and >, min/max, ...)."""
     calendar: frozenset[str]
     """Days of the week and months named ("How many Fridays ...", "... in February 2024")."""
+    functions: frozenset[str]
+    """Functions named that the lexer does not read (_FUNCTION_NAME): "the sine of", "population SD"."""
     shape: tuple[str, ...]
     """The operands in order, currencies named by first appearance (C0, C1): "250 euros to yen at
     162.5 yen per euro" has the shape of "250 dollars to euros at 0.92 euros per dollar"."""
 
     def compatible(self, other: _Traits) -> bool:
-        if (self.marks, self.calendar) != (other.marks, other.calendar):
+        if (self.marks, self.calendar, self.functions) != (other.marks, other.calendar, other.functions):
             return False
         if self.units != other.units and not (self.only_currencies() and other.only_currencies()
                                               and self.shape == other.shape):
@@ -205,6 +213,7 @@ def _traits(text: str) -> _Traits:
                    frozenset(step for clause in clauses for step in clause.steps) - _NEUTRAL_STEPS,
                    frozenset(words & _OPPOSITE.keys()),
                    frozenset(name.lower().removesuffix("s") for name in _CALENDAR_NAME.findall(text)),
+                   frozenset(name.lower().replace("-", "") for name in _FUNCTION_NAME.findall(text)),
                    tuple(named.get(o, o) for o in operands))
 
 

@@ -127,9 +127,9 @@ async def run_adapted(runtime: AgentRuntime) -> AsyncIterator[Event | Solved]:
 
 def _adapted(ctx: RunContext) -> list[Adapted]:
     """Library programs for the task: for the same question, else (agent.adapt_similar) for a similar one."""
-    found = adapted_programs(ctx.templates, ctx.text)
+    found = adapted_programs(ctx.templates, ctx.text, ctx.templates_apart)
     if not found and ctx.settings.agent.adapt_similar:
-        found = similar_programs(ctx.templates, ctx.text)
+        found = similar_programs(ctx.templates, ctx.text, ctx.templates_apart)
     return found
 
 

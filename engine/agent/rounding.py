@@ -1,67 +1,17 @@
-"""Rounding a task asks for ("rounded to 2 decimals", "to the nearest cent"), read apart from the question."""
+"""Rounding a program's output as a task asks, or setting the places a program rounds to itself."""
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from engine.tasktext.rounding_request import RoundingAsked, asked_rounding
 
 __all__ = ["RoundingAsked", "asked_rounding", "rounded_output", "rounds_on_its_own", "with_digits"]
 
-_WORD_DIGITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_NEAREST = {"cent": 2, "penny": 2, "hundredth": 2, "tenth": 1, "thousandth": 3, "whole number": 0,
-            "integer": 0, "unit": 0}
-_COUNT = r"(\d{1,2}|zero|one|two|three|four|five|six)"
-_CLAUSE = re.compile(
-    r"(?:^|[,;]\s*|\s*\(\s*|(?<=[.?!])\s*|\s+)"  # what joins the clause to the question
-    r"(?:and\s+|then\s+|please\s+)*"
-    r"(?:(?:round(?:ed)?|give(?:n)?|answer(?:ed)?|express(?:ed)?)\s+(?:it\s+|that\s+|the\s+(?:result|answer)\s+)?)?"
-    r"(?:(?:to|with)\s+)?"
-    r"(?:" + _COUNT + r"(?:\s+(?:decimal(?:\s+place)?s?|dp|d\.p\.?|places?)|\s*(?:dp|d\.p\.?)\b)"
-    r"|the\s+nearest\s+(cent|penny|hundredth|tenth|thousandth|whole\s+number|integer|unit))"
-    r"(?:\s+of\s+precision)?\s*\)?",
-    re.IGNORECASE)
 # "%1.1f" (a width before the point) rounds as "%.1f" does: matplotlib's autopct is written so.
 _ROUNDS_IN_CODE = re.compile(r"\bround\s*\(|:[^{}\n]*\.\d+f\}|%\d*\.\d+f|\bquantize\b|\bprintf\b|\bscale\s*=")
-
-
-@dataclass(frozen=True, slots=True)
-class RoundingAsked:
-    """A task's request for rounding, and the task without it."""
-
-    question: str
-    """The task with the rounding clause taken out."""
-    digits: int
-    """Decimal places asked for (0: a whole number)."""
-    phrase: str
-    """The clause as the task wrote it ("rounded to 2 decimals")."""
-
-
-def asked_rounding(task: str) -> RoundingAsked | None:
-    """The rounding the task asks for, when it says it once, in one of the common phrasings; the
-    clause must be about decimals or a nearest unit, so "round 7.5 to the nearest integer" as the
-    whole question is read too (then nothing of a question is left, and adaptation finds nothing)."""
-    found = list(_CLAUSE.finditer(task))
-    if len(found) != 1:
-        return None
-    match = found[0]
-    has_verb = re.search(r"\b(?:round|rounded|give|given|answer|answered|express|expressed)\b|\bto\b",
-                         match.group(), re.IGNORECASE)
-    if not has_verb and "(" not in match.group() and not re.match(r"\s*[.?!]", task[match.end():] or "."):
-        return None  # "two decimal places" mid-sentence that does not ask for rounding
-    count, nearest = match.group(1), match.group(2)
-    if count is not None:
-        digits = int(count) if count.isdigit() else _WORD_DIGITS[count.lower()]
-    else:
-        digits = _NEAREST[" ".join(nearest.lower().split())]
-    before, after = task[:match.start()], task[match.end():]
-    joint = " " if before[-1:].isalnum() and after[:1].isalnum() else ""  # "... to 3 decimals please?"
-    question = (before + joint + after).strip().lstrip(":;,- ")
-    question = re.sub(r"\s+([?.!])", r"\1", re.sub(r"([?.!])[?.!]+", r"\1", question))
-    if question and question[-1] not in "?.!" and "\n" not in question:
-        question += "."  # not after a table pasted below the question: its last cell would change
-    return RoundingAsked(question, digits, match.group().strip(" ,;()"))
 
 
 def rounds_on_its_own(code: str) -> bool:

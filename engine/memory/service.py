@@ -30,9 +30,10 @@ from engine.memory.index import CacheEntry, MemoryIndex, NewCacheEntry, NewDoc
 from engine.memory.recall import choose_examples, choose_templates, replay_events, report_examples
 from engine.memory.reembed import Progress, execution_text, reembed_sync
 from engine.memory.search import hybrid_search
-from engine.run import Answer, RunContext, SearchHit
+from engine.run import Answer, RunContext, SearchHit, WorkedExample
 from engine.store.records import ExecutionRecord
 from engine.store.repository import Store
+from engine.tasktext.rounding_request import asked_rounding
 
 log = logging.getLogger(__name__)
 _VECTOR_MEMO = 32
@@ -222,12 +223,20 @@ class MemoryService:
         started = time.monotonic()
         examples = await choose_examples(context, vector, self.library, self.index, self.embedder.identity)
         templates = await choose_templates(context, vector, self.library)
+        apart = await self._templates_apart(context, templates)
         if examples:
             async for event in report_examples(context, examples, started):
                 yield event
         async for event in answer(dataclasses.replace(context, examples=tuple(examples),
-                                                      templates=tuple(templates))):
+                                                      templates=tuple(templates), templates_apart=apart)):
             yield event
+
+    async def _templates_apart(self, context: RunContext,
+                               templates: list[WorkedExample]) -> tuple[WorkedExample, ...]:
+        """The examples nearest the task's question without its rounding request, when it has one."""
+        asked = asked_rounding(context.text) if templates else None
+        vector = None if asked is None else await self._task_vector(asked.question)
+        return () if vector is None else tuple(await choose_templates(context, vector, self.library))
 
     async def _replay(self, context: RunContext, hit: CacheEntry) -> AsyncIterator[Event]:
         yield CacheHit(

@@ -14,7 +14,9 @@ from engine.agent.adapt import adapted_programs
 from engine.agent.loop import run_agent
 from engine.agent.rounding import asked_rounding, rounded_output, rounds_on_its_own, with_digits
 from engine.events import Event, MessageDone, StepStarted
+from engine.llm.scripted import ScriptedModel
 from engine.run import RunContext, SubmitOptions, WorkedExample
+from tests.engine.test_adapt_similar import ask_with_the_real_library
 from tests.fakes import Engines, FakeResult, FakeSandbox
 
 AGENT = SubmitOptions(mode="agent", plan="never")
@@ -92,6 +94,32 @@ def test_an_example_without_the_rounding_request_adapts_and_rounds() -> None:
     # an example that asks for rounding itself is not read without it
     asked = example("What is 22 divided by 7, to 2 decimals?", "print(round(22 / 7, 2))")
     assert adapted_programs([asked], "What is 355 divided by 113?") == []
+
+
+def test_the_question_without_its_request_is_matched_among_the_examples_nearest_it() -> None:
+    """The examples `apart` (nearest the question without "rounded to 2 decimals", as recall finds
+    them) are the ones read for it; they are not used for a task that asks for no rounding."""
+    divided = example("What is 22 divided by 7?", "print(22 / 7)")
+    far = example("What is the square root of 2?", "print(2 ** 0.5)")
+    task = "What is 355 divided by 113, rounded to 3 decimals?"
+    assert adapted_programs([far], task) == []
+    found = adapted_programs([far], task, [divided])
+    assert [(a.template.task, a.round_to) for a in found] == [("What is 22 divided by 7?", 3)]
+    assert adapted_programs([far], "What is 355 divided by 113?", [divided]) == []
+
+
+@pytest.mark.docker
+@pytest.mark.model
+async def test_the_real_recall_finds_the_example_nearest_the_question_without_its_request(
+        gb_home: Path) -> None:
+    """With the real library and embedding model: the request moves this task below the similarity
+    floor of every Fahrenheit-to-Celsius example; its question alone is near enough to conv-853,
+    whose program rounds on its own and is set to the places asked."""
+    task = "Convert 101.3 degrees Fahrenheit to Celsius, rounded to 2 decimals."
+    events = await ask_with_the_real_library(task, ScriptedModel([]))
+    started = [e.title for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
+    assert [title.split()[1] for title in started] == ["library:conv-853"], started
+    assert next(e for e in events if isinstance(e, MessageDone)).text.splitlines()[0] == "38.5"
 
 
 async def test_the_agent_answers_with_the_rounded_output_and_says_what_was_printed(
