@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from engine.agent.parse import Action, parse_reply
+from engine.agent.written_arithmetic import written_arithmetic
 
 INLINE_LIMIT = 2_000
 """Longest task (characters) searched for a command asked about inline. Such a question is short;
@@ -64,7 +65,9 @@ def given_action(text: str) -> Action | None:
 def read_given(text: str) -> GivenCode | None:
     """The code a task brings with it, if any: a code block ("Run this: ```python ...```"), or, in a
     short task that names its language, a command in backticks, after a colon ("Using bash, what is the
-    output of: echo $((17 * 19 + 4))?") or asked about unquoted ("what does seq 3 | tac print in bash?")."""
+    output of: echo $((17 * 19 + 4))?") or asked about unquoted ("what does seq 3 | tac print in bash?");
+    or arithmetic written out, in symbols or words ("What is 98765 multiplied by 4321, minus 17?"),
+    printed by Python: exact to the last digit, which a small model re-typing it is not."""
     block = parse_reply(text).action
     if block is not None and block.kind == "code":
         return GivenCode(block, f"Run the given {block.language} code")
@@ -81,6 +84,10 @@ def read_given(text: str) -> GivenCode | None:
                 return _shell_command(text, code)
         elif _PYTHON.search(text) and (action := _python_action(code, lone_name_ok=pattern is not _UNQUOTED)):
             return GivenCode(action, "Run the given python code")
+    expression = written_arithmetic(text)
+    if expression is not None:
+        return GivenCode(Action("code", "python", f"print({expression})"),
+                         "Work out the arithmetic as written")
     return None
 
 

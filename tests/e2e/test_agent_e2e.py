@@ -34,7 +34,7 @@ async def test_agent_runs_code_and_the_file_matches_the_events(
     engine = await Engine.open(settings, memory=False)
     try:
         session = await engine.new_session()
-        events = await engine.submit(session.id, "What is 17 * 23?", SubmitOptions(mode="agent")).wait()
+        events = await engine.submit(session.id, "Multiply 17 by 23.", SubmitOptions(mode="agent")).wait()
         end = events[-1]
         assert isinstance(end, RunFinished), end
         assert end.status == "completed", end

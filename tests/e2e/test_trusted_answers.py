@@ -40,13 +40,14 @@ def printed(events: list[object]) -> str:
 async def test_a_printed_31_digit_value_reaches_the_answer_exactly(
     gb_home: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The model's own program: arith-001 asks this very task, and adapting it would not call the model.
+    # The model's own program: arith-001 asks this very task, and adapting it would not call the model;
+    # "What is 2 to the power of 100?" would be worked out as written (written_arithmetic), without it.
     settings = real_settings(model_path, monkeypatch, adapt_examples="false")
     require(docker_ready(settings.sandbox.image), "Docker with the sandbox image (`glassbox sandbox build`)")
     engine = await Engine.open(settings)
     try:
         session = await engine.new_session()
-        events = await engine.submit(session.id, "What is 2 to the power of 100?",
+        events = await engine.submit(session.id, "Raise 2 to the power of 100.",
                                      SubmitOptions(mode="agent")).wait()
         end = events[-1]
         assert isinstance(end, RunFinished) and end.status == "completed", end
@@ -100,7 +101,7 @@ async def test_candidate_programs_vote(
     engine = await Engine.open(settings, memory=False)
     try:
         session = await engine.new_session()
-        events = await engine.submit(session.id, "What is 17 * 23?", SubmitOptions(mode="agent")).wait()
+        events = await engine.submit(session.id, "Multiply 17 by 23.", SubmitOptions(mode="agent")).wait()
         vote = [e for e in events if isinstance(e, StepFinished) and e.kind == "validate"]
         assert len(vote) == 1 and vote[0].status == "success", vote
         candidates = [e for e in events if isinstance(e, CodeExecStarted)]
@@ -120,7 +121,7 @@ async def test_docker_down_stops_after_the_first_refusal(
     engine = await Engine.open(settings, memory=False)
     try:
         session = await engine.new_session()
-        events = await engine.submit(session.id, "What is 17 * 23?", SubmitOptions(mode="agent")).wait()
+        events = await engine.submit(session.id, "Multiply 17 by 23.", SubmitOptions(mode="agent")).wait()
         end = events[-1]
         assert isinstance(end, RunFinished) and end.status == "completed", end
         code_steps = [e for e in events if isinstance(e, StepFinished) and e.kind in ("code", "retry")]

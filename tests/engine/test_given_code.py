@@ -34,7 +34,7 @@ def test_the_code_a_task_brings_is_run_in_its_language(task: str, language: str,
     "What is the output of: 3 + 4?",  # no language named
     "Explain the result of: my essay in Python terms",  # not Python
     "What is the output of a function in bash?",  # no code
-    "What is 17 * 23?",
+    "What is 15% of 80?",  # a percentage, not arithmetic written out (written_arithmetic)
     # Unquoted words are not a command: nothing marks them as code, and they start with no command.
     "In bash, what does the ls command print?",
     "What does a shell script print when it fails?",
