@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from engine.agent.adapt import Adapted, paired_programs, with_rounding_apart
+from engine.agent.adapt_ordinal import reindexed, with_tasks_ordinal
 from engine.agent.paraphrase import read_task
 from engine.agent.rounding import asked_rounding
-from engine.agent.task_values import Value
+from engine.agent.task_values import Value, values_and_words
 from engine.run import WorkedExample
 
 __all__ = ["NEAR_MIN", "SIMILAR_MIN", "similar_pairs", "similar_programs"]
@@ -64,10 +65,34 @@ def similar_programs(templates: Sequence[WorkedExample], task: str,
 
 
 def _similar(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
+    """_similar_as_asked, and then for the examples asking for another place ("the second largest"
+    for "the third largest"), their programs indexing the task's place (with_tasks_ordinal)."""
+    found = _similar_as_asked(templates, task)
+    if found:
+        return found
+    reordered = {}
+    for template in templates:
+        if (moved := with_tasks_ordinal(template, task)) is not None:
+            reordered[id(moved.template)] = (moved, template)
+    adapted_found = []
+    for adapted in _similar_as_asked([moved.template for moved, _ in reordered.values()], task):
+        moved, original = reordered[id(adapted.template)]
+        code = reindexed(adapted.code, moved.old, moved.new)
+        if code is not None:
+            # The answer quotes the example's own question, not the one rewritten here
+            adapted_found.append(adapted._replace(template=original, code=code))
+    return adapted_found
+
+
+def _similar_as_asked(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     def pairing(template: WorkedExample) -> list[tuple[Value, Value]] | None:
         if template.similarity < NEAR_MIN:
             return None
         pairs = similar_pairs(template.task, task)
+        if pairs is None and (plain := _without_stated_factor(task, template.code)) is not None \
+                and (asked_rounding(plain) is None) == (asked_rounding(template.task) is None):
+            # (a rounding request's 2 pairs only with one: else it is read apart, later)
+            pairs = similar_pairs(template.task, plain)
         if pairs is not None and template.similarity < SIMILAR_MIN:
             theirs, ours = _traits(template.task), _traits(task)
             if (theirs.steps, theirs.directions) != (ours.steps, ours.directions):
@@ -126,6 +151,23 @@ def _with_task_paths(pairs: list[tuple[Value, Value]], code: str, task: str) -> 
     if old_dir != new_dir and re.search(f"""["']{re.escape(old_dir)}["']""", code):
         placed.append((Value("string", old_dir), Value("string", new_dir)))
     return pairs + placed
+
+
+_STATED_FACTOR = re.compile(
+    r"(?:,?\s*\b(?:using|with|taking|assuming|where)\s+|\s*\(\s*)?\b1\s+[A-Za-z°][\w°]*\.?\s*=\s*"
+    r"(\d+(?:\.\d+)?)\s*[A-Za-z°][\w°]*\.?(?:\s*\))?,?", re.IGNORECASE)
+_NUMBER_TOKEN = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+
+
+def _without_stated_factor(task: str, code: str) -> str | None:
+    """The task without the one conversion factor it states ("(1 in = 2.54 cm)", "using 1 mile =
+    1.609344 km") when the program already uses that very factor: the example did not need to state
+    it. None otherwise (a rate of the day, a factor the program does not write so)."""
+    found = list(_STATED_FACTOR.finditer(task))
+    if len(found) != 1 or found[0].group(1) not in _NUMBER_TOKEN.findall(code):
+        return None
+    start, end = found[0].span()
+    return re.sub(r"\s+([?.!,])", r"\1", f"{task[:start]} {task[end:]}").strip()
 
 
 def _counts(values: dict[str, tuple[Value, ...]]) -> dict[str, int]:
@@ -208,13 +250,23 @@ def _traits(text: str) -> _Traits:
     marks = {operand for operand in operands if _is_mark(operand)}
     marks.update(word for word in words if word.startswith("¬") and len(word) > 1)
     units = tuple(dict.fromkeys(operand for operand in operands if operand.startswith(("u:", "c:"))))
+    prose = _without_values(text)  # "May 452" in a table of sales is data, not the month asked about
     named = {unit: f"C{place}" for place, unit in enumerate(u for u in units if u.startswith("c:"))}
     return _Traits(frozenset(marks), units, formats,
                    frozenset(step for clause in clauses for step in clause.steps) - _NEUTRAL_STEPS,
                    frozenset(words & _OPPOSITE.keys()),
-                   frozenset(name.lower().removesuffix("s") for name in _CALENDAR_NAME.findall(text)),
-                   frozenset(name.lower().replace("-", "") for name in _FUNCTION_NAME.findall(text)),
+                   frozenset(name.lower().removesuffix("s") for name in _CALENDAR_NAME.findall(prose)),
+                   frozenset(name.lower().replace("-", "") for name in _FUNCTION_NAME.findall(prose)),
                    tuple(named.get(o, o) for o in operands))
+
+
+def _without_values(text: str) -> str:
+    """The text with its collections and tables blanked out (their labels are data)."""
+    for value in values_and_words(text)[0]:
+        if value.kind in ("dict", "list", "table"):
+            start, end = value.span
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _is_mark(operand: str) -> bool:

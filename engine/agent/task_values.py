@@ -32,9 +32,10 @@ _NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 _RUN = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-){_NUMBER}"
                   rf"(?:(?:\s*,\s+(?:and\s+)?|\s+and\s+){_NUMBER})+(?!\w|\.\d)")
 """Two or more numbers in a row ("12, 5, 9 and 21"; "462 and 1071"): one value, a list."""
-_SINGLE = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-)({_NUMBER})(?:(?:st|nd|rd|th)s?)?(?!\w|\.\d)")
-"""A number on its own, or an ordinal ("the 45th", "Friday the 13ths"); not the 8 of UTF-8 nor the 5
-of UTC-5."""
+_SINGLE = re.compile(rf"(?<![\w.])(?<![A-Za-z_]-)({_NUMBER})(?:(?:st|nd|rd|th)s?)?"
+                     r"(?:(?!\w|\.\d)|(?=x(?:\s*[-+*/^=]|\s+for\b)))")
+"""A number on its own, an ordinal ("the 45th", "Friday the 13ths"), or a coefficient in a formula
+(the 3 of "x^2 - 3x + 1"); not the 8 of UTF-8 nor the 5 of UTC-5."""
 _LABELLED_ITEM = rf"[A-Za-z][A-Za-z0-9_]*(?:\s*[=:]\s*|\s+){_NUMBER}"
 _LABELLED = re.compile(rf"(?<![\w.]){_LABELLED_ITEM}"
                        rf"(?:(?:\s*[,;]\s*(?:and\s+)?|\s+and\s+){_LABELLED_ITEM}){{2,}}(?!\w|\.\d)")

@@ -194,6 +194,9 @@ def _classify_units(tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     for i, token in enumerate(tokens):
         after_number = i > 0 and tokens[i - 1].kind == "num"
+        if token.kind == "sym" and token.value == "-" and after_number and i + 1 < len(tokens) \
+                and tokens[i + 1].kind == "unit":
+            continue  # "a 26.2-mile marathon" is 26.2 miles, not 26.2 minus a mile
         if token.kind == "word":
             lower = token.value.lower()
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None

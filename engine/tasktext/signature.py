@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -200,7 +201,18 @@ def _conversions(tokens: list[Token]) -> list[Token]:
                 and not (i + 2 < len(out) and out[i + 2].value.lstrip("-")[:1].isdigit()):
             out[i] = Token("operand", "→")
             break
+        # "A marathon is 26.2 miles. How many kilometres is that?": 26.2 miles to km, as a unit asked
+        # for at the end of a question, after a quantity with its unit
+        if out[i].value == "count" and out[i].kind == "op" and out[i + 1].value.startswith("u:") \
+                and (i + 2 == len(out) or out[i + 2].kind == "punct") and _quantity_before(out[:i]):
+            out[i] = Token("operand", "→")
+            break
     return out
+
+
+def _quantity_before(tokens: list[Token]) -> bool:
+    return any(number.value.lstrip("-")[:1].isdigit() and unit.value.startswith("u:")
+               for number, unit in itertools.pairwise(tokens))
 
 
 def _from_to(operands: list[str]) -> list[str]:

@@ -86,3 +86,61 @@ def test_a_plural_ordinal_is_a_value() -> None:
     assert [(v.kind, v.text) for v in values] == [("ordinal", "13"), ("number", "2026")]
     assert similar_pairs("How many Fridays are there in 2026?",
                          "How many Friday the 13ths are there in 2026?") is None
+
+
+@pytest.mark.parametrize(("text", "numbers"), [
+    ("Plot y = x^2 - 3x for the integers x from -4 to 8", ["2", "3", "-4", "8"]),
+    ("Plot y = 2x + 1 for x from 0 to 5", ["2", "1", "0", "5"]),
+    ("Plot sin(2x) over 0 to 6", ["0", "6"]),  # inside a call: not read apart from the function
+    ("Collatz: 3n+1 if odd, from 27", ["1", "27"]),  # only x is read so: 3n+1 names a rule
+    ("It is 3x faster than the 2 others", ["2"]),
+    ("a 4x4 grid", []),
+])
+def test_a_coefficient_in_a_formula_is_a_value(text: str, numbers: list[str]) -> None:
+    assert [v.text for v in values_and_words(text)[0]] == numbers
+
+
+def test_a_formulas_program_runs_with_the_tasks_coefficient() -> None:
+    code = "ys = [x**2 - 3*x for x in range(-2, 6 + 1)]\nprint(max(ys))"
+    found = similar_programs([example("Plot y = x**2 - 3*x for the integers x from -2 to 6 and print the"
+                                      " largest y value.", code)],
+                             "Plot y = x^2 - 5x for the integers x from -4 to 8. What's the largest y?")
+    assert [printed(a.code) for a in found] == [str(max(x * x - 5 * x for x in range(-4, 9)))]
+
+
+def test_months_in_the_data_are_not_the_month_asked_about() -> None:
+    """"May 452" labels a number in the sales given: it does not make the question one about May."""
+    example_task = "Bar chart of monthly sales (Jan 120, Feb 95, Mar 143, Apr 110): which month is highest?"
+    task = "Monthly sales: Jan 340, Feb 295, Mar 410, May 452. Which month is highest?"
+    assert similar_pairs(example_task, task) is not None
+    assert similar_pairs("How many days are in May 2025?", "How many days are in June 2025?") is None
+
+
+def test_a_stated_factor_the_program_already_uses_is_no_value_to_pair() -> None:
+    """"using 1 mile = 1.609344 km" states what the example's program already writes: read without it;
+    a factor the program does not write (1.6) is still a value, and no program of the example fits."""
+    code = "print(round(110 / 1.609344, 2))"
+    converted = example("What is 110 km/h in miles per hour, to 2 decimals?", code)
+    task = ("A sign says 90 km/h. What's that in miles per hour, using 1 mile = 1.609344 km? Round to 2"
+            " decimals.")
+    assert [printed(a.code) for a in similar_programs([converted], task)] == ["55.92"]
+    assert similar_programs([converted], task.replace("1.609344", "1.6")) == []
+
+
+@pytest.mark.parametrize(("example_task", "task"), [
+    ("How many kilometers is a 26.2-mile marathon?",
+     "A marathon is 26.2 miles. How many kilometres is that?"),
+    ("Convert 26.2 miles to km.", "How many kilometers is a 26.2-mile marathon?"),
+])
+def test_a_unit_asked_for_at_the_end_or_hyphenated_reads_as_a_conversion(example_task: str,
+                                                                         task: str) -> None:
+    assert similar_pairs(example_task, task) is not None
+
+
+def test_a_rounding_requests_places_never_pair_with_a_factor_left_out() -> None:
+    """Without "1 lb = 0.4536 kg" the task's values are 165 and the 2 of "2 decimals", as many as the
+    example's 150 and 0.4536: the library audit showed "165 * 2" (330). The request is read apart."""
+    pounds = example("Convert 150 pounds to kilograms at 0.4536 kg per pound.", "r = 150 * 0.4536\nprint(r)")
+    task = "How many kilograms is 165 lb if 1 lb = 0.4536 kg? Round to 2 decimals."
+    found = similar_programs([pounds], task)
+    assert "330" not in [printed(a.code) for a in found]
