@@ -46,7 +46,7 @@ def written_arithmetic(task: str) -> str | None:
         return None
     lead = _LEAD_IN.match(task.strip())
     if lead is None:
-        return None
+        return _in_steps(task.strip())
     body = _TRAILER.sub("", task.strip()[lead.end():])
     if not body or _DATE_LIKE.search(body):
         return None
@@ -79,6 +79,51 @@ def written_arithmetic(task: str) -> str | None:
         return None
     expression = " ".join(parts).replace("( ", "(").replace(" )", ")")
     return expression if _plain_arithmetic(expression) else None
+
+
+_NUM = r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|-?\d+(?:\.\d+)?)"
+_RESULT = r"(?:it|that|the result|this)"
+_ASKED_IN_STEPS = re.compile(
+    r"^(?:(?:hey|hi|ok|okay|so)\b[,!]?\s*)*(?:quick one\s*[:,-]\s*)?"
+    r"(?:what (?:do|would|will) (?:i|you|we) get if (?:i|you|we)\s+(?P<first>.+?)\s*\?"
+    r"|if (?:i|you|we)\s+(?P<second>.+?)\s*,\s*what (?:do|would|will) (?:i|you|we) get\s*\?"
+    r"|if (?:i|you|we)\s+(?P<third>.+?)\s*,\s*what(?:'s| is) the (?:result|answer)\s*\?)\s*$",
+    re.IGNORECASE)
+_STEP_JOIN = re.compile(r"\s*(?:,\s*)?(?:\band\s+then\b|\bthen\b|\band\b)\s*", re.IGNORECASE)
+_STEP_FORMS = (
+    (rf"multiply {_NUM} by {_NUM}", "{0} * {1}"),
+    (rf"divide {_NUM} by {_NUM}", "{0} / {1}"),
+    (rf"subtract {_NUM} from {_NUM}", "{1} - {0}"),
+    (rf"add {_NUM} (?:to|and) {_NUM}", "{0} + {1}"),
+    (rf"multiply(?: {_RESULT})? by {_NUM}", "({r}) * {0}"),
+    (rf"divide(?: {_RESULT})? by {_NUM}", "({r}) / {0}"),
+    (rf"subtract {_NUM}(?: from {_RESULT})?", "({r}) - {0}"),
+    (rf"add {_NUM}(?: to {_RESULT})?", "({r}) + {0}"),
+    (rf"square {_RESULT}", "({r}) ** 2"),
+)
+"""Each step's words and its Python: {0} and {1} its numbers, {r} the result so far."""
+_STEPS = tuple((re.compile(pattern + "$", re.IGNORECASE), form) for pattern, form in _STEP_FORMS)
+
+
+def _in_steps(task: str) -> str | None:
+    """ "If I multiply 48,271 by 3,917 and then subtract 1,000,003 from the result, what do I get?":
+    steps joined by "and then", each on the result so far; the first gives both its numbers. Only
+    asked as a question: "Multiply 17 by 23." alone is the other routes' to answer."""
+    asked = _ASKED_IN_STEPS.match(task)
+    if asked is None:
+        return None
+    steps = _STEP_JOIN.split(next(group for group in asked.groups() if group is not None))
+    result: str | None = None
+    for step in steps:
+        for pattern, form in _STEPS:
+            match = pattern.match(step.strip())
+            if match is not None and ("{r}" in form) == (result is not None):
+                numbers = [number.replace(",", "") for number in match.groups()]
+                result = form.format(*numbers, r=result)
+                break
+        else:
+            return None
+    return result if result is not None and _plain_arithmetic(result) else None
 
 
 def _plain_arithmetic(expression: str) -> bool:

@@ -22,6 +22,11 @@ from tests.engine.test_adapt_similar import ask_with_the_real_library
     ("Compute 7^222 mod 1001.", "7 ** 222 % 1001"),
     ("Calculate 100 divided by 7, then times 3.", "(100 / 7) * 3"),
     ("What does 17 x 23 equal?", "17 * 23"),
+    # In steps, asked as a question: each step works on the result so far.
+    ("hey, quick one: if I multiply 48,271 by 3,917 and then subtract 1,000,003 from the result, what do"
+     " I get?", "(48271 * 3917) - 1000003"),
+    ("What do I get if I divide 100 by 8 and then add 3?", "(100 / 8) + 3"),
+    ("If I subtract 7 from 50, then multiply by 3 and square it, what do I get?", "((50 - 7) * 3) ** 2"),
 ])
 def test_arithmetic_in_symbols_or_words_becomes_a_python_expression(task: str, expression: str) -> None:
     assert written_arithmetic(task) == expression
@@ -40,7 +45,8 @@ def test_arithmetic_in_symbols_or_words_becomes_a_python_expression(task: str, e
     "What is 2 ** 99999?",
     "What is 7 km plus 3 miles?",  # units
     "What is the sum of 3 and 4?",  # said otherwise: the library's and the model's
-    "If I multiply 6 by 7 and subtract 2, what do I get?",
+    "Multiply 17 by 23.",  # told, not asked: the library's and the model's
+    "If I multiply 2 by 3 and then paint it, what do I get?",
 ])
 def test_anything_besides_plain_arithmetic_is_not_read_as_it(task: str) -> None:
     assert written_arithmetic(task) is None
