@@ -45,6 +45,10 @@ _COMMAND_WORDS = """
     yes base64 base32 cksum comm join sum
 """
 _COMMANDS = frozenset(_COMMAND_WORDS.split())
+# "if I set var='x' and then echo ${#var}, what ...": the assignment, then the command, in one script
+_SET_THEN = re.compile(r"\bset\s+([A-Za-z_]\w*=(?:'[^'\n]*'|\"[^\"\n]*\"|[^\s,;'\"]+))\s*,?\s+(?:and\s+)?"
+                       r"(?:then\s+)?(?:run\s+)?((?:echo|printf)\s[^\n]*?)\s*(?:[,;.]\s+(?:what|which|how)\b[^\n]*)?"
+                       r"[?.]?\s*$", re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many (lines|words) (?:does|do|will|would)\b", re.IGNORECASE)
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
 
@@ -73,6 +77,10 @@ def read_given(text: str) -> GivenCode | None:
         return GivenCode(block, f"Run the given {block.language} code")
     if len(text) > INLINE_LIMIT:
         return None
+    assigned = _SET_THEN.search(text)
+    if assigned is not None and _SHELL.search(text):
+        return GivenCode(Action("code", "bash", f"{assigned.group(1)}; {assigned.group(2)}"),
+                         "Run the given bash code")
     for pattern, looks_right in ((_QUOTED, _starts_like_a_command), (_AFTER_COLON, _starts_like_a_command),
                                  (_UNQUOTED, _looks_like_command)):
         match = pattern.search(text)

@@ -20,6 +20,10 @@ from engine.agent.given import given_action
     ("Please run expr 6 \\* 7 in a terminal; what does it print?", "bash", "expr 6 \\* 7"),
     ("In bash, what does n=12; echo $((n / 5)) give?", "bash", "n=12; echo $((n / 5))"),
     ("With Python, what does divmod(47, 6) return?", "python", "print(divmod(47, 6))"),
+    # A variable set first, then a command on it: one script.
+    ("in bash if I set var='local-agent' and then echo ${#var}, what number do I get?", "bash",
+     "var='local-agent'; echo ${#var}"),
+    ("In bash, set x=5 and echo $((x * 3)). What does it print?", "bash", "x=5; echo $((x * 3))"),
     # Asked how many lines or words it prints: the count, by wc.
     ("How many lines does `ls /etc | head -3` print in bash?", "bash", "ls /etc | head -3 | wc -l"),
     ("In the shell, how many words does echo one two three print?", "bash", "echo one two three | wc -w"),
@@ -40,6 +44,7 @@ def test_the_code_a_task_brings_is_run_in_its_language(task: str, language: str,
     "What does a shell script print when it fails?",
     "In Python, what does x print?",
     "Run the backup in bash, then tell me how long it took.",
+    "Set x=5 and echo it.",  # no shell named, and "echo it" is words
     # A tool-call block (as a model writes one) is not code the task brings, whatever else it asks.
     '```tool\n{"tool": "calc", "arguments": {"expression": "2+2"}}\n```\nWhat does `x` print?',
 ])
