@@ -11,7 +11,7 @@ from engine.agent.adapt import Adapted, paired_programs, with_rounding_apart
 from engine.agent.adapt_ordinal import reindexed, with_tasks_ordinal
 from engine.agent.paraphrase import read_task
 from engine.agent.rounding import asked_rounding
-from engine.agent.task_values import Value, values_and_words
+from engine.agent.task_values import MONTHS, WEEKDAYS, Value, values_and_words
 from engine.run import WorkedExample
 
 __all__ = ["NEAR_MIN", "SIMILAR_MIN", "similar_pairs", "similar_programs"]
@@ -43,8 +43,8 @@ _OPPOSITES = (("ascending", "descending"), ("increasing", "decreasing"), ("befor
 """Operation words (as the task signature names them) that ask the opposite of each other."""
 _OPPOSITE = {a: b for a, b in _OPPOSITES} | {b: a for a, b in _OPPOSITES}
 _CALENDAR_NAME = re.compile(
-    r"\b(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
-    r"|(?:(?i:january|february|march|april|june|july|august|september|october|november|december)|May)"
+    r"\b(?:(?i:" + "|".join(WEEKDAYS) + r")s?"
+    r"|(?:(?i:" + "|".join(month for month in MONTHS if month != "may") + r")|May)"
     r"(?!\s+\d{1,2}(?!\d)))\b")
 """A day of the week or a month named in words: a program that counts Fridays does not count Mondays,
 and February's days are not March's. Not a month before a day ("January 1 being day 1" names a

@@ -23,9 +23,10 @@ _NAMED_CHARACTER = re.compile(r"\b(?:letter|character|char|digit|symbol)\s+([A-Z
 _PATH = re.compile(r"(?<![\w/.~-])/workspace(?:/[\w-]+(?:\.[\w-]+)*)+")
 """A file under /workspace named in the task (/workspace/out/votes.png): a text value, as if quoted.
 Not its last full stop."""
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december")
-_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b",
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b",
                    re.IGNORECASE)
 """A date, as 2024-02-10 or February 10, 2024: one value, written in programs as date(2024, 2, 10)."""
 _NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
@@ -168,7 +169,7 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     rest = _NAMED_CHARACTER.sub(lambda m: m.group()[:m.start(1) - m.start()] + " ", rest)
     for match in _DATE.finditer(rest):
         year, month, day = ((match[1], match[2], match[3]) if match[1] else
-                            (match[6], str(_MONTHS.index(match[4].lower()) + 1), match[5]))
+                            (match[6], str(MONTHS.index(match[4].lower()) + 1), match[5]))
         found.append((match.start(), Value("date", match.group(), (year, month, day), span=match.span())))
     rest = _DATE.sub(_blank, rest)
     for match in _LABELLED.finditer(rest):
