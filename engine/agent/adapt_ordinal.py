@@ -41,10 +41,6 @@ def with_tasks_ordinal(template: WorkedExample, task: str) -> Reordered | None:
 
 def reindexed(code: str, old: int, new: int) -> str | None:
     """The program with its one index for place `old` ([old - 1] or [-old]) made one for `new`."""
-    return _reindexed(code, old, new)
-
-
-def _reindexed(code: str, old: int, new: int) -> str | None:
     try:
         tree = ast.parse(code)
     except SyntaxError:

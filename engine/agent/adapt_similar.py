@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from engine.agent.adapt import Adapted, paired_programs, with_rounding_apart
-from engine.agent.adapt_ordinal import reindexed, with_tasks_ordinal
+from engine.agent.adapt_ordinal import Reordered, reindexed, with_tasks_ordinal
 from engine.agent.paraphrase import read_task
 from engine.agent.rounding import asked_rounding
 from engine.agent.task_values import MONTHS, WEEKDAYS, Value, values_and_words
@@ -70,11 +70,11 @@ def _similar(templates: Sequence[WorkedExample], task: str) -> list[Adapted]:
     found = _similar_as_asked(templates, task)
     if found:
         return found
-    reordered = {}
+    reordered: dict[int, tuple[Reordered, WorkedExample]] = {}
     for template in templates:
         if (moved := with_tasks_ordinal(template, task)) is not None:
             reordered[id(moved.template)] = (moved, template)
-    adapted_found = []
+    adapted_found: list[Adapted] = []
     for adapted in _similar_as_asked([moved.template for moved, _ in reordered.values()], task):
         moved, original = reordered[id(adapted.template)]
         code = reindexed(adapted.code, moved.old, moved.new)
