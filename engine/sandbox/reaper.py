@@ -74,17 +74,19 @@ def reap_orphans(
     not paths to trust.
     """
     removed: list[str] = []
-    containers = client.containers.list(all=True, filters={"label": f"{LABEL_MANAGED}=1"})
+    # The list call's own summaries, not containers.list(): that inspects each container in turn,
+    # and one removed meanwhile by another Glassbox process raised NotFound out of the whole start.
+    listed = client.api.containers(all=True, filters={"label": f"{LABEL_MANAGED}=1"})
     me = str(os.getpid())
-    for container in containers:
-        labels: dict[str, str] = container.labels or {}
+    for entry in listed:
+        labels: dict[str, str] = entry.get("Labels") or {}
         ours = labels.get(LABEL_OWNER_PID) == me and labels.get(
             LABEL_OWNER_HOST) == socket.gethostname()
         if not (everything or (mine and ours) or not owner_alive(labels)):
             continue
         with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-            container.remove(force=True)
-            removed.append(container.name)
+            client.api.remove_container(entry["Id"], force=True)
+            removed.append((entry.get("Names") or ["/" + entry["Id"][:12]])[0].lstrip("/"))
         runtime = labels.get(LABEL_RUNTIME_DIR)
         if runtime and runtime_root is not None and Path(runtime).parent == runtime_root:
             shutil.rmtree(runtime, ignore_errors=True)

@@ -7,6 +7,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import docker.errors
 import pytest
 
 from engine.errors import SandboxError
@@ -20,6 +21,7 @@ from engine.sandbox.reaper import (
     owner_alive,
     owner_labels,
     process_start_time,
+    reap_orphans,
 )
 
 
@@ -110,3 +112,32 @@ def test_a_workspace_save_that_keeps_failing_says_why(
     assert not saved.saved and "exec timed out" in saved.reason
     kept = archive.saved_workspace(tmp_path)
     assert kept is not None and not kept.saved and "exec timed out" in kept.reason
+
+
+class _ListingApi:
+    """The Docker API's list and remove calls, with one container gone before it is removed."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self.entries = entries
+        self.removed: list[str] = []
+
+    def containers(self, all: bool, filters: dict[str, str]) -> list[dict[str, Any]]:
+        assert all and filters == {"label": "glassbox.managed=1"}
+        return self.entries
+
+    def remove_container(self, container_id: str, force: bool) -> None:
+        if container_id == "gone":
+            raise docker.errors.NotFound("No such container: gone")
+        self.removed.append(container_id)
+
+
+def test_a_container_removed_meanwhile_by_another_process_is_skipped(tmp_path: Path) -> None:
+    """Another Glassbox removes its container between the list and the removal (seen in a CI run
+    beside the eval: the whole sandbox start failed with NotFound). The reaper goes on."""
+    dead = {**owner_labels("s1", tmp_path), LABEL_OWNER_PID: "999999999"}
+    api = _ListingApi([{"Id": "gone", "Names": ["/glassbox-gone"], "Labels": dead},
+                       {"Id": "orphan", "Names": ["/glassbox-orphan"], "Labels": dead},
+                       {"Id": "alive", "Names": ["/glassbox-alive"], "Labels": owner_labels("s2", tmp_path)}])
+    client = type("Client", (), {"api": api})()
+    assert reap_orphans(client) == ["glassbox-orphan"]
+    assert api.removed == ["orphan"]
