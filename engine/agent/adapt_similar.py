@@ -11,7 +11,7 @@ from engine.agent.adapt import Adapted, paired_programs, with_rounding_apart
 from engine.agent.adapt_ordinal import Reordered, reindexed, with_tasks_ordinal
 from engine.agent.paraphrase import read_task
 from engine.agent.rounding import asked_rounding
-from engine.agent.task_values import MONTHS, WEEKDAYS, Value, values_and_words
+from engine.agent.task_values import BARE_NUMBER, MONTHS, WEEKDAYS, Value, values_and_words
 from engine.run import WorkedExample
 
 __all__ = ["NEAR_MIN", "SIMILAR_MIN", "similar_pairs", "similar_programs"]
@@ -156,7 +156,6 @@ def _with_task_paths(pairs: list[tuple[Value, Value]], code: str, task: str) -> 
 _STATED_FACTOR = re.compile(
     r"(?:,?\s*\b(?:using|with|taking|assuming|where)\s+|\s*\(\s*)?\b1\s+[A-Za-z°][\w°]*\.?\s*=\s*"
     r"(\d+(?:\.\d+)?)\s*[A-Za-z°][\w°]*\.?(?:\s*\))?,?", re.IGNORECASE)
-_NUMBER_TOKEN = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 
 
 def _without_stated_factor(task: str, code: str) -> str | None:
@@ -164,7 +163,7 @@ def _without_stated_factor(task: str, code: str) -> str | None:
     1.609344 km") when the program already uses that very factor: the example did not need to state
     it. None otherwise (a rate of the day, a factor the program does not write so)."""
     found = list(_STATED_FACTOR.finditer(task))
-    if len(found) != 1 or found[0].group(1) not in _NUMBER_TOKEN.findall(code):
+    if len(found) != 1 or found[0].group(1) not in BARE_NUMBER.findall(code):
         return None
     start, end = found[0].span()
     return re.sub(r"\s+([?.!,])", r"\1", f"{task[:start]} {task[end:]}").strip()
