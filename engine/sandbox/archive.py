@@ -25,6 +25,11 @@ MARKER_NAME = "retired-workspace.json"
 _CHUNK = 1 << 16
 SAVE_ATTEMPTS = 3
 _RETRY_PAUSE_S = 0.25
+# tar writes only after a byte arrives on its stdin, sent once the SDK has read the stream's
+# HTTP headers: output that reached the socket before them would be swallowed into the header
+# parser's read-ahead buffer, and the saved archive came out empty on a loaded machine.
+_GATED_TAR = f"head -c 1 >/dev/null && exec tar -c -f - -C {WORKSPACE} ."
+_GATE = b"\n"
 log = logging.getLogger(__name__)
 
 
@@ -85,11 +90,12 @@ def _write_workspace_tar_once(client: Any, container_id: str, target: Path) -> t
     partial = target.with_suffix(".part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        exec_id = client.api.exec_create(container_id, ["tar", "-c", "-f", "-", "-C", WORKSPACE,
-                                                        "."], user=SANDBOX_USER)["Id"]
+        exec_id = client.api.exec_create(container_id, ["sh", "-c", _GATED_TAR], stdin=True,
+                                         user=SANDBOX_USER)["Id"]
         errors = bytearray()
         sock, raw = open_exec_socket(client, exec_id)
         try:
+            raw.sendall(_GATE)
             with partial.open("wb") as out:
                 for kind, data in _demux(raw):
                     if kind == 1:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import http.client
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine.events import CodeExecStarted, ExecFinished
+from engine.sandbox.archive import write_workspace_tar
 from engine.sandbox.container import SandboxContainer
 from engine.sandbox.docker_runner import DockerSandbox, _Session
 from engine.sandbox.reaper import LABEL_OWNER_PID
@@ -184,4 +187,28 @@ async def test_files_that_could_not_be_saved_are_reported_lost(
         assert "could not be kept" in back.stderr
         assert "Could not save the session's files" in back.restored.reason  # and why
     finally:
+        await runner.close()
+
+
+async def test_a_save_keeps_every_file_when_the_stream_headers_are_read_late(
+        docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a loaded machine the SDK can read the exec's HTTP headers after tar's first output is
+    # already in the socket; the header parser's read-ahead then swallowed it (seen in CI).
+    runner = await _started(docker_client, tmp_path)
+    try:
+        await run(runner, WRITE, session="a")
+        container = runner._sessions["a"].container
+        assert container is not None
+        late = http.client.HTTPResponse.begin
+
+        def begin_late(self: http.client.HTTPResponse) -> None:
+            time.sleep(0.5)
+            late(self)
+
+        monkeypatch.setattr(http.client.HTTPResponse, "begin", begin_late)
+        files, size = write_workspace_tar(docker_client, container.container_id,
+                                          tmp_path / "saved.tar", attempts=1)
+        assert (files, size) == (2, 104)
+    finally:
+        monkeypatch.undo()
         await runner.close()
