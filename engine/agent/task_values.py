@@ -15,7 +15,7 @@ _COLLECTION = re.compile(r"\{[^{}\n]*\}|\[[^\[\]\n]*[\"'][^\[\]\n]*\]")
 task: one value, found in the program as the same dict or list (nested ones: _collection_spans)."""
 _CLOSING = {"{": "}", "[": "]"}
 _OPENING = re.compile(r"[{\[]")
-_TABLE = re.compile(r"\n((?:[^\n]*,[^\n]*(?:\n|$)){2,})\s*$")
+PASTED_TABLE = re.compile(r"\n((?:[^\n]*,[^\n]*(?:\n|$)){2,})\s*$")
 """A table pasted below the question, as comma-separated lines (a header and rows): one value, found
 in the program as a string holding the same lines."""
 _NAMED_CHARACTER = re.compile(r"\b(?:letter|character|char|digit|symbol)\s+([A-Za-z0-9])\b", re.IGNORECASE)
@@ -139,7 +139,7 @@ def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     collections = [(start, end) for start, end in _collection_spans(text)
                    if not any(q.start() < start and end <= q.end() for q in quoted)]
     taken: list[tuple[int, int]] = []
-    table = _TABLE.search(text)
+    table = PASTED_TABLE.search(text)
     if table is not None:
         found.append((table.start(1), Value("table", table.group(1), parsed=table.group(1).strip(),
                                             span=table.span(1))))
