@@ -26,6 +26,9 @@ LIMIT = 4_000
 """Longest task (characters) read: a small table and its question."""
 _MAX_QUESTION = 300
 _CSV_PATH = re.compile(r"(?<![\w/.~-])/workspace(?:/[\w-]+)*/[\w-]+\.csv\b")
+_ONE_COLUMN = re.compile(r"\n([A-Za-z_]\w*[ \t]*\n(?:[ \t]*-?\d+(?:\.\d+)?[ \t]*(?:\n|$)){2,})\s*$")
+"""A table of one numeric column: its name, then a number a line."""
+_PRODUCT = r"\s*(?:times|×|\*|multiplied\s+by)\s*"
 _SUBJECT_WORDS = ("is", "are", "was", "were", "of", "a", "an", "with", "where", "whose", "has", "have",
                   "the", "that", "=")
 _ASKING_WORDS = ("which", "what", "most", "least", "list")
@@ -43,6 +46,8 @@ class _Reading:
     filters: list[str] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
     """Indexes of column tokens a filter, label or sort has taken."""
+    ids: set[str] = field(default_factory=set)
+    """Numeric columns that number the rows (1, 2, 3, ...): what is counted, not measured."""
     meanings: set[str] = field(default_factory=set)
     """Words that change the answer and were acted on ("by", "percent", "sort"...)."""
 
@@ -63,7 +68,7 @@ def table_question(task: str) -> str | None:
     applied. None for anything else: a word it does not know, two columns to combine, a group table."""
     if len(task) > LIMIT:
         return None
-    pasted = PASTED_TABLE.search(task)
+    pasted = PASTED_TABLE.search(task) or _ONE_COLUMN.search(task)
     if pasted is None:
         return None
     question, table_text = task[:pasted.start(1)].strip(), pasted.group(1).strip()
@@ -83,12 +88,16 @@ def table_question(task: str) -> str | None:
     if table is None:
         return None
     header, rows = table
-    numeric = {c for i, c in enumerate(header) if all(re.fullmatch(r"-?\d+(?:\.\d+)?", r[i]) for r in rows)}
-    cells = {c: {r[i] for r in rows} for i, c in enumerate(header) if c not in numeric}
-    tokens = read_words(question, header, cells, names_file=path is not None)
+    numeric = {c for i, c in enumerate(header)
+               if all(re.fullmatch(r"-?\d+(?:\.\d+)?", r[i]) for r in rows if r[i])
+               and any(r[i] for r in rows)}
+    cells = {c: {r[i] for r in rows if r[i]} for i, c in enumerate(header) if c not in numeric}
+    products = _products(question, numeric)
+    tokens = read_words(question, [*products, *header], cells, names_file=path is not None)
     if tokens is None:
         return None
-    reading = _Reading(tokens, header, numeric)
+    reading = _Reading(tokens, header, numeric | set(products), ids={
+        c for i, c in enumerate(header) if c in numeric and _numbers_the_rows([r[i] for r in rows])})
     answer = _answer(reading, rows, None if rounding is None else rounding.digits)
     if answer is None or not _meanings_acted_on(reading):
         return None
@@ -97,10 +106,33 @@ def table_question(task: str) -> str | None:
     else:
         load = [f"with open({path!r}, 'w') as handle:", f"    handle.write({table_text + chr(10)!r})",
                 f"df = pd.read_csv({path!r})"]
-    lines = ["import io", "import pandas as pd", *load, "total_rows = len(df)"]
+    made = [f"df[{name!r}] = df[{left!r}] * df[{right!r}]" for name, (left, right) in products.items()]
+    lines = ["import io", "import pandas as pd", *load, *made, "total_rows = len(df)"]
     if reading.filters:
         lines.append(f"df = df[{' & '.join(reading.filters)}]")
     return "\n".join(lines + answer)
+
+
+def _numbers_the_rows(values: list[str]) -> bool:
+    if not all(re.fullmatch(r"\d+", v) for v in values):
+        return False
+    numbers = [int(v) for v in values]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def _products(question: str, numeric: set[str]) -> dict[str, tuple[str, str]]:
+    """Two numeric columns multiplied in the question ("price times qty", "units * unit_price"), as a
+    column of their own named by the words that ask for it."""
+    found: dict[str, tuple[str, str]] = {}
+    names = sorted(numeric, key=len, reverse=True)
+    either = "|".join(re.escape(name.lower()) for name in names)
+    if not either:
+        return found
+    for match in re.finditer(rf"(?<!\w)({either}){_PRODUCT}({either})(?!\w)", question.lower()):
+        left = next(n for n in names if n.lower() == match.group(1))
+        right = next(n for n in names if n.lower() == match.group(2))
+        found[match.group()] = (left, right)
+    return found
 
 
 def _read_table(text: str) -> tuple[list[str], list[list[str]]] | None:
@@ -111,15 +143,15 @@ def _read_table(text: str) -> tuple[list[str], list[list[str]]] | None:
     if len(set(header)) != len(header) or not all(re.fullmatch(r"[A-Za-z][\w ]*", c) for c in header):
         return None
     rows = [[cell.strip() for cell in line] for line in lines[1:]]
-    if any(len(row) != len(header) or not all(row) for row in rows):
-        return None  # a missing value: pandas reads NaN, which this reader does not reason about
+    if any(len(row) != len(header) for row in rows):
+        return None
     return header, rows
 
 
 def _meanings_acted_on(reading: _Reading) -> bool:
     """A word such as "by", "percent" or "sort" that nothing acted on means the question asks more."""
     pending = {"by", "percent", "sort", "sorted", "sorting", "list", "place", "position", "comes",
-               "group", "grouped", "ascending", "descending"} & set(reading.words)
+               "group", "grouped", "ascending", "descending", "missing", "weighted"} & set(reading.words)
     return pending <= reading.meanings
 
 
@@ -134,6 +166,7 @@ def _answer(reading: _Reading, rows: list[list[str]], digits: int | None) -> lis
     counting = any(w in COUNTING for w in words)
     distinct = any(w in DISTINCT for w in words)
     places = [ORDINAL[w] for w in words if w in ORDINAL]
+    weights = _weights_column(reading) if "weighted" in words else None
     _read_row_nouns(reading)
     if "howmany" in words and not aggregates and _counts_a_number(reading):
         counting, aggregates = False, ["sum"]  # "how many units were sold": the units added up
@@ -144,6 +177,17 @@ def _answer(reading: _Reading, rows: list[list[str]], digits: int | None) -> lis
         return None
     target = targets[0] if targets else None
     ddof = 0 if "population" in words else 1
+    if "missing" in words:  # "count the missing values in the score column"
+        reading.meanings.add("missing")
+        column = target or (others[0] if len(others) == 1 else None)
+        if not counting or aggregates or column is None or len(targets) + len(others) != 1 or label:
+            return None
+        return [f"print(int(df[{column!r}].isna().sum()))"]
+    if "weighted" in words:
+        if weights is None or target is None or aggregates != ["mean"] or target == weights:
+            return None
+        return [f"value = (df[{target!r}] * df[{weights!r}]).sum() / df[{weights!r}].sum()",
+                _print_number("value", digits)]
     if sort is not None:
         return _sorted_place(reading, sort, label, places, aggregates or counting or target)
     if label is not None:
@@ -165,8 +209,9 @@ def _answer(reading: _Reading, rows: list[list[str]], digits: int | None) -> lis
             column = target or (others[0] if len(others) == 1 else None)
             return None if column is None else [f"print(df[{column!r}].nunique())"]
         return ["print(len(df))"]
-    if target is None and len(reading.numeric) == 1 and aggregates:
-        target = next(iter(reading.numeric))
+    measures = [c for c in reading.numeric if c not in reading.ids]
+    if target is None and len(measures) == 1 and aggregates:
+        target = measures[0]  # "what is the average?" of the one column of measures
     if target is None or distinct or len(set(aggregates)) > 1:
         return None
     if not aggregates:  # a value looked up: "the price of 'mug'"
@@ -185,7 +230,8 @@ def _read_row_nouns(reading: _Reading) -> None:
             continue
         before = [t.text for t in tokens[:index] if t.text not in ("the", "a")]
         after = tokens[index + 1].text if index + 1 < len(tokens) else ""
-        if (before and before[-1] in COUNTING) or after in ("with", "where", "whose", "that"):
+        if (before and before[-1] in COUNTING) or after in ("with", "where", "whose", "that", "in", "from",
+                                                            "for"):
             reading.used.add(index)
 
 
@@ -195,6 +241,18 @@ def _counts_a_number(reading: _Reading) -> bool:
     return any(t.text == "howmany" and i + 1 < len(tokens) and tokens[i + 1].kind == "column"
                and tokens[i + 1].column in reading.numeric and i + 1 not in reading.used
                for i, t in enumerate(tokens))
+
+
+def _weights_column(reading: _Reading) -> str | None:
+    """The numeric column after "weighted by" ("the mean score weighted by credits"), taken."""
+    tokens = reading.tokens
+    at = next(i for i, t in enumerate(tokens) if t.text == "weighted")
+    if at + 2 >= len(tokens) or tokens[at + 1].text != "by" or tokens[at + 2].kind != "column" \
+            or tokens[at + 2].column not in reading.numeric:
+        return None
+    reading.used.add(at + 2)
+    reading.meanings |= {"weighted", "by"}
+    return tokens[at + 2].column
 
 
 def _aggregate(column: str, name: str, ddof: int) -> str:
@@ -209,6 +267,9 @@ def _read_filters(reading: _Reading) -> bool:
     for index, token in enumerate(tokens):
         if token.kind == "cell":
             reading.filters.append(f"(df[{token.column!r}].astype(str) == {token.value!r})")
+            if (index and tokens[index - 1].text == "by") or (index > 1 and tokens[index - 2].text == "by" \
+                    and tokens[index - 1].text == "the"):
+                reading.meanings.add("by")  # "logged by the Design team"
             for near in (index - 2, index - 1, index + 1):  # "region is 'north'", "the IT dept"
                 if 0 <= near < len(tokens) and tokens[near].kind == "column" \
                         and tokens[near].column == token.column \
@@ -238,10 +299,18 @@ def _compared_column(reading: _Reading, index: int) -> str | None:
             if token.column not in numeric:
                 return None
             reading.used.add(back)
+            counted = [t.text for t in tokens[:back] if t.text != "the"][-1:] in (["howmany"], ["count"])
+            if token.column in reading.ids and counted:
+                break  # "how many orders are over 1,000": the orders are what is counted
             return token.column
         if token.kind != "word" or token.text not in _SUBJECT_WORDS:
             break
-    return next(iter(numeric)) if len(numeric) == 1 else None
+    after = index + 1
+    if after < len(tokens) and tokens[after].kind == "column" and tokens[after].column in numeric:
+        reading.used.add(after)  # "worked more than 10 hours"
+        return tokens[after].column
+    measures = [c for c in numeric if c not in reading.ids]
+    return measures[0] if len(measures) == 1 else None
 
 
 def _label_column(reading: _Reading) -> str | None:

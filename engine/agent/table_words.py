@@ -8,6 +8,7 @@ from dataclasses import dataclass
 __all__ = ["AGGREGATE", "COUNTING", "DISTINCT", "ORDINAL", "PERSON_NOUNS", "Token", "read_words"]
 
 _PHRASES = (  # each made one word before reading, so it is one token
+    (r"\bweighted\s+by\s+(?:the\s+)?(?:number\s+of\s+)?", "weighted by "), (r"\bover\s+all\s+rows\b", ""),
     (r"\bstandard\s+deviation\b", "std"), (r"\bdata\s*frame\b", "dataframe"), (r"\bhow\s+many\b", "howmany"),
     (r"\bnumber\s+of\b", "numberof"), (r"\bon\s+average\b", "average"), (r"\bin\s+total\b", "total"),
     (r"\badd\s+up\b", "sum"), (r"\bmost\s+(?:often|common|frequent(?:ly)?)\b", "most"),
@@ -21,10 +22,21 @@ _PHRASES = (  # each made one word before reading, so it is one token
     (r"\b(?:from\s+)?(?:lowest|smallest|cheapest)\s+(?:first|to\s+(?:highest|largest))\b"
      r"|\bascending(?:\s+order)?\b", "ascending"),
     (r"\bnot\s+counting\s+the\s+header\b|\bexcluding\s+the\s+header\b", ""),
-    (r"\blook\s+up\b|\baccording\s+to\b", ""), (r"\bwhat\s+%", "what percent"),
+    (r"\blook\s+up\b|\baccording\s+to\b|\bin\s+this\s+list\b|\bacross\s+all(?:\s+the)?\s+\w+\b", ""),
+    (r"\(?\blike\s+\d+(?:\.\d+)?%\)?|\bjust\s+the\s+(?:name|number)(?:\s+please)?\b|\bmarked\s+as\b", ""),
+    (r"^\s*(?:(?:hey|hi|ok|okay|so)\b[,!]?\s*)*(?:quick\s+(?:one|question)\s*[:,-]?\s*)?", ""),
+    (r"\bwho's\b", "who"), (r"\bstd\.?\s+dev(?:iation)?\b", "std"), (r"\$(?=\d)", ""),
+    (r"\bwhat\s+(?:%|share|fraction|proportion)(?=\s+of\b)", "what percent"),
+    (r"\bequal\s+to\s+(?![-\d])", "is "),
+    (r"\bwhat\s+%", "what percent"),
+    (r"\b(?:ignoring|skipping|excluding|dropping|without)\s+(?:the\s+|any\s+)?(?:missing|empty|blank|nan|null)"
+     r"(?:\s+(?:values?|cells?|entries|scores?))?\b", ""),
+    (r"\b(?:missing|null|nan|empty|blank)(?:\s+(?:values?|cells?|entries))?\b", "missing"),
+    (r"\b(?:summed|added\s+up)\b", "sum"),
     (r"\bequal\s+to\s+(?=['\"])", "= "),
 )
-_NUMBER = r"(-?\d+(?:\.\d+)?)"
+_NUMBER = r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|-?\d+(?:\.\d+)?)"
+"""A number a comparison is made with, thousands commas allowed ("over 1,000")."""
 _COMPARISONS = (  # (pattern, operator, whether the number comes first)
     (r"(?:greater|more|higher|larger|bigger)\s+than|over|above|exceeding|>", ">", False),
     (r"at\s+least|no\s+less\s+than|>=", ">=", False),
@@ -53,13 +65,13 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_NOT_ROWS = _words("columns fields cells headers characters letters words digits duplicates nulls missing "
-                   "blanks decimals times")
+_NOT_ROWS = _words("columns fields cells headers characters letters words digits duplicates nulls blanks "
+                   "decimals times")
 """Nouns that are not the table's rows, where a counted noun would stand ("how many columns")."""
 
 
 _MEANING = frozenset({"percent", "population", "ascending", "descending", "sort", "sorted", "sorting",
-                      "by", "list", "place", "position", "comes", "group", "grouped"})
+                      "by", "list", "place", "position", "comes", "group", "grouped", "missing", "weighted"})
 _FILLER = _words("""
     what whats is are was were be the a an of in on for from this these that those table data dataset
     dataframe df csv pandas using use used with column field value values rows records
@@ -68,7 +80,9 @@ _FILLER = _words("""
     okay so want need got some let lets can could would should will answer result just all overall
     across only as at where whose which who sample how much appear appears occur occurs after
     scored scores spent sold earned earns made paid cost costs sells
-    below listed shown recorded pls number figure
+    below listed shown recorded pls number figure when logged worked came placed ordered bought received
+    used took needed collected donated determine provided entire whole output return display exact exactly
+    precisely
 """)
 _FILE_WORDS = _words("write wrote written writing save saved saving put store stored then back file once "
                      "create dump")
@@ -114,7 +128,8 @@ def read_words(question: str, header: list[str], cells: dict[str, set[str]], *,
 
     for match in re.finditer(_BETWEEN, text):
         if claim(match.span()):
-            found.append(Token("between", "between", value=f"{match.group(1)},{match.group(2)}",
+            low, high = (match.group(n).replace(",", "") for n in (1, 2))
+            found.append(Token("between", "between", value=f"{low},{high}",
                                start=match.start()))
     for pattern, operator, number_first in _COMPARISONS:
         regex = (_NUMBER + r"\s+(?:" + pattern + r")\b" if number_first
@@ -122,24 +137,26 @@ def read_words(question: str, header: list[str], cells: dict[str, set[str]], *,
         for match in re.finditer(regex, text):
             if claim(match.span()):
                 word = next((w for w in AGE_WORDS if match.group().startswith(w)), "")
-                found.append(Token("compare", word, operator=operator, value=match.group(1),
+                found.append(Token("compare", word, operator=operator, value=match.group(1).replace(",", ""),
                                    start=match.start()))
     for column in header:
         for form in _column_forms(column):
-            for match in re.finditer(r"(?<![\w'])['\"]?" + re.escape(form) + r"['\"]?(?![\w'])", text):
+            for match in re.finditer(r"(?<![\w'])['\"`]?" + re.escape(form) + r"['\"`]?(?![\w'])", text):
                 if claim(match.span()):
                     found.append(Token("column", form, column=column, start=match.start()))
     for column, values in cells.items():
         for value in sorted(values, key=len, reverse=True):
             if len(value) < 2:
                 continue
-            quote = "['\"]" if value.lower() in _FILLER or value.lower() in AGGREGATE else "['\"]?"
+            quote = "['\"`]" if value.lower() in _FILLER or value.lower() in AGGREGATE else "['\"`]?"
             for match in re.finditer(r"(?<!\w)" + quote + re.escape(value.lower()) + quote + r"(?!\w)", text):
                 if claim(match.span()):
                     found.append(Token("cell", value, column=column, value=value, start=match.start()))
     for match in re.finditer(r"[a-z0-9][a-z0-9_']*|\S", text):
         if not any(start <= match.start() < end for start, end in taken):
             word = match.group().strip("'")
+            if word.endswith("'s") and word[:-2] in _FILLER:
+                word = word[:-2]  # "the dataframe's"
             if word and word not in ",.?!;:-()":
                 found.append(Token("word", word, start=match.start()))
     found.sort(key=lambda token: token.start)
@@ -163,6 +180,17 @@ def _column_forms(column: str) -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
+def _names_a_product(tokens: list[Token], index: int) -> bool:
+    """Whether the word names two columns multiplied just after it: "total revenue (price times
+    qty)", "the value of all stock (units * unit_price)"."""
+    for token in tokens[index + 1:index + 5]:
+        if token.kind == "column":
+            return re.search(r"\s(?:times|multiplied)\s|[×*]", token.text) is not None
+        if token.kind != "word":
+            return False
+    return False
+
+
 def _all_read(tokens: list[Token], names_file: bool) -> bool:
     """Every word is one this reader knows, or a noun where one names what is counted or compared
     ("how many tickets", "the most tickets", "the Sales department", "people older than 30", "the
@@ -175,6 +203,8 @@ def _all_read(tokens: list[Token], names_file: bool) -> bool:
             continue
         if word in _NOT_ROWS:
             return False
+        if _names_a_product(tokens, index):
+            continue
         before = [t for t in tokens[:index] if t.text not in ("the", "a", "these", "those")]
         after = tokens[index + 1] if index + 1 < len(tokens) else None
         if before and (before[-1].text in COUNTING or before[-1].text in ("most", "fewest", "group")
@@ -185,8 +215,10 @@ def _all_read(tokens: list[Token], names_file: bool) -> bool:
             continue  # "people older than 30", "the staff who are younger than 40"
         if before and before[-1].text in ("which", "who") and word in PERSON_NOUNS:
             continue
-        if (before and before[-1].text == "of" and after is not None
+        if (before and before[-1].text in ("of", "my") and after is not None
                 and after.text in ("with", "where", "whose", "that")):
             continue
+        if later and later[0].kind == "compare" and before and before[-1].text in ("of", "my"):
+            continue  # "what percent of my transactions were over 50"
         return False
     return True

@@ -168,8 +168,8 @@ async def test_a_similar_questions_output_rounded_as_asked_says_both(gb_home: Pa
     """file-835 prints the average unrounded and asks for no rounding: the task's request is read
     apart, the output rounded, and the answer says so and that it is to be checked."""
     # "in Python": the table reader (table_question) leaves it to the library
-    task = ("Store this table in /workspace/marks.csv, read it back in Python and give the mean grade, rounded"
-            " to 1 decimal:\nstudent,grade\nal,70\nbo,85\ncy,91")
+    task = ("Store this table in /workspace/marks.csv, read it back in Python and give the mean grade,"
+            " rounded to 1 decimal:\nstudent,grade\nal,70\nbo,85\ncy,91")
     events = await ask_with_the_real_library(task, ScriptedModel([]))
     started = [e.title for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
     # 0.88: its similarity to the question without the request, among whose nearest it was found

@@ -29,7 +29,8 @@ ORDERS = "order,region,price,qty\n1,north,2.5,4\n2,west,10.0,1\n3,north,4.0,3"
     ("Save this to /workspace/orders.csv and give the total qty.", ORDERS,
      ["df = pd.read_csv('/workspace/orders.csv')", "value = df['qty'].sum()"]),
 ])
-def test_a_question_read_whole_becomes_pandas_code(question: str, table: str, lines: list[str] | None) -> None:
+def test_a_question_read_whole_becomes_pandas_code(question: str, table: str,
+                                                   lines: list[str] | None) -> None:
     program = table_question(f"{question}\n{table}")
     if lines is None:
         assert program is None
@@ -50,15 +51,14 @@ def test_a_question_read_whole_becomes_pandas_code(question: str, table: str, li
     "What is the cumulative sum of the qty column?",
     "How many columns does this table have?",  # not the rows
     "What is the average price and the average qty?",  # two columns asked
-    "What is the mean price, weighted by qty?",
+    "What is the median price, weighted by qty?",  # a weighted mean only
     "Plot the price column as a bar chart.",
 ])
 def test_anything_else_is_not_read(question: str) -> None:
     assert table_question(f"{question}\n{ORDERS}") is None
 
 
-def test_a_table_with_a_missing_value_or_no_table_is_not_read() -> None:
-    assert table_question("What is the average price?\norder,price\n1,2.5\n2,\n3,4.0") is None
+def test_no_table_or_a_long_paste_is_not_read() -> None:
     assert table_question("What is the average price of 2.5, 10 and 4?") is None
     assert table_question("What is the average price?\n" + ORDERS + "\n4,north,1.0,1" * LIMIT) is None
 
@@ -73,9 +73,10 @@ def test_a_table_question_is_given_code_titled_for_the_activity_pane() -> None:
 @pytest.mark.model
 async def test_a_table_question_is_answered_in_the_real_sandbox_without_the_model(gb_home: Path) -> None:
     model = ScriptedModel([])
-    task = f"Using pandas, what is the average salary of the people older than 30? Round to 1 decimal.\n{STAFF}"
+    task = ("Using pandas, what is the average salary of the people older than 30? Round to 1 decimal.\n"
+            + STAFF)
     events = await ask_with_the_real_library(task, model)
-    assert [e.title for e in events if isinstance(e, StepStarted)][0] == "Answer from the table with pandas"
+    assert next(e.title for e in events if isinstance(e, StepStarted)) == "Answer from the table with pandas"
     assert [e.code for e in events if isinstance(e, CodeExecStarted)] == [table_question(task)]
     answer = next(e for e in events if isinstance(e, MessageDone)).text
     assert answer.splitlines()[0] == "53666.7"  # Ann, Cal, Dee: (52000 + 49000 + 60000) / 3

@@ -17,6 +17,8 @@ pytestmark = [pytest.mark.docker, pytest.mark.asyncio(loop_scope="module")]
 STAFF = "name,dept,salary,age\nAnn,Sales,52000,34\nBo,IT,71000,29\nCal,Sales,49000,41\nDee,HR,60000,38\n" \
         "Eve,Sales,60000,27\nFay,IT,66000,45"
 TEMPS = "city,day,temp_c\nLima,1,19.5\nQuito,1,14.0\nLima,2,21.0\nQuito,2,15.5\nOslo,1,4.0\nOslo,2,6.5"
+ORDERS = "order,price,qty\n1,2.5,4\n2,10.0,5\n3,4.0,1"
+SCORES = "id,score\n1,88\n2,\n3,72\n4,"
 READINGS = [
     ("Using pandas, what's the average salary in the Sales department? Round to the nearest whole number.",
      STAFF, "53667"),
@@ -35,6 +37,13 @@ READINGS = [
     ("What is the difference between the highest and lowest temp_c?", TEMPS, "17.0"),
     ("Write this table to /workspace/staff.csv, read it back and count the rows where dept is 'IT'.",
      STAFF, "2"),
+    ("Compute total revenue (price times qty, summed over all rows). Round to 2 decimals.", ORDERS, "64.0"),
+    ("What is the mean price weighted by qty?", ORDERS, "6.4"),
+    ("In pandas, count the missing values in the score column.", SCORES, "2"),
+    ("What is the average score, ignoring missing values?", SCORES, "80.0"),
+    ("How many orders are over 1,000?", "order,amount\n1,999\n2,1500\n3,2000", "2"),
+    ("What standard deviation does pandas give for column x? Round to 3 decimals.",
+     "x\n4.2\n5.9\n3.3\n6.8", "1.589"),
 ]
 
 
