@@ -29,13 +29,14 @@ from engine.tasktext.rounding_request import asked_rounding
 RUNNER = Path(__file__).with_name("adapt_audit_runner.py")
 
 
-def run_all(image: str, jobs: list[dict[str, Any]], workers: int = 2) -> list[dict[str, object]]:
+def run_all(image: str, jobs: list[dict[str, Any]], workers: int = 2,
+            prefix: str = "glassbox-adapt-audit") -> list[dict[str, object]]:
     """Run the programs in `workers` sandbox containers (no network), each program in a fresh
     process, the jobs split between them in order: a machine's second core halves the wait."""
     size = -(-len(jobs) // workers) if jobs else 1
     shares = [jobs[start:start + size] for start in range(0, len(jobs), size)]
     with ThreadPoolExecutor(max_workers=len(shares) or 1) as pool:
-        names = [f"glassbox-adapt-audit-{index}" for index in range(len(shares))]
+        names = [f"{prefix}-{index}" for index in range(len(shares))]
         done = pool.map(lambda name, share: _run_in_one(image, name, share), names, shares)
         return [result for share in done for result in share]
 
