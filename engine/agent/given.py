@@ -6,6 +6,7 @@ import ast
 import re
 from typing import NamedTuple
 
+from engine.agent.chart_question import chart_question
 from engine.agent.parse import Action, parse_reply
 from engine.agent.table_question import table_question
 from engine.agent.written_arithmetic import written_arithmetic
@@ -73,13 +74,17 @@ def read_given(text: str) -> GivenCode | None:
     output of: echo $((17 * 19 + 4))?") or asked about unquoted ("what does seq 3 | tac print in bash?");
     or arithmetic written out, in symbols or words ("What is 98765 multiplied by 4321, minus 17?"),
     printed by Python: exact to the last digit, which a small model re-typing it is not; or a question
-    asked of a CSV table pasted below it that table_question reads whole, as pandas code."""
+    asked of a CSV table pasted below it that table_question reads whole, as pandas code; or a bar or
+    pie chart of numbers the task gives, with its one question (chart_question)."""
     block = parse_reply(text).action
     if block is not None and block.kind == "code":
         return GivenCode(block, f"Run the given {block.language} code")
     program = table_question(text)
     if program is not None:
         return GivenCode(Action("code", "python", program), "Answer from the table with pandas")
+    program = chart_question(text)
+    if program is not None:
+        return GivenCode(Action("code", "python", program), "Draw the chart with matplotlib and answer")
     if len(text) > INLINE_LIMIT:
         return None
     assigned = _SET_THEN.search(text)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from engine.config import SandboxSettings
 from tests.sandbox.endpoints import LOCAL_SOCKET, Socat
@@ -76,6 +77,22 @@ async def sandbox(docker_client: Any, tmp_path: Path) -> AsyncIterator[Any]:
     from engine.sandbox.docker_runner import DockerSandbox
 
     runner = DockerSandbox(make_settings(), tmp_path / "ws", client=docker_client)
+    await runner.start()
+    await runner.wait_ready()
+    try:
+        yield runner
+    finally:
+        await runner.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def analysis_runner(docker_client: Any,
+                          tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
+    """One warm container with room for pandas and matplotlib, for a module's programs."""
+    from engine.sandbox.docker_runner import DockerSandbox
+
+    runner = DockerSandbox(make_settings(memory="512m", timeout_s=60.0, workspace_size="64m"),
+                           tmp_path_factory.mktemp("analysis") / "ws", client=docker_client)
     await runner.start()
     await runner.wait_ready()
     try:

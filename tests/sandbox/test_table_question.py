@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from engine.agent.table_question import table_question
-from tests.sandbox.conftest import make_settings
 from tests.sandbox.helpers import run
 
 pytestmark = [pytest.mark.docker, pytest.mark.asyncio(loop_scope="module")]
@@ -47,25 +44,11 @@ READINGS = [
 ]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def pandas_runner(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
-    from engine.sandbox.docker_runner import DockerSandbox
-
-    runner = DockerSandbox(make_settings(memory="512m", timeout_s=60.0, workspace_size="64m"),
-                           tmp_path_factory.mktemp("tables") / "ws", client=docker_client)
-    await runner.start()
-    await runner.wait_ready()
-    try:
-        yield runner
-    finally:
-        await runner.close()
-
-
 @pytest.mark.parametrize(("question", "table", "answer"), READINGS, ids=[r[0][:40] for r in READINGS])
 async def test_a_table_question_read_whole_prints_the_right_answer(
-        pandas_runner: Any, question: str, table: str, answer: str) -> None:
+        analysis_runner: Any, question: str, table: str, answer: str) -> None:
     program = table_question(f"{question}\n{table}")
     assert program is not None
-    result = await run(pandas_runner, program, session="tables")
+    result = await run(analysis_runner, program, session="tables")
     assert result.finished.exit_code == 0, result.stderr
     assert result.stdout.strip() == answer

@@ -1,0 +1,64 @@
+"""Benchmark: how many tasks the table reader and the chart reader read, and how many of those they
+answer right, run in the sandbox image. Sets: the library's examples and data/dev's tasks; for
+tables data/dev/tables.jsonl (170 questions written apart from the reader, 20 of each hundred meant
+to be misread), for charts data/dev/charts.jsonl (60, the last 15 meant to be misread). A wrong
+answer is the figure that matters: it must stay 0. Needs Docker and the sandbox image."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.adapt_audit import run_all, same_answer  # noqa: E402
+from engine.agent.chart_question import chart_question  # noqa: E402
+from engine.agent.table_question import table_question  # noqa: E402
+from engine.agent.task_values import PASTED_TABLE  # noqa: E402
+from engine.examples_data import load_library  # noqa: E402
+
+DEV = ROOT / "data" / "dev"
+
+
+def _tasks(name: str) -> list[tuple[str, str, str]]:
+    lines = (DEV / name).read_text().splitlines()
+    return [(t["id"], t["task"], str(t["answer"])) for t in map(json.loads, lines)]
+
+
+def question_sets() -> dict[str, tuple[Callable[[str], str | None], list[tuple[str, str, str]]]]:
+    """(the reader, its (id, task, answer) questions) per set."""
+    library = [(e.id, e.task, e.answer) for e in load_library()]
+    dev = _tasks("tasks.jsonl") + _tasks("tasks_b.jsonl")
+    tabled = [q for q in library + dev if PASTED_TABLE.search(q[1])]
+    return {"tables: library + dev A+B": (table_question, tabled),
+            "tables: dev tables": (table_question, _tasks("tables.jsonl")),
+            "charts: library + dev A+B": (chart_question, library + dev),
+            "charts: dev charts": (chart_question, _tasks("charts.jsonl"))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--image", default="glassbox-sandbox:latest")
+    parser.add_argument("--verbose", action="store_true", help="print every wrong answer")
+    args = parser.parse_args()
+    for name, (reader, questions) in question_sets().items():
+        jobs = [{"id": qid, "language": "python", "code": code, "answer": answer}
+                for qid, task, answer in questions if (code := reader(task)) is not None]
+        results = run_all(args.image, jobs, workers=1, prefix="glassbox-reader-bench")
+        right = 0
+        for job, result in zip(jobs, results, strict=True):
+            printed = str(result["stdout"]).strip()
+            if same_answer(printed.rstrip("%"), job["answer"].rstrip("%")) and result["rc"] == 0:
+                right += 1
+            elif args.verbose:
+                print(f"  wrong {job['id']}: printed {printed[:60]!r}, expected {job['answer'][:60]!r}")
+        print(f"{name:>26}: {len(questions):>4} tasks, read {len(jobs):>4}, right {right:>4}, "
+              f"wrong {len(jobs) - right}")
+
+
+if __name__ == "__main__":
+    main()
