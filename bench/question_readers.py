@@ -1,7 +1,7 @@
-"""Benchmark: how many tasks the table reader and the chart reader read, and how many of those they
-answer right, run in the sandbox image. Sets: the library's examples and data/dev's tasks; for
-tables data/dev/tables.jsonl (170 questions written apart from the reader, 20 of each hundred meant
-to be misread), for charts data/dev/charts.jsonl (60, the last 15 meant to be misread). A wrong
+"""Benchmark: how many tasks the table, chart and file readers read, and how many of those they answer
+right, run in the sandbox image. Sets: the library's examples and data/dev's tasks; and for each
+reader a set written apart from it: data/dev/tables.jsonl (170 questions, 20 of each hundred meant
+to be misread), charts.jsonl and files.jsonl (60 each, the last 15 meant to be misread). A wrong
 answer is the figure that matters: it must stay 0. Needs Docker and the sandbox image."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.adapt_audit import run_all, same_answer  # noqa: E402
 from engine.agent.chart_question import chart_question  # noqa: E402
+from engine.agent.file_question import file_question  # noqa: E402
 from engine.agent.table_question import table_question  # noqa: E402
 from engine.agent.task_values import PASTED_TABLE  # noqa: E402
 from engine.examples_data import load_library  # noqa: E402
@@ -37,7 +38,9 @@ def question_sets() -> dict[str, tuple[Callable[[str], str | None], list[tuple[s
     return {"tables: library + dev A+B": (table_question, tabled),
             "tables: dev tables": (table_question, _tasks("tables.jsonl")),
             "charts: library + dev A+B": (chart_question, library + dev),
-            "charts: dev charts": (chart_question, _tasks("charts.jsonl"))}
+            "charts: dev charts": (chart_question, _tasks("charts.jsonl")),
+            "files: library + dev A+B": (file_question, library + dev),
+            "files: dev files": (file_question, _tasks("files.jsonl"))}
 
 
 def main() -> None:

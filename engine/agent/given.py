@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from engine.agent.chart_question import chart_question
+from engine.agent.file_question import file_question
 from engine.agent.parse import Action, parse_reply
 from engine.agent.table_question import table_question
 from engine.agent.written_arithmetic import written_arithmetic
@@ -75,7 +76,8 @@ def read_given(text: str) -> GivenCode | None:
     or arithmetic written out, in symbols or words ("What is 98765 multiplied by 4321, minus 17?"),
     printed by Python: exact to the last digit, which a small model re-typing it is not; or a question
     asked of a CSV table pasted below it that table_question reads whole, as pandas code; or a bar or
-    pie chart of numbers the task gives, with its one question (chart_question)."""
+    pie chart of numbers the task gives, with its one question (chart_question); or a file to write
+    under /workspace and one question about it (file_question)."""
     block = parse_reply(text).action
     if block is not None and block.kind == "code":
         return GivenCode(block, f"Run the given {block.language} code")
@@ -85,6 +87,9 @@ def read_given(text: str) -> GivenCode | None:
     program = chart_question(text)
     if program is not None:
         return GivenCode(Action("code", "python", program), "Draw the chart with matplotlib and answer")
+    program = file_question(text)
+    if program is not None:
+        return GivenCode(Action("code", "python", program), "Write the file and answer from it")
     if len(text) > INLINE_LIMIT:
         return None
     assigned = _SET_THEN.search(text)
