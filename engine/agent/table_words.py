@@ -146,8 +146,8 @@ def read_words(question: str, header: list[str], cells: dict[str, set[str]], *,
                     found.append(Token("column", form, column=column, start=match.start()))
     for column, values in cells.items():
         for value in sorted(values, key=len, reverse=True):
-            if len(value) < 2:
-                continue
+            if len(value) < 2 or value.lower() not in text:
+                continue  # the substring test first: a table has many cells, a question few words
             quote = "['\"`]" if value.lower() in _FILLER or value.lower() in AGGREGATE else "['\"`]?"
             for match in re.finditer(r"(?<!\w)" + quote + re.escape(value.lower()) + quote + r"(?!\w)", text):
                 if claim(match.span()):
