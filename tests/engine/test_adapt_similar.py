@@ -234,8 +234,9 @@ def test_a_program_that_writes_no_file_still_answers_and_writes_none() -> None:
 async def test_a_chart_is_saved_where_the_task_says_in_the_real_sandbox(gb_home: Path) -> None:
     """plot-723's program (its example names no path) answers, and the one chart it draws is the
     file the task named (copied out of /workspace/out as an artifact), not the example's own."""
-    task = ("Draw a pie chart of my spending -- rent 900, food 400, games 150, books 50 -- and save it as"
-            " /workspace/out/spend.png. What are the label and percentage of the biggest slice?")
+    # "with a legend": the chart reader (chart_question) leaves it to the library
+    task = ("Draw a pie chart of my spending -- rent 900, food 400, games 150, books 50 -- with a legend, and"
+            " save it as /workspace/out/spend.png. What are the label and percentage of the biggest slice?")
     events = await ask_with_the_real_library(task, ScriptedModel([]))
     started = [e.title for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
     assert started and started[0].startswith("Adapt library:plot-723 "), started

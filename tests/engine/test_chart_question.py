@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine.agent.chart_question import chart_question
 from engine.agent.given import read_given
+from engine.events import ExecFinished, MessageDone, StepStarted
+from engine.llm.scripted import ScriptedModel
+from tests.engine.test_adapt_similar import ask_with_the_real_library
 
 DATA = "rent 900, food 400, games 150"
 
@@ -51,3 +56,17 @@ def test_a_slice_named_without_quotes_is_the_one_asked_about() -> None:
                              "/workspace/out/drinks.png. what % is the coffee slice? 1 decimal.")
     assert program is not None and "best = data['coffee']" in program
     assert program.splitlines()[-1] == "print(f'{share:.1f}%')"
+
+
+@pytest.mark.docker
+@pytest.mark.model
+async def test_the_chart_is_the_one_artifact_and_the_answer_its_biggest_slice(gb_home: Path) -> None:
+    task = ("Draw a pie chart of my spending -- rent 900, food 400, games 150, books 50 -- and save it as"
+            " /workspace/out/spend.png. What are the label and percentage of the biggest slice?")
+    model = ScriptedModel([])
+    events = await ask_with_the_real_library(task, model)
+    assert next(e.title for e in events if isinstance(e, StepStarted)) == \
+        "Draw the chart with matplotlib and answer"
+    assert next(e for e in events if isinstance(e, MessageDone)).text.splitlines()[0] == "rent 60.0%"
+    assert [a.name for e in events if isinstance(e, ExecFinished) for a in e.artifacts] == ["spend.png"]
+    assert model.prompts == []
