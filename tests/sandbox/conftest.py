@@ -88,7 +88,9 @@ async def sandbox(docker_client: Any, tmp_path: Path) -> AsyncIterator[Any]:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def analysis_runner(docker_client: Any,
                           tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
-    """One warm container with room for pandas and matplotlib, for a module's programs."""
+    """One warm container for a module's programs, each making its own files: pandas and matplotlib
+    need more room than the limit tests' defaults, and the first matplotlib import builds its font
+    cache."""
     from engine.sandbox.docker_runner import DockerSandbox
 
     runner = DockerSandbox(make_settings(memory="512m", timeout_s=60.0, workspace_size="64m"),

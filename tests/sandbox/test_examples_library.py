@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from engine.examples_data import WorkedExample, answer_shows_output, load_library
-from tests.sandbox.conftest import make_settings
 from tests.sandbox.helpers import run
 
 pytestmark = [pytest.mark.docker, pytest.mark.asyncio(loop_scope="module")]
@@ -24,32 +21,13 @@ CLEAR_NAMESPACE = ("for _name in [n for n in globals() if not n.startswith('__')
                    "    del _name")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def library_runner(docker_client: Any, tmp_path_factory: pytest.TempPathFactory,
-                         ) -> AsyncIterator[Any]:
-    """One warm container for the whole library: each example makes its own files."""
-    from engine.sandbox.docker_runner import DockerSandbox
-
-    # pandas and matplotlib need more room than the limit tests' defaults; the first
-    # matplotlib import also builds its font cache.
-    settings = make_settings(memory="512m", timeout_s=60.0, workspace_size="64m")
-    runner = DockerSandbox(settings, tmp_path_factory.mktemp("examples") / "ws",
-                           client=docker_client)
-    await runner.start()
-    await runner.wait_ready()
-    try:
-        yield runner
-    finally:
-        await runner.close()
-
-
 @pytest.mark.parametrize("example", LIBRARY, ids=[e.id for e in LIBRARY])
-async def test_example_prints_its_recorded_output(library_runner: Any,
+async def test_example_prints_its_recorded_output(analysis_runner: Any,
                                                   example: WorkedExample) -> None:
     if example.language == "python":
-        cleared = await run(library_runner, CLEAR_NAMESPACE, SESSION)
+        cleared = await run(analysis_runner, CLEAR_NAMESPACE, SESSION)
         assert (cleared.finished.exit_code, cleared.stdout) == (0, ""), cleared.stderr
-    result = await run(library_runner, example.code, SESSION, language=example.language)
+    result = await run(analysis_runner, example.code, SESSION, language=example.language)
     assert result.finished.exit_code == 0, result.stderr
     assert result.stdout.rstrip() == example.output.rstrip(), result.stderr
     assert answer_shows_output(result.stdout, example.answer)
