@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.agent.task_values import Value, values_and_words
+from engine.agent.task_values import Value, masked_spans, values_and_words
 from engine.tasktext.rounding_request import asked_rounding
 
 __all__ = ["LIMIT", "chart_question"]
@@ -66,7 +66,7 @@ def chart_question(task: str) -> str | None:
     numbers, spans, named = data
     if named is None:
         named = _named_part(text, numbers, spans)
-    rest = _masked(text, [(span, "DATA") for span in spans] + [(paths[0].span, "PATH")]
+    rest = masked_spans(text, [(span, "DATA") for span in spans] + [(paths[0].span, "PATH")]
                    + ([(named.span, "NAMED")] if named else [])).lower()
     kinds = list(_KIND.finditer(rest))
     chosen = {next(g for g in (m.group(2), m.group(4), m.group(5)) if g) for m in kinds}
@@ -123,12 +123,6 @@ def _named_part(text: str, numbers: dict[str, float], spans: list[tuple[int, int
         return None
     label = next(k for k in numbers if k.lower() == found[0].group().lower())
     return Value("string", label, span=found[0].span())
-
-
-def _masked(text: str, spans: list[tuple[tuple[int, int], str]]) -> str:
-    for (start, end), mark in sorted(spans, key=lambda item: item[0][0], reverse=True):
-        text = f"{text[:start]} {mark} {text[end:]}"
-    return text
 
 
 def _asked(rest: str, kind: str, named: str | None, numbers: dict[str, float]) -> tuple[str, str] | None:

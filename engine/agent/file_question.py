@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.agent.task_values import Value, values_and_words
+from engine.agent.task_values import Value, masked_spans, values_and_words
 from engine.tasktext.rounding_request import asked_rounding
 
 __all__ = ["LIMIT", "file_question"]
@@ -80,11 +80,9 @@ def file_question(task: str) -> str | None:
     if content is None:
         return None
     lines_text, spans, needle = content
-    masked = text
-    for (start, end), mark in sorted([*[(s, "DATA") for s in spans], (paths[0].span, "PATH")]
-                                     + ([(needle.span, "QUOTED")] if needle else []), reverse=True):
-        masked = f"{masked[:start]} {mark} {masked[end:]}"
-    masked = masked.lower().replace("data", "DATA").replace("path", "PATH").replace("quoted", "QUOTED")
+    masked = masked_spans(text, [*[(s, "DATA") for s in spans], (paths[0].span, "PATH")]
+                          + ([(needle.span, "QUOTED")] if needle else [])).lower()
+    masked = masked.replace("data", "DATA").replace("path", "PATH").replace("quoted", "QUOTED")
     newline = _trailing_newline(masked)
     if newline is None:
         return None

@@ -131,6 +131,13 @@ class Value:
     """Where the value stands in the task's text (a quoted string's quotes included)."""
 
 
+def masked_spans(text: str, spans: list[tuple[tuple[int, int], str]]) -> str:
+    """`text` with each (start, end) span replaced by its mark, spaced apart ("DATA", "PATH")."""
+    for (start, end), mark in sorted(spans, key=lambda item: item[0][0], reverse=True):
+        text = f"{text[:start]} {mark} {text[end:]}"
+    return text
+
+
 def values_and_words(text: str) -> tuple[list[Value], tuple[str, ...]]:
     """The task's values in order, and its words in order with each value's kind in its place
     ("In 'X', count the letter 'Y'" is not "Count the letter 'Y' in 'X'")."""

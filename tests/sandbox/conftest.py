@@ -6,6 +6,7 @@ socket), as it would to an engine on another machine: nothing may rely on a shar
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -74,15 +75,8 @@ def make_settings(**overrides: Any) -> SandboxSettings:
 @pytest.fixture
 async def sandbox(docker_client: Any, tmp_path: Path) -> AsyncIterator[Any]:
     """A started DockerSandbox with a full warm pool; closed after the test."""
-    from engine.sandbox.docker_runner import DockerSandbox
-
-    runner = DockerSandbox(make_settings(), tmp_path / "ws", client=docker_client)
-    await runner.start()
-    await runner.wait_ready()
-    try:
+    async with _started(make_settings(), tmp_path / "ws", docker_client) as runner:
         yield runner
-    finally:
-        await runner.close()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -91,10 +85,16 @@ async def analysis_runner(docker_client: Any,
     """One warm container for a module's programs, each making its own files: pandas and matplotlib
     need more room than the limit tests' defaults, and the first matplotlib import builds its font
     cache."""
+    settings = make_settings(memory="512m", timeout_s=60.0, workspace_size="64m")
+    async with _started(settings, tmp_path_factory.mktemp("analysis") / "ws", docker_client) as runner:
+        yield runner
+
+
+@contextlib.asynccontextmanager
+async def _started(settings: SandboxSettings, folder: Path, client: Any) -> AsyncIterator[Any]:
     from engine.sandbox.docker_runner import DockerSandbox
 
-    runner = DockerSandbox(make_settings(memory="512m", timeout_s=60.0, workspace_size="64m"),
-                           tmp_path_factory.mktemp("analysis") / "ws", client=docker_client)
+    runner = DockerSandbox(settings, folder, client=client)
     await runner.start()
     await runner.wait_ready()
     try:
