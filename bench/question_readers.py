@@ -1,7 +1,9 @@
 """Benchmark: how many tasks the table, chart and file readers read, and how many of those they answer
 right, run in the sandbox image. Sets: the library's examples and data/dev's tasks; and for each
 reader a set written apart from it: data/dev/tables.jsonl (170 questions, 20 of each hundred meant
-to be misread), charts.jsonl and files.jsonl (60 each, the last 15 meant to be misread). A wrong
+to be misread), charts.jsonl and files.jsonl (60 each, the last 15 meant to be misread), dates.jsonl
+(80, the last 20 meant to be misread). An answer is right when it equals the expected one, or holds
+it as the eval's checks read a reply (the date reader prints "2025-05-21 (May 21, 2025)"). A wrong
 answer is the figure that matters: it must stay 0. Needs Docker and the sandbox image."""
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.adapt_audit import run_all, same_answer  # noqa: E402
+from bench.eval_check import is_correct, parse_number  # noqa: E402
 from engine.agent.chart_question import chart_question  # noqa: E402
+from engine.agent.date_question import date_question  # noqa: E402
 from engine.agent.file_question import file_question  # noqa: E402
 from engine.agent.table_question import table_question  # noqa: E402
 from engine.agent.task_values import PASTED_TABLE  # noqa: E402
@@ -40,7 +44,19 @@ def question_sets() -> dict[str, tuple[Callable[[str], str | None], list[tuple[s
             "charts: library + dev A+B": (chart_question, library + dev),
             "charts: dev charts": (chart_question, _tasks("charts.jsonl")),
             "files: library + dev A+B": (file_question, library + dev),
-            "files: dev files": (file_question, _tasks("files.jsonl"))}
+            "files: dev files": (file_question, _tasks("files.jsonl")),
+            "dates: library + dev A+B": (date_question, library + dev),
+            "dates: dev dates": (date_question, _tasks("dates.jsonl"))}
+
+
+def _right(printed: str, answer: str) -> bool:
+    if same_answer(printed.rstrip("%"), answer.rstrip("%")) or is_correct(printed, answer, "exact"):
+        return True
+    try:
+        parse_number(answer)
+    except ValueError:
+        return False
+    return is_correct(printed, answer, "number")
 
 
 def main() -> None:
@@ -55,7 +71,7 @@ def main() -> None:
         right = 0
         for job, result in zip(jobs, results, strict=True):
             printed = str(result["stdout"]).strip()
-            if same_answer(printed.rstrip("%"), job["answer"].rstrip("%")) and result["rc"] == 0:
+            if _right(printed, job["answer"]) and result["rc"] == 0:
                 right += 1
             elif args.verbose:
                 print(f"  wrong {job['id']}: printed {printed[:60]!r}, expected {job['answer'][:60]!r}")

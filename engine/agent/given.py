@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from engine.agent.chart_question import chart_question
+from engine.agent.date_question import date_question
 from engine.agent.file_question import file_question
 from engine.agent.parse import Action, parse_reply
 from engine.agent.table_question import table_question
@@ -77,7 +78,8 @@ def read_given(text: str) -> GivenCode | None:
     printed by Python: exact to the last digit, which a small model re-typing it is not; or a question
     asked of a CSV table pasted below it that table_question reads whole, as pandas code; or a bar or
     pie chart of numbers the task gives, with its one question (chart_question); or a file to write
-    under /workspace and one question about it (file_question)."""
+    under /workspace and one question about it (file_question); or a question about dates or clock
+    times (date_question)."""
     block = parse_reply(text).action
     if block is not None and block.kind == "code":
         return GivenCode(block, f"Run the given {block.language} code")
@@ -90,6 +92,9 @@ def read_given(text: str) -> GivenCode | None:
     program = file_question(text)
     if program is not None:
         return GivenCode(Action("code", "python", program), "Write the file and answer from it")
+    program = date_question(text)
+    if program is not None:
+        return GivenCode(Action("code", "python", program), "Work out the dates with datetime")
     if len(text) > INLINE_LIMIT:
         return None
     assigned = _SET_THEN.search(text)
