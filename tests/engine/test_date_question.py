@@ -13,7 +13,8 @@ from engine.agent.given import read_given
 
 def printed(program: str) -> str:
     """What the program prints: it uses only datetime and calendar, so the test's Python runs it."""
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30, check=True)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30,
+                          check=True)
     return done.stdout.strip()
 
 

@@ -22,7 +22,8 @@ DATES = [
 
 
 @pytest.mark.parametrize(("task", "answer"), DATES, ids=[f"date-{n}" for n in range(len(DATES))])
-async def test_a_date_question_is_answered_in_the_sandbox(analysis_runner: Any, task: str, answer: str) -> None:
+async def test_a_date_question_is_answered_in_the_sandbox(
+        analysis_runner: Any, task: str, answer: str) -> None:
     program = date_question(task)
     assert program is not None
     result = await run(analysis_runner, program, session="dates")
