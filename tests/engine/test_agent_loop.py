@@ -348,7 +348,7 @@ async def test_a_reply_that_repeats_the_error_ends_the_run_as_failed(gb_home: Pa
                f"{error}\nFix the error and reply with the corrected code in one block."]
     engine, _, _ = await engines.agent(replies, FakeSandbox(results=[FakeResult(stderr=error, exit_code=1)]))
     session = await engine.new_session()
-    events = await engine.submit(session.id, "Reverse the string 'abc'.", AGENT).wait()
+    events = await engine.submit(session.id, "Reverse the string 'abc' and print it twice.", AGENT).wait()
     message, end = final(events)
     assert end.status == "failed"
     assert "TypeError: type 'str' is not subscriptable" in end.reason and "instead of fixing it" in end.reason
