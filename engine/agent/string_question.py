@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from engine.agent.phrase_table import as_yes_no, compile_phrases, first_reading, mask_flags
 from engine.agent.string_builders import (
     Build,
     Given,
@@ -192,27 +193,10 @@ _OPS: tuple[tuple[str, Build, bool], ...] = (  # (the question, its builder, whe
 )
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The pattern's top-level alternatives: each names its S, T, U and N groups once."""
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(pattern):
-        escaped = index > 0 and pattern[index - 1] == "\\"
-        if char == "(" and not escaped:
-            depth += 1
-        elif char == ")" and not escaped:
-            depth -= 1
-        elif char == "|" and depth == 0 and not escaped:
-            parts.append(pattern[start:index])
-            start = index + 1
-    return [*parts, pattern[start:]]
-
-
 _NOUN = (r"(?:(?:the\s+|this\s+)?(?:string|word|text|phrase|sentence|name|identifier|filename|file\s+name)"
          r"\s+)?")
-_COMPILED = tuple((re.compile(part.replace(" ", r"\s+").replace("S", _NOUN + "(?P<s>S\\d)")
-                              .replace("T", _NOUN + "(?P<t>S\\d)").replace("U", "(?P<u>S\\d)")
-                              .replace("N", "(?P<n>N\\d)")), build, yes_no)
-                  for question, build, yes_no in _OPS for part in _alternatives(question))
+_COMPILED = compile_phrases(_OPS, {"S": _NOUN + r"(?P<s>S\d)", "T": _NOUN + r"(?P<t>S\d)", "U": r"(?P<u>S\d)",
+                                   "N": r"(?P<n>N\d)"})
 
 
 def string_question(task: str) -> str | None:
@@ -224,11 +208,7 @@ def string_question(task: str) -> str | None:
     distances. None when any word of the task is one these readings do not know."""
     if len(task) > LIMIT:
         return None
-    text, flags = task, set()
-    for pattern, flag in _FLAGS:
-        text, found = re.subn(pattern.replace(" ", r"\s+"), " ", text, flags=re.IGNORECASE)
-        if found:
-            flags.add(flag)
+    text, flags = mask_flags(task, _FLAGS)
     text = re.sub(r"\brot[- ]?13\b", "rotthirteen", text, flags=re.IGNORECASE)
     text = re.sub(r"\bsha-(1|256|512)\b", r"sha\1", text, flags=re.IGNORECASE)
     strings, masked = _strings(text)
@@ -240,20 +220,18 @@ def string_question(task: str) -> str | None:
     if not strings and not numbers:
         return None
     masked = re.sub(r"\s+([,.;:?!])", r"\1", masked)
-    given = Given(strings, numbers, frozenset(flags))
+    given = Given(strings, numbers, flags)
     prefix = _common_prefix(masked, strings)
     if prefix is not None:
         return prefix
-    for question, build, yes_no in _COMPILED:
-        for match in question.finditer(masked):
-            left = masked[:match.start()] + " " + masked[match.end():]
-            if not _all_read(left):
-                continue
-            code = build(match, given)
-            if code is None:
-                return None
-            return _as_yes_no(code, task) if yes_no else code
-    return None
+    reading = first_reading(masked, _COMPILED, _all_read)
+    if reading is None:
+        return None
+    match, build, yes_no = reading
+    code = build(match, given)
+    if code is None:
+        return None
+    return as_yes_no(code, task) if yes_no else code
 
 
 def _strings(text: str) -> tuple[list[str], str]:
@@ -299,15 +277,3 @@ def _common_prefix(masked: str, strings: list[str]) -> str | None:
 def _all_read(left: str) -> bool:
     return not re.search(r"\b[SN]\d\b", left) and all(
         w in _FILLER for w in re.findall(r"[a-z]+(?:'[a-z]+)?", left))
-
-
-def _as_yes_no(code: str, task: str) -> str:
-    """The printed True or False as the task asks: yes/no when it says so, True/False when it says
-    so, else both ("Yes (True)")."""
-    head, _, last = code.rpartition("\n")
-    value = last.removeprefix("print(").removesuffix(")")
-    if re.search(r"\byes\b[^.?]*\bno\b", task, re.IGNORECASE):
-        return f"{head}\nprint('yes' if {value} else 'no')"
-    if re.search(r"\btrue\b[^.?]*\bfalse\b", task, re.IGNORECASE):
-        return code
-    return f"{head}\nanswer = {value}\nprint(('Yes' if answer else 'No') + f' ({{answer}})')"
