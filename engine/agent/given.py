@@ -9,6 +9,7 @@ from typing import NamedTuple
 from engine.agent.chart_question import chart_question
 from engine.agent.date_question import date_question
 from engine.agent.file_question import file_question
+from engine.agent.json_question import json_question
 from engine.agent.list_question import list_question
 from engine.agent.parse import Action, parse_reply
 from engine.agent.string_question import string_question
@@ -81,8 +82,8 @@ def read_given(text: str) -> GivenCode | None:
     asked of a CSV table pasted below it that table_question reads whole, as pandas code; or a bar or
     pie chart of numbers the task gives, with its one question (chart_question); or a file to write
     under /workspace and one question about it (file_question); or a question about dates or clock
-    times (date_question), about a string it quotes (string_question) or a list it gives
-    (list_question)."""
+    times (date_question), about a string it quotes (string_question), a list (list_question) or a
+    dict or JSON document it gives (json_question)."""
     block = parse_reply(text).action
     if block is not None and block.kind == "code":
         return GivenCode(block, f"Run the given {block.language} code")
@@ -104,6 +105,9 @@ def read_given(text: str) -> GivenCode | None:
     program = list_question(text)
     if program is not None:
         return GivenCode(Action("code", "python", program), "Work on the list in Python")
+    program = json_question(text)
+    if program is not None:
+        return GivenCode(Action("code", "python", program), "Work on the JSON in Python")
     if len(text) > INLINE_LIMIT:
         return None
     assigned = _SET_THEN.search(text)

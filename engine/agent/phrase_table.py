@@ -33,10 +33,13 @@ def compile_phrases(phrases: Iterable[tuple[str, Build, bool]], marks: dict[str,
     """Each phrase's alternatives compiled: a space stands for any run of whitespace, and each mark
     letter (S, L, N...) for the group `marks` gives it."""
     compiled = []
+    marks = {mark: pattern.replace(" ", r"\s+") for mark, pattern in marks.items()}
     for phrase, build, yes_no in phrases:
         for part in alternatives(phrase):
             pattern = part.replace(" ", r"\s+")
-            pattern = re.sub("[" + "".join(marks) + "]", lambda m: marks[m.group()], pattern)
+            # a mark stands alone: not the P of "(?P<name>", not inside a word
+            pattern = re.sub(r"(?<![\\\w])[" + "".join(marks) + r"](?![\w<])", lambda m: marks[m.group()],
+                             pattern)
             compiled.append((re.compile(pattern), build, yes_no))
     return tuple(compiled)
 
