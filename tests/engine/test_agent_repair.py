@@ -77,7 +77,7 @@ async def test_missing_import_fixed_in_the_real_sandbox(gb_home: Path) -> None:
     engine = await Engine.open(settings, model=ScriptedModel(replies), memory=False)
     try:
         session = await engine.new_session()
-        events = await engine.submit(session.id, "Multiply 3, 5 and 7.", AGENT).wait()
+        events = await engine.submit(session.id, "Multiply 3, 5 and 7 with numpy.", AGENT).wait()
     finally:
         await engine.close()
     assert [e.text for e in events if isinstance(e, MessageDone)] == ["The product is 105."]
