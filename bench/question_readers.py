@@ -1,11 +1,11 @@
-"""Benchmark: how many tasks the table, chart, file, date, string, list and JSON readers read, and how
-many of those they answer right, run in the sandbox image. Sets: the library's examples and data/dev's
-tasks; and for each reader a set written apart from it: data/dev/tables.jsonl (170 questions, 20 of
-each hundred meant to be misread), charts.jsonl and files.jsonl (60 each, the last 15 meant to be
-misread), dates.jsonl, strings.jsonl, lists.jsonl and json.jsonl (80 each, the last 20 meant to be
-misread). An answer is right when it equals the expected one, or holds it as the eval's checks read
-a reply (the date reader prints "2025-05-21 (May 21, 2025)"). A wrong answer is the figure that
-matters: it must stay 0. Needs Docker and the sandbox image."""
+"""Benchmark: how many tasks the table, chart, file, date, string, list, JSON and conversion readers
+read, and how many of those they answer right, run in the sandbox image. Sets: the library's examples
+and data/dev's tasks; and for each reader a set written apart from it: data/dev/tables.jsonl (170
+questions, 20 of each hundred meant to be misread), charts.jsonl and files.jsonl (60 each, the last
+15 meant to be misread), dates.jsonl, strings.jsonl, lists.jsonl, json.jsonl and conversions.jsonl
+(80 each, the last 20 meant to be misread). An answer is right when it equals the expected one, or
+holds it as the eval's checks read a reply (the date reader prints "2025-05-21 (May 21, 2025)"). A
+wrong answer is the figure that matters: it must stay 0. Needs Docker and the sandbox image."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from bench.adapt_audit import run_all, same_answer  # noqa: E402
 from bench.eval_check import is_correct, parse_number  # noqa: E402
 from engine.agent.chart_question import chart_question  # noqa: E402
+from engine.agent.conversion_question import conversion_question  # noqa: E402
 from engine.agent.date_question import date_question  # noqa: E402
 from engine.agent.file_question import file_question  # noqa: E402
 from engine.agent.json_question import json_question  # noqa: E402
@@ -56,7 +57,9 @@ def question_sets() -> dict[str, tuple[Callable[[str], str | None], list[tuple[s
             "lists: library + dev A+B": (list_question, library + dev),
             "lists: dev lists": (list_question, _tasks("lists.jsonl")),
             "json: library + dev A+B": (json_question, library + dev),
-            "json: dev json": (json_question, _tasks("json.jsonl"))}
+            "json: dev json": (json_question, _tasks("json.jsonl")),
+            "conversions: library + dev A+B": (conversion_question, library + dev),
+            "conversions: dev conversions": (conversion_question, _tasks("conversions.jsonl"))}
 
 
 def _right(printed: str, answer: str) -> bool:

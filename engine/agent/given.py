@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from engine.agent.chart_question import chart_question
+from engine.agent.conversion_question import conversion_question
 from engine.agent.date_question import date_question
 from engine.agent.file_question import file_question
 from engine.agent.json_question import json_question
@@ -83,7 +84,8 @@ def read_given(text: str) -> GivenCode | None:
     pie chart of numbers the task gives, with its one question (chart_question); or a file to write
     under /workspace and one question about it (file_question); or a question about dates or clock
     times (date_question), about a string it quotes (string_question), a list (list_question) or a
-    dict or JSON document it gives (json_question)."""
+    dict or JSON document it gives (json_question), or a unit or currency conversion
+    (conversion_question)."""
     block = parse_reply(text).action
     if block is not None and block.kind == "code":
         return GivenCode(block, f"Run the given {block.language} code")
@@ -108,6 +110,9 @@ def read_given(text: str) -> GivenCode | None:
     program = json_question(text)
     if program is not None:
         return GivenCode(Action("code", "python", program), "Work on the JSON in Python")
+    program = conversion_question(text)
+    if program is not None:
+        return GivenCode(Action("code", "python", program), "Convert with exact factors")
     if len(text) > INLINE_LIMIT:
         return None
     assigned = _SET_THEN.search(text)
