@@ -1,11 +1,12 @@
-"""Benchmark: how many tasks the table, chart, file, date, string, list, JSON and conversion readers
-read, and how many of those they answer right, run in the sandbox image. Sets: the library's examples
-and data/dev's tasks; and for each reader a set written apart from it: data/dev/tables.jsonl (170
-questions, 20 of each hundred meant to be misread), charts.jsonl and files.jsonl (60 each, the last
-15 meant to be misread), dates.jsonl, strings.jsonl, lists.jsonl, json.jsonl and conversions.jsonl
-(80 each, the last 20 meant to be misread). An answer is right when it equals the expected one, or
-holds it as the eval's checks read a reply (the date reader prints "2025-05-21 (May 21, 2025)"). A
-wrong answer is the figure that matters: it must stay 0. Needs Docker and the sandbox image."""
+"""Benchmark: how many tasks the table, chart, file, date, string, list, JSON, conversion and sequence
+readers read, and how many of those they answer right, run in the sandbox image. Sets: the library's
+examples and data/dev's tasks; and for each reader a set written apart from it: data/dev/tables.jsonl
+(170 questions, 20 of each hundred meant to be misread), charts.jsonl and files.jsonl (60 each, the
+last 15 meant to be misread), dates.jsonl, strings.jsonl, lists.jsonl, json.jsonl, conversions.jsonl
+and sequences.jsonl (80 each, the last 20 meant to be misread). An answer is right when it equals the
+expected one, or holds it as the eval's checks read a reply (the date reader prints "2025-05-21 (May
+21, 2025)"). A wrong answer is the figure that matters: it must stay 0. Needs Docker and the sandbox
+image."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from engine.agent.date_question import date_question  # noqa: E402
 from engine.agent.file_question import file_question  # noqa: E402
 from engine.agent.json_question import json_question  # noqa: E402
 from engine.agent.list_question import list_question  # noqa: E402
+from engine.agent.sequence_question import sequence_question  # noqa: E402
 from engine.agent.string_question import string_question  # noqa: E402
 from engine.agent.table_question import table_question  # noqa: E402
 from engine.agent.task_values import PASTED_TABLE  # noqa: E402
@@ -59,7 +61,9 @@ def question_sets() -> dict[str, tuple[Callable[[str], str | None], list[tuple[s
             "json: library + dev A+B": (json_question, library + dev),
             "json: dev json": (json_question, _tasks("json.jsonl")),
             "conversions: library + dev A+B": (conversion_question, library + dev),
-            "conversions: dev conversions": (conversion_question, _tasks("conversions.jsonl"))}
+            "conversions: dev conversions": (conversion_question, _tasks("conversions.jsonl")),
+            "sequences: library + dev A+B": (sequence_question, library + dev),
+            "sequences: dev sequences": (sequence_question, _tasks("sequences.jsonl"))}
 
 
 def _right(printed: str, answer: str) -> bool:

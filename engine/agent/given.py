@@ -13,6 +13,7 @@ from engine.agent.file_question import file_question
 from engine.agent.json_question import json_question
 from engine.agent.list_question import list_question
 from engine.agent.parse import Action, parse_reply
+from engine.agent.sequence_question import sequence_question
 from engine.agent.string_question import string_question
 from engine.agent.table_question import table_question
 from engine.agent.written_arithmetic import written_arithmetic
@@ -84,8 +85,8 @@ def read_given(text: str) -> GivenCode | None:
     pie chart of numbers the task gives, with its one question (chart_question); or a file to write
     under /workspace and one question about it (file_question); or a question about dates or clock
     times (date_question), about a string it quotes (string_question), a list (list_question) or a
-    dict or JSON document it gives (json_question), or a unit or currency conversion
-    (conversion_question)."""
+    dict or JSON document it gives (json_question), a unit or currency conversion
+    (conversion_question), or a number sequence (sequence_question)."""
     block = parse_reply(text).action
     if block is not None and block.kind == "code":
         return GivenCode(block, f"Run the given {block.language} code")
@@ -113,6 +114,9 @@ def read_given(text: str) -> GivenCode | None:
     program = conversion_question(text)
     if program is not None:
         return GivenCode(Action("code", "python", program), "Convert with exact factors")
+    program = sequence_question(text)
+    if program is not None:
+        return GivenCode(Action("code", "python", program), "Work out the sequence in Python")
     if len(text) > INLINE_LIMIT:
         return None
     assigned = _SET_THEN.search(text)
