@@ -104,7 +104,7 @@ _LEAP_WORDS = frozenset(("leap", "year", "is", "was", "will", "be", "or", "not",
                          "no"))
 _LEAP_COUNT = frozenset(str.split("""
     how many leap years are there between from to and through inclusive including both in the range
-    period count number of were will be
+    period count number of were will be ends included gregorian rules calendar
 """))
 
 
@@ -179,7 +179,8 @@ def _between_clocks(found: Found, words: list[str], ask: Ask) -> str | None:
 _SHIFT_CLOCK_WORDS = frozenset(str.split("""
     what time will it be is was after from later plus add added ahead forward past before ago earlier minus
     subtract back prior and the clock show read at if starts start begins leaves lasts takes runs ends end
-    finish finishes arrive arrives when now to result format in twentyfourhour twelvehour
+    finish finishes arrive arrives when now to result format in twentyfourhour twelvehour flight trip land
+    lands does departs depart ignoring zones answer journey drive ride
 """))
 
 

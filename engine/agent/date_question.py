@@ -44,7 +44,8 @@ _PHRASES = (  # (what the task may say, the word the readings know it by), repla
     (r"['\"(]?\bhh:mm:ss\b['\")]?(?:\s+format)?", " hhmmssclock "),
     (r"['\"(]?\bh:mm:ss\b['\")]?(?:\s+format)?", " hmsclock "),
     (r"['\"(]?\bhh:mm\b['\")]?(?:\s+format)?", " twentyfourhour "),
-    (r"\(\s*(?:january|jan)\s+1(?:st)?\s+is\s+day\s+1\s*\)", " "),
+    (r"\(\s*(?:january|jan)\s+1(?:st)?\s+(?:is|being)\s+day\s+1\s*\)", " "),
+    (r"\bday-of-(?:the-)?year\b", " day of the year "),
     (r"\(\s*(?:monday|mon)\s*(?:to|-|\u2013|through|thru)\s*(?:friday|fri)\s*(?:,\s*(?:ignore|ignoring|no)"
      r"\s+holidays)?\s*\)", " "),
     (r"[,;(]?\s*(?:ignore|ignoring|assume\s+no|with\s+no|no)\s+(?:public\s+)?holidays\)?", " "),
@@ -132,8 +133,9 @@ _BETWEEN_WORDS = frozenset(str.split("""
     how many between from to and until till elapsed passed pass separate separating difference are apart
     number of total in go by have has inclusive including both counting ends endpoints dates date start
     end calendar full complete whole is the gap span spans long count there in included first last day
+    through thru
 """))
-_INCLUSIVE = frozenset(("inclusive", "including", "counting", "both", "included"))
+_INCLUSIVE = frozenset(("inclusive", "including", "counting", "both", "included", "through", "thru"))
 _COUNTED_DAYS = {**{f"{day}s": (index,) for index, day in enumerate(WEEKDAYS)},
                  "weekdays": tuple(range(5)), "business": tuple(range(5)), "working": tuple(range(5)),
                  "weekend": (5, 6)}

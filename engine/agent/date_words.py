@@ -160,7 +160,8 @@ FILLER = frozenset(str.split("""
 UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14}
 DURATION = re.compile(r"\b(NUMBER|a|an|one)\s+(?:calendar\s+)?(days?|weeks?|fortnights?|months?|years?|"
                       r"hours?|minutes?|mins?|seconds?|secs?)\b(?:\s*,?\s*(?:and\s+)?)?")
-FORWARD = frozenset(("after", "from", "later", "plus", "add", "added", "adding", "ahead", "forward", "past"))
+FORWARD = frozenset(("after", "from", "later", "plus", "add", "added", "adding", "ahead", "forward", "past",
+                     "takes", "lasts"))
 BACKWARD = frozenset(("before", "ago", "earlier", "minus", "subtract", "subtracted", "subtracting", "back",
                        "prior", "go", "going"))
 

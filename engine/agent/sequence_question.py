@@ -58,7 +58,7 @@ _STANDARD_FIBONACCI = (r"[.,;(]?\s*(?:use|using|with|indexing|where|counting fro
                        r"(?:(?:f|fib)\(0\)\s*=\s*0\s*,?\s*(?:and\s+)?(?:f|fib)\(1\)\s*=\s*1"
                        r"|(?:f|fib)\(1\)\s*=\s*(?:(?:f|fib)\(2\)\s*=\s*1|1\s*,?\s*(?:and\s+)?(?:f|fib)\(2\)\s*=\s*1))"
                        r"\s*\)?")
-_ASIDES = (r"\s*\(each application of the [^)]*? rule is one step\)"
+_ASIDES = (r"\s*\(each application of the [^)]*? rule is one step\)|\s*\(halve if even,? 3n ?\+ ?1 if odd\)"
            r"|[.,]?\s*don'?t count the start(?:ing)? number as a step\.?")
 
 _PHRASES: tuple[tuple[str, Build, bool], ...] = (

@@ -103,8 +103,9 @@ _OPS: tuple[tuple[str, Build, bool], ...] = (  # (the question, its builder, whe
      r"(?:each|every) word" + _IN + "S", title_cased, False),
     (r"swap (?:the )?case (?:of )?(?:(?:every|each|all) letters? )?(?:in|of) S|swapcase S",
      one("print(s.swapcase())"), False),
-    (r"(?:the )?length of S|how many characters (?:are )?(?:there )?(?:in|does) S(?: have|"
-     r" contain)?|how long is S", one("print(len(s))"), False),
+    (r"character count(?:,? please)?(?:,? (?:spaces included|including spaces))?:? S|(?:the )?length of S"
+     r"|how many characters (?:are )?(?:there )?(?:in|does) S(?: have| contain)?|how long is S",
+     one("print(len(s))"), False),
     (_COUNT + r"vowels (?:are )?(?:there )?(?:in|does) S(?: have| contain)?|"
      + _COUNT + r"vowels" + _IN + "S",
      one("print(sum(c in 'aeiouAEIOU' for c in s))"), False),
@@ -115,8 +116,8 @@ _OPS: tuple[tuple[str, Build, bool], ...] = (  # (the question, its builder, whe
      + r"(?:occurrences of |times )?the word T" + _IN + "S", counted_word, False),
     (r"how many times does (?:the )?(?:letter |character |char |substring |sequence )?T "
      r"(?:appear|occur|show up)" + _IN + r"S|how many T'?s? (?:are )?(?:there )?in S|" + _COUNT
-     + r"(?:occurrences of |times )?(?:the )?(?:letter |character |substring )?T" + _IN + "S",
-     counted_char, False),
+     + r"(?:occurrences of |times )?(?:the )?(?:lowercase |uppercase |capital )?(?:letter |character "
+     r"|substring )?T" + _IN + "S", counted_char, False),
     (r"is S a palindrome|(?:if|whether) S is a palindrome|does S read the same (?:forwards? "
      r"and backwards?|backwards?(?: and forwards?)?)", palindrome, True),
     (r"are S and T anagrams(?: of each other)?|is S an anagram of T|(?:if|whether) S and"
@@ -130,7 +131,7 @@ _OPS: tuple[tuple[str, Build, bool], ...] = (  # (the question, its builder, whe
      one("import re\nprint(re.sub('[aeiouAEIOU]', '', s))"), False),
     (r"(?:the )?first non-?\s?repeat(?:ing|ed) (?:character|char|letter)" + _IN + "S",
      one("print(next(c for c in s if s.count(c) == 1))"), False),
-    (r"(?:which|what) (?:letter|character) (?:appears|occurs) (?:the )?most(?: often| frequently)?"
+    (r"(?:which|what) (?:letter|character) (?:appears|occurs|shows up) (?:the )?most(?: often| frequently)?"
      + _IN + r"S|(?:the )?most (?:common|frequent) (?:letter|character)" + _IN + "S", most_common, False),
     (r"(?:the )?rotthirteen (?:of |encoding of )?S|(?:apply |encode )?rotthirteen (?:to |on )?S"
      r"|S in rotthirteen", one("import codecs\nprint(codecs.encode(s, 'rot13'))"), False),
@@ -167,7 +168,8 @@ _OPS: tuple[tuple[str, Build, bool], ...] = (  # (the question, its builder, whe
      one("print(sum(c.isupper() for c in s))"), False),
     (r"how many (?:lowercase|lower-case|small) letters (?:are )?(?:there )?in S",
      one("print(sum(c.islower() for c in s))"), False),
-    (r"how many digits (?:are )?(?:there )?in S", one("print(sum(c.isdigit() for c in s))"), False),
+    (r"how many digits? (?:characters )?(?:are )?(?:there )?in S", one("print(sum(c.isdigit() for c in s))"),
+     False),
     (r"(?:the )?first N (?:characters|letters|chars) of S", with_number("print(s[:n])"), False),
     (r"(?:the )?last N (?:characters|letters|chars) of S", with_number("print(s[-n:])"), False),
     (r"(?:what )?(?:character|letter|char) is at index N" + _IN + "S", with_number("print(s[n])"), False),
@@ -220,6 +222,7 @@ def string_question(task: str) -> str | None:
     if not strings and not numbers:
         return None
     masked = re.sub(r"\s+([,.;:?!])", r"\1", masked)
+    masked = re.sub(r"(?<=[a-z]):\s*(S\d)", r" \1", masked)  # "in this sentence: 'x'"
     given = Given(strings, numbers, flags)
     prefix = _common_prefix(masked, strings)
     if prefix is not None:
