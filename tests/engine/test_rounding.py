@@ -115,7 +115,7 @@ async def test_the_real_recall_finds_the_example_nearest_the_question_without_it
     """With the real library and embedding model: the request moves this task below the similarity
     floor of every Fahrenheit-to-Celsius example; its question alone is near enough to conv-853,
     whose program rounds on its own and is set to the places asked."""
-    task = "Convert 101.3 degrees Fahrenheit into Celsius now, rounded to 2 decimals."  # "now": not read whole
+    task = "Convert 101.3 degrees Fahrenheit into Celsius now, rounded to 2 decimals."  # not read whole
     events = await ask_with_the_real_library(task, ScriptedModel([]))
     started = [e.title for e in events if isinstance(e, StepStarted) and e.title.startswith("Adapt library:")]
     assert [title.split()[1] for title in started] == ["library:conv-853"], started
