@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -66,13 +67,19 @@ def question_sets() -> dict[str, tuple[Callable[[str], str | None], list[tuple[s
             "sequences: dev sequences": (sequence_question, _tasks("sequences.jsonl"))}
 
 
+# A library answer written with its unit or its sum ("62.14 miles", "25! = 15511210043330985984000000"):
+# its number is the answer, compared as the eval compares numbers (62.1371192 rounds to 62.14).
+_NUMBER_WITH_WORDS = re.compile(r"(?:[^=\n]*=\s*)?(-?\d[\d,]*(?:\.\d+)?)\s*(?:°?[A-Za-zµ][A-Za-z/ ²³]*|%)?")
+
+
 def _right(printed: str, answer: str) -> bool:
     if same_answer(printed.rstrip("%"), answer.rstrip("%")) or is_correct(printed, answer, "exact"):
         return True
     try:
         parse_number(answer)
     except ValueError:
-        return False
+        worded = _NUMBER_WITH_WORDS.fullmatch(answer.strip())
+        return worded is not None and is_correct(printed, worded.group(1), "number")
     return is_correct(printed, answer, "number")
 
 
