@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from engine.agent.chart_question import chart_question
@@ -62,6 +63,21 @@ _HOW_MANY = re.compile(r"\bhow many (lines|words) (?:does|do|will|would)\b", re.
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
 
 
+# Readers of a whole task into a Python program, in the order they are asked (the first that reads wins),
+# with the title the Activity pane gives running it. Each reads nothing when a word is one it does not know.
+_READERS: tuple[tuple[Callable[[str], str | None], str], ...] = (
+    (table_question, "Answer from the table with pandas"),
+    (chart_question, "Draw the chart with matplotlib and answer"),
+    (file_question, "Write the file and answer from it"),
+    (date_question, "Work out the dates with datetime"),
+    (string_question, "Work on the string in Python"),
+    (list_question, "Work on the list in Python"),
+    (json_question, "Work on the JSON in Python"),
+    (conversion_question, "Convert with exact factors"),
+    (sequence_question, "Work out the sequence in Python"),
+)
+
+
 class GivenCode(NamedTuple):
     """The code a task brings with it, and how the Activity pane titles running it."""
 
@@ -90,33 +106,10 @@ def read_given(text: str) -> GivenCode | None:
     block = parse_reply(text).action
     if block is not None and block.kind == "code":
         return GivenCode(block, f"Run the given {block.language} code")
-    program = table_question(text)
-    if program is not None:
-        return GivenCode(Action("code", "python", program), "Answer from the table with pandas")
-    program = chart_question(text)
-    if program is not None:
-        return GivenCode(Action("code", "python", program), "Draw the chart with matplotlib and answer")
-    program = file_question(text)
-    if program is not None:
-        return GivenCode(Action("code", "python", program), "Write the file and answer from it")
-    program = date_question(text)
-    if program is not None:
-        return GivenCode(Action("code", "python", program), "Work out the dates with datetime")
-    program = string_question(text)
-    if program is not None:
-        return GivenCode(Action("code", "python", program), "Work on the string in Python")
-    program = list_question(text)
-    if program is not None:
-        return GivenCode(Action("code", "python", program), "Work on the list in Python")
-    program = json_question(text)
-    if program is not None:
-        return GivenCode(Action("code", "python", program), "Work on the JSON in Python")
-    program = conversion_question(text)
-    if program is not None:
-        return GivenCode(Action("code", "python", program), "Convert with exact factors")
-    program = sequence_question(text)
-    if program is not None:
-        return GivenCode(Action("code", "python", program), "Work out the sequence in Python")
+    for reader, title in _READERS:
+        program = reader(text)
+        if program is not None:
+            return GivenCode(Action("code", "python", program), title)
     if len(text) > INLINE_LIMIT:
         return None
     assigned = _SET_THEN.search(text)

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.agent.phrase_table import as_yes_no, compile_phrases, first_reading, mask_flags
+from engine.agent.phrase_table import all_read, as_yes_no, compile_phrases, first_reading, lowered, mask_flags
 from engine.agent.task_values import masked_spans, values_and_words
 
 __all__ = ["LIMIT", "json_question"]
@@ -246,9 +246,7 @@ def json_question(task: str) -> str | None:
     if fields:
         names = "|".join(re.escape(f) for f in sorted(fields, key=len, reverse=True))
         masked = re.sub(rf"\bS\d\b(?#never)|['\"]({names})['\"]|\b({names})\b", field_mark, masked)
-    masked = re.sub(r"[A-Za-z0-9'-]+", lambda m: m.group() if re.fullmatch(r"[DPFSN]\d", m.group())
-                    else m.group().lower(), masked)
-    masked = re.sub(r"\s+([,.;:?!])", r"\1", masked)
+    masked = lowered(masked, "DPFSN")
     masked = _referred(masked)
     reading = first_reading(masked, _COMPILED, _all_read)
     if reading is None:
@@ -315,5 +313,4 @@ def _referred(masked: str) -> str:
 
 
 def _all_read(left: str) -> bool:
-    return not re.search(r"\b[DPFSN]\d\b", left) and all(
-        w in _FILLER for w in re.findall(r"[a-z]+(?:'[a-z]+)?", left))
+    return all_read(left, "DPFSN", _FILLER)

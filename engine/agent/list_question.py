@@ -21,7 +21,7 @@ from engine.agent.list_builders import (
     sorted_words,
     two,
 )
-from engine.agent.phrase_table import as_yes_no, compile_phrases, first_reading, mask_flags
+from engine.agent.phrase_table import all_read, as_yes_no, compile_phrases, first_reading, lowered, mask_flags
 from engine.agent.task_values import masked_spans, values_and_words
 
 __all__ = ["LIMIT", "list_question"]
@@ -202,9 +202,7 @@ def list_question(task: str) -> str | None:
     masked = re.sub(r"\[\s*(L\d)\s*\]", r"\1", masked)
     masked = re.sub(r"(K\d)\s*(?:st|nd|rd|th)\b", r"\1", masked)
     masked = _referred(masked)
-    masked = re.sub(r"[A-Za-z0-9'-]+", lambda m: m.group() if re.fullmatch(r"[LNKS]\d", m.group())
-                    else m.group().lower(), masked)
-    masked = re.sub(r"\s+([,.;:?!])", r"\1", masked)
+    masked = lowered(masked, "LNKS")
     reading = first_reading(masked, _COMPILED, _all_read)
     if reading is None:
         return None
@@ -235,5 +233,4 @@ def _referred(masked: str) -> str:
 
 
 def _all_read(left: str) -> bool:
-    return not re.search(r"\b[LNKS]\d\b", left) and all(
-        w in _FILLER for w in re.findall(r"[a-z]+(?:'[a-z]+)?", left))
+    return all_read(left, "LNKS", _FILLER)

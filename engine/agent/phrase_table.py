@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-__all__ = ["Phrase", "alternatives", "as_yes_no", "compile_phrases", "first_reading", "mask_flags"]
+__all__ = ["Phrase", "all_read", "alternatives", "as_yes_no", "compile_phrases", "first_reading", "lowered",
+           "mask_flags"]
 
 Build = TypeVar("Build")
 Phrase = tuple[re.Pattern[str], Build, bool]
@@ -52,6 +53,20 @@ def mask_flags(text: str, flags: Iterable[tuple[str, str]]) -> tuple[str, frozen
         if count:
             found.add(flag)
     return text, frozenset(found)
+
+
+def lowered(masked: str, marks: str) -> str:
+    """The masked task in lowercase but for its marks (a letter of `marks` and a digit: S0, L1), with
+    no space before punctuation ("S0 ," reads as "S0,")."""
+    masked = re.sub(r"[A-Za-z0-9'-]+", lambda m: m.group() if re.fullmatch(f"[{marks}]\\d", m.group())
+                    else m.group().lower(), masked)
+    return re.sub(r"\s+([,.;:?!])", r"\1", masked)
+
+
+def all_read(left: str, marks: str, filler: frozenset[str]) -> bool:
+    """Whether what a phrase left of the task is only filler words: no value (mark) and no other word."""
+    return not re.search(rf"\b[{marks}]\d\b", left) and all(
+        w in filler for w in re.findall(r"[a-z]+(?:'[a-z]+)?", left))
 
 
 def first_reading(masked: str, phrases: Iterable[tuple[re.Pattern[str], Build, bool]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from engine.agent.phrase_table import compile_phrases, first_reading
+from engine.agent.phrase_table import all_read, compile_phrases, first_reading, lowered
 from engine.agent.sequence_builders import (
     Build,
     collatz_steps,
@@ -158,9 +158,7 @@ def sequence_question(task: str) -> str | None:
     masked = re.sub(r"(K\d)\s*(?:st|nd|rd|th)\b", r"\1", masked)
     masked = re.sub(r"\[\s*(L\d)\s*(?:,\s*\.\.\.)?\s*\]|\b(L\d)\s*,?\s*(?:\.\.\.|\u2026)",
                     lambda m: m.group(1) or m.group(2), masked)
-    masked = re.sub(r"[A-Za-z'-]+(?:\d)?", lambda m: m.group() if re.fullmatch(r"[KNL]\d", m.group())
-                    else m.group().lower(), masked)
-    masked = re.sub(r"\s+([,.;:?!])", r"\1", masked)
+    masked = lowered(masked, "KNL")
     masked = re.sub(r"\(\s*([KNL]\d)\s*\)", r"(\1)", masked)
     reading = first_reading(masked, _COMPILED, _all_read)
     if reading is None:
@@ -186,5 +184,4 @@ def _ordinal_digits(found: re.Match[str]) -> str:
 
 
 def _all_read(left: str) -> bool:
-    return not re.search(r"\b[KNL]\d\b", left) and all(
-        w in _FILLER for w in re.findall(r"[a-z]+(?:'[a-z]+)?", left))
+    return all_read(left, "KNL", _FILLER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from engine.agent.phrase_table import as_yes_no, compile_phrases, first_reading, mask_flags
+from engine.agent.phrase_table import all_read, as_yes_no, compile_phrases, first_reading, lowered, mask_flags
 from engine.agent.string_builders import (
     Build,
     Given,
@@ -217,11 +217,9 @@ def string_question(task: str) -> str | None:
     numbers = [int(n) for n in _NUMBER.findall(masked)]
     marks = iter(range(len(numbers)))
     masked = _NUMBER.sub(lambda _: f"N{next(marks)}", masked)
-    masked = re.sub(r"[A-Za-z0-9'-]+",
-                    lambda m: m.group() if re.fullmatch(r"[SN]\d", m.group()) else m.group().lower(), masked)
+    masked = lowered(masked, "SN")
     if not strings and not numbers:
         return None
-    masked = re.sub(r"\s+([,.;:?!])", r"\1", masked)
     masked = re.sub(r"(?<=[a-z]):\s*(S\d)", r" \1", masked)  # "in this sentence: 'x'"
     given = Given(strings, numbers, flags)
     prefix = _common_prefix(masked, strings)
@@ -278,5 +276,4 @@ def _common_prefix(masked: str, strings: list[str]) -> str | None:
 
 
 def _all_read(left: str) -> bool:
-    return not re.search(r"\b[SN]\d\b", left) and all(
-        w in _FILLER for w in re.findall(r"[a-z]+(?:'[a-z]+)?", left))
+    return all_read(left, "SN", _FILLER)

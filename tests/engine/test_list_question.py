@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from engine.agent.given import read_given
 from engine.agent.list_question import list_question
-
-
-def printed(program: str) -> str:
-    """What the program prints: it uses only the standard library, so the test's Python runs it."""
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30,
-                          check=True)
-    return done.stdout.strip()
+from tests.engine.readers import printed
 
 
 @pytest.mark.parametrize(("task", "answer"), [
