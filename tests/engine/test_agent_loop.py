@@ -60,7 +60,7 @@ async def test_direct_answer_runs_nothing(gb_home: Path, tmp_path: Path, engines
     assert [e.text for e in events if isinstance(e, Notice)] == [UNCHECKED_NOTICE]
 
 
-FIBONACCI = "What is the 45th Fibonacci number?"
+FIBONACCI = "What is the 45th Fibonacci number, worked out in a loop?"  # not read whole: the model is asked
 
 
 async def test_an_answer_in_words_to_a_task_with_values_is_asked_for_code(gb_home: Path,
