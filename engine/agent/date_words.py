@@ -7,10 +7,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from engine.agent.task_values import WEEKDAYS
+
 __all__ = ["FILLER", "UNITS", "WEEKDAYS", "Ask", "ClockTime", "DateText", "Found", "counts", "date_literal",
            "direction", "durations", "find_values", "only", "print_date", "yes_no"]
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTH_NAMES |= {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
 _MONTH_NAMES["sept"] = 9
@@ -165,13 +166,13 @@ FORWARD = frozenset(("after", "from", "later", "plus", "add", "added", "adding",
 BACKWARD = frozenset(("before", "ago", "earlier", "minus", "subtract", "subtracted", "subtracting", "back",
                        "prior", "go", "going"))
 
+@dataclass(frozen=True, slots=True)
 class Ask:
     """What the task asks besides its question: a date format, rounding, True/False answers."""
 
-    def __init__(self, strftime: str | None, digits: int | None, true_false: bool) -> None:
-        self.strftime = strftime
-        self.digits = digits
-        self.true_false = true_false
+    strftime: str | None
+    digits: int | None
+    true_false: bool
 
 
 def only(words: list[str], allowed: frozenset[str] | set[str]) -> bool:

@@ -240,12 +240,16 @@ def json_question(task: str) -> str | None:
     found_fields: list[str] = []
 
     def field_mark(match: re.Match[str]) -> str:
-        found_fields.append(match.group(1) or match.group(2))
+        """A field named in the question, quoted (an S mark) or as a bare word, marked F."""
+        name = texts[int(match.group("text")[1:])] if match.group("text") else match.group("word")
+        if name not in fields:
+            return match.group()
+        found_fields.append(name)
         return f"F{len(found_fields) - 1}"
 
     if fields:
         names = "|".join(re.escape(f) for f in sorted(fields, key=len, reverse=True))
-        masked = re.sub(rf"\bS\d\b(?#never)|['\"]({names})['\"]|\b({names})\b", field_mark, masked)
+        masked = re.sub(rf"\b(?P<text>S\d)\b|\b(?P<word>{names})\b", field_mark, masked)
     masked = lowered(masked, "DPFSN")
     masked = _referred(masked)
     reading = first_reading(masked, _COMPILED, _all_read)

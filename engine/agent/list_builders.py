@@ -131,8 +131,6 @@ def deduplicated(match: re.Match[str], given: Given) -> str | None:
     return f"l = {values!r}\nprint(list(dict.fromkeys(l)))"
 
 
-deduplicated.reads_sorted = True  # type: ignore[attr-defined]
-
 
 def mode(match: re.Match[str], given: Given) -> str | None:
     values = _list(match, given)
@@ -168,7 +166,6 @@ def set_op(operator: str) -> Build:
         if "sorted" not in given.flags and in_order != result:
             return None
         return f"a = {a!r}\nb = {b!r}\nprint(sorted(set(a) {operator} set(b)))"
-    build.reads_sorted = True  # type: ignore[attr-defined]
     return build
 
 

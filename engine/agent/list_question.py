@@ -60,6 +60,10 @@ _FLAGS = (
      r"do i get\?|,? ?(?:and )?(?:show|give|tell) (?:me )?what'?s left|[.?] ?list them ascending", "form"),
 )
 _K = r"(?P<k>K\d|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+_INTERSECTION = set_op("&")
+_UNION = set_op("|")
+_READS_SORTED = (deduplicated, _INTERSECTION, _UNION)
+"""The readings that honour "sorted" in a task; to any other, "..., sorted" is a step it does not take."""
 _PHRASES: tuple[tuple[str, Build, bool], ...] = (
     (r"sort L (?:in )?(?:descending|decreasing) ?(?:order)?|sort L (?:from )?(?:largest|biggest"
      r"|highest) to (?:smallest|lowest)|sort L (?:from )?high(?:est)? to low(?:est)?|sort L largest "
@@ -128,8 +132,8 @@ _PHRASES: tuple[tuple[str, Build, bool], ...] = (
      two("print(sorted(a + b))"), False),
     (r"(?:which|what) (?:numbers|elements|values|items) are in both L and M|(?:the )?intersection of L "
      r"and M|(?:the )?common (?:elements|values|items|numbers) (?:of|in|between) L and M",
-     set_op("&"), False),
-    (r"(?:the )?union of L and M", set_op("|"), False),
+     _INTERSECTION, False),
+    (r"(?:the )?union of L and M", _UNION, False),
     (r"flatten L(?: into (?:one|a single) (?:flat )?list)?", flattened, False),
     (r"(?:split|break|chunk) L into (?:chunks|groups|pieces) of(?: size)? N",
      one("print([l[i:i + n] for i in range(0, len(l), n)])"), False),
@@ -207,7 +211,7 @@ def list_question(task: str) -> str | None:
     if reading is None:
         return None
     match, build, yes_no = reading
-    if "sorted" in flags and not getattr(build, "reads_sorted", False):
+    if "sorted" in flags and build not in _READS_SORTED:
         return None  # "..., sorted": asked of a reading that does not sort
     code = build(match, Given(lists, numbers, items, flags))
     if code is None:

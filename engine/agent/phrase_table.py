@@ -7,11 +7,10 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-__all__ = ["Phrase", "all_read", "alternatives", "as_yes_no", "compile_phrases", "first_reading", "lowered",
+__all__ = ["all_read", "alternatives", "as_yes_no", "compile_phrases", "first_reading", "lowered",
            "mask_flags"]
 
 Build = TypeVar("Build")
-Phrase = tuple[re.Pattern[str], Build, bool]
 
 
 def alternatives(pattern: str) -> list[str]:

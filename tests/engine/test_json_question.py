@@ -23,6 +23,7 @@ from tests.engine.readers import printed
     ('orders = [{"id": 1, "total": 19.99}, {"id": 2, "total": 5.01}]. what is the sum of total?',
      "25.0"),
     ('Average price across [{"name": "A", "price": 10}, {"name": "B", "price": 25}]?', "17.5"),
+    ('What is the sum of "price" across [{"name": "A", "price": 10}, {"name": "B", "price": 25}]?', "35"),
     ('Sum all the numbers in {"q1": {"jan": 100, "feb": 120}, "q2": {"apr": 110}}', "330"),
     ('What is the nesting depth of {"a": {"b": {"c": 1}}}? Count the outer dict as depth 1.', "3"),
     ('Does the key "email" exist in {"name": "Sam", "age": 40}? Answer True or False.', "False"),
